@@ -1,0 +1,59 @@
+"""One error hierarchy for the tool; the CLI maps each to an exit code and a sentence, never a traceback."""
+
+from __future__ import annotations
+
+
+class Ca3Error(Exception):
+    """A failure the user can act on. The message is a full sentence that ends with the fix."""
+
+    exit_code = 1
+
+
+class ConfigError(Ca3Error):
+    """`ca3.yaml`, an environment override or a command-line value is invalid."""
+
+    exit_code = 2
+
+
+class SecretsError(Ca3Error):
+    """Generated secrets are missing or unreadable."""
+
+
+class RenderError(Ca3Error):
+    """A template could not be rendered (a missing value is an error, not an empty string)."""
+
+
+class LintError(Ca3Error):
+    """Rendered manifests failed schema or cross-reference checks."""
+
+
+class KubectlNotFound(Ca3Error):
+    """The kubectl executable is not on PATH."""
+
+
+class KubectlError(Ca3Error):
+    """kubectl ran and failed; the message carries the command, its exit code and its stderr."""
+
+    def __init__(self, args: list[str], returncode: int, stdout: str, stderr: str) -> None:
+        self.args_run = args
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        output = "\n".join(f"    {line}" for line in (stderr or stdout).strip().splitlines()) or "    (no output)"
+        super().__init__(f"`{' '.join(args)}` failed with exit code {returncode}:\n{output}")
+
+
+class KubectlTimeout(Ca3Error):
+    """kubectl did not finish within its timeout."""
+
+
+class ClusterUnreachable(Ca3Error):
+    """The kube context cannot be reached."""
+
+
+class WaitTimeout(Ca3Error):
+    """A deploy phase did not become ready within its timeout."""
+
+
+class CheckFailed(Ca3Error):
+    """One or more validation checks failed (the report has already been printed)."""

@@ -1,0 +1,109 @@
+"""The one place that runs kubectl: every cluster call is logged, can be dry-run, has a timeout and a readable error."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from typing import Any
+
+from ca3cli.errors import KubectlError, KubectlNotFound, KubectlTimeout
+
+log = logging.getLogger("ca3.kubectl")
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one kubectl call returned."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class Kubectl:
+    """Runs kubectl against one context and namespace.
+
+    `dry_run` makes mutating calls (those passed `mutating=True`) log what they would do and return success without
+    running; read-only calls still run, so a plan can be built against a live cluster.
+    """
+
+    context: str | None = None
+    namespace: str | None = None
+    dry_run: bool = False
+    executable: str = "kubectl"
+    default_timeout: float = 60.0
+    calls: list[list[str]] = field(default_factory=list)
+
+    def command(self, *args: str, namespaced: bool = True) -> list[str]:
+        """The full argument vector for a kubectl call, with context and namespace flags first."""
+        argv = [self.executable]
+        if self.context:
+            argv += ["--context", self.context]
+        if namespaced and self.namespace:
+            argv += ["--namespace", self.namespace]
+        return argv + list(args)
+
+    def _resolve(self) -> None:
+        if shutil.which(self.executable) is None:
+            raise KubectlNotFound(
+                f"`{self.executable}` was not found on PATH. Install kubectl "
+                "(https://kubernetes.io/docs/tasks/tools/) and make sure `kubectl version --client` works."
+            )
+
+    def run(
+        self,
+        *args: str,
+        input: str | None = None,
+        timeout: float | None = None,
+        check: bool = True,
+        mutating: bool = False,
+        namespaced: bool = True,
+        ok_codes: tuple[int, ...] = (0,),
+    ) -> Result:
+        """Run kubectl and return its result; raise KubectlError for an exit code outside `ok_codes` when `check`.
+
+        `input` (for example a Secret manifest) is passed on stdin and never logged.
+        """
+        argv = self.command(*args, namespaced=namespaced)
+        if mutating and self.dry_run:
+            log.info("dry-run, not running: %s", " ".join(argv))
+            return Result(argv, 0, "", "")
+        self._resolve()
+        limit = timeout if timeout is not None else self.default_timeout
+        log.info("running: %s", " ".join(argv))
+        self.calls.append(argv)
+        try:
+            proc = subprocess.run(argv, input=input, capture_output=True, text=True, timeout=limit, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise KubectlTimeout(
+                f"`{' '.join(argv)}` did not finish within {limit:g}s. Check that the cluster is reachable "
+                "(`kubectl cluster-info`) or raise the timeout."
+            ) from exc
+        result = Result(argv, proc.returncode, proc.stdout, proc.stderr)
+        log.info("exit %d: %s", proc.returncode, " ".join(argv))
+        if proc.stderr.strip():
+            log.debug("stderr: %s", proc.stderr.strip())
+        if check and proc.returncode not in ok_codes:
+            raise KubectlError(argv, proc.returncode, proc.stdout, proc.stderr)
+        return result
+
+    def get_json(self, *args: str, timeout: float | None = None, namespaced: bool = True) -> Any:
+        """Run a read-only kubectl call with `-o json` and return the parsed document."""
+        result = self.run(*args, "-o", "json", timeout=timeout, namespaced=namespaced)
+        try:
+            return json.loads(result.stdout or "null")
+        except json.JSONDecodeError as exc:
+            raise KubectlError(result.args, result.returncode, result.stdout, f"output is not JSON: {exc}") from exc
+
+    def start(self, *args: str, namespaced: bool = True) -> subprocess.Popen[str]:
+        """Start a long-running kubectl (port-forward, logs -f); the caller must terminate it."""
+        self._resolve()
+        argv = self.command(*args, namespaced=namespaced)
+        log.info("starting: %s", " ".join(argv))
+        self.calls.append(argv)
+        return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

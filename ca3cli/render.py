@@ -1,0 +1,62 @@
+"""Render the Jinja2 templates of milestones 1..N into manifests, as data; writing them out is the caller's job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Mapping
+
+import jinja2
+import yaml
+
+from ca3cli import registry
+from ca3cli.errors import RenderError
+from ca3cli.settings import Settings
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One rendered file: where it lands under the output folder and the objects it holds."""
+
+    component: str
+    path: PurePosixPath
+    text: str
+    documents: tuple[dict[str, Any], ...]
+
+    @property
+    def is_secret(self) -> bool:
+        """True when the file holds Secrets; such files are only written on request, into a git-ignored path."""
+        return any(doc.get("kind") == "Secret" for doc in self.documents)
+
+
+def environment() -> jinja2.Environment:
+    """Jinja2 with StrictUndefined: a missing value is an error, never an empty string."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(settings: Settings, secrets: Mapping[str, str], milestone: int) -> list[Manifest]:
+    """Render every template of the enabled components of milestones 1..`milestone`."""
+    env = environment()
+    base = {"settings": settings, "secrets": secrets, "milestone": milestone,
+            "features": registry.features(settings, milestone)}
+    manifests = []
+    for component in registry.components_for(milestone, settings):
+        for name in component.templates:
+            source = f"{component.name}/{name}.j2"
+            try:
+                text = env.get_template(source).render(base, component=component)
+                documents = tuple(doc for doc in yaml.safe_load_all(text) if doc)
+            except jinja2.TemplateError as exc:
+                raise RenderError(f"Template templates/{source} failed to render: {exc}. This is a bug in ca3.") from exc
+            except yaml.YAMLError as exc:
+                raise RenderError(f"templates/{source} rendered invalid YAML: {exc}. This is a bug in ca3.") from exc
+            manifests.append(Manifest(component.name, PurePosixPath(component.folder, name), text, documents))
+    return manifests
