@@ -1,0 +1,56 @@
+"""A believable conveyor line: a small state machine whose speed ramps between states instead of jumping."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+STATES = ("stopped", "starting", "running", "stopping", "maintenance")
+MAX_SPEED_MS = 0.3
+RAMP_MS = 0.05  # speed change per step while starting or stopping
+
+
+@dataclass
+class ConveyorLine:
+    """One line; `step()` advances one reading period and returns (state, speed in m/s)."""
+
+    line_id: str
+    rng: random.Random = field(default_factory=random.Random)
+    state: str = "stopped"
+    speed_ms: float = 0.0
+    target_ms: float = 0.0
+    maintenance_left: int = 0
+
+    def step(self) -> tuple[str, float]:
+        getattr(self, f"_{self.state}")()
+        self.speed_ms = round(min(max(self.speed_ms, 0.0), MAX_SPEED_MS), 4)
+        return self.state, self.speed_ms
+
+    def _stopped(self) -> None:
+        self.speed_ms = 0.0
+        if self.rng.random() < 0.3:
+            self.state, self.target_ms = "starting", self.rng.uniform(0.15, MAX_SPEED_MS)
+
+    def _starting(self) -> None:
+        self.speed_ms = min(self.speed_ms + RAMP_MS, self.target_ms)
+        if self.speed_ms >= self.target_ms:
+            self.state = "running"
+
+    def _running(self) -> None:
+        self.speed_ms = self.target_ms + self.rng.gauss(0.0, 0.01)
+        roll = self.rng.random()
+        if roll < 0.01:
+            self.state, self.maintenance_left = "maintenance", self.rng.randint(3, 10)
+        elif roll < 0.05:
+            self.state = "stopping"
+
+    def _stopping(self) -> None:
+        self.speed_ms = max(self.speed_ms - RAMP_MS, 0.0)
+        if self.speed_ms == 0.0:
+            self.state = "stopped"
+
+    def _maintenance(self) -> None:
+        self.speed_ms = 0.0
+        self.maintenance_left -= 1
+        if self.maintenance_left <= 0:
+            self.state = "stopped"
