@@ -1,0 +1,182 @@
+"""The consume -> analyse -> write -> commit loop. At least once: offsets are committed only after InfluxDB
+accepted the batch; while a write is retried the consumer keeps polling with every partition paused, so the group
+keeps its member and no record is taken or skipped."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping
+
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import CommitFailedError, KafkaError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from processor import metrics
+from processor.analytics import Analysis, Analytics
+from processor.readings import Reading, parse
+from processor.settings import Settings
+from processor.sink import InfluxSink, to_point
+
+log = logging.getLogger("processor")
+Records = Mapping[TopicPartition, list[ConsumerRecord]]
+
+
+class Membership(ConsumerRebalanceListener):
+    """Tracks whether this member has joined the group (for /readyz) and drops lag of revoked partitions."""
+
+    def __init__(self) -> None:
+        self.joined = threading.Event()
+
+    def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        for tp in revoked:
+            metrics.LAG.remove(tp.topic, str(tp.partition))
+
+    def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        self.joined.set()
+        log.info("Joined consumer group", extra={"fields": {"partitions": sorted(tp.partition for tp in assigned)}})
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, sink: InfluxSink, stop: threading.Event) -> None:
+        self.settings = settings
+        self.sink = sink
+        self.stop = stop
+        self.analytics = Analytics(settings.window_s)
+        self.membership = Membership()
+        self.consumer: KafkaConsumer | None = None
+        self.dlq: KafkaProducer | None = None
+
+    def connect(self, backoff_s: float = 2.0) -> bool:
+        """Create the consumer (subscribed to the topic) and the DLQ producer; retry until Kafka answers."""
+        options, group = self.settings.kafka.client_options(), self.settings.consumer
+        while not self.stop.is_set():
+            try:
+                self.consumer = KafkaConsumer(
+                    group_id=group.group_id, enable_auto_commit=False, auto_offset_reset="earliest",
+                    session_timeout_ms=group.session_timeout_ms, heartbeat_interval_ms=group.heartbeat_interval_ms,
+                    max_poll_interval_ms=group.max_poll_interval_ms, max_poll_records=group.max_poll_records,
+                    **options)
+                self.consumer.subscribe([self.settings.kafka.topic], listener=self.membership)
+                self.dlq = KafkaProducer(acks="all", enable_idempotence=True, **options)
+                return True
+            except KafkaError as error:
+                log.warning("Kafka is not reachable yet; retrying", extra={"fields": {"error": str(error)}})
+                self.stop.wait(backoff_s)
+        return False
+
+    def run(self) -> None:
+        """Poll batches until stopped."""
+        assert self.consumer is not None
+        while not self.stop.is_set():
+            records = self.consumer.poll(timeout_ms=1000)
+            if records:
+                self.process(records)
+            self.report_lag()
+
+    def process(self, records: Records) -> None:
+        """Deliver one polled batch, then commit it; an abandoned batch (stopping) is not committed."""
+        messages = [message for batch in records.values() for message in batch]
+        metrics.CONSUMED.inc(len(messages))
+        metrics.BATCH_SIZE.observe(len(messages))
+        readings, rejects = split(messages)
+        if self.deliver(readings, rejects):
+            self.commit({tp: OffsetAndMetadata(batch[-1].offset + 1, "", -1) for tp, batch in records.items()})
+
+    def deliver(self, readings: list[Reading], rejects: list[tuple[ConsumerRecord, str]]) -> bool:
+        """Send rejects to the DLQ and readings to InfluxDB, retrying with backoff; False if stopped first."""
+        points = [to_point(reading, self.count_anomalies(self.analytics.update(reading))) for reading in readings]
+        delay = self.settings.retry_initial_s
+        while not self.stop.is_set():
+            try:
+                self.send_to_dlq(rejects)
+                rejects = []
+                if points:
+                    self.sink.write(points)
+                    self.record_write(readings)
+                return True
+            except Exception as error:  # any failure of a dependency is retried; nothing is committed meanwhile
+                metrics.WRITE_ERRORS.inc()
+                log.error(f"Writing to InfluxDB failed; retrying in {delay:.1f} s", extra={"fields": {
+                    "points": len(points), "error": f"{type(error).__name__}: {error}"}})
+                self.wait_paused(delay)
+                delay = min(delay * 2, self.settings.retry_max_s)
+        log.warning("Stopping: abandoned a batch without committing it", extra={"fields": {"points": len(points)}})
+        return False
+
+    @staticmethod
+    def count_anomalies(analysis: Analysis) -> Analysis:
+        for kind in analysis.anomalies():
+            metrics.ANOMALIES.labels(kind=kind).inc()
+        return analysis
+
+    def record_write(self, readings: list[Reading]) -> None:
+        now_ns = time.time_ns()
+        metrics.POINTS_WRITTEN.inc(len(readings))
+        metrics.WRITE_BATCHES.inc()
+        for reading in readings:
+            metrics.END_TO_END.observe(max(0, now_ns - reading.event_time_ns) / 1e9)
+        last = readings[-1]
+        log.info(f"Writing to InfluxDB: {len(readings)} points accepted", extra={"fields": {
+            "points": len(readings), "line": last.line, "speed": last.speed_ms, "topic": self.settings.kafka.topic}})
+
+    def send_to_dlq(self, rejects: list[tuple[ConsumerRecord, str]]) -> None:
+        """Forward invalid messages with the reason and origin in headers; raises unless all were acknowledged."""
+        assert self.dlq is not None
+        futures = [self.dlq.send(self.settings.consumer.dlq_topic, key=message.key, value=message.value or b"",
+                                 headers=[("error", reason.encode()), ("source-topic", message.topic.encode()),
+                                          ("source-partition", str(message.partition).encode()),
+                                          ("source-offset", str(message.offset).encode())])
+                   for message, reason in rejects]
+        for future in futures:
+            future.get(timeout=self.settings.influx.timeout_ms / 1000)
+
+    def wait_paused(self, seconds: float) -> None:
+        """Keep the group membership alive for `seconds` without taking records: poll with everything paused.
+        A partition assigned during the wait is unpaused; anything it returns is rewound, not processed."""
+        assert self.consumer is not None
+        deadline = time.monotonic() + seconds
+        while not self.stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            self.consumer.pause(*self.consumer.assignment())
+            for tp, batch in self.consumer.poll(timeout_ms=int(min(left, 0.5) * 1000)).items():
+                self.consumer.seek(tp, batch[0].offset)
+        self.consumer.resume(*self.consumer.paused())
+
+    def commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
+        assert self.consumer is not None
+        try:
+            self.consumer.commit(offsets)
+        except (CommitFailedError, KafkaError) as error:
+            log.warning("Offsets not committed; the partitions' next owner replays them and the writes overwrite"
+                        " themselves", extra={"fields": {"error": str(error)}})
+
+    def report_lag(self) -> None:
+        assert self.consumer is not None
+        for tp in self.consumer.assignment():
+            high = self.consumer.highwater(tp)
+            if high is not None:
+                metrics.LAG.labels(tp.topic, str(tp.partition)).set(max(0, high - self.consumer.position(tp)))
+
+    def close(self) -> None:
+        """Leave the group without committing anything not yet written, and flush the DLQ producer."""
+        if self.consumer is not None:
+            self.consumer.close(autocommit=False)
+        if self.dlq is not None:
+            self.dlq.close(timeout=5)
+
+
+def split(messages: list[ConsumerRecord]) -> tuple[list[Reading], list[tuple[ConsumerRecord, str]]]:
+    """Valid readings, and invalid messages with the reason (counted and logged here, once)."""
+    readings, rejects = [], []
+    for message in messages:
+        try:
+            readings.append(parse(message.value))
+        except ValueError as reason:
+            metrics.INVALID.inc()
+            log.error("Invalid message sent to the DLQ", extra={"fields": {
+                "topic": message.topic, "partition": message.partition, "offset": message.offset,
+                "error": str(reason)}})
+            rejects.append((message, str(reason)))
+    return readings, rejects

@@ -1,0 +1,50 @@
+"""Parsing one Kafka message into a reading; anything else is rejected with a reason for the DLQ."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+STATES = frozenset({"stopped", "starting", "running", "stopping", "maintenance"})
+
+
+@dataclass(frozen=True)
+class Reading:
+    event_time_ns: int
+    line: str
+    speed_ms: float
+    state: str
+    producer: str
+    seq: int
+
+
+def _require(fields: dict[str, Any], name: str, kinds: tuple[type, ...]) -> Any:
+    value = fields.get(name)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise ValueError(f"field {name!r} is missing or not {' or '.join(k.__name__ for k in kinds)}")
+    return value
+
+
+def parse(value: bytes | None) -> Reading:
+    """The reading in a message value, or ValueError saying what is wrong with it."""
+    try:
+        fields = json.loads(value or b"")
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"not JSON: {error}") from None
+    if not isinstance(fields, dict):
+        raise ValueError("not a JSON object")
+    reading = Reading(
+        event_time_ns=_require(fields, "event_time_ns", (int,)),
+        line=_require(fields, "line", (str,)),
+        speed_ms=float(_require(fields, "speed_ms", (int, float))),
+        state=_require(fields, "state", (str,)),
+        producer=_require(fields, "producer", (str,)),
+        seq=_require(fields, "seq", (int,)),
+    )
+    if reading.state not in STATES or not reading.line or not reading.producer:
+        raise ValueError(f"state {reading.state!r}, line or producer is not valid")
+    if not math.isfinite(reading.speed_ms) or reading.speed_ms < 0 or reading.seq < 0 or reading.event_time_ns <= 0:
+        raise ValueError("speed_ms, seq or event_time_ns is out of range")
+    return reading

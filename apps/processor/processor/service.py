@@ -1,0 +1,37 @@
+"""Runs the processor: probe server, Kafka group member, InfluxDB sink; SIGTERM leaves the group cleanly."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from processor.pipeline import Pipeline
+from processor.server import ProbeServer
+from processor.settings import Settings
+from processor.sink import InfluxSink
+
+log = logging.getLogger("processor")
+
+
+def run(settings: Settings) -> int:
+    """Consume until SIGTERM; the batch in flight is finished or abandoned uncommitted, then the group is left."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    sink = InfluxSink(settings.influx)
+    pipeline = Pipeline(settings, sink, stop)
+    server = ProbeServer(settings.http_port, lambda: pipeline.membership.joined.is_set() and sink.ping())
+    threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
+    log.info("Processor started", extra={"fields": {
+        "topic": settings.kafka.topic, "group": settings.consumer.group_id, "influxdb": settings.influx.url,
+        "http_port": settings.http_port}})
+    try:
+        if pipeline.connect():
+            pipeline.run()
+    finally:
+        pipeline.close()
+        server.shutdown()
+        sink.close()
+    log.info("Processor stopped")
+    return 0
