@@ -6,8 +6,9 @@ import json
 import logging
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from ca3cli.errors import KubectlError, KubectlNotFound, KubectlTimeout
 
@@ -22,6 +23,7 @@ class Result:
     returncode: int
     stdout: str
     stderr: str
+    seconds: float = 0.0
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Kubectl:
     executable: str = "kubectl"
     default_timeout: float = 60.0
     calls: list[list[str]] = field(default_factory=list)
+    on_result: Callable[[Result], None] | None = None  # sees every finished call (the run log); stdin never passed
 
     def command(self, *args: str, namespaced: bool = True) -> list[str]:
         """The full argument vector for a kubectl call, with context and namespace flags first."""
@@ -77,20 +80,29 @@ class Kubectl:
         limit = timeout if timeout is not None else self.default_timeout
         log.info("running: %s", " ".join(argv))
         self.calls.append(argv)
+        started = time.monotonic()
         try:
-            proc = subprocess.run(argv, input=input, capture_output=True, text=True, timeout=limit, check=False)
+            # Without input, stdin is /dev/null: kubectl must never wait on the terminal or an inherited pipe.
+            proc = subprocess.run(argv, input=input, stdin=None if input is not None else subprocess.DEVNULL,
+                                  capture_output=True, text=True, timeout=limit, check=False)
         except subprocess.TimeoutExpired as exc:
+            self._report(Result(argv, -1, "", f"timed out after {limit:g}s", time.monotonic() - started))
             raise KubectlTimeout(
                 f"`{' '.join(argv)}` did not finish within {limit:g}s. Check that the cluster is reachable "
                 "(`kubectl cluster-info`) or raise the timeout."
             ) from exc
-        result = Result(argv, proc.returncode, proc.stdout, proc.stderr)
+        result = Result(argv, proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started)
+        self._report(result)
         log.info("exit %d: %s", proc.returncode, " ".join(argv))
         if proc.stderr.strip():
             log.debug("stderr: %s", proc.stderr.strip())
         if check and proc.returncode not in ok_codes:
             raise KubectlError(argv, proc.returncode, proc.stdout, proc.stderr)
         return result
+
+    def _report(self, result: Result) -> None:
+        if self.on_result is not None:
+            self.on_result(result)
 
     def get_json(self, *args: str, timeout: float | None = None, namespaced: bool = True) -> Any:
         """Run a read-only kubectl call with `-o json` and return the parsed document."""

@@ -1,0 +1,150 @@
+"""Deploy: render, lint, plan, then apply phase by phase with real waits; prune what is no longer rendered.
+
+Manifests go to kubectl on stdin straight from memory (server-side apply, field manager `ca3`), so Secrets are
+never written to disk; a wait that fails is diagnosed (events, describe, last logs) before deploy stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from ca3cli import diagnose, plan, preflight, prune, registry, render
+from ca3cli.errors import Ca3Error, KubectlError, KubectlTimeout, LintError, WaitTimeout
+from ca3cli.kube import Kubectl
+from ca3cli.plan import ObjectRef, Phase, Plan
+from ca3cli.registry import Wait
+from ca3cli.render import Manifest
+from ca3cli.settings import Settings
+
+FIELD_MANAGER = "ca3"
+APPLY_TIMEOUT_S = 120
+WAIT_MARGIN_S = 30  # kubectl's own --timeout fires first; this only guards against a hung kubectl
+Mode = Literal["apply", "server-dry-run", "diff"]
+RedactFn = Callable[[str], str]  # removes secret values from text shown or logged
+
+
+class Reporter(Protocol):
+    """How deploy tells the command layer what it is doing (the command draws rich progress from it)."""
+
+    def phase(self, phase: Phase, total: int) -> None: ...
+
+    def step(self, text: str) -> None: ...
+
+
+class RolloutFailed(WaitTimeout):
+    """A wait failed; `diagnosis` holds the failing object's events, describe output and last logs."""
+
+    def __init__(self, message: str, diagnosis: diagnose.Diagnosis) -> None:
+        super().__init__(message)
+        self.diagnosis = diagnosis
+
+
+@dataclass
+class Outcome:
+    """What a deploy did, for the summary and the run log."""
+
+    plan: Plan
+    checks: list[preflight.Check] = field(default_factory=list)
+    applied: list[str] = field(default_factory=list)  # kubectl's per-object lines
+    pruned: list[ObjectRef] = field(default_factory=list)
+    diff: str = ""
+
+
+def prepare(settings: Settings, secrets: Mapping[str, str], milestone: int) -> Plan:
+    """Render milestones 1..N, lint the result (a finding stops the deploy) and build the phased plan."""
+    from ca3cli.lint import lint  # the other half of the offline checks; imported late to keep startup light
+
+    manifests = render.render(settings, secrets, milestone)
+    findings = lint(manifests)
+    if findings:
+        listed = "\n".join(f"  - {finding}" for finding in findings)
+        raise LintError(f"The rendered manifests have {len(findings)} problem(s):\n{listed}\n"
+                        "Fix the settings or templates named above, then run `ca3 lint` to check again.")
+    return plan.build(milestone, registry.components_for(milestone, settings), manifests)
+
+
+def stream(manifests: tuple[Manifest, ...]) -> str:
+    """The manifests as one multi-document YAML stream for `kubectl ... -f -`."""
+    return "".join(("---\n" + m.text.strip() + "\n") for m in manifests)
+
+
+def apply_phase(kubectl: Kubectl, phase: Phase, server_dry_run: bool, redact: RedactFn) -> list[str]:
+    """Server-side apply of one phase's manifests from stdin; a refusal says which phase and why."""
+    dry = ["--dry-run=server"] if server_dry_run else []
+    try:
+        result = kubectl.run("apply", "--server-side", f"--field-manager={FIELD_MANAGER}", *dry, "-f", "-",
+                             input=stream(phase.manifests), timeout=APPLY_TIMEOUT_S)
+    except KubectlError as exc:
+        reason = redact((exc.stderr or exc.stdout).strip())
+        raise Ca3Error(f"The cluster refused phase {phase.number} ({', '.join(phase.components)}):\n{reason}\n"
+                       "Fix what kubectl names above (a setting in ca3.yaml, or a conflicting object) and run "
+                       "`ca3 deploy` again.") from exc
+    return result.stdout.strip().splitlines()
+
+
+def wait_for(kubectl: Kubectl, wait: Wait) -> None:
+    """One wait with its own timeout; on failure collect the evidence and raise RolloutFailed."""
+    try:
+        kubectl.run(*plan.wait_command(wait), timeout=wait.timeout_s + WAIT_MARGIN_S)
+    except (KubectlError, KubectlTimeout) as exc:
+        detail = (exc.stderr.strip() if isinstance(exc, KubectlError) else str(exc)) or "no output"
+        raise RolloutFailed(
+            f"{wait.resource} did not become ready within {wait.timeout_s}s ({detail.splitlines()[-1]}). "
+            "Its events, description and last logs are shown above; fix the cause and run `ca3 deploy` again.",
+            diagnose.collect(kubectl, wait.resource),
+        ) from exc
+
+
+def check_cluster(kubectl: Kubectl, settings: Settings) -> list[preflight.Check]:
+    """Preflight; a failing check stops the deploy with every failure listed."""
+    checks = preflight.run(kubectl, settings)
+    failed = preflight.failures(checks)
+    if failed:
+        raise Ca3Error("Preflight failed:\n" + "\n".join(f"  - {check.name}: {check.message}" for check in failed))
+    return checks
+
+
+def diff(kubectl: Kubectl, the_plan: Plan) -> str:
+    """`kubectl diff` of everything rendered; exit code 1 means "there are changes", not an error."""
+    result = kubectl.run("diff", "--server-side", f"--field-manager={FIELD_MANAGER}", "-f", "-",
+                         input=stream(the_plan.manifests), ok_codes=(0, 1), timeout=APPLY_TIMEOUT_S)
+    return result.stdout
+
+
+def pruned_objects(kubectl: Kubectl, the_plan: Plan, delete_data: bool) -> list[ObjectRef]:
+    """Managed objects in the cluster that this plan no longer renders."""
+    rendered = [doc for manifest in the_plan.manifests for doc in manifest.documents]
+    return prune.leftovers(prune.managed(kubectl), rendered, delete_data)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asked for."""
+
+    milestone: int
+    mode: Mode = "apply"
+    delete_data: bool = False
+
+
+def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, reporter: Reporter,
+        redact: RedactFn) -> Outcome:
+    """Preflight, then (by mode) diff, or apply every phase with its waits and prune the leftovers."""
+    outcome = Outcome(the_plan, checks=check_cluster(kubectl, settings))
+    if request.mode == "diff":
+        outcome.diff = redact(diff(kubectl, the_plan))
+        outcome.pruned = pruned_objects(kubectl, the_plan, request.delete_data)
+        return outcome
+    server_dry_run = request.mode == "server-dry-run"
+    for phase in the_plan.phases:
+        reporter.phase(phase, len(the_plan.phases))
+        outcome.applied += apply_phase(kubectl, phase, server_dry_run, redact)
+        for wait in phase.waits if not server_dry_run else ():
+            reporter.step(f"waiting for {wait.resource} (up to {wait.timeout_s}s)")
+            wait_for(kubectl, wait)
+    outcome.pruned = pruned_objects(kubectl, the_plan, request.delete_data)
+    if outcome.pruned:
+        reporter.step(f"pruning {len(outcome.pruned)} object(s) no longer rendered")
+        prune.delete(kubectl, outcome.pruned, server_dry_run=server_dry_run)
+    return outcome

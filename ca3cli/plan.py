@@ -1,0 +1,137 @@
+"""The deploy plan, as pure data: phases in dependency order, each with its objects to apply and its waits.
+
+Components whose dependencies are all in earlier phases share a phase, so independent parts (Kafka and InfluxDB)
+are applied together and waited on together; the order comes from the registry's `depends_on`, never from code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from ca3cli import registry
+from ca3cli.errors import Ca3Error
+from ca3cli.registry import Component, Wait
+from ca3cli.render import Manifest
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    """One Kubernetes object of a manifest, as kubectl names it."""
+
+    api_version: str
+    kind: str
+    name: str
+    namespace: str
+
+    @property
+    def group(self) -> str:
+        """The API group ("" for the core group), which with kind and name identifies the object."""
+        return self.api_version.rpartition("/")[0]
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Phase:
+    """Components applied together, then waited on together before the next phase starts."""
+
+    number: int
+    components: tuple[str, ...]
+    manifests: tuple[Manifest, ...]
+    waits: tuple[Wait, ...]
+
+    @property
+    def paths(self) -> tuple[PurePosixPath, ...]:
+        return tuple(manifest.path for manifest in self.manifests)
+
+    @property
+    def objects(self) -> tuple[ObjectRef, ...]:
+        return tuple(ref for manifest in self.manifests for ref in object_refs(manifest))
+
+
+@dataclass(frozen=True)
+class Plan:
+    milestone: int
+    phases: tuple[Phase, ...]
+
+    @property
+    def objects(self) -> tuple[ObjectRef, ...]:
+        return tuple(ref for phase in self.phases for ref in phase.objects)
+
+    @property
+    def manifests(self) -> tuple[Manifest, ...]:
+        return tuple(manifest for phase in self.phases for manifest in phase.manifests)
+
+
+def object_refs(manifest: Manifest) -> list[ObjectRef]:
+    """The objects a rendered manifest holds."""
+    return [
+        ObjectRef(doc.get("apiVersion", ""), doc.get("kind", ""), doc.get("metadata", {}).get("name", ""),
+                  doc.get("metadata", {}).get("namespace", ""))
+        for doc in manifest.documents
+    ]
+
+
+def layers(components: Sequence[Component], known: Collection[str] | None = None) -> list[list[Component]]:
+    """Group components into layers: each depends only on earlier layers; registry order is kept within a layer.
+
+    Dependencies on known components that are not selected (disabled by settings, later milestone) are ignored;
+    an unknown dependency or a cycle is a bug in the registry and says so.
+    """
+    known = registry.COMPONENTS if known is None else known
+    selected = {c.name for c in components}
+    for component in components:
+        unknown = [dep for dep in component.depends_on if dep not in known and dep not in selected]
+        if unknown:
+            raise Ca3Error(f"Component {component.name!r} depends on unknown {', '.join(unknown)}. "
+                           "This is a bug in ca3's milestone registry; please report it.")
+    done: set[str] = set()
+    remaining = list(components)
+    result: list[list[Component]] = []
+    while remaining:
+        ready = [c for c in remaining if all(dep in done or dep not in selected for dep in c.depends_on)]
+        if not ready:
+            cycle = ", ".join(sorted(c.name for c in remaining))
+            raise Ca3Error(f"The milestone registry has a dependency cycle among: {cycle}. "
+                           "This is a bug in ca3; please report it.")
+        result.append(ready)
+        done.update(c.name for c in ready)
+        remaining = [c for c in remaining if c.name not in done]
+    return result
+
+
+def build(milestone: int, components: Sequence[Component], manifests: Sequence[Manifest]) -> Plan:
+    """The phases for the rendered manifests of `components`; layers with nothing to apply or wait on are dropped."""
+    by_component: dict[str, list[Manifest]] = {}
+    for manifest in manifests:
+        by_component.setdefault(manifest.component, []).append(manifest)
+    phases: list[Phase] = []
+    for layer in layers(components):
+        files = tuple(m for c in layer for m in by_component.get(c.name, ()))
+        waits = tuple(w for c in layer for w in c.waits)
+        if files or waits:
+            phases.append(Phase(len(phases) + 1, tuple(c.name for c in layer), files, waits))
+    return Plan(milestone, tuple(phases))
+
+
+def wait_command(wait: Wait) -> list[str]:
+    """The kubectl arguments for one wait: `rollout status`, or `wait --for=...` when the wait names a condition."""
+    if wait.condition:
+        return ["wait", f"--for={wait.condition}", wait.resource, f"--timeout={wait.timeout_s}s"]
+    return ["rollout", "status", wait.resource, f"--timeout={wait.timeout_s}s"]
+
+
+def describe(plan: Plan) -> list[str]:
+    """The plan as plain lines, for `deploy --dry-run` and the run log."""
+    lines = [f"Milestone {plan.milestone}: {len(plan.phases)} phases, {len(plan.objects)} objects"]
+    for phase in plan.phases:
+        lines.append(f"Phase {phase.number}: {', '.join(phase.components)}")
+        for manifest in phase.manifests:
+            objects = ", ".join(str(ref) for ref in object_refs(manifest))
+            lines.append(f"  apply {manifest.path}: {objects}")
+        for wait in phase.waits:
+            lines.append(f"  wait  kubectl {' '.join(wait_command(wait))}")
+    return lines

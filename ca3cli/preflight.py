@@ -1,0 +1,143 @@
+"""Preflight: before anything is applied, prove the cluster is reachable and can run the stack.
+
+Checks: kubectl on PATH, the context answers (and its server version), a StorageClass for the PVCs, and
+metrics-server for the HPA (a warning that says how to install it for the cluster flavour, not an error).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ca3cli.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
+from ca3cli.kube import Kubectl
+from ca3cli.settings import Settings
+
+DEFAULT_CLASS_ANNOTATIONS = (
+    "storageclass.kubernetes.io/is-default-class",
+    "storageclass.beta.kubernetes.io/is-default-class",
+)
+METRICS_API = "v1beta1.metrics.k8s.io"
+OLDEST_TESTED = (1, 30)  # manifests are validated against Kubernetes 1.30 and 1.37
+REQUEST_TIMEOUT = "15s"
+
+METRICS_SERVER_MANIFEST = "https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml"
+METRICS_SERVER_HINTS = {
+    "kind": (
+        f"kind ships no metrics-server: `kubectl apply -f {METRICS_SERVER_MANIFEST}`, then add "
+        "`--kubelet-insecure-tls` to its args (kind's kubelets serve self-signed certificates): "
+        "`kubectl -n kube-system patch deployment metrics-server --type=json -p "
+        "'[{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/args/-\",\"value\":\"--kubelet-insecure-tls\"}]'`."
+    ),
+    "minikube": "run `minikube addons enable metrics-server`.",
+    "k3d": "k3d (k3s) ships metrics-server; check that it was not disabled (`--disable=metrics-server`) and that "
+    "`kubectl -n kube-system get deployment metrics-server` is ready.",
+    "docker-desktop": f"Docker Desktop ships no metrics-server: `kubectl apply -f {METRICS_SERVER_MANIFEST}` and add "
+    "`--kubelet-insecure-tls` to its args as for kind.",
+    "other": f"install it with `kubectl apply -f {METRICS_SERVER_MANIFEST}` (see "
+    "https://github.com/kubernetes-sigs/metrics-server#installation).",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One preflight result: `warn` lets the deploy go on, `fail` stops it."""
+
+    name: str
+    status: Literal["ok", "warn", "fail"]
+    message: str
+
+
+def server_version(document: Any) -> tuple[int, int, str]:
+    """(major, minor, gitVersion) from `kubectl version -o json`; EKS/GKE minors like "27+" are read as 27."""
+    server = (document or {}).get("serverVersion") or {}
+    try:
+        major = int(re.sub(r"\D", "", server["major"]))
+        minor = int(re.sub(r"\D", "", server["minor"]))
+    except (KeyError, ValueError) as exc:
+        raise Ca3Error("`kubectl version -o json` printed no server version. Check the context with "
+                       "`kubectl cluster-info`.") from exc
+    return major, minor, server.get("gitVersion", f"v{major}.{minor}")
+
+
+def version_check(document: Any) -> Check:
+    """The server version, with a warning below the oldest version the manifests are validated against."""
+    major, minor, git_version = server_version(document)
+    if (major, minor) < OLDEST_TESTED:
+        return Check("server version", "warn", f"Kubernetes {git_version} is older than 1.30, the oldest version "
+                     "ca3's manifests are validated against; upgrade the cluster if applying fails.")
+    return Check("server version", "ok", f"Kubernetes {git_version}")
+
+
+def storage_class_check(document: Any, wanted: str) -> Check:
+    """The StorageClass the PVCs will use: the one set in ca3.yaml, else the cluster's default."""
+    classes = {item["metadata"]["name"]: item for item in (document or {}).get("items", [])}
+    if wanted:
+        if wanted in classes:
+            return Check("storage class", "ok", f"{wanted} (from ca3.yaml)")
+        return Check("storage class", "fail", f"StorageClass {wanted!r} from ca3.yaml does not exist (the cluster "
+                     f"has: {', '.join(sorted(classes)) or 'none'}). Fix `cluster.storage_class` in ca3.yaml.")
+    defaults = [name for name, item in classes.items()
+                if any((item["metadata"].get("annotations") or {}).get(key) == "true" for key in DEFAULT_CLASS_ANNOTATIONS)]
+    if defaults:
+        return Check("storage class", "ok", f"{defaults[0]} (cluster default)")
+    return Check("storage class", "fail", "The cluster has no default StorageClass, so the Kafka and InfluxDB "
+                 "volumes would stay Pending. Set `cluster.storage_class` in ca3.yaml to one of: "
+                 f"{', '.join(sorted(classes)) or 'none (install a provisioner)'}, or mark one default with "
+                 "`kubectl patch storageclass NAME -p "
+                 "'{\"metadata\":{\"annotations\":{\"storageclass.kubernetes.io/is-default-class\":\"true\"}}}'`.")
+
+
+def metrics_check(document: Any | None, flavour: str) -> Check:
+    """metrics-server behind the HPA: a missing or unavailable metrics API is a warning with the fix for the flavour."""
+    hint = METRICS_SERVER_HINTS.get(flavour, METRICS_SERVER_HINTS["other"])
+    if document is None:
+        return Check("metrics-server", "warn", f"metrics-server is not installed, so the producer's HPA cannot read "
+                     f"CPU and will not scale. To install it on {flavour}: {hint}")
+    available = [c for c in (document.get("status") or {}).get("conditions", []) if c.get("type") == "Available"]
+    if available and available[0].get("status") == "True":
+        return Check("metrics-server", "ok", "metrics API available")
+    reason = available[0].get("message", "no Available condition") if available else "no Available condition"
+    return Check("metrics-server", "warn", f"metrics-server is installed but its API is not available ({reason}), "
+                 f"so the HPA will not scale. On {flavour}: {hint}")
+
+
+def _reachable(kubectl: Kubectl) -> Any:
+    """`kubectl version -o json`: the first call, turned into a clear sentence when the cluster does not answer."""
+    try:
+        return kubectl.get_json("version", f"--request-timeout={REQUEST_TIMEOUT}", namespaced=False, timeout=30)
+    except KubectlTimeout as exc:
+        raise ClusterUnreachable(f"The cluster of context {_context_name(kubectl)} did not answer within 30s. "
+                                 "Start it, or choose another context with `ca3 --context NAME ...`.") from exc
+    except KubectlError as exc:
+        detail = (exc.stderr or exc.stdout).strip().splitlines()
+        reason = detail[-1] if detail else f"exit code {exc.returncode}"
+        raise ClusterUnreachable(f"Cannot reach the cluster of context {_context_name(kubectl)}: {reason}. Start the "
+                                 "cluster, or choose another context with `ca3 --context NAME ...` "
+                                 "(`kubectl config get-contexts` lists them).") from exc
+
+
+def _context_name(kubectl: Kubectl) -> str:
+    return f"`{kubectl.context}`" if kubectl.context else "(the current context)"
+
+
+def _metrics_api(kubectl: Kubectl) -> Any | None:
+    """The metrics APIService, or None when it is not registered (kubectl answers NotFound)."""
+    result = kubectl.run("get", "apiservice", METRICS_API, "-o", "json", "--ignore-not-found", namespaced=False)
+    return json.loads(result.stdout) if result.stdout.strip() else None
+
+
+def run(kubectl: Kubectl, settings: Settings) -> list[Check]:
+    """Every preflight check, in order; raises ClusterUnreachable (or KubectlNotFound) when nothing can be checked."""
+    checks = [version_check(_reachable(kubectl))]
+    classes = kubectl.get_json("get", "storageclasses", namespaced=False)
+    checks.append(storage_class_check(classes, settings.cluster.storage_class))
+    checks.append(metrics_check(_metrics_api(kubectl), settings.cluster.flavour))
+    return checks
+
+
+def failures(checks: list[Check]) -> list[Check]:
+    """The checks that stop a deploy."""
+    return [check for check in checks if check.status == "fail"]
