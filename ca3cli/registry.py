@@ -57,12 +57,44 @@ COMPONENTS: dict[str, Component] = {
     for c in (
         # Milestone 1: the baseline stack (templates listed by the component's owner as they are written).
         Component("namespace", "", ("namespace.yaml",)),
-        Component("secrets", "secrets", (), depends_on=("namespace",)),
-        Component("network", "network", (), depends_on=("namespace",)),
-        Component("kafka", "kafka", (), depends_on=("namespace", "secrets")),
-        Component("influxdb", "influxdb", (), depends_on=("namespace", "secrets")),
-        Component("producer", "producer", (), depends_on=("kafka",)),
-        Component("processor", "processor", (), depends_on=("kafka", "influxdb")),
+        Component(
+            "secrets", "secrets",
+            ("influxdb-auth-secret.yaml", "grafana-admin-secret.yaml", "kafka-cluster-secret.yaml"),
+            depends_on=("namespace",),
+        ),
+        Component(
+            "network", "network",
+            tuple(f"{name}-networkpolicy.yaml" for name in (
+                "default-deny", "allow-dns", "kafka", "kafka-topic-create", "influxdb", "producer", "processor", "grafana",
+            )),
+            depends_on=("namespace",),
+        ),
+        Component(
+            "kafka", "kafka",
+            ("kafka-serviceaccount.yaml", "kafka-headless-service.yaml", "kafka-service.yaml", "kafka-statefulset.yaml",
+             "kafka-pdb.yaml", "kafka-topic-serviceaccount.yaml", "kafka-topic-configmap.yaml", "kafka-topic-job.yaml"),
+            depends_on=("namespace", "secrets", "network"),
+            waits=(Wait("statefulset/kafka", 600), Wait("job/kafka-topic-create", 600, "condition=complete")),
+        ),
+        Component(
+            "influxdb", "influxdb",
+            ("influxdb-serviceaccount.yaml", "influxdb-rbac.yaml", "influxdb-init-configmap.yaml",
+             "influxdb-headless-service.yaml", "influxdb-service.yaml", "influxdb-statefulset.yaml"),
+            depends_on=("namespace", "secrets", "network"),
+            waits=(Wait("statefulset/influxdb", 600),),
+        ),
+        Component(
+            "producer", "producer",
+            ("producer-serviceaccount.yaml", "producer-deployment.yaml", "producer-service.yaml", "producer-hpa.yaml"),
+            depends_on=("kafka",),
+            waits=(Wait("deployment/producer", 300),),
+        ),
+        Component(
+            "processor", "processor",
+            ("processor-serviceaccount.yaml", "processor-deployment.yaml"),
+            depends_on=("kafka", "influxdb"),
+            waits=(Wait("deployment/processor", 300),),
+        ),
         Component("grafana", "grafana", (), depends_on=("influxdb",)),
         # Milestones 2-5: observability.
         Component("prometheus", "prometheus", (), depends_on=("namespace",)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Mapping
@@ -33,13 +34,16 @@ class Manifest:
 
 def environment() -> jinja2.Environment:
     """Jinja2 with StrictUndefined: a missing value is an error, never an empty string."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # For config checksum annotations: a pod template changes (and its pods roll) when its ConfigMap changes.
+    env.filters["sha256"] = lambda text: hashlib.sha256(str(text).encode()).hexdigest()
+    return env
 
 
 def render(settings: Settings, secrets: Mapping[str, str], milestone: int) -> list[Manifest]:

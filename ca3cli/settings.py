@@ -10,7 +10,7 @@ import dataclasses
 import os
 import re
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
@@ -18,173 +18,241 @@ import yaml
 
 from ca3cli.errors import ConfigError
 
-FLAVOURS = ("kind", "minikube", "k3d", "docker-desktop", "other")
-LOG_AGENTS = ("promtail", "alloy")
 DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$")
 DURATION = re.compile(r"^[0-9]+(s|m|h|d|w)$")
+
+
+def setting(default: Any, doc: str) -> Any:
+    """A settings field with the comment `ca3 init` writes above it in ca3.yaml."""
+    return field(default=default, metadata={"doc": doc})
 
 
 @dataclass(frozen=True)
 class Resources:
     """Requests and limits for one container (Kubernetes quantities)."""
 
-    cpu_request: str = "50m"
-    memory_request: str = "64Mi"
-    cpu_limit: str = "250m"
-    memory_limit: str = "128Mi"
+    cpu_request: str = setting("50m", "CPU the scheduler reserves; the HPA's utilisation is measured against it.")
+    memory_request: str = setting("64Mi", "Memory the scheduler reserves.")
+    cpu_limit: str = setting("250m", "CPU ceiling; above it the container is throttled.")
+    memory_limit: str = setting("128Mi", "Memory ceiling; above it the container is OOM-killed.")
+
+
+def resources(cpu_request: str, memory_request: str, cpu_limit: str, memory_limit: str, doc: str) -> Any:
+    """A Resources field with its own defaults."""
+    return setting(Resources(cpu_request, memory_request, cpu_limit, memory_limit), doc)
 
 
 @dataclass(frozen=True)
 class Cluster:
-    flavour: Literal["kind", "minikube", "k3d", "docker-desktop", "other"] = "kind"
-    context: str = ""  # empty: kubectl's current context
-    storage_class: str = ""  # empty: the cluster's default StorageClass
+    """Which cluster ca3 talks to."""
+
+    flavour: Literal["kind", "minikube", "k3d", "docker-desktop", "other"] = setting(
+        "kind", "Local cluster kind; decides how images are loaded and how Grafana's NodePort is reached.")
+    context: str = setting("", "Kube context; empty means kubectl's current context.")
+    storage_class: str = setting("", "StorageClass for Kafka and InfluxDB volumes; empty means the cluster default.")
 
 
 @dataclass(frozen=True)
 class Images:
-    registry: str = "ca3"  # producer image is <registry>/producer:<tag>
-    tag: str = "0.1.0"
-    pull_policy: Literal["IfNotPresent", "Always", "Never"] = "IfNotPresent"
+    """Image references; every tag is exact, never latest."""
+
+    registry: str = setting("ca3", "Registry prefix of the app images: <registry>/producer:<tag>.")
+    tag: str = setting("0.1.0", "Tag of the producer and processor images that `ca3 build` produces.")
+    pull_policy: Literal["IfNotPresent", "Always", "Never"] = setting(
+        "IfNotPresent", "imagePullPolicy of the app images (IfNotPresent works with images loaded into kind).")
+    kafka: str = setting("apache/kafka:4.3.1", "Kafka broker image (KRaft mode).")
+    influxdb: str = setting("influxdb:2.9.1", "InfluxDB 2 image; `influxdb:latest` is InfluxDB 3, so pin 2.x.")
 
 
 @dataclass(frozen=True)
 class Kafka:
-    partitions: int = 6  # must be >= the processor's max replicas, or extra consumers sit idle
-    storage: str = "2Gi"
-    resources: Resources = Resources("250m", "768Mi", "1", "1Gi")
+    """The Kafka StatefulSet and its topic."""
+
+    replicas: int = setting(1, "Brokers (each also a KRaft controller); use 1 or 3.")
+    partitions: int = setting(6, "Partitions of conveyor-speed; >= the processor's replicas or extra consumers idle.")
+    storage: str = setting("2Gi", "Size of each broker's PersistentVolumeClaim.")
+    heap: str = setting("512m", "JVM heap (-Xms/-Xmx) of each broker; keep it about half the memory limit.")
+    resources: Resources = resources("250m", "768Mi", "1", "1Gi", "Broker container resources.")
 
 
 @dataclass(frozen=True)
 class InfluxDB:
-    org: str = "conveyor"
-    bucket: str = "conveyor"
-    retention: str = "30d"
-    storage: str = "2Gi"
-    resources: Resources = Resources("100m", "256Mi", "500m", "512Mi")
+    """The InfluxDB 2 StatefulSet and its initial organisation and bucket."""
+
+    admin_user: str = setting("admin", "InfluxDB admin user created at first start (password is generated).")
+    org: str = setting("conveyor", "Organisation created at first start.")
+    bucket: str = setting("conveyor", "Bucket the processor writes to.")
+    retention: str = setting("30d", "Bucket retention (InfluxDB duration, e.g. 30d).")
+    storage: str = setting("2Gi", "Size of the InfluxDB PersistentVolumeClaim.")
+    resources: Resources = resources("100m", "256Mi", "500m", "512Mi", "InfluxDB container resources.")
 
 
 @dataclass(frozen=True)
 class Producer:
-    lines: int = 3
-    rate_hz: float = 1.0
-    min_replicas: int = 1
-    max_replicas: int = 5
-    cpu_target_percent: int = 50
-    resources: Resources = Resources()
+    """The producer Deployment and its HorizontalPodAutoscaler."""
+
+    lines: int = setting(3, "Conveyor lines each producer pod simulates.")
+    rate_hz: float = setting(1.0, "Readings per second per line.")
+    min_replicas: int = setting(1, "HPA minimum replicas.")
+    max_replicas: int = setting(5, "HPA maximum replicas.")
+    cpu_target_percent: int = setting(50, "HPA target: average CPU use as a percentage of the CPU request.")
+    resources: Resources = setting(Resources(), "Producer container resources.")
 
 
 @dataclass(frozen=True)
 class Processor:
-    replicas: int = 1
-    batch_size: int = 500
-    resources: Resources = Resources("100m", "128Mi", "500m", "256Mi")
+    """The processor Deployment (consumer group `processor`)."""
+
+    replicas: int = setting(1, "Processor pods; at most kafka.partitions of them receive partitions.")
+    batch_size: int = setting(500, "Readings written to InfluxDB per batch.")
+    resources: Resources = resources("100m", "128Mi", "500m", "256Mi", "Processor container resources.")
 
 
 @dataclass(frozen=True)
 class Grafana:
-    node_port: int = 30300
-    resources: Resources = Resources("50m", "128Mi", "250m", "256Mi")
+    """The Grafana Deployment."""
+
+    node_port: int = setting(30300, "NodePort of grafana-service (30000-32767).")
+    resources: Resources = resources("50m", "128Mi", "250m", "256Mi", "Grafana container resources.")
 
 
 @dataclass(frozen=True)
 class Observability:
-    prometheus_retention: str = "24h"
-    loki_retention: str = "168h"
-    log_agent: Literal["promtail", "alloy"] = "promtail"  # Promtail is end-of-life since 2026-03-02
-    image_renderer: bool = False  # deploy Grafana's image renderer for `ca3 evidence`
+    """Prometheus, Loki and the log agent (milestones 2-5)."""
+
+    prometheus_retention: str = setting("24h", "How long Prometheus keeps samples.")
+    loki_retention: str = setting("168h", "How long Loki keeps logs.")
+    log_agent: Literal["promtail", "alloy"] = setting(
+        "promtail", "Log shipper: promtail (end of life since 2026-03-02) or alloy.")
+    image_renderer: bool = setting(False, "Deploy Grafana's image renderer for `ca3 evidence`.")
 
 
 @dataclass(frozen=True)
 class TLS:
-    influxdb: bool = True  # milestone 7 and later
-    kafka: bool = True  # milestone 8 and later (the seed marks it optional)
+    """Which links use TLS once their milestone is reached."""
+
+    influxdb: bool = setting(True, "HTTPS to InfluxDB from milestone 7.")
+    kafka: bool = setting(True, "TLS to Kafka from milestone 8 (the seed marks it optional).")
 
 
 @dataclass(frozen=True)
 class Settings:
-    namespace: str = "conveyor-pipeline"
-    cluster: Cluster = Cluster()
-    images: Images = Images()
-    kafka: Kafka = Kafka()
-    influxdb: InfluxDB = InfluxDB()
-    producer: Producer = Producer()
-    processor: Processor = Processor()
-    grafana: Grafana = Grafana()
-    observability: Observability = Observability()
-    tls: TLS = TLS()
+    """Everything ca3.yaml can set; defaults give a working local deployment."""
+
+    namespace: str = setting("conveyor-pipeline", "Namespace every object lives in.")
+    cluster: Cluster = setting(Cluster(), "Target cluster.")
+    images: Images = setting(Images(), "Container images.")
+    kafka: Kafka = setting(Kafka(), "Kafka (KRaft) broker.")
+    influxdb: InfluxDB = setting(InfluxDB(), "InfluxDB 2 time-series database.")
+    producer: Producer = setting(Producer(), "Conveyor reading producer.")
+    processor: Processor = setting(Processor(), "Stream processor writing to InfluxDB.")
+    grafana: Grafana = setting(Grafana(), "Grafana dashboards.")
+    observability: Observability = setting(Observability(), "Metrics and logs.")
+    tls: TLS = setting(TLS(), "Transport encryption.")
 
     def image(self, app: str) -> str:
         """The exact image reference the manifests and `ca3 build` share."""
         return f"{self.images.registry}/{app}:{self.images.tag}"
 
 
-def _coerce(key: str, hint: Any, value: Any) -> Any:
+FIX = "Fix it in ca3.yaml or in the CA3_* environment variable that sets it."
+TYPE_NAMES = {int: "a whole number", float: "a number", str: "a string"}
+
+
+def _coerce(key: str, hint: Any, value: Any, default: Any) -> Any:
     """Convert one raw value (YAML or environment string) to the annotated type, or raise a ConfigError."""
-    origin = typing.get_origin(hint)
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, Mapping):
-            raise ConfigError(f"`{key}` must be a mapping of settings, not {value!r}. Fix it in ca3.yaml.")
-        return _build(hint, value, key)
-    if origin is Literal:
+            raise ConfigError(f"`{key}` must be a mapping of settings, not {value!r}. {FIX}")
+        return _build(hint, value, key, default)
+    if typing.get_origin(hint) is Literal:
         allowed = typing.get_args(hint)
         if value not in allowed:
-            raise ConfigError(f"`{key}` is {value!r}; allowed: {', '.join(allowed)}. Fix it in ca3.yaml.")
+            raise ConfigError(f"`{key}` is {value!r}; allowed: {', '.join(allowed)}. {FIX}")
         return value
     if hint is bool:
-        if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
-            return value.lower() in ("true", "1", "yes")
-        if isinstance(value, bool):
-            return value
-        raise ConfigError(f"`{key}` must be true or false, not {value!r}. Fix it in ca3.yaml.")
+        return _to_bool(key, value)
     if hint in (int, float):
-        try:
-            return hint(value) if not isinstance(value, bool) else _fail(key, hint, value)
-        except (TypeError, ValueError):
-            _fail(key, hint, value)
-    if hint is str:
-        if isinstance(value, (dict, list)):
-            _fail(key, hint, value)
-        return "" if value is None else str(value)
-    return value
+        return _to_number(key, hint, value)
+    if isinstance(value, (dict, list)):
+        _fail(key, hint, value)
+    return "" if value is None else str(value)
+
+
+def _to_bool(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.lower() in ("true", "1", "yes")
+    raise ConfigError(f"`{key}` must be true or false, not {value!r}. {FIX}")
+
+
+def _to_number(key: str, hint: type, value: Any) -> Any:
+    if isinstance(value, bool) or isinstance(value, (dict, list)):
+        _fail(key, hint, value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        _fail(key, hint, value)
+    if hint is int and not number.is_integer():
+        _fail(key, hint, value)
+    return int(number) if hint is int else number
 
 
 def _fail(key: str, hint: Any, value: Any) -> typing.NoReturn:
-    raise ConfigError(f"`{key}` must be a {hint.__name__}, not {value!r}. Fix it in ca3.yaml.")
+    raise ConfigError(f"`{key}` must be {TYPE_NAMES.get(hint, hint.__name__)}, not {value!r}. {FIX}")
 
 
-def _build(cls: type, raw: Mapping[str, Any], prefix: str = "") -> Any:
+def _build(cls: type, raw: Mapping[str, Any], prefix: str = "", base: Any = None) -> Any:
+    """Build `cls` from `raw`, starting from `base` (the field's own default) so a partial section keeps the rest."""
+    base = cls() if base is None else base
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(raw) - names)
     if unknown:
         where = f"`{prefix}`" if prefix else "the top level"
         raise ConfigError(
-            f"Unknown setting {', '.join(f'`{k}`' for k in unknown)} in {where}; known: {', '.join(sorted(names))}."
+            f"Unknown setting {', '.join(f'`{k}`' for k in unknown)} in {where}; known: {', '.join(sorted(names))}. "
+            "Fix the name in ca3.yaml."
         )
-    values = {name: _coerce(f"{prefix}.{name}".lstrip("."), hints[name], raw[name]) for name in names if name in raw}
-    return cls(**values)
+    values = {
+        name: _coerce(f"{prefix}.{name}".lstrip("."), hints[name], raw[name], getattr(base, name))
+        for name in names
+        if name in raw
+    }
+    return dataclasses.replace(base, **values)
+
+
+def _env_path(cls: type, rest: str) -> list[str] | None:
+    """Split an upper-cased variable tail like `kafka_resources_cpu_limit` into field names of `cls`, or None."""
+    for f in sorted(dataclasses.fields(cls), key=lambda f: len(f.name), reverse=True):
+        hint = typing.get_type_hints(cls)[f.name]
+        if rest == f.name and not dataclasses.is_dataclass(hint):
+            return [f.name]
+        if rest.startswith(f.name + "_") and dataclasses.is_dataclass(hint):
+            tail = _env_path(hint, rest[len(f.name) + 1 :])
+            if tail:
+                return [f.name, *tail]
+    return None
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Turn CA3_SECTION_KEY variables into a nested mapping shaped like ca3.yaml."""
+    """Turn CA3_<SECTION>_<KEY> variables (any depth) into a nested mapping shaped like ca3.yaml."""
     tree: dict[str, Any] = {}
-    sections = {f.name: f.type for f in dataclasses.fields(Settings)}
     for name, value in environ.items():
         if not name.startswith("CA3_") or name in ("CA3_CONFIG", "CA3_HOME"):
             continue
-        path = name[4:].lower()
-        if path in sections:
-            tree[path] = value
-            continue
-        section, _, key = next(
-            ((s, "_", path[len(s) + 1 :]) for s in sorted(sections, key=len, reverse=True) if path.startswith(s + "_")),
-            (path, "", ""),
-        )
-        if not key:
-            raise ConfigError(f"Environment variable {name} names no setting; use CA3_<SECTION>_<KEY>, e.g. CA3_IMAGES_TAG.")
-        tree.setdefault(section, {})[key] = value
+        path = _env_path(Settings, name[4:].lower())
+        if path is None:
+            raise ConfigError(
+                f"Environment variable {name} names no setting; use CA3_<SECTION>_<KEY> as in ca3.yaml, "
+                "e.g. CA3_IMAGES_TAG or CA3_KAFKA_RESOURCES_CPU_LIMIT."
+            )
+        node = tree
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = value
     return tree
 
 
@@ -193,6 +261,16 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in over.items():
         merged[key] = _merge(merged[key], value) if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping) else value
     return merged
+
+
+def _quantities(settings: Settings) -> list[tuple[str, str]]:
+    """Every storage size and resource quantity, keyed by its ca3.yaml path."""
+    found = [("kafka.storage", settings.kafka.storage), ("influxdb.storage", settings.influxdb.storage)]
+    for section in dataclasses.fields(settings):
+        value = getattr(settings, section.name)
+        if dataclasses.is_dataclass(value) and isinstance(getattr(value, "resources", None), Resources):
+            found += [(f"{section.name}.resources.{k}", v) for k, v in dataclasses.asdict(value.resources).items()]
+    return found
 
 
 def validate(settings: Settings) -> Settings:
@@ -212,9 +290,11 @@ def validate(settings: Settings) -> Settings:
     for name in ("prometheus_retention", "loki_retention"):
         if not DURATION.match(getattr(settings.observability, name)):
             problems.append(f"`observability.{name}` must be a duration like 24h or 7d")
-    for key, value in (("kafka.storage", settings.kafka.storage), ("influxdb.storage", settings.influxdb.storage)):
+    for key, value in _quantities(settings):
         if not QUANTITY.match(value):
-            problems.append(f"`{key}` must be a Kubernetes quantity like 2Gi")
+            problems.append(f"`{key}` is {value!r} but must be a Kubernetes quantity like 2Gi or 250m")
+    if settings.kafka.replicas < 1:
+        problems.append("`kafka.replicas` must be >= 1")
     if problems:
         raise ConfigError("Invalid settings: " + "; ".join(problems) + ". Fix them in ca3.yaml.")
     return settings
@@ -230,7 +310,11 @@ def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Setting
             raise ConfigError(f"{path} is not valid YAML ({exc}). Fix it or run `ca3 init --force`.") from exc
         if not isinstance(raw, dict):
             raise ConfigError(f"{path} must hold a mapping of settings. Fix it or run `ca3 init --force`.")
-    raw = _merge(raw, _env_overrides(os.environ if environ is None else environ))
+    return parse(_merge(raw, _env_overrides(os.environ if environ is None else environ)))
+
+
+def parse(raw: Mapping[str, Any]) -> Settings:
+    """Settings from a mapping shaped like ca3.yaml (missing keys take defaults), validated."""
     return validate(_build(Settings, raw))
 
 
