@@ -10,7 +10,7 @@ from typing import Any, Mapping
 import jinja2
 import yaml
 
-from ca3cli import registry
+from ca3cli import dashboards, registry
 from ca3cli.errors import RenderError
 from ca3cli.settings import Settings
 
@@ -43,6 +43,8 @@ def environment() -> jinja2.Environment:
     )
     # For config checksum annotations: a pod template changes (and its pods roll) when its ConfigMap changes.
     env.filters["sha256"] = lambda text: hashlib.sha256(str(text).encode()).hexdigest()
+    # Dashboards are Python data (ca3cli/dashboards); the Grafana ConfigMap template embeds their JSON.
+    env.globals["dashboard_files"] = dashboards.provisioned_files
     return env
 
 

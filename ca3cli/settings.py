@@ -63,6 +63,12 @@ class Images:
         "IfNotPresent", "imagePullPolicy of the app images (IfNotPresent works with images loaded into kind).")
     kafka: str = setting("apache/kafka:4.3.1", "Kafka broker image (KRaft mode).")
     influxdb: str = setting("influxdb:2.9.1", "InfluxDB 2 image; `influxdb:latest` is InfluxDB 3, so pin 2.x.")
+    grafana: str = setting("grafana/grafana:13.2.0", "Grafana image.")
+    prometheus: str = setting("prom/prometheus:v3.13.3", "Prometheus image (3.13 is a long-term support line).")
+    kafka_exporter: str = setting("danielqsj/kafka-exporter:v1.9.0", "kafka-exporter image (consumer group lag).")
+    loki: str = setting("grafana/loki:3.7.4", "Loki image (single binary).")
+    promtail: str = setting("grafana/promtail:3.6.11", "Promtail image: the last release (end of life 2026-03-02).")
+    alloy: str = setting("grafana/alloy:v1.18.1", "Grafana Alloy image, the log agent that replaces Promtail.")
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,10 @@ class Observability:
     log_agent: Literal["promtail", "alloy"] = setting(
         "promtail", "Log shipper: promtail (end of life since 2026-03-02) or alloy.")
     image_renderer: bool = setting(False, "Deploy Grafana's image renderer for `ca3 evidence`.")
+    prometheus_resources: Resources = resources("100m", "256Mi", "500m", "512Mi", "Prometheus container resources.")
+    loki_resources: Resources = resources("100m", "256Mi", "500m", "512Mi", "Loki container resources.")
+    log_agent_resources: Resources = resources("50m", "64Mi", "200m", "256Mi", "Promtail or Alloy, per node.")
+    kafka_exporter_resources: Resources = resources("25m", "32Mi", "100m", "64Mi", "kafka-exporter resources.")
 
 
 @dataclass(frozen=True)
