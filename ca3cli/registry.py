@@ -95,7 +95,13 @@ COMPONENTS: dict[str, Component] = {
             depends_on=("kafka", "influxdb"),
             waits=(Wait("deployment/processor", 300),),
         ),
-        Component("grafana", "grafana", (), depends_on=("influxdb",)),
+        Component(
+            "grafana", "grafana",
+            ("grafana-serviceaccount.yaml", "grafana-datasource-configmap.yaml", "grafana-dashboard-configmap.yaml",
+             "grafana-deployment.yaml", "grafana-service.yaml"),
+            depends_on=("influxdb",),
+            waits=(Wait("deployment/grafana", 300),),
+        ),
         # Milestones 2-5: observability.
         Component("prometheus", "prometheus", (), depends_on=("namespace",)),
         Component("kafka-exporter", "kafka-exporter", (), depends_on=("kafka",)),
