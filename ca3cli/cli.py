@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 
 from ca3cli import __version__
+from ca3cli.commands import init, lint, render
 from ca3cli.commands.common import GlobalOptions, err_console
 from ca3cli.errors import Ca3Error
 
@@ -22,6 +23,10 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
+
+app.command()(init.init)
+app.command()(render.render)
+app.command()(lint.lint)
 
 EXIT_INTERRUPTED = 130
 EXIT_UNEXPECTED = 3

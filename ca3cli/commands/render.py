@@ -1,0 +1,32 @@
+"""`ca3 render`: write the manifests of milestones 1..N in the seed's k8s/ layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ca3cli import output, render as rendering, secrets
+from ca3cli.commands.common import console, load_settings, options
+
+
+def render(
+    ctx: typer.Context,
+    milestone: int = typer.Option(..., "--milestone", "-m", help="Render milestones 1..N (1-9)."),
+    out: Path = typer.Option(Path("k8s"), "--out", "-o", help="Folder for the manifests (Secrets never go here)."),
+    include_secrets: bool = typer.Option(
+        False, "--include-secrets", help="Also write Secret manifests, into the git-ignored .ca3/rendered-secrets/."
+    ),
+) -> None:
+    """Render the manifests of milestones 1..N; Secrets only with --include-secrets, into a git-ignored folder."""
+    settings = load_settings(ctx)
+    config = options(ctx).config
+    values = secrets.load(secrets.folder_for(config)) if include_secrets else secrets.placeholders()
+    manifests = rendering.render(settings, values, milestone)
+    secrets_out = secrets.rendered_folder_for(config) if include_secrets else None
+    written = output.write(manifests, out, secrets_out)
+    console.print(f"Wrote {len(written.manifests)} manifests for milestones 1-{milestone} under {out}/.")
+    if written.secrets:
+        console.print(f"Wrote {len(written.secrets)} Secret manifests under {secrets_out}/ (mode 0600, git-ignored).")
+    if written.skipped_secrets:
+        console.print(f"Left out {len(written.skipped_secrets)} Secret manifests; add --include-secrets to write them.")

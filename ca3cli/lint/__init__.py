@@ -1,0 +1,44 @@
+"""`ca3 lint`: strict schema validation plus cross-reference and policy rules over rendered manifests.
+
+Every rule is a pure function from the rendered objects to findings; `run` applies them all.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from ca3cli.lint import crossref, policy, schema
+from ca3cli.lint.model import Finding, Obj
+from ca3cli.render import Manifest
+
+Rule = Callable[[list[Obj]], list[Finding]]
+
+RULES: tuple[Rule, ...] = (
+    crossref.selectors_match_pods,
+    crossref.statefulset_service_is_headless,
+    crossref.ports_exist,
+    crossref.configmaps_exist,
+    crossref.secrets_exist,
+    crossref.service_accounts_exist,
+    crossref.hpa_targets_request_cpu,
+    policy.images_pinned,
+    policy.one_namespace,
+    policy.pods_covered_by_network_policy,
+    policy.probes_on_long_running,
+)
+
+
+def objects(manifests: Iterable[Manifest], root: str = "k8s") -> list[Obj]:
+    """The objects of rendered manifests, each named by the file it is written to."""
+    return [Obj(f"{root}/{m.path}", doc) for m in manifests for doc in m.documents]
+
+
+def run(objs: list[Obj], versions: tuple[str, ...] = schema.VERSIONS) -> list[Finding]:
+    """All findings: schema at each version first, then every cross-reference and policy rule."""
+    findings = schema.validate(objs, versions)
+    for rule in RULES:
+        findings.extend(rule(objs))
+    return findings
+
+
+__all__ = ["Finding", "Obj", "RULES", "objects", "run"]

@@ -1,0 +1,39 @@
+"""Strict schema validation with kubernetes-validate's bundled OpenAPI schemas (offline).
+
+Strict mode uses the schemas with `additionalProperties: false` at every level, so a misspelt or misplaced field
+(`metadata.bogus`, `spec.template.spec.containers[0].imagePullPolicyy`) is an error instead of being ignored the way
+the API server's non-strict decoding would drop it. kubernetes-validate reports the first error per object and version.
+"""
+
+from __future__ import annotations
+
+import kubernetes_validate
+from kubernetes_validate.utils import InvalidSchemaError, SchemaNotFoundError, ValidationError
+
+from ca3cli.lint.model import Finding, Obj
+
+VERSIONS = ("1.30", "1.37")
+
+
+def validate(objs: list[Obj], versions: tuple[str, ...] = VERSIONS) -> list[Finding]:
+    """Validate every object against each Kubernetes version's strict schema."""
+    findings = []
+    for obj in objs:
+        for version in versions:
+            finding = _validate_one(obj, version)
+            if finding is not None:
+                findings.append(finding)
+    return findings
+
+
+def _validate_one(obj: Obj, version: str) -> Finding | None:
+    try:
+        kubernetes_validate.validate(obj.doc, version, strict=True)
+    except ValidationError as exc:
+        where = ".".join(str(part) for part in exc.path) or "(top level)"
+        return Finding(f"schema-{version}", obj.ref, f"{where}: {exc.message}")
+    except (SchemaNotFoundError, InvalidSchemaError) as exc:
+        return Finding(f"schema-{version}", obj.ref, f"{exc.message}; use an API version that Kubernetes {version} serves.")
+    except KeyError as exc:
+        return Finding(f"schema-{version}", obj.ref, f"the object has no {exc.args[0]}; every object needs apiVersion and kind.")
+    return None
