@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 
 from ca3cli import __version__
+from ca3cli.commands import build, deploy, destroy, status
 from ca3cli.commands import init, lint, render
 from ca3cli.commands.common import GlobalOptions, err_console
 from ca3cli.errors import Ca3Error
@@ -23,6 +24,11 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
+
+app.command(cls=deploy.DeployCommand)(deploy.deploy)
+app.command()(destroy.destroy)
+app.command()(status.status)
+app.command()(build.build)
 
 app.command()(init.init)
 app.command()(render.render)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from ca3cli import diagnose, plan, preflight, prune, registry, render
+from ca3cli import diagnose, lint, plan, preflight, prune, registry, render
 from ca3cli.errors import Ca3Error, KubectlError, KubectlTimeout, LintError, WaitTimeout
 from ca3cli.kube import Kubectl
 from ca3cli.plan import ObjectRef, Phase, Plan
@@ -54,10 +54,8 @@ class Outcome:
 
 def prepare(settings: Settings, secrets: Mapping[str, str], milestone: int) -> Plan:
     """Render milestones 1..N, lint the result (a finding stops the deploy) and build the phased plan."""
-    from ca3cli.lint import lint  # the other half of the offline checks; imported late to keep startup light
-
     manifests = render.render(settings, secrets, milestone)
-    findings = lint(manifests)
+    findings = lint.run(lint.objects(manifests))
     if findings:
         listed = "\n".join(f"  - {finding}" for finding in findings)
         raise LintError(f"The rendered manifests have {len(findings)} problem(s):\n{listed}\n"
@@ -73,6 +71,10 @@ def stream(manifests: tuple[Manifest, ...]) -> str:
 def apply_phase(kubectl: Kubectl, phase: Phase, server_dry_run: bool, redact: RedactFn) -> list[str]:
     """Server-side apply of one phase's manifests from stdin; a refusal says which phase and why."""
     dry = ["--dry-run=server"] if server_dry_run else []
+    jobs = [prune.kubectl_name(ref) for ref in phase.objects if ref.kind == "Job"]
+    if jobs and not server_dry_run:
+        # A Job's pod template is immutable and a finished Job never runs again: replace it (its work is idempotent).
+        kubectl.run("delete", *jobs, "--ignore-not-found", "--wait=true", timeout=APPLY_TIMEOUT_S)
     try:
         result = kubectl.run("apply", "--server-side", f"--field-manager={FIELD_MANAGER}", *dry, "-f", "-",
                              input=stream(phase.manifests), timeout=APPLY_TIMEOUT_S)

@@ -104,7 +104,7 @@ def metrics_check(document: Any | None, flavour: str) -> Check:
                  f"so the HPA will not scale. On {flavour}: {hint}")
 
 
-def _reachable(kubectl: Kubectl) -> Any:
+def reachable(kubectl: Kubectl) -> Any:
     """`kubectl version -o json`: the first call, turned into a clear sentence when the cluster does not answer."""
     try:
         return kubectl.get_json("version", f"--request-timeout={REQUEST_TIMEOUT}", namespaced=False, timeout=30)
@@ -131,7 +131,7 @@ def _metrics_api(kubectl: Kubectl) -> Any | None:
 
 def run(kubectl: Kubectl, settings: Settings) -> list[Check]:
     """Every preflight check, in order; raises ClusterUnreachable (or KubectlNotFound) when nothing can be checked."""
-    checks = [version_check(_reachable(kubectl))]
+    checks = [version_check(reachable(kubectl))]
     classes = kubectl.get_json("get", "storageclasses", namespaced=False)
     checks.append(storage_class_check(classes, settings.cluster.storage_class))
     checks.append(metrics_check(_metrics_api(kubectl), settings.cluster.flavour))

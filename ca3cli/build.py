@@ -1,0 +1,80 @@
+"""`ca3 build` as steps: build both app images with the exact tags the manifests use, then load or push them.
+
+The steps are plain argument lists (pure, tested as data); `run` executes them with their output streamed to the
+terminal, so a long `docker build` shows its progress.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ca3cli.errors import Ca3Error, ConfigError
+from ca3cli.settings import Settings
+
+APPS = ("producer", "processor")
+APPS_DIR = Path(__file__).resolve().parent.parent / "apps"
+LOAD_TARGETS = ("kind", "minikube", "k3d")
+INSTALL_HINTS = {
+    "docker": "https://docs.docker.com/engine/install/",
+    "kind": "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
+    "minikube": "https://minikube.sigs.k8s.io/docs/start/",
+    "k3d": "https://k3d.io/#installation",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command to run, and what it does in words."""
+
+    argv: list[str]
+    description: str
+
+
+def cluster_name(target: str, context: str) -> str:
+    """The cluster (or minikube profile) behind a kube context: kind and k3d prefix their contexts."""
+    prefix = {"kind": "kind-", "k3d": "k3d-"}.get(target, "")
+    return context[len(prefix):] if prefix and context.startswith(prefix) else context
+
+
+def load_step(target: str, image: str, context: str) -> Step:
+    """The command that copies a local image into the cluster's nodes."""
+    name = cluster_name(target, context)
+    argv = {
+        "kind": ["kind", "load", "docker-image", image, *(["--name", name] if name else [])],
+        "minikube": ["minikube", "image", "load", image, *(["-p", name] if name else [])],
+        "k3d": ["k3d", "image", "import", image, *(["-c", name] if name else [])],
+    }[target]
+    return Step(argv, f"load {image} into {target}{f' cluster {name}' if name else ''}")
+
+
+def steps(settings: Settings, load: str = "", push: bool = False, apps_dir: Path = APPS_DIR) -> list[Step]:
+    """Build each app from apps/<app>/Dockerfile as `settings.image(app)`, then load and/or push it."""
+    if load and load not in LOAD_TARGETS:
+        raise ConfigError(f"--load {load} is not supported; choose one of {', '.join(LOAD_TARGETS)}.")
+    result = []
+    for app in APPS:
+        dockerfile = apps_dir / app / "Dockerfile"
+        if not dockerfile.is_file():
+            raise Ca3Error(f"{dockerfile} does not exist. Run `ca3 build` from a full checkout of the repository.")
+        image = settings.image(app)
+        result.append(Step(["docker", "build", "-t", image, "-f", str(dockerfile), str(dockerfile.parent)],
+                           f"build {image}"))
+        if load:
+            result.append(load_step(load, image, settings.cluster.context))
+        if push:
+            result.append(Step(["docker", "push", image], f"push {image}"))
+    return result
+
+
+def run(step: Step) -> None:
+    """Run one step with its output on the terminal; a missing tool or a failure becomes a sentence."""
+    tool = step.argv[0]
+    if shutil.which(tool) is None:
+        raise Ca3Error(f"`{tool}` was not found on PATH. Install it ({INSTALL_HINTS[tool]}) and run `ca3 build` again.")
+    code = subprocess.run(step.argv, stdin=subprocess.DEVNULL, check=False).returncode
+    if code != 0:
+        raise Ca3Error(f"`{' '.join(step.argv)}` failed with exit code {code} (its output is above). "
+                       "Fix the cause and run `ca3 build` again.")

@@ -1,0 +1,141 @@
+"""`ca3 deploy -m N`: render, lint, preflight, apply in phases with waits, prune; or only plan, diff or server-dry-run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import click
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from typer.core import TyperCommand
+
+from ca3cli import deploy as core
+from ca3cli import plan, secrets
+from ca3cli.commands.common import console, load_settings, options
+from ca3cli.commands.session import kubectl_for, report_checks
+from ca3cli.diagnose import Diagnosis
+from ca3cli.errors import Ca3Error, ConfigError
+from ca3cli.plan import Phase
+from ca3cli.runlog import RunLog
+
+DRY_RUN_CHOICES = ("client", "server")
+
+
+class DeployCommand(TyperCommand):
+    """Lets `--dry-run` stand alone (offline) or carry a value (`--dry-run=server`), as kubectl's flag does.
+
+    Typer's parser has no optional option values, so a bare `--dry-run` is rewritten to `--dry-run=client`.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, ["--dry-run=client" if arg == "--dry-run" else arg for arg in args])
+
+
+class ProgressReporter:
+    """Draws one rich progress bar over the phases and prints what each phase does."""
+
+    def __init__(self, progress: Progress, log: RunLog) -> None:
+        self.progress, self.log = progress, log
+        self.task = progress.add_task("preflight", total=None)
+
+    def phase(self, phase: Phase, total: int) -> None:
+        text = f"phase {phase.number}/{total}: {', '.join(phase.components)}"
+        self.progress.update(self.task, total=total, completed=phase.number - 1, description=text)
+        self.progress.console.print(f"[bold]Phase {phase.number}/{total}[/] {escape(', '.join(phase.components))}: "
+                                    f"applying {len(phase.objects)} object(s)")
+        self.log.line(text)
+
+    def step(self, text: str) -> None:
+        self.progress.update(self.task, description=text)
+        self.progress.console.print(f"  {escape(text)}")
+        self.log.line(text)
+
+
+def _mode(dry_run: str, diff: bool) -> str:
+    """`offline`, `server-dry-run`, `diff` or `apply` from the flags; contradictions are a ConfigError."""
+    if dry_run and dry_run not in DRY_RUN_CHOICES:
+        raise ConfigError(f"--dry-run={dry_run} is not allowed; use --dry-run (offline) or --dry-run=server.")
+    if dry_run and diff:
+        raise ConfigError("--diff and --dry-run cannot be combined; choose one.")
+    return {"client": "offline", "server": "server-dry-run"}.get(dry_run, "diff" if diff else "apply")
+
+
+def _secrets(ctx: typer.Context, offline: bool) -> Mapping[str, str]:
+    """The generated secrets; an offline plan works before `ca3 init` with placeholders (never sent anywhere)."""
+    folder = secrets.folder_for(options(ctx).config)
+    if offline and not folder.is_dir():
+        return secrets.placeholders()
+    return secrets.load(folder)
+
+
+def show_diagnosis(diagnosis: Diagnosis, log: RunLog) -> None:
+    """Events, describe and last logs of the failing object, on screen and in the run log (both redacted)."""
+    sections = [("events", "\n".join(diagnosis.events) or "(no events)"), ("kubectl describe", diagnosis.describe)]
+    sections += [(f"last logs of pod {pod}", text or "(no output)") for pod, text in diagnosis.logs.items()]
+    for title, text in sections:
+        clean = log.redact(text)
+        console.print(Panel(escape(clean), title=f"{diagnosis.resource}: {title}", title_align="left", expand=False))
+        log.line(f"--- {diagnosis.resource}: {title}\n{clean}")
+
+
+def _summary(outcome: core.Outcome, mode: str) -> None:
+    if mode == "diff":
+        console.print(escape(outcome.diff) if outcome.diff.strip() else "No changes: the cluster matches the plan.")
+    for ref in outcome.pruned:
+        verb = {"apply": "pruned", "server-dry-run": "would prune", "diff": "would prune"}[mode]
+        console.print(f"{verb} {escape(str(ref))} (no longer rendered)")
+    if mode == "apply":
+        console.print(f"[green]Milestone {outcome.plan.milestone} deployed:[/] {len(outcome.plan.phases)} phases, "
+                      f"{len(outcome.plan.objects)} objects. Next: `ca3 status`, then `ca3 validate -m "
+                      f"{outcome.plan.milestone}`.")
+    elif mode == "server-dry-run":
+        console.print("Server dry run passed: the API server accepted every object; nothing was changed.")
+
+
+def _execute(ctx: typer.Context, the_plan: plan.Plan, values: Mapping[str, str], request: core.Request) -> None:
+    settings = load_settings(ctx)
+    log = RunLog("deploy", values.values())
+    log.line(f"ca3 deploy -m {request.milestone} mode={request.mode} namespace={settings.namespace}")
+    log.line("\n".join(plan.describe(the_plan)))
+    kubectl = kubectl_for(settings, log)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console, transient=True) as progress:
+            outcome = core.run(kubectl, settings, the_plan, request, ProgressReporter(progress, log), log.redact)
+    except core.RolloutFailed as exc:
+        show_diagnosis(exc.diagnosis, log)
+        log.line(f"FAILED: {exc}")
+        console.print(f"Run log: {log.path}")
+        raise
+    except Ca3Error as exc:
+        log.line(f"FAILED: {exc}")
+        console.print(f"Run log: {log.path}")
+        raise
+    report_checks(outcome.checks)
+    _summary(outcome, request.mode)
+    log.line(f"OK: {len(outcome.applied)} object(s) applied, {len(outcome.pruned)} pruned")
+    console.print(f"Run log: {log.path}")
+
+
+def deploy(
+    ctx: typer.Context,
+    milestone: int = typer.Option(1, "--milestone", "-m", help="Deploy everything milestones 1..N need."),
+    dry_run: str = typer.Option("", "--dry-run", metavar="[server]",
+                                help="Alone: offline, render + lint + print the plan, no cluster call. "
+                                     "=server: the API server validates every object, nothing changes."),
+    diff: bool = typer.Option(False, "--diff", help="Show what would change in the cluster (`kubectl diff`)."),
+    delete_data: bool = typer.Option(False, "--delete-data",
+                                     help="Let pruning delete PersistentVolumeClaims no StatefulSet claims any more."),
+) -> None:
+    """Apply milestones 1..N in dependency order with real waits; prune objects no longer rendered."""
+    mode = _mode(dry_run, diff)
+    settings = load_settings(ctx)
+    values = _secrets(ctx, offline=mode == "offline")
+    the_plan = core.prepare(settings, values, milestone)
+    if mode == "offline":
+        for line in plan.describe(the_plan):
+            console.print(escape(line), soft_wrap=True)
+        console.print("Dry run: rendered and linted offline; nothing was sent to a cluster.")
+        return
+    _execute(ctx, the_plan, values, core.Request(milestone, mode, delete_data))  # type: ignore[arg-type]

@@ -1,0 +1,49 @@
+"""`ca3 destroy`: remove what ca3 deployed (cluster-scoped objects too); data volumes only with --delete-data."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ca3cli import preflight, prune
+from ca3cli.commands.common import console, load_settings
+from ca3cli.commands.session import kubectl_for
+from ca3cli.errors import Ca3Error, ConfigError
+from ca3cli.runlog import RunLog
+
+
+def _confirm(namespace: str, delete_data: bool) -> None:
+    """Ask before deleting; without a terminal to ask on, insist on --yes instead of guessing."""
+    what = f"the whole namespace {namespace} including its data volumes" if delete_data else \
+        f"everything ca3 deployed in {namespace} (data volumes are kept)"
+    if not sys.stdin.isatty():
+        raise ConfigError(f"`ca3 destroy` would delete {what}. Pass --yes to confirm without a prompt.")
+    if not typer.confirm(f"Delete {what}, plus ca3's cluster-wide RBAC objects?", default=False):
+        raise typer.Abort()
+
+
+def destroy(
+    ctx: typer.Context,
+    delete_data: bool = typer.Option(False, "--delete-data", help="Also delete the namespace and its volumes."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Delete everything ca3 deployed; keeps the PersistentVolumeClaims unless --delete-data."""
+    settings = load_settings(ctx)
+    if not yes:
+        _confirm(settings.namespace, delete_data)
+    log = RunLog("destroy", ())
+    log.line(f"ca3 destroy namespace={settings.namespace} delete_data={delete_data}")
+    kubectl = kubectl_for(settings, log)
+    try:
+        preflight.reachable(kubectl)
+        kept = prune.destroy(kubectl, settings.namespace, delete_data)
+    except Ca3Error as exc:
+        log.line(f"FAILED: {exc}")
+        console.print(f"Run log: {log.path}")
+        raise
+    if kept:
+        console.print(f"Kept {len(kept)} PersistentVolumeClaim(s) and namespace {settings.namespace}: "
+                      f"{', '.join(kept)}. Run `ca3 destroy --delete-data` to remove them.")
+    console.print(f"[green]Destroyed[/] what ca3 deployed in {settings.namespace}. Run log: {log.path}")
+    log.line(f"OK: kept claims: {', '.join(kept) or 'none'}")

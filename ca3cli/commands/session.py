@@ -1,0 +1,25 @@
+"""What the cluster commands (deploy, destroy, status) share: a kubectl for the settings, and printing preflight."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+
+from ca3cli.commands.common import console
+from ca3cli.kube import Kubectl
+from ca3cli.preflight import Check
+from ca3cli.runlog import RunLog
+from ca3cli.settings import Settings
+
+MARKS = {"ok": "[green]ok[/]", "warn": "[yellow]warning[/]", "fail": "[red]failed[/]"}
+
+
+def kubectl_for(settings: Settings, log: RunLog | None = None) -> Kubectl:
+    """kubectl bound to the settings' context (empty: kubectl's current one) and namespace; calls go to `log`."""
+    return Kubectl(context=settings.cluster.context or None, namespace=settings.namespace,
+                   on_result=log.record if log else None)
+
+
+def report_checks(checks: list[Check]) -> None:
+    """One line per preflight check; warnings carry their fix."""
+    for check in checks:
+        console.print(f"{MARKS[check.status]} {check.name}: {escape(check.message)}")

@@ -1,0 +1,35 @@
+"""`ca3 status`: the pods, the autoscaler, and how to reach Grafana on this cluster flavour."""
+
+from __future__ import annotations
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ca3cli import status as core
+from ca3cli.commands.common import console, load_settings
+from ca3cli.commands.session import kubectl_for
+
+
+def _table(title: str, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> Table:
+    table = Table(*headers, title=title, title_justify="left")
+    for row in rows:
+        table.add_row(*map(escape, row))
+    return table
+
+
+def status(ctx: typer.Context) -> None:
+    """Show the pods, the HPA and how to open Grafana."""
+    settings = load_settings(ctx)
+    found = core.collect(kubectl_for(settings), settings)
+    if not found.pods:
+        console.print(f"Nothing is running in namespace {settings.namespace}. Deploy it with `ca3 deploy -m 1`.")
+        return
+    console.print(_table(f"Pods in {settings.namespace}", ("NAME", "READY", "STATUS", "RESTARTS"), found.pods))
+    if found.autoscalers:
+        headers = ("NAME", "REFERENCE", "CPU NOW/TARGET", "MIN-MAX", "REPLICAS")
+        console.print(_table("Horizontal pod autoscalers", headers, found.autoscalers))
+    if found.grafana:
+        console.print("Grafana:")
+        for way in found.grafana:
+            console.print(f"  - {escape(way)}")

@@ -1,0 +1,108 @@
+"""`ca3 status` as data: pod and HPA rows from kubectl's JSON, and how to reach Grafana on each cluster flavour."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ca3cli import preflight
+from ca3cli.kube import Kubectl
+from ca3cli.settings import Settings
+
+GRAFANA_SERVICE = "grafana-service"
+GRAFANA_PORT = 3000
+
+
+@dataclass(frozen=True)
+class Status:
+    pods: list[tuple[str, str, str, str]]  # name, ready, status, restarts (as `kubectl get pods` shows them)
+    autoscalers: list[tuple[str, str, str, str, str]]  # name, target, cpu now/target, min-max, replicas
+    grafana: list[str]  # ways to open Grafana, best first
+
+
+def pod_status(pod: dict[str, Any]) -> str:
+    """The STATUS column of `kubectl get pods`: a waiting/terminated reason when there is one, else the phase."""
+    status = pod.get("status", {})
+    for container in status.get("containerStatuses") or []:
+        state = container.get("state", {})
+        reason = (state.get("waiting") or {}).get("reason")
+        if reason:
+            return reason
+        if state.get("terminated") and status.get("phase") != "Succeeded":
+            return state["terminated"].get("reason", "Terminated")
+    return status.get("phase", "Unknown")
+
+
+def pod_rows(pods: Any) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for pod in (pods or {}).get("items", []):
+        containers = pod.get("status", {}).get("containerStatuses") or []
+        ready = sum(1 for c in containers if c.get("ready"))
+        restarts = sum(c.get("restartCount", 0) for c in containers)
+        rows.append((pod["metadata"]["name"], f"{ready}/{len(containers)}", pod_status(pod), str(restarts)))
+    return rows
+
+
+def hpa_rows(autoscalers: Any) -> list[tuple[str, str, str, str, str]]:
+    """Rows like `kubectl get hpa`: the CPU reading is `<unknown>` until metrics-server reports one."""
+    rows = []
+    for hpa in (autoscalers or {}).get("items", []):
+        spec, status = hpa.get("spec", {}), hpa.get("status", {})
+        targets = [m["resource"]["target"].get("averageUtilization") for m in spec.get("metrics", [])
+                   if m.get("type") == "Resource" and m["resource"].get("name") == "cpu"]
+        current = [m["resource"].get("current", {}).get("averageUtilization") for m in status.get("currentMetrics") or []
+                   if m.get("type") == "Resource" and m.get("resource", {}).get("name") == "cpu"]
+        now = f"{current[0]}%" if current and current[0] is not None else "<unknown>"
+        target = f"{targets[0]}%" if targets else "-"
+        ref = spec.get("scaleTargetRef", {})
+        rows.append((hpa["metadata"]["name"], f"{ref.get('kind')}/{ref.get('name')}", f"{now}/{target}",
+                     f"{spec.get('minReplicas', 1)}-{spec.get('maxReplicas')}", str(status.get("currentReplicas", 0))))
+    return rows
+
+
+def grafana_access(settings: Settings, node_port: int, node_ip: str = "") -> list[str]:
+    """How to open Grafana on this flavour; a port-forward always works and comes last."""
+    ns, port = settings.namespace, node_port
+    forward = (f"`kubectl -n {ns} port-forward svc/{GRAFANA_SERVICE} {GRAFANA_PORT}:{GRAFANA_PORT}`, "
+               f"then http://localhost:{GRAFANA_PORT}")
+    by_flavour = {
+        "kind": [f"http://localhost:{port} if the kind cluster maps it (extraPortMappings: containerPort {port}, "
+                 f"hostPort {port} in the kind config)"],
+        "minikube": [f"`minikube service {GRAFANA_SERVICE} -n {ns} --url` prints the URL"],
+        "k3d": [f"http://localhost:{port} if the cluster was created with `-p \"{port}:{port}@server:0\"`"],
+        "docker-desktop": [f"http://localhost:{port} (Docker Desktop publishes NodePorts on localhost)"],
+        "other": [f"http://{node_ip or 'NODE_IP'}:{port} (any node's address)"],
+    }
+    return [*by_flavour[settings.cluster.flavour], forward]
+
+
+def node_address(nodes: Any) -> str:
+    """The first node's InternalIP (what a NodePort is reached on when nothing maps it to localhost)."""
+    for node in (nodes or {}).get("items", []):
+        for address in node.get("status", {}).get("addresses", []):
+            if address.get("type") == "InternalIP":
+                return str(address["address"])
+    return ""
+
+
+def _node_port(service: Any, default: int) -> int:
+    for port in (service or {}).get("spec", {}).get("ports", []):
+        if port.get("nodePort"):
+            return int(port["nodePort"])
+    return default
+
+
+def collect(kubectl: Kubectl, settings: Settings) -> Status:
+    """Pods, HPAs and Grafana's address, after checking the cluster answers."""
+    preflight.reachable(kubectl)
+    pods = pod_rows(kubectl.get_json("get", "pods"))
+    autoscalers = hpa_rows(kubectl.get_json("get", "horizontalpodautoscalers.autoscaling"))
+    service = kubectl.run("get", "service", GRAFANA_SERVICE, "-o", "json", "--ignore-not-found").stdout
+    grafana: list[str] = []
+    if service.strip():
+        port = _node_port(json.loads(service), settings.grafana.node_port)
+        other = settings.cluster.flavour == "other"
+        node_ip = node_address(kubectl.get_json("get", "nodes", namespaced=False)) if other else ""
+        grafana = grafana_access(settings, port, node_ip)
+    return Status(pods, autoscalers, grafana)
