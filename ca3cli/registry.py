@@ -103,8 +103,20 @@ COMPONENTS: dict[str, Component] = {
             waits=(Wait("deployment/grafana", 300),),
         ),
         # Milestones 2-5: observability.
-        Component("prometheus", "prometheus", (), depends_on=("namespace",)),
-        Component("kafka-exporter", "kafka-exporter", (), depends_on=("kafka",)),
+        Component(
+            "prometheus", "prometheus",
+            ("prometheus-rbac.yaml", "prometheus-configmap.yaml", "prometheus-deployment.yaml",
+             "prometheus-service.yaml", "prometheus-networkpolicy.yaml"),
+            depends_on=("namespace", "network"),
+            waits=(Wait("deployment/prometheus", 300),),
+        ),
+        Component(
+            "kafka-exporter", "kafka-exporter",
+            ("kafka-exporter-serviceaccount.yaml", "kafka-exporter-deployment.yaml", "kafka-exporter-service.yaml",
+             "kafka-exporter-networkpolicy.yaml"),
+            depends_on=("kafka", "prometheus"),
+            waits=(Wait("deployment/kafka-exporter", 300),),
+        ),
         Component("logging", "logging", (), depends_on=("namespace",)),
     )
 }
