@@ -1,0 +1,38 @@
+"""The catalogue: every check, keyed by the registry's criterion ids, and the selection for one run."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+from ca3cli import registry
+from ca3cli.errors import ConfigError
+from ca3cli.registry import Criterion
+from ca3cli.validate import grafana, loki, network, pipeline, prometheus, scaling, tls, workloads
+from ca3cli.validate.model import Check
+
+CHECKS: dict[str, Check] = {
+    check.id: check
+    for module in (workloads, pipeline, network, grafana, prometheus, loki, scaling, tls)
+    for check in module.CHECKS
+}
+CRITERIA: dict[str, Criterion] = {criterion.id: criterion for criterion in registry.CRITERIA}
+
+
+def criterion(check_id: str) -> Criterion:
+    """The registry's criterion for a check id."""
+    return CRITERIA[check_id]
+
+
+def select(milestone: int, only: Sequence[str] = ()) -> list[Check]:
+    """The checks of milestones 1..`milestone` in registry order, narrowed to `only` when given.
+
+    An unknown id in `only` is a ConfigError naming the closest ids and how to list them all.
+    """
+    unknown = [check_id for check_id in only if check_id not in CHECKS]
+    if unknown:
+        close = sorted({m for u in unknown for m in difflib.get_close_matches(u, CHECKS, n=3)})
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise ConfigError(f"Unknown check id {', '.join(unknown)}.{hint} Run `ca3 validate --list` to see them all.")
+    wanted = set(only)
+    return [CHECKS[c.id] for c in registry.criteria_for(milestone) if not wanted or c.id in wanted]

@@ -1,0 +1,213 @@
+"""TLS checks (milestones 7 and 8): certificates in Secrets, mounts, handshakes verified against our CA, clients."""
+
+from __future__ import annotations
+
+import base64
+import re
+import ssl
+from datetime import datetime, timezone
+from typing import Any
+
+from cryptography import x509
+
+from ca3cli.portforward import tls_handshake
+from ca3cli.validate.model import Check, Outcome, failed, passed, verdict
+from ca3cli.validate.probe import Probe
+from ca3cli.validate.workloads import listing
+
+TLS_ERROR = re.compile(r"tls: |x509: |handshake (error|fail)|certificate verify failed|SSLError|bad certificate|"
+                       r"unknown (ca|authority)", re.I)
+
+
+def off_unless(feature: str, setting: str) -> Any:
+    def skip(probe: Probe) -> str | None:
+        return None if probe.features[feature] else f"TLS is off for this component (`{setting}: false` in ca3.yaml)"
+
+    return skip
+
+
+INFLUX_OFF = off_unless("tls_influxdb", "tls.influxdb")
+KAFKA_OFF = off_unless("tls_kafka", "tls.kafka")
+
+
+# --- the certificate in its Secret -----------------------------------------------------------------------------
+
+
+def secret_check(check_id: str, secret: str, service: str, skip: Any) -> Check:
+    """PASS when `secret` is a kubernetes.io/tls Secret whose current certificate names the service."""
+
+    def gather(probe: Probe) -> dict[str, Any]:
+        obj = probe.get("secret", secret)
+        data = obj.get("data") or {}
+        cert = base64.b64decode(data["tls.crt"]).decode() if "tls.crt" in data else ""  # public; the key stays unread
+        return {"type": obj.get("type"), "keys": sorted(data), "cert": cert,
+                "name": f"{service}.{probe.namespace}.svc", "now": datetime.now(timezone.utc)}
+
+    return Check(check_id, gather, decide_secret, skip=skip)
+
+
+def decide_secret(evidence: dict[str, Any]) -> Outcome:
+    if evidence["type"] != "kubernetes.io/tls" or not {"tls.crt", "tls.key"} <= set(evidence["keys"]):
+        return failed(f"type {evidence['type']}, keys {evidence['keys']}; want kubernetes.io/tls with tls.crt, tls.key")
+    cert = x509.load_pem_x509_certificate(evidence["cert"].encode())
+    try:
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+            x509.DNSName)
+    except x509.ExtensionNotFound:
+        names = []
+    expires = cert.not_valid_after_utc
+    if expires <= evidence["now"] or cert.not_valid_before_utc > evidence["now"]:
+        return failed(f"certificate valid {cert.not_valid_before_utc:%Y-%m-%d} to {expires:%Y-%m-%d}, not now")
+    return verdict(evidence["name"] in names, f"names {evidence['name']}; valid until {expires:%Y-%m-%d}",
+                   f"certificate names {listing(names)}, not {evidence['name']}")
+
+
+# --- mounts and startup logs -----------------------------------------------------------------------------------
+
+
+def gather_mount(probe: Probe) -> dict[str, Any]:
+    return {"statefulset": probe.find("statefulsets", "influxdb")}
+
+
+def decide_mount(evidence: dict[str, Any]) -> Outcome:
+    sts = evidence["statefulset"]
+    if sts is None:
+        return failed("StatefulSet influxdb does not exist")
+    pod = sts["spec"]["template"]["spec"]
+    volumes = {v["name"] for v in pod.get("volumes", []) if v.get("secret", {}).get("secretName") == "influxdb-tls"}
+    mounts = [f"{c['name']}:{m['mountPath']}" for c in pod.get("containers", []) for m in c.get("volumeMounts", [])
+              if m["name"] in volumes]
+    return verdict(bool(mounts), f"influxdb-tls mounted at {listing(mounts)}",
+                   "no container mounts a volume from Secret influxdb-tls")
+
+
+def decide_listening(text: str) -> Outcome:
+    listening = [line for line in text.splitlines() if "Listening" in line and "transport" in line]
+    https = [line for line in listening if re.search(r"transport[=\":\s]+https", line)]
+    if not listening:
+        return failed("no `Listening` line in InfluxDB's logs since it started")
+    return verdict(bool(https), "InfluxDB logged: Listening transport=https",
+                   f"InfluxDB logged: {listening[-1].strip()[:120]}")
+
+
+def decide_no_tls_errors(text: str) -> Outcome:
+    errors = [line.strip() for line in text.splitlines() if TLS_ERROR.search(line)]
+    return verdict(not errors, "no TLS errors in the last 10 minutes",
+                   f"{len(errors)} TLS error lines, latest: {errors[-1][:140] if errors else ''}")
+
+
+def logs_of(*selectors: str) -> Any:
+    def gather(probe: Probe) -> str:
+        return "\n".join(probe.logs(selector) for selector in selectors)
+
+    return gather
+
+
+# --- handshakes ------------------------------------------------------------------------------------------------
+
+
+def handshake_check(check_id: str, service: str, port: int, skip: Any) -> Check:
+    """PASS when `service`:`port` completes a handshake verified against our CA for the service's DNS name."""
+
+    def gather(probe: Probe) -> dict[str, Any]:
+        target = probe.tls(service)
+        try:
+            return {"name": target.server_name, **tls_handshake(probe.forward(f"svc/{service}", port).local_port,
+                                                                 target)}
+        except (ssl.SSLError, OSError) as exc:
+            return {"name": target.server_name, "error": str(exc) or type(exc).__name__}
+
+    return Check(check_id, gather, decide_handshake, skip=skip)
+
+
+def decide_handshake(evidence: dict[str, Any]) -> Outcome:
+    if "error" in evidence:
+        return failed(f"handshake as {evidence['name']} failed: {evidence['error'][:160]}")
+    return passed(f"{evidence['version']} {evidence['cipher']}, certificate verified for {evidence['name']}")
+
+
+# --- client configuration --------------------------------------------------------------------------------------
+
+
+def env_of(probe: Probe, kind: str, name: str) -> dict[str, str] | None:
+    """The plain environment of a workload's containers: literal values and ConfigMap values (never Secrets)."""
+    obj = probe.find(f"{kind}s", name)
+    if obj is None:
+        return None
+
+    def configmap(ref: str) -> dict[str, str]:
+        return (probe.find("configmaps", ref) or {}).get("data") or {}
+
+    env: dict[str, str] = {}
+    for container in obj["spec"]["template"]["spec"].get("containers", []):
+        for source in container.get("envFrom", []):
+            env.update(configmap(source.get("configMapRef", {}).get("name", "")))
+        for var in container.get("env", []):
+            ref = var.get("valueFrom", {}).get("configMapKeyRef")
+            if "value" in var or ref:
+                env[var["name"]] = var.get("value", "") if ref is None else configmap(ref["name"]).get(ref["key"], "")
+    return env
+
+
+def gather_env(*workloads: tuple[str, str]) -> Any:
+    def gather(probe: Probe) -> dict[str, dict[str, str] | None]:
+        return {f"{kind}/{name}": env_of(probe, kind, name) for kind, name in workloads}
+
+    return gather
+
+
+def decide_influxdb_url(envs: dict[str, dict[str, str] | None]) -> Outcome:
+    env = next(iter(envs.values()))
+    if env is None:
+        return failed("Deployment processor does not exist")
+    urls = [v for v in env.values() if "influxdb" in v and "://" in v]
+    if not urls:
+        return failed("no environment value of the processor holds an InfluxDB URL")
+    plain = [u for u in urls if not u.startswith("https://")]
+    return verdict(not plain, f"InfluxDB URL {urls[0]}", f"InfluxDB reached over {listing(plain)}")
+
+
+def decide_kafka_clients(envs: dict[str, dict[str, str] | None]) -> Outcome:
+    problems, seen = [], []
+    for workload, env in envs.items():
+        servers = [v for v in (env or {}).values() if re.search(r"kafka[-\w.]*:\d+", v)]
+        if env is None or not servers:
+            problems.append(f"{workload}: {'missing' if env is None else 'no Kafka bootstrap value'}")
+        elif any(":9093" not in s or ":9092" in s for s in servers):
+            problems.append(f"{workload} uses {listing(servers)}")
+        else:
+            seen.append(f"{workload} -> {servers[0]}")
+    return verdict(not problems, "; ".join(seen), "; ".join(problems))
+
+
+def decide_listeners(envs: dict[str, dict[str, str] | None]) -> Outcome:
+    env = next(iter(envs.values()))
+    if env is None:
+        return failed("StatefulSet kafka does not exist")
+    protocols = dict(p.split(":", 1) for p in env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "").split(",") if ":" in p)
+    listeners = re.findall(r"(\w+)://[^:,]*:(\d+)", env.get("KAFKA_LISTENERS", ""))
+    controllers = set(env.get("KAFKA_CONTROLLER_LISTENER_NAMES", "").split(","))
+    clients = [(name, port) for name, port in listeners if name not in controllers]
+    plain = [f"{n}:{p}" for n, p in clients if protocols.get(n, n) != "SSL" or p == "9092"]
+    tls_9093 = any(p == "9093" and protocols.get(n) == "SSL" for n, p in clients)
+    shown = f"listeners {env.get('KAFKA_LISTENERS', '?')}; map {env.get('KAFKA_LISTENER_SECURITY_PROTOCOL_MAP', '?')}"
+    return verdict(tls_9093 and not plain, shown, f"{shown}; plaintext or missing TLS: {listing(plain) or '9093'}")
+
+
+CHECKS = (
+    secret_check("m7.influxdb-tls-secret", "influxdb-tls", "influxdb-service", INFLUX_OFF),
+    Check("m7.influxdb-mounts-tls", gather_mount, decide_mount, skip=INFLUX_OFF),
+    Check("m7.influxdb-tls-logs", lambda probe: probe.logs("statefulset/influxdb", since=None), decide_listening,
+          skip=INFLUX_OFF),
+    handshake_check("m7.influxdb-tls-handshake", "influxdb-service", 8086, INFLUX_OFF),
+    Check("m7.processor-https", gather_env(("deployment", "processor")), decide_influxdb_url, skip=INFLUX_OFF),
+    Check("m7.no-tls-errors", logs_of("app=influxdb", "app=processor", "app=grafana"), decide_no_tls_errors,
+          skip=INFLUX_OFF),
+    secret_check("m8.kafka-tls-secret", "kafka-tls", "kafka-service", KAFKA_OFF),
+    handshake_check("m8.kafka-tls-handshake", "kafka-service", 9093, KAFKA_OFF),
+    Check("m8.kafka-tls-config", gather_env(("statefulset", "kafka")), decide_listeners, skip=KAFKA_OFF),
+    Check("m8.clients-tls", gather_env(("deployment", "producer"), ("deployment", "processor")), decide_kafka_clients,
+          skip=KAFKA_OFF),
+    Check("m8.no-tls-errors", logs_of("app=kafka", "app=producer", "app=processor"), decide_no_tls_errors,
+          skip=KAFKA_OFF),
+)
