@@ -14,6 +14,7 @@ from rich.markup import escape
 from ca3cli import __version__
 from ca3cli.commands import build, deploy, destroy, status
 from ca3cli.commands import init, lint, render
+from ca3cli.commands import validate
 from ca3cli.commands.common import GlobalOptions, err_console
 from ca3cli.errors import Ca3Error
 
@@ -33,6 +34,7 @@ app.command()(build.build)
 app.command()(init.init)
 app.command()(render.render)
 app.command()(lint.lint)
+app.command()(validate.validate)
 
 EXIT_INTERRUPTED = 130
 EXIT_UNEXPECTED = 3
