@@ -30,6 +30,7 @@ class Publisher:
         self._next_seq = 0
         self.sent = 0
         self.failed = 0
+        self._last_delivery_ok = True
 
     def connect(self, stop: threading.Event, backoff_s: float = 2.0) -> bool:
         """Create the client, retrying until Kafka answers or `stop` is set; False if stopped first."""
@@ -46,7 +47,8 @@ class Publisher:
         return False
 
     def ready(self) -> bool:
-        return self._client is not None and self._client.bootstrap_connected()
+        """Connected, and the latest delivery outcome (if any) was an acknowledgement from Kafka."""
+        return self._client is not None and self._last_delivery_ok
 
     def publish(self, line: str, speed_ms: float, state: str) -> bool:
         """Send one reading; False (and counted as failed) if the client refused it synchronously."""
@@ -73,11 +75,13 @@ class Publisher:
         metrics.SENT.inc()
         with self._counts:
             self.sent += 1
+            self._last_delivery_ok = True
 
     def _on_error(self, error: BaseException, reading: Reading) -> None:
         metrics.FAILED.inc()
         with self._counts:
             self.failed += 1
+            self._last_delivery_ok = False
         log.error("Kafka send failed", extra={"fields": {
             "line": reading.line, "seq": reading.seq, "topic": self.kafka.topic, "error": str(error)}})
 
