@@ -50,12 +50,13 @@ def test_unmatched_call_makes_a_test_fail(pytester: pytest.Pytester, monkeypatch
     result.stdout.fnmatch_lines(["*calls no rule answered*", "*kubectl get nodes*"])
 
 
-def test_longest_rule_wins_and_times_are_used_up_in_order(kubectl_stub: KubectlStub) -> None:
+def test_longest_rule_wins_and_limited_rules_answer_before_the_general_one(kubectl_stub: KubectlStub) -> None:
     kubectl_stub.on("get", stdout="any get")
-    kubectl_stub.on("get", "pods", stdout="first", times=1)
     kubectl_stub.on("get", "pods", stdout="later")
-    outputs = [run("kubectl", "get", "pods").stdout for _ in range(3)]
-    assert outputs == ["first", "later", "later"]
+    kubectl_stub.on("get", "pods", stdout="first", times=1)
+    kubectl_stub.on("get", "pods", stdout="second", times=1)
+    outputs = [run("kubectl", "get", "pods").stdout for _ in range(4)]
+    assert outputs == ["first", "second", "later", "later"]
     assert run("kubectl", "get", "nodes").stdout == "any get"
 
 

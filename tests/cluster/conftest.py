@@ -1,0 +1,97 @@
+"""Shared set-up for the cluster-edge tests: a project folder with settings and secrets, the CLI run in-process
+(through `main`, so exit codes and error sentences are the real ones), and a stand-in cluster that answers a healthy
+milestone-1 deploy."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ca3cli import cli, prune, secrets
+from tests.fixtures.kubectl import KubectlStub, fixture
+
+CONTEXT = "kind-ca3"
+NAMESPACE = "conveyor-pipeline"
+SETTINGS = f"cluster:\n  flavour: kind\n  context: {CONTEXT}\n"
+
+
+@dataclass(frozen=True)
+class Project:
+    path: Path
+    secrets: dict[str, str]
+
+    def run_logs(self) -> list[Path]:
+        return sorted((self.path / "run_logs").glob("*.log"))
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        """stdout and stderr with rich's line wrapping undone, for assertions on sentences."""
+        return " ".join((self.out + "\n" + self.err).split())
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """A folder with ca3.yaml (kind, context kind-ca3) and generated secrets, as after `ca3 init`."""
+    folder_path = tmp_path / "project"  # apart from the stand-in's own records in tmp_path
+    folder_path.mkdir()
+    monkeypatch.chdir(folder_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    for name in [n for n in os.environ if n.startswith("CA3_")]:
+        monkeypatch.delenv(name)
+    (folder_path / "ca3.yaml").write_text(SETTINGS)
+    folder = secrets.folder_for(folder_path / "ca3.yaml")
+    secrets.ensure(folder)
+    return Project(folder_path, secrets.load(folder))
+
+
+@pytest.fixture
+def ca3(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
+    """Run `ca3 ARGS...` in-process through the real entry point and return its exit code and output."""
+
+    def run(*args: str) -> Run:
+        monkeypatch.setattr(sys, "argv", ["ca3", *args])
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exited:
+            cli.main()
+        captured = capsys.readouterr()
+        code = exited.value.code
+        return Run(code if isinstance(code, int) else (0 if code is None else 1), captured.out, captured.err)
+
+    return run
+
+
+def answer_preflight(stub: KubectlStub) -> None:
+    """A reachable kind cluster with a default StorageClass and a working metrics-server."""
+    stub.on("version", stdout=fixture("version.json"))
+    stub.on("get", "storageclasses", stdout=fixture("storageclasses-default.json"))
+    stub.on("get", "apiservice", "v1beta1.metrics.k8s.io", stdout=fixture("apiservice-metrics-available.json"))
+
+
+def answer_healthy_deploy(stub: KubectlStub) -> None:
+    """Every call of a successful deploy: applies accepted, rollouts complete, nothing left to prune."""
+    answer_preflight(stub)
+    stub.on("apply", stdout="namespace/conveyor-pipeline serverside-applied\n")
+    stub.on("delete", "job.batch/kafka-topic-create", stdout="")
+    stub.on("rollout", "status", stdout="rollout complete\n")
+    stub.on("wait", stdout="job.batch/kafka-topic-create condition met\n")
+    stub.on("get", ",".join(prune.NAMESPACED_KINDS), stdout=fixture("empty-list.json"))
+    stub.on("get", ",".join(prune.CLUSTER_KINDS), stdout=fixture("empty-list.json"))
+
+
+@pytest.fixture
+def cluster(kubectl_stub: KubectlStub) -> KubectlStub:
+    """The stand-in kubectl answering a healthy milestone-1 deploy; tests add longer, more specific rules."""
+    answer_healthy_deploy(kubectl_stub)
+    return kubectl_stub
