@@ -181,17 +181,17 @@ def decide_kafka_clients(envs: dict[str, dict[str, str] | None]) -> Outcome:
 
 
 def decide_listeners(envs: dict[str, dict[str, str] | None]) -> Outcome:
+    """PASS when an SSL listener binds 9093 and nothing binds 9092 (the broker's own listeners may stay internal)."""
     env = next(iter(envs.values()))
     if env is None:
         return failed("StatefulSet kafka does not exist")
     protocols = dict(p.split(":", 1) for p in env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "").split(",") if ":" in p)
     listeners = re.findall(r"(\w+)://[^:,]*:(\d+)", env.get("KAFKA_LISTENERS", ""))
-    controllers = set(env.get("KAFKA_CONTROLLER_LISTENER_NAMES", "").split(","))
-    clients = [(name, port) for name, port in listeners if name not in controllers]
-    plain = [f"{n}:{p}" for n, p in clients if protocols.get(n, n) != "SSL" or p == "9092"]
-    tls_9093 = any(p == "9093" and protocols.get(n) == "SSL" for n, p in clients)
+    on_9092 = [name for name, port in listeners if port == "9092"]
+    tls_9093 = [name for name, port in listeners if port == "9093" and protocols.get(name) == "SSL"]
     shown = f"listeners {env.get('KAFKA_LISTENERS', '?')}; map {env.get('KAFKA_LISTENER_SECURITY_PROTOCOL_MAP', '?')}"
-    return verdict(tls_9093 and not plain, shown, f"{shown}; plaintext or missing TLS: {listing(plain) or '9093'}")
+    problem = f"{on_9092[0]} still binds 9092" if on_9092 else "no SSL listener on 9093"
+    return verdict(bool(tls_9093) and not on_9092, shown, f"{problem}: {shown}")
 
 
 CHECKS = (
