@@ -7,12 +7,20 @@ the API server's non-strict decoding would drop it. kubernetes-validate reports 
 
 from __future__ import annotations
 
+import functools
+
 import kubernetes_validate
+from kubernetes_validate import utils
 from kubernetes_validate.utils import InvalidSchemaError, SchemaNotFoundError, ValidationError
 
 from ca3cli.lint.model import Finding, Obj
 
 VERSIONS = ("1.30", "1.37")
+
+# kubernetes-validate parses its large definitions file again for every object; the parsed schemas are only read,
+# so keep them (this makes linting a milestone about ten times faster).
+if not hasattr(utils.schema_contents, "cache_info"):
+    utils.schema_contents = functools.lru_cache(maxsize=None)(utils.schema_contents)
 
 
 def validate(objs: list[Obj], versions: tuple[str, ...] = VERSIONS) -> list[Finding]:

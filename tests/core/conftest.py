@@ -1,0 +1,46 @@
+"""Shared helpers for the core tests: rendered objects at a milestone, and a fresh project folder."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ca3cli import lint, render, secrets
+from ca3cli.lint.model import Obj
+from ca3cli.settings import Settings
+
+
+@functools.lru_cache(maxsize=None)
+def _rendered_defaults(milestone: int) -> tuple[Obj, ...]:
+    return tuple(lint.objects(render.render(Settings(), secrets.placeholders(), milestone)))
+
+
+def rendered(milestone: int) -> list[Obj]:
+    """The objects `ca3 lint -m N` checks with default settings and placeholder secrets (a private copy)."""
+    return [Obj(o.path, copy.deepcopy(o.doc)) for o in _rendered_defaults(milestone)]
+
+
+def find(objs: list[Obj], kind: str, name: str) -> dict[str, Any]:
+    """The document of one object, for a test to break."""
+    return next(o.doc for o in objs if o.kind == kind and o.name == name)
+
+
+@pytest.fixture
+def baseline() -> list[Obj]:
+    """A private deep copy of milestone 1's objects, so a test can break one freely."""
+    return rendered(1)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty folder to run ca3 in, with no CA3_* variables leaking in from the environment."""
+    for name in [n for n in os.environ if n.startswith("CA3_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+

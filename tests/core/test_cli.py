@@ -1,0 +1,92 @@
+"""The init, render and lint commands as a user runs them: exit codes and messages, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def ca3(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ca3cli", *args], cwd=cwd, capture_output=True, text=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(cwd), "COLUMNS": "200", **(env or {})},
+    )
+
+
+def test_init_writes_settings_and_secrets_then_keeps_them(project: Path) -> None:
+    first = ca3(project, "init")
+    assert first.returncode == 0, first.stderr
+    config = (project / "ca3.yaml").read_text()
+    cluster_id = (project / ".ca3" / "secrets" / "kafka_cluster_id").read_text()
+    (project / "ca3.yaml").write_text(config.replace("partitions: 6", "partitions: 8"))
+    again = ca3(project, "init")
+    assert again.returncode == 0 and "Kept" in again.stdout
+    assert "partitions: 8" in (project / "ca3.yaml").read_text()
+    assert (project / ".ca3" / "secrets" / "kafka_cluster_id").read_text() == cluster_id
+    assert cluster_id not in first.stdout + again.stdout
+
+
+def test_init_force_rewrites_the_settings_file(project: Path) -> None:
+    (project / "ca3.yaml").write_text("namespace: custom\n")
+    assert ca3(project, "init", "--force").returncode == 0
+    assert yaml.safe_load((project / "ca3.yaml").read_text())["namespace"] == "conveyor-pipeline"
+
+
+def test_init_interactive_uses_the_answers(project: Path) -> None:
+    answers = "k3d\ndemo\n\n30500\nregistry.local\n0.2.0\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "ca3cli", "init", "--interactive"], cwd=project, input=answers, capture_output=True,
+        text=True, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(project)},
+    )
+    assert result.returncode == 0, result.stderr
+    written = yaml.safe_load((project / "ca3.yaml").read_text())
+    assert (written["cluster"]["flavour"], written["namespace"], written["grafana"]["node_port"]) == ("k3d", "demo", 30500)
+
+
+def test_render_writes_the_layout_without_secrets(project: Path) -> None:
+    result = ca3(project, "render", "-m", "1")
+    assert result.returncode == 0, result.stderr
+    assert (project / "k8s" / "kafka" / "kafka-statefulset.yaml").is_file()
+    assert not (project / "k8s" / "secrets").exists()
+    assert "--include-secrets" in result.stdout
+
+
+def test_render_with_secrets_before_init_says_to_run_init(project: Path) -> None:
+    result = ca3(project, "render", "-m", "1", "--include-secrets")
+    assert result.returncode == 1
+    assert "ca3 init" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_lint_passes_on_the_defaults(project: Path) -> None:
+    result = ca3(project, "lint", "-m", "1")
+    assert result.returncode == 0, result.stderr
+    assert "1.30 and 1.37" in result.stdout
+
+
+def test_lint_reports_findings_and_fails(project: Path) -> None:
+    result = ca3(project, "lint", "-m", "1", env={"CA3_IMAGES_KAFKA": "apache/kafka:latest"})
+    assert result.returncode == 1
+    assert "apache/kafka:latest" in result.stderr and "is not pinned" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_milestone_is_a_clear_error(project: Path) -> None:
+    for command in ("render", "lint"):
+        result = ca3(project, command, "-m", "12")
+        assert result.returncode == 2
+        assert "Unknown milestone 12; choose one of 1-9." in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_settings_file_is_a_clear_error(project: Path) -> None:
+    (project / "ca3.yaml").write_text("kafka: [1\n")
+    broken = ca3(project, "lint", "-m", "1")
+    (project / "ca3.yaml").write_text("kafka:\n  partitions: many\n")
+    wrong_type = ca3(project, "render", "-m", "1")
+    assert (broken.returncode, wrong_type.returncode) == (2, 2)
+    assert "not valid YAML" in broken.stderr and "kafka.partitions" in wrong_type.stderr
+    assert "Traceback" not in broken.stderr + wrong_type.stderr
