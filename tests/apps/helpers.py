@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from kafka import KafkaProducer
 
@@ -18,8 +19,9 @@ def stopped_counts(producer: AppProcess) -> tuple[int, int]:
 
 
 def reading(stream: Stream, seq: int) -> bytes:
-    """A valid reading as the producer would publish it, for tests that write to the topic directly."""
-    return json.dumps({"event_time_ns": 1_700_000_000_000_000_000 + seq * 1_000_000, "line": f"line-{seq % 3}",
+    """A valid reading as the producer would publish it (event time now: VictoriaMetrics drops samples older
+    than its retention), for tests that write to the topic directly."""
+    return json.dumps({"event_time_ns": time.time_ns(), "line": f"line-{seq % 3}",
                        "speed_ms": 0.2, "state": "running", "producer": stream.producer_id, "seq": seq}).encode()
 
 

@@ -60,6 +60,12 @@ def test_longest_rule_wins_and_limited_rules_answer_before_the_general_one(kubec
     assert run("kubectl", "get", "nodes").stdout == "any get"
 
 
+def test_an_unlimited_rule_registered_later_overrides_an_earlier_one(kubectl_stub: KubectlStub) -> None:
+    kubectl_stub.on("rollout", "status", stdout="shared default")
+    kubectl_stub.on("rollout", "status", returncode=1, stderr="error: timed out waiting for the condition")
+    assert run("kubectl", "rollout", "status", "deployment/producer").returncode == 1
+
+
 def test_stdin_is_recorded_for_apply_from_stdin_only(kubectl_stub: KubectlStub) -> None:
     kubectl_stub.on("apply")
     run("kubectl", "apply", "--server-side", "-f", "-", stdin="kind: Secret\n")

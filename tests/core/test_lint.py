@@ -144,3 +144,16 @@ def test_long_running_container_without_probes_is_found(baseline: list[Obj]) -> 
 def test_lint_run_applies_the_rules_after_the_schema(baseline: list[Obj]) -> None:
     del _container(baseline, "Deployment", "processor")["livenessProbe"]
     assert "probe" in _rules(lint.run(baseline, versions=("1.37",)))
+
+
+def test_three_brokers_with_a_storage_class_pass_lint_and_form_one_quorum() -> None:
+    from ca3cli import render, secrets, settings
+
+    chosen = settings.parse({"kafka": {"replicas": 3}, "cluster": {"storage_class": "fast"}})
+    objs = lint.objects(render.render(chosen, secrets.placeholders(), 1))
+    assert lint.run(objs) == []
+    env = {e["name"]: e.get("value") for e in _container(objs, "StatefulSet", "kafka")["env"]}
+    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"].count("@kafka-") == 3
+    assert (env["KAFKA_DEFAULT_REPLICATION_FACTOR"], env["KAFKA_MIN_INSYNC_REPLICAS"]) == ("3", "2")
+    claim = find(objs, "StatefulSet", "kafka")["spec"]["volumeClaimTemplates"][0]
+    assert claim["spec"]["storageClassName"] == "fast"

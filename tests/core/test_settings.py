@@ -64,6 +64,7 @@ def test_partial_section_in_the_file_keeps_other_defaults(tmp_path: Path) -> Non
         ({"CA3_KAFKA_RESOURCES_CPU_LIMIT": "two"}, ["kafka.resources.cpu_limit", "quantity"]),
         ({"CA3_GRAFANA_NODE_PORT": "80"}, ["grafana.node_port", "30000-32767"]),
         ({"CA3_KAFKA_PARTITIONS": "2"}, ["kafka.partitions", "max replicas"]),
+        ({"CA3_KAFKA_HEAP": "512MB"}, ["kafka.heap", "512m"]),
         ({"CA3_NAMESPACE": "Not_A_Label"}, ["namespace", "DNS label"]),
         ({"CA3_KAFKA_NOTHING": "1"}, ["CA3_KAFKA_NOTHING", "CA3_<SECTION>_<KEY>"]),
     ],

@@ -1,0 +1,63 @@
+"""Both TLS links with a CA made in the test: data flows, and a server certificate from another CA is refused."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from influxdb_client.rest import ApiException
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from processor.analytics import Analytics
+from processor.readings import Reading
+from processor.settings import load_influx
+from processor.sink import InfluxSink, to_point
+from producer.settings import load_kafka
+
+from tests.apps.helpers import stopped_counts
+from tests.fixtures.pipeline import AppLauncher, Stream
+from tests.fixtures.servers import Kafka, TestCA, VictoriaMetrics
+
+pytestmark = pytest.mark.integration
+
+
+def test_pipeline_over_kafka_tls_and_influxdb_https_stores_every_reading(
+        kafka_tls: Kafka, victoria_metrics_tls: VictoriaMetrics, launch_apps: AppLauncher) -> None:
+    stream = Stream.create(kafka_tls)
+    processor = launch_apps.start("processor", stream.processor_env(kafka_tls, victoria_metrics_tls))
+    producer = launch_apps.start("producer", stream.producer_env(kafka_tls, lines=2, rate_hz=10))
+    producer.wait_ready()
+    processor.wait_ready()
+    time.sleep(2)
+    assert producer.terminate() == 0
+    sent, failed = stopped_counts(producer)
+    assert failed == 0 and sent > 0
+    seen = victoria_metrics_tls.wait_for_seqs(stream.producer_id, set(range(sent)))
+    assert sorted(set(seen)) == list(range(sent))
+
+
+def test_kafka_broker_certificate_from_another_ca_is_refused(kafka_tls: Kafka, test_ca: TestCA) -> None:
+    options = load_kafka({"KAFKA_BOOTSTRAP_SERVERS": kafka_tls.bootstrap, "KAFKA_SECURITY_PROTOCOL": "SSL",
+                          "KAFKA_SSL_CAFILE": str(test_ca.other.ca_cert)}).client_options()
+    with pytest.raises(KafkaError):
+        KafkaProducer(bootstrap_timeout_ms=4000, **options)
+    trusted = dict(options, ssl_cafile=str(test_ca.trusted.ca_cert))
+    KafkaProducer(bootstrap_timeout_ms=4000, **trusted).close()  # the same call succeeds with the right CA
+
+
+def sink_for(influx: VictoriaMetrics, ca_file: str) -> InfluxSink:
+    return InfluxSink(load_influx(influx.app_env() | {"INFLUXDB_CA_FILE": ca_file, "INFLUXDB_TIMEOUT_MS": "3000"}))
+
+
+def test_influxdb_certificate_from_another_ca_is_refused(victoria_metrics_tls: VictoriaMetrics,
+                                                          test_ca: TestCA) -> None:
+    reading = Reading(time.time_ns(), "line-1", 0.2, "running", "tls-refusal", 0)
+    point = to_point(reading, Analytics(60).update(reading))
+    refused = sink_for(victoria_metrics_tls, str(test_ca.other.ca_cert))
+    assert refused.ping() is False
+    with pytest.raises(ApiException, match="CERTIFICATE_VERIFY_FAILED"):
+        refused.write([point])
+    trusted = sink_for(victoria_metrics_tls, str(test_ca.trusted.ca_cert))
+    assert trusted.ping() is True
+    trusted.write([point])
+    assert victoria_metrics_tls.wait_for_seqs("tls-refusal", {0}) == [0]
