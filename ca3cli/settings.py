@@ -20,6 +20,7 @@ from ca3cli.errors import ConfigError
 
 DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$")
+JVM_SIZE = re.compile(r"^[0-9]+[kmgKMG]$")
 DURATION = re.compile(r"^[0-9]+(s|m|h|d|w)$")
 
 
@@ -305,6 +306,8 @@ def validate(settings: Settings) -> Settings:
             problems.append(f"`{key}` is {value!r} but must be a Kubernetes quantity like 2Gi or 250m")
     if settings.kafka.replicas < 1:
         problems.append("`kafka.replicas` must be >= 1")
+    if not JVM_SIZE.match(settings.kafka.heap):
+        problems.append("`kafka.heap` must be a JVM size like 512m or 1g")
     if problems:
         raise ConfigError("Invalid settings: " + "; ".join(problems) + ". Fix them in ca3.yaml.")
     return settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ca3cli import lint, registry
+from ca3cli import lint, registry, render, secrets, settings
 from ca3cli.lint import crossref, policy, schema
 from ca3cli.lint.model import Obj
 from tests.core.conftest import find, rendered
@@ -147,8 +147,6 @@ def test_lint_run_applies_the_rules_after_the_schema(baseline: list[Obj]) -> Non
 
 
 def test_three_brokers_with_a_storage_class_pass_lint_and_form_one_quorum() -> None:
-    from ca3cli import render, secrets, settings
-
     chosen = settings.parse({"kafka": {"replicas": 3}, "cluster": {"storage_class": "fast"}})
     objs = lint.objects(render.render(chosen, secrets.placeholders(), 1))
     assert lint.run(objs) == []
