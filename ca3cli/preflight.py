@@ -21,7 +21,8 @@ DEFAULT_CLASS_ANNOTATIONS = (
 )
 METRICS_API = "v1beta1.metrics.k8s.io"
 OLDEST_TESTED = (1, 30)  # manifests are validated against Kubernetes 1.30 and 1.37
-REQUEST_TIMEOUT = "15s"
+REQUEST_TIMEOUT = "15s"  # kubectl's own limit per API request
+VERSION_TIMEOUT_S = 30.0  # ours, in case kubectl itself hangs (e.g. an exec credential plugin waiting)
 
 METRICS_SERVER_MANIFEST = "https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml"
 METRICS_SERVER_HINTS = {
@@ -107,9 +108,11 @@ def metrics_check(document: Any | None, flavour: str) -> Check:
 def reachable(kubectl: Kubectl) -> Any:
     """`kubectl version -o json`: the first call, turned into a clear sentence when the cluster does not answer."""
     try:
-        return kubectl.get_json("version", f"--request-timeout={REQUEST_TIMEOUT}", namespaced=False, timeout=30)
+        return kubectl.get_json("version", f"--request-timeout={REQUEST_TIMEOUT}", namespaced=False,
+                                timeout=VERSION_TIMEOUT_S)
     except KubectlTimeout as exc:
-        raise ClusterUnreachable(f"The cluster of context {_context_name(kubectl)} did not answer within 30s. "
+        raise ClusterUnreachable(f"The cluster of context {_context_name(kubectl)} did not answer within "
+                                 f"{VERSION_TIMEOUT_S:g}s. "
                                  "Start it, or choose another context with `ca3 --context NAME ...`.") from exc
     except KubectlError as exc:
         detail = (exc.stderr or exc.stdout).strip().splitlines()

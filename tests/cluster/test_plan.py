@@ -1,0 +1,77 @@
+"""The deploy plan: phases from the registry's depends_on, waits with their own timeouts, cycles refused."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+import pytest
+
+from ca3cli import plan, registry, render, secrets
+from ca3cli.errors import Ca3Error
+from ca3cli.registry import Component, Wait
+from ca3cli.settings import Settings
+
+
+def component(name: str, *depends_on: str, waits: tuple[Wait, ...] = ()) -> Component:
+    return Component(name, name, (), depends_on=depends_on, waits=waits)
+
+
+def names(layers: list[list[Component]]) -> list[list[str]]:
+    return [[c.name for c in layer] for layer in layers]
+
+
+def test_layers_follow_depends_on_and_keep_registry_order_within_a_layer() -> None:
+    parts = [component("app", "db", "queue"), component("queue", "ns"), component("ns"), component("db", "ns")]
+    assert names(plan.layers(parts, known={"app", "queue", "ns", "db"})) == [["ns"], ["queue", "db"], ["app"]]
+
+
+def test_a_cycle_is_refused_naming_the_components() -> None:
+    parts = [component("ns"), component("a", "ns", "b"), component("b", "a")]
+    with pytest.raises(Ca3Error, match="dependency cycle among: a, b"):
+        plan.layers(parts, known={"ns", "a", "b"})
+
+
+def test_an_unknown_dependency_is_a_registry_bug() -> None:
+    with pytest.raises(Ca3Error, match="depends on unknown typo"):
+        plan.layers([component("a", "typo")], known={"a"})
+
+
+def test_a_known_but_unselected_dependency_does_not_block() -> None:
+    assert names(plan.layers([component("grafana", "prometheus")], known={"grafana", "prometheus"})) == [["grafana"]]
+
+
+def test_wait_commands_use_rollout_status_or_kubectl_wait_with_their_own_timeout() -> None:
+    assert plan.wait_command(Wait("statefulset/kafka", 600)) == ["rollout", "status", "statefulset/kafka",
+                                                                 "--timeout=600s"]
+    assert plan.wait_command(Wait("job/kafka-topic-create", 120, "condition=complete")) == [
+        "wait", "--for=condition=complete", "job/kafka-topic-create", "--timeout=120s"]
+
+
+def test_milestone_one_plan_puts_every_object_after_what_it_needs() -> None:
+    settings = Settings()
+    manifests = render.render(settings, secrets.placeholders(), 1)
+    built = plan.build(1, registry.components_for(1, settings), manifests)
+    first_phase = {c: phase.number for phase in built.phases for c in phase.components}
+    for component_ in registry.components_for(1, settings):
+        for dependency in component_.depends_on:
+            assert first_phase[dependency] < first_phase[component_.name], component_.name
+    assert built.phases[0].objects[0].kind == "Namespace"
+    assert len(built.objects) == sum(len(m.documents) for m in manifests)  # nothing lost, nothing doubled
+
+
+def test_describe_lists_files_objects_and_waits() -> None:
+    manifest = render.Manifest("kafka", PurePosixPath("kafka/kafka-service.yaml"), "",
+                               ({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "kafka-service"}},))
+    built = plan.build(1, [component("kafka", waits=(Wait("statefulset/kafka", 60),))], [manifest])
+    assert plan.describe(built) == [
+        "Milestone 1: 1 phases, 1 objects",
+        "Phase 1: kafka",
+        "  apply kafka/kafka-service.yaml: Service/kafka-service",
+        "  wait  kubectl rollout status statefulset/kafka --timeout=60s",
+    ]
+
+
+def test_components_with_nothing_to_apply_or_wait_for_make_no_phase() -> None:
+    built = plan.build(2, [component("empty"), component("later", "empty", waits=(Wait("deployment/x"),))], [])
+    assert [phase.components for phase in built.phases] == [("later",)]
+    assert built.phases[0].number == 1

@@ -1,0 +1,94 @@
+"""Preflight as pure functions over real-shaped kubectl JSON, and the calls it makes."""
+
+from __future__ import annotations
+
+import pytest
+
+from ca3cli import preflight
+from ca3cli.errors import Ca3Error, ClusterUnreachable
+from ca3cli.kube import Kubectl
+from ca3cli.settings import Settings
+from tests.cluster.conftest import answer_preflight
+from tests.fixtures.kubectl import KubectlStub, fixture_json
+
+
+def test_server_version_reads_eks_style_minor() -> None:
+    assert preflight.server_version(fixture_json("version-old-server.json"))[:2] == (1, 27)
+    assert preflight.version_check(fixture_json("version.json")) == preflight.Check("server version", "ok",
+                                                                                      "Kubernetes v1.34.0")
+
+
+def test_server_older_than_tested_is_a_warning_not_a_stop() -> None:
+    check = preflight.version_check(fixture_json("version-old-server.json"))
+    assert check.status == "warn" and "older than 1.30" in check.message
+
+
+def test_version_without_server_part_is_a_clear_error() -> None:
+    with pytest.raises(Ca3Error, match="printed no server version"):
+        preflight.server_version({"clientVersion": {"major": "1", "minor": "34"}})
+
+
+def test_default_storage_class_is_found_by_its_annotation() -> None:
+    check = preflight.storage_class_check(fixture_json("storageclasses-default.json"), "")
+    assert check == preflight.Check("storage class", "ok", "standard (cluster default)")
+
+
+def test_no_default_storage_class_stops_and_names_the_classes_and_the_fix() -> None:
+    check = preflight.storage_class_check(fixture_json("storageclasses-no-default.json"), "")
+    assert check.status == "fail"
+    assert "fast, standard" in check.message and "cluster.storage_class" in check.message
+
+
+def test_storage_class_from_settings_must_exist() -> None:
+    classes = fixture_json("storageclasses-default.json")
+    assert preflight.storage_class_check(classes, "standard").status == "ok"
+    assert preflight.storage_class_check(classes, "gp3").status == "fail"
+
+
+@pytest.mark.parametrize(("flavour", "fix"), [
+    ("kind", "--kubelet-insecure-tls"),
+    ("minikube", "minikube addons enable metrics-server"),
+    ("k3d", "ships metrics-server"),
+    ("docker-desktop", "--kubelet-insecure-tls"),
+    ("other", "kubectl apply -f https://github.com/kubernetes-sigs/metrics-server"),
+])
+def test_missing_metrics_server_warns_with_the_fix_for_the_flavour(flavour: str, fix: str) -> None:
+    check = preflight.metrics_check(None, flavour)
+    assert check.status == "warn" and "HPA" in check.message and fix in check.message
+
+
+def test_metrics_api_not_available_is_a_warning_with_the_reason() -> None:
+    check = preflight.metrics_check(fixture_json("apiservice-metrics-missing-endpoints.json"), "kind")
+    assert check.status == "warn" and "have no addresses" in check.message and "--kubelet-insecure-tls" in check.message
+    assert preflight.metrics_check(fixture_json("apiservice-metrics-available.json"), "kind").status == "ok"
+
+
+def test_preflight_calls_are_cluster_scoped_and_read_only(kubectl_stub: KubectlStub) -> None:
+    answer_preflight(kubectl_stub)
+    checks = preflight.run(Kubectl(context="kind-ca3", namespace="conveyor-pipeline"), Settings())
+    assert [check.status for check in checks] == ["ok", "ok", "ok"]
+    assert [call.words[0] for call in kubectl_stub.calls] == ["version", "get", "get"]
+    assert all(call.flag("--namespace") is None for call in kubectl_stub.calls)
+
+
+def test_metrics_server_not_registered_is_a_warning(kubectl_stub: KubectlStub) -> None:
+    answer_preflight(kubectl_stub)
+    kubectl_stub.on("get", "apiservice", "v1beta1.metrics.k8s.io", stdout="")  # --ignore-not-found prints nothing
+    checks = preflight.run(Kubectl(), Settings())
+    assert checks[-1].status == "warn" and "not installed" in checks[-1].message
+
+
+def test_missing_context_is_reported_with_how_to_list_contexts(kubectl_stub: KubectlStub) -> None:
+    kubectl_stub.on("version", returncode=1, stderr="error: context was not found for specified context: kind-nope\n")
+    with pytest.raises(ClusterUnreachable) as caught:
+        preflight.reachable(Kubectl(context="kind-nope"))
+    assert "context was not found for specified context: kind-nope" in str(caught.value)
+    assert "kubectl config get-contexts" in str(caught.value)
+
+
+def test_a_cluster_that_hangs_is_unreachable_not_a_hang(kubectl_stub: KubectlStub,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    kubectl_stub.on("version", delay=5)
+    monkeypatch.setattr(preflight, "VERSION_TIMEOUT_S", 0.5)
+    with pytest.raises(ClusterUnreachable, match="did not answer"):
+        preflight.reachable(Kubectl(context="kind-ca3"))
