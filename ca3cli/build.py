@@ -50,8 +50,9 @@ def load_step(target: str, image: str, context: str) -> Step:
     return Step(argv, f"load {image} into {target}{f' cluster {name}' if name else ''}")
 
 
-def steps(settings: Settings, load: str = "", push: bool = False, apps_dir: Path = APPS_DIR) -> list[Step]:
+def steps(settings: Settings, load: str = "", push: bool = False, apps_dir: Path | None = None) -> list[Step]:
     """Build each app from apps/<app>/Dockerfile as `settings.image(app)`, then load and/or push it."""
+    apps_dir = APPS_DIR if apps_dir is None else apps_dir
     if load and load not in LOAD_TARGETS:
         raise ConfigError(f"--load {load} is not supported; choose one of {', '.join(LOAD_TARGETS)}.")
     result = []
