@@ -1,0 +1,122 @@
+"""The observability manifests: lint-clean, secrets only by reference, TLS verified, policies for exactly the edges."""
+
+from __future__ import annotations
+
+import pytest
+
+from ca3cli import lint, secrets
+from tests.observability.helpers import config, objects, rendered
+
+OWN_FOLDERS = ("grafana", "prometheus", "kafka-exporter", "logging")
+
+
+@pytest.mark.parametrize("milestone", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("agent", ["promtail", "alloy"])
+def test_every_manifest_passes_lint(milestone, agent):
+    findings = lint.run(lint.objects(rendered(milestone, agent).values()))
+    assert [str(f) for f in findings] == []
+
+
+@pytest.mark.parametrize("milestone", [7, 8])
+def test_tls_milestones_lint_clean_apart_from_the_ca_the_tls_component_provides(milestone):
+    findings = [str(f) for f in lint.run(lint.objects(rendered(milestone).values()))]
+    assert [f for f in findings if "ConfigMap 'ca3-ca'" not in f] == []
+
+
+def own_manifests(milestone: int, agent: str = "promtail"):
+    return [m for m in rendered(milestone, agent).values() if m.path.parts[0] in OWN_FOLDERS]
+
+
+@pytest.mark.parametrize("agent", ["promtail", "alloy"])
+def test_no_secret_value_appears_in_any_observability_manifest(agent):
+    values = [v for v in secrets.placeholders().values() if len(v) >= 8]
+    for manifest in own_manifests(8, agent):
+        assert not manifest.is_secret
+        assert not [v for v in values if v in manifest.text], manifest.path
+
+
+def grafana_env(milestone: int) -> dict[str, dict]:
+    container = objects(rendered(milestone), "Deployment")["grafana"]["spec"]["template"]["spec"]["containers"][0]
+    return {item["name"]: item for item in container["env"]}
+
+
+def test_grafana_reads_its_admin_and_influxdb_token_from_secrets():
+    env = grafana_env(1)
+    assert env["GF_SECURITY_ADMIN_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+        "name": "grafana-admin", "key": "admin-password"}
+    assert env["INFLUXDB_TOKEN"]["valueFrom"]["secretKeyRef"] == {"name": "influxdb-auth", "key": "grafana-token"}
+    [influx] = config(rendered(1), "grafana-datasource-configmap.yaml", "datasources.yaml")["datasources"]
+    assert influx["secureJsonData"] == {"token": "${INFLUXDB_TOKEN}"}
+    assert influx["url"].startswith("http://influxdb-service:8086")
+
+
+def test_from_milestone_7_grafana_verifies_influxdb_with_the_ca():
+    [influx, *_] = config(rendered(7), "grafana-datasource-configmap.yaml", "datasources.yaml")["datasources"]
+    assert influx["url"] == "https://influxdb-service:8086"
+    assert influx["jsonData"]["tlsAuthWithCACert"] is True
+    assert influx["secureJsonData"]["tlsCACert"] == "${CA3_CA_CERT}"
+    assert grafana_env(7)["CA3_CA_CERT"]["valueFrom"]["configMapKeyRef"] == {"name": "ca3-ca", "key": "ca.crt"}
+
+
+def test_tls_verification_is_never_switched_off():
+    for manifest in own_manifests(8):
+        assert "tlsSkipVerify" not in manifest.text and "insecure-skip" not in manifest.text, manifest.path
+
+
+def test_datasources_follow_the_milestones():
+    def uids(milestone):
+        return [d["uid"] for d in config(rendered(milestone), "grafana-datasource-configmap.yaml",
+                                         "datasources.yaml")["datasources"]]
+    assert uids(1) == ["ca3-influxdb"]
+    assert uids(2) == ["ca3-influxdb", "ca3-prometheus"]
+    assert uids(5) == ["ca3-influxdb", "ca3-prometheus", "ca3-loki"]
+
+
+def egress_ports(policy: dict) -> dict[str, set[int]]:
+    """Egress rule -> ports, keyed by the pod names the rule targets ('*' for any destination)."""
+    found: dict[str, set[int]] = {}
+    for rule in policy["spec"].get("egress", []):
+        names = [peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for peer in rule.get("to", [])] or ["*"]
+        for name in names:
+            found.setdefault(name, set()).update(port["port"] for port in rule["ports"])
+    return found
+
+
+def test_prometheus_reaches_exactly_the_metrics_ports_and_the_api_server():
+    policies = objects(rendered(3), "NetworkPolicy")
+    assert egress_ports(policies["prometheus"]) == {
+        "producer": {8000}, "processor": {8000}, "kafka-exporter": {9308}, "*": {443, 6443, 8443}}
+    [ingress] = policies["processor-metrics"]["spec"]["ingress"]
+    assert ingress["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}}]
+    assert egress_ports(policies["grafana-to-prometheus"]) == {"prometheus": {9090}}
+
+
+@pytest.mark.parametrize("agent", ["promtail", "alloy"])
+def test_loki_accepts_only_the_log_agent_and_grafana(agent):
+    policies = objects(rendered(5, agent), "NetworkPolicy")
+    [ingress] = policies["loki"]["spec"]["ingress"]
+    sources = {peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for peer in ingress["from"]}
+    assert sources == {agent, "grafana"}
+    assert egress_ports(policies[agent]) == {"loki": {3100}, "*": {443, 6443, 8443}}
+    assert egress_ports(policies["grafana-to-loki"]) == {"loki": {3100}}
+
+
+@pytest.mark.parametrize("agent", ["promtail", "alloy"])
+def test_the_log_agent_setting_chooses_one_daemonset(agent):
+    daemonsets = objects(rendered(5, agent), "DaemonSet")
+    assert set(daemonsets) == {agent}
+
+
+def test_containers_are_hardened_and_only_promtail_runs_as_root():
+    for name, workload in {**objects(rendered(5), "Deployment"), **objects(rendered(5), "DaemonSet")}.items():
+        if workload["metadata"]["labels"]["app.kubernetes.io/component"] not in (
+                "grafana", "prometheus", "kafka-exporter", "logging"):
+            continue
+        spec = workload["spec"]["template"]["spec"]
+        assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        assert spec["securityContext"].get("runAsNonRoot", False) is (name != "promtail"), name
+        for container in spec["containers"]:
+            security = container["securityContext"]
+            assert security["allowPrivilegeEscalation"] is False and security["capabilities"] == {"drop": ["ALL"]}
+            assert security["readOnlyRootFilesystem"] is True, name
+            assert container["resources"]["limits"] and container["readinessProbe"], name
