@@ -27,6 +27,10 @@ class KafkaSettings:
         options: dict[str, object] = {
             "bootstrap_servers": self.bootstrap_servers,
             "security_protocol": self.security_protocol,
+            # Short bootstrap and reconnect ceilings (defaults 30 s): SIGTERM while connecting is honoured within
+            # the grace period, and a restarted broker is found again within seconds.
+            "bootstrap_timeout_ms": 5000,
+            "reconnect_backoff_max_ms": 5000,
         }
         if self.security_protocol == "SSL":
             options.update(ssl_check_hostname=True, ssl_cafile=self.ssl_cafile,

@@ -1,0 +1,63 @@
+"""The producer's HTTP surface against a real broker: probes, POST /events validation and counts, metrics."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream
+from tests.fixtures.servers import Kafka, free_port
+
+pytestmark = pytest.mark.integration
+
+
+def post(app: AppProcess, body: bytes) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(f"http://{app.address}/events", data=body, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+@pytest.fixture
+def producer(tansu: Kafka, launch_apps: AppLauncher) -> AppProcess:
+    app = launch_apps.start("producer", Stream.create(tansu).producer_env(tansu, lines=1, rate_hz=1))
+    app.wait_ready()
+    return app
+
+
+def test_post_events_publishes_valid_readings_and_reports_invalid_ones(producer: AppProcess) -> None:
+    good = {"line": "load-1", "speed_ms": 0.2, "state": "running"}
+    status, answer = post(producer, json.dumps([good, good, {"line": "", "speed_ms": 0.1, "state": "running"},
+                                                 {"line": "x", "speed_ms": -1, "state": "running"},
+                                                 {"line": "x", "speed_ms": 0.1, "state": "flying"}]).encode())
+    assert status == 200
+    assert (answer["accepted"], answer["rejected"]) == (2, 3)
+    assert [error["index"] for error in answer["errors"]] == [2, 3, 4]
+    assert producer.metric("producer_ingest_readings_total") == 5
+    assert producer.metric("producer_ingest_requests_total") == 1
+
+
+@pytest.mark.parametrize("body, reason", [(b"{not json", "not JSON"), (b'{"line": "x"}', "JSON array"), (b"", "")])
+def test_post_events_with_a_bad_body_answers_400_with_the_reason(producer: AppProcess, body: bytes,
+                                                                  reason: str) -> None:
+    status, answer = post(producer, body)
+    assert status == 400 and reason in str(answer["error"])
+    assert producer.get("/healthz") == 200  # still serving
+
+
+def test_producer_is_live_but_not_ready_while_kafka_is_unreachable(launch_apps: AppLauncher) -> None:
+    app = launch_apps.start("producer", {"KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}"})
+    app.wait_status("/healthz", 200)
+    assert app.get("/readyz") == 503
+    assert post(app, b"[]")[0] == 503
+    assert app.terminate() == 0
+
+
+def test_metrics_expose_the_configured_rate(producer: AppProcess) -> None:
+    assert producer.metric("producer_configured_rate_hz") == 1
+    assert producer.metric("producer_messages_sent_total") >= 0
