@@ -102,6 +102,13 @@ COMPONENTS: dict[str, Component] = {
             depends_on=("influxdb",),
             waits=(Wait("deployment/grafana", 300),),
         ),
+        Component(
+            "image-renderer", "grafana",
+            ("image-renderer-deployment.yaml", "image-renderer-service.yaml", "image-renderer-networkpolicy.yaml"),
+            depends_on=("grafana",),
+            waits=(Wait("deployment/grafana-image-renderer", 300),),
+            enabled=lambda settings: settings.observability.image_renderer,
+        ),
         # Milestones 2-5: observability.
         Component(
             "prometheus", "prometheus",
@@ -148,7 +155,7 @@ MILESTONES: dict[int, Milestone] = {
         Milestone(1, "Foundation setup", ("namespace", "secrets", "network", "kafka", "influxdb", "producer", "processor", "grafana")),
         Milestone(2, "Prometheus deployment", ("prometheus",)),
         Milestone(3, "Application metrics instrumentation", ("kafka-exporter",)),
-        Milestone(4, "Enhanced Grafana dashboards", ()),
+        Milestone(4, "Enhanced Grafana dashboards", ("image-renderer",)),
         Milestone(5, "Centralized logging (Loki + Promtail)", ("logging", "promtail", "alloy")),
         Milestone(6, "Load testing and HPA validation", ()),
         Milestone(7, "TLS for InfluxDB", ()),

@@ -70,6 +70,7 @@ class Images:
     loki: str = setting("grafana/loki:3.7.4", "Loki image (single binary).")
     promtail: str = setting("grafana/promtail:3.6.11", "Promtail image: the last release (end of life 2026-03-02).")
     alloy: str = setting("grafana/alloy:v1.18.1", "Grafana Alloy image, the log agent that replaces Promtail.")
+    image_renderer: str = setting("grafana/grafana-image-renderer:v5.12.0", "Grafana's image renderer (evidence).")
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ class Observability:
     loki_resources: Resources = resources("100m", "256Mi", "500m", "512Mi", "Loki container resources.")
     log_agent_resources: Resources = resources("50m", "64Mi", "200m", "256Mi", "Promtail or Alloy, per node.")
     kafka_exporter_resources: Resources = resources("25m", "32Mi", "100m", "64Mi", "kafka-exporter resources.")
+    image_renderer_resources: Resources = resources("250m", "512Mi", "1", "1Gi", "Image renderer (runs Chromium).")
 
 
 @dataclass(frozen=True)

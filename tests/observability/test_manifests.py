@@ -120,3 +120,14 @@ def test_containers_are_hardened_and_only_promtail_runs_as_root():
             assert security["allowPrivilegeEscalation"] is False and security["capabilities"] == {"drop": ["ALL"]}
             assert security["readOnlyRootFilesystem"] is True, name
             assert container["resources"]["limits"] and container["readinessProbe"], name
+
+
+@pytest.mark.parametrize("milestone", [4, 5])
+def test_the_image_renderer_is_lint_clean_and_wired_into_grafana_only_when_enabled(milestone):
+    with_renderer = rendered(milestone, "promtail", True)
+    assert [str(f) for f in lint.run(lint.objects(with_renderer.values()))] == []
+    env = {e["name"]: e.get("value") for e in objects(with_renderer, "Deployment")["grafana"]["spec"]["template"][
+        "spec"]["containers"][0]["env"]}
+    assert env["GF_RENDERING_SERVER_URL"] == "http://grafana-image-renderer:8081/render"
+    assert "grafana-image-renderer" not in objects(rendered(milestone), "Deployment")
+    assert "GF_RENDERING_SERVER_URL" not in {e["name"] for e in grafana_env(milestone).values()}
