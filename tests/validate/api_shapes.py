@@ -4,6 +4,7 @@ CSV), built from the documented response formats so tests can vary one field at 
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 NS = "conveyor-pipeline"
@@ -94,3 +95,33 @@ def influx_count_csv(count: int | None) -> str:
     if count is None:
         return "\r\n"
     return f",result,table,_value\r\n,_result,0,{count}\r\n\r\n"
+
+
+GRAFANA_PASSWORD = "s3cr3t-password"
+
+
+def grafana_admin_secret() -> dict[str, Any]:
+    """Secret grafana-admin as `kubectl get secret grafana-admin -o json` prints it."""
+    encoded = {"admin-user": base64.b64encode(b"admin").decode(),
+               "admin-password": base64.b64encode(GRAFANA_PASSWORD.encode()).decode()}
+    return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "data": encoded,
+            "metadata": {"name": "grafana-admin", "namespace": NS, "uid": "uid-grafana-admin"}}
+
+
+def grafana_routes(dashboard: dict[str, Any], loki_ok: bool = True) -> dict[str, Any]:
+    """Grafana's API for the recorded server: health, datasources by fixed uid, their health, the dashboard."""
+    sources = [grafana_datasource("influxdb", "http://influxdb-service:8086"),
+               grafana_datasource("prometheus", "http://prometheus-service:9090"),
+               grafana_datasource("loki", "http://loki-service:3100")]
+    hit = grafana_search_hit(dashboard["title"], dashboard["uid"])
+    return {
+        "/api/health": (200, {"commit": "03f502a94d", "database": "ok", "version": "13.2.0"}),
+        "/api/datasources": (200, sources),
+        "/api/datasources/uid/ca3-influxdb/health": (200, grafana_health(message="datasource is working. 3 buckets")),
+        "/api/datasources/uid/ca3-prometheus/health": (200, grafana_health(
+            message="Successfully queried the Prometheus API.")),
+        "/api/datasources/uid/ca3-loki/health": (200, grafana_health()) if loki_ok else (400, grafana_health(False)),
+        "/api/search": (200, [hit]),
+        f"/api/dashboards/uid/{dashboard['uid']}": (200, {"dashboard": dashboard, "meta": {
+            "type": "db", "canSave": False, "slug": "ca3-pipeline-metrics", "provisioned": True}}),
+    }
