@@ -24,11 +24,12 @@ OLDEST_TESTED = (1, 30)  # manifests are validated against Kubernetes 1.30 and 1
 REQUEST_TIMEOUT = "15s"  # kubectl's own limit per API request
 VERSION_TIMEOUT_S = 30.0  # ours, in case kubectl itself hangs (e.g. an exec credential plugin waiting)
 
-METRICS_SERVER_MANIFEST = "https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml"
+METRICS_SERVER_MANIFEST = ("https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.9.0/"
+                           "components.yaml")
 METRICS_SERVER_HINTS = {
     "kind": (
         f"kind ships no metrics-server: `kubectl apply -f {METRICS_SERVER_MANIFEST}`, then add "
-        "`--kubelet-insecure-tls` to its args (kind's kubelets serve self-signed certificates): "
+        "`--kubelet-insecure-tls` to its args (kind's kubelets serve self-signed certificates; local clusters only): "
         "`kubectl -n kube-system patch deployment metrics-server --type=json -p "
         "'[{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/args/-\",\"value\":\"--kubelet-insecure-tls\"}]'`."
     ),
