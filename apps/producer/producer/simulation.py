@@ -12,7 +12,8 @@ RAMP_MS = 0.05  # speed change per step while starting or stopping
 
 @dataclass
 class ConveyorLine:
-    """One line; `step()` advances one reading period and returns (state, speed in m/s)."""
+    """One line; `step()` advances one reading period and returns (state, speed in m/s) for that period: the state
+    the speed was measured in, so a line leaving `running` never reports a speed under `maintenance`."""
 
     line_id: str
     rng: random.Random = field(default_factory=random.Random)
@@ -22,9 +23,10 @@ class ConveyorLine:
     maintenance_left: int = 0
 
     def step(self) -> tuple[str, float]:
+        measured_in = self.state
         getattr(self, f"_{self.state}")()
         self.speed_ms = round(min(max(self.speed_ms, 0.0), MAX_SPEED_MS), 4)
-        return self.state, self.speed_ms
+        return measured_in, self.speed_ms
 
     def _stopped(self) -> None:
         self.speed_ms = 0.0

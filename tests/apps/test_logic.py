@@ -1,0 +1,96 @@
+"""Pure parts of the apps: the line simulation, reading validation and the rolling analytics."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from processor.analytics import Analytics
+from processor.readings import Reading, parse
+from producer.logs import JsonFormatter, Sampler
+from producer.readings import parse_batch, validate_sample
+from producer.simulation import MAX_SPEED_MS, STATES, ConveyorLine
+
+SECOND = 1_000_000_000
+
+
+def test_simulated_line_visits_every_state_within_speed_limits() -> None:
+    line = ConveyorLine("line-1", random.Random(7))
+    steps = [line.step() for _ in range(5000)]
+    assert {state for state, _ in steps} == set(STATES)
+    assert all(0.0 <= speed <= MAX_SPEED_MS for _, speed in steps)
+    assert all(speed == 0.0 for state, speed in steps if state in ("stopped", "maintenance"))
+
+
+def test_simulated_speed_ramps_instead_of_jumping_when_starting() -> None:
+    line = ConveyorLine("line-1", random.Random(3))
+    steps = [line.step() for _ in range(2000)]
+    changes = [abs(b[1] - a[1]) for a, b in zip(steps, steps[1:]) if b[0] in ("starting", "stopping")]
+    assert changes and max(changes) <= 0.05 + 1e-9
+
+
+@pytest.mark.parametrize("item, reason", [
+    ([], "JSON object"), ({"line": "", "speed_ms": 0.1, "state": "running"}, "line"),
+    ({"line": "a", "speed_ms": True, "state": "running"}, "speed_ms"),
+    ({"line": "a", "speed_ms": float("nan"), "state": "running"}, "speed_ms"),
+    ({"line": "a", "speed_ms": 0.1, "state": "flying"}, "state"),
+])
+def test_ingest_validation_names_the_problem(item: object, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        validate_sample(item)
+
+
+def test_ingest_body_must_be_a_json_array() -> None:
+    assert parse_batch(b'[{"line": "a"}]') == [{"line": "a"}]
+    for body in (b"{}", b"\xff", b"nope"):
+        with pytest.raises(ValueError):
+            parse_batch(body)
+
+
+def test_processor_parses_what_the_producer_encodes() -> None:
+    from producer.readings import Reading as Sent
+
+    sent = Sent(123, "line-1", 0.25, "running", "producer-a", 9)
+    assert parse(sent.encode()) == Reading(123, "line-1", 0.25, "running", "producer-a", 9)
+
+
+@pytest.mark.parametrize("value", [None, b"", b"null", b"[1]", json.dumps({"line": "a"}).encode(),
+                                   json.dumps({"event_time_ns": 1, "line": "a", "speed_ms": 0.1, "state": "x",
+                                               "producer": "p", "seq": 1}).encode()])
+def test_processor_rejects_what_is_not_a_reading(value: bytes | None) -> None:
+    with pytest.raises(ValueError):
+        parse(value)
+
+
+def reading(t_s: float, speed: float, line: str = "line-1", state: str = "running") -> Reading:
+    return Reading(int(t_s * SECOND), line, speed, state, "p", 0)
+
+
+def test_window_statistics_drop_old_readings_and_never_mix_lines() -> None:
+    analytics = Analytics(window_s=10)
+    analytics.update(reading(0, 0.1))
+    analytics.update(reading(1, 0.3, line="line-2"))
+    analytics.update(reading(5, 0.2))
+    late = analytics.update(reading(12, 0.25))  # the reading at t=0 left the 10 s window
+    assert (late.min_ms, late.max_ms) == (0.2, 0.25)
+    assert late.mean_ms == pytest.approx(0.225)
+
+
+def test_anomalies_flag_over_speed_movement_while_stopped_and_sudden_change() -> None:
+    analytics = Analytics(window_s=60)
+    assert analytics.update(reading(0, 0.1)).anomalies() == []
+    assert analytics.update(reading(1, 0.35)).anomalies() == ["over_speed", "sudden_change"]
+    assert analytics.update(reading(2, 0.3, state="stopped")).anomalies() == ["moving_while_stopped"]
+
+
+def test_json_log_lines_carry_the_fields_and_the_sampler_lets_one_per_interval() -> None:
+    import logging
+
+    record = logging.LogRecord("producer", logging.INFO, __file__, 1, "Speed: 0.2", None, None)
+    record.fields = {"line": "line-1", "speed": 0.2}
+    entry = json.loads(JsonFormatter("producer").format(record))
+    assert entry | {"time": None} == {"time": None, "level": "info", "service": "producer",
+                                      "message": "Speed: 0.2", "line": "line-1", "speed": 0.2}
+    sampler = Sampler(interval_s=60)
+    assert [sampler.allow("line-1"), sampler.allow("line-1"), sampler.allow("line-2")] == [True, False, True]
