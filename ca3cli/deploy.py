@@ -28,6 +28,8 @@ RedactFn = Callable[[str], str]  # removes secret values from text shown or logg
 class Reporter(Protocol):
     """How deploy tells the command layer what it is doing (the command draws rich progress from it)."""
 
+    def checks(self, checks: list[preflight.Check]) -> None: ...
+
     def phase(self, phase: Phase, total: int) -> None: ...
 
     def step(self, text: str) -> None: ...
@@ -134,6 +136,7 @@ def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, 
         redact: RedactFn) -> Outcome:
     """Preflight, then (by mode) diff, or apply every phase with its waits and prune the leftovers."""
     outcome = Outcome(the_plan, checks=check_cluster(kubectl, settings))
+    reporter.checks(outcome.checks)
     if request.mode == "diff":
         outcome.diff = redact(diff(kubectl, the_plan))
         outcome.pruned = pruned_objects(kubectl, the_plan, request.delete_data)

@@ -17,6 +17,7 @@ from ca3cli.commands.session import kubectl_for, report_checks
 from ca3cli.diagnose import Diagnosis
 from ca3cli.errors import Ca3Error, ConfigError
 from ca3cli.plan import Phase
+from ca3cli.preflight import Check
 from ca3cli.runlog import RunLog
 
 DRY_RUN_CHOICES = ("client", "server")
@@ -38,6 +39,11 @@ class ProgressReporter:
     def __init__(self, progress: Progress, log: RunLog) -> None:
         self.progress, self.log = progress, log
         self.task = progress.add_task("preflight", total=None)
+
+    def checks(self, checks: list[Check]) -> None:
+        report_checks(checks, self.progress.console)
+        for check in checks:
+            self.log.line(f"preflight {check.name}: {check.status}: {check.message}")
 
     def phase(self, phase: Phase, total: int) -> None:
         text = f"phase {phase.number}/{total}: {', '.join(phase.components)}"
@@ -112,7 +118,6 @@ def _execute(ctx: typer.Context, the_plan: plan.Plan, values: Mapping[str, str],
         log.line(f"FAILED: {exc}")
         console.print(f"Run log: {log.path}")
         raise
-    report_checks(outcome.checks)
     _summary(outcome, request.mode)
     log.line(f"OK: {len(outcome.applied)} object(s) applied, {len(outcome.pruned)} pruned")
     console.print(f"Run log: {log.path}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Console
 from rich.markup import escape
 
 from ca3cli.commands.common import console
@@ -19,7 +20,7 @@ def kubectl_for(settings: Settings, log: RunLog | None = None) -> Kubectl:
                    on_result=log.record if log else None)
 
 
-def report_checks(checks: list[Check]) -> None:
+def report_checks(checks: list[Check], out: Console = console) -> None:
     """One line per preflight check; warnings carry their fix."""
     for check in checks:
-        console.print(f"{MARKS[check.status]} {check.name}: {escape(check.message)}")
+        out.print(f"{MARKS[check.status]} {check.name}: {escape(check.message)}")

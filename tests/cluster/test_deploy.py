@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from ca3cli import prune
+from ca3cli import deploy, prune
+from ca3cli.kube import Kubectl
+from ca3cli.registry import Wait
 from tests.cluster.conftest import CONTEXT, NAMESPACE, Project, Run
 from tests.fixtures.kubectl import KubectlStub, fixture
 
@@ -191,3 +193,50 @@ def test_unknown_milestone_is_a_sentence(project: Project, kubectl_stub: Kubectl
     result = ca3("deploy", "-m", "42", "--dry-run")
     assert result.code == 2
     assert "Unknown milestone 42" in result.text
+
+
+def test_a_secret_echoed_back_by_kubectl_is_redacted_on_screen_and_in_the_run_log(project: Project,
+                                                                                  cluster: KubectlStub,
+                                                                                  ca3: Ca3) -> None:
+    password = project.secrets["influxdb_admin_password"]
+    cluster.on("apply", times=1)
+    cluster.on("apply", times=1, returncode=1,
+               stderr=f'Error from server (BadRequest): Secret "influxdb-auth" is invalid: data: "{password}"\n')
+    result = ca3("deploy", "-m", "1")
+    assert result.code == 1
+    assert password not in result.out + result.err
+    assert 'Secret "influxdb-auth" is invalid: data: "[redacted]"' in result.text
+    log = project.run_logs()[0].read_text()
+    assert password not in log and "[redacted]" in log
+
+
+def test_preflight_warnings_are_shown_and_the_deploy_goes_on(project: Project, cluster: KubectlStub, ca3: Ca3) -> None:
+    cluster.on("get", "apiservice", "v1beta1.metrics.k8s.io", stdout="")
+    result = ca3("deploy", "-m", "1")
+    assert result.code == 0, result.text
+    assert "warning metrics-server: metrics-server is not installed" in result.text
+    assert "--kubelet-insecure-tls" in result.text
+    assert "preflight metrics-server: warn" in project.run_logs()[0].read_text()
+
+
+def test_preflight_failure_stops_before_anything_is_applied(project: Project, cluster: KubectlStub, ca3: Ca3) -> None:
+    cluster.on("get", "storageclasses", stdout=fixture("storageclasses-no-default.json"))
+    result = ca3("deploy", "-m", "1")
+    assert result.code == 1
+    assert "Preflight failed" in result.text and "no default StorageClass" in result.text
+    assert not [c for c in cluster.calls if c.words[0] == "apply"]
+
+
+def test_a_kubectl_that_hangs_past_its_wait_timeout_is_diagnosed(kubectl_stub: KubectlStub,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    kubectl_stub.on("rollout", "status", delay=10)
+    kubectl_stub.on("describe", stdout="Name: producer\n")
+    kubectl_stub.on("get", "deployment/producer", stdout=fixture("deployment-producer-available.json"))
+    kubectl_stub.on("get", "pods", stdout=fixture("pods-running.json"))
+    kubectl_stub.on("get", "events", stdout=fixture("empty-list.json"))
+    kubectl_stub.on("logs", stdout="started\n")
+    monkeypatch.setattr(deploy, "WAIT_MARGIN_S", 0.5)
+    with pytest.raises(deploy.RolloutFailed) as caught:
+        deploy.wait_for(Kubectl(context=CONTEXT, namespace=NAMESPACE), Wait("deployment/producer", 0))
+    assert "deployment/producer did not become ready within 0s" in str(caught.value)
+    assert caught.value.diagnosis.describe == "Name: producer"
