@@ -15,6 +15,7 @@ from ca3cli import __version__
 from ca3cli.commands import build, deploy, destroy, status
 from ca3cli.commands import init, lint, render
 from ca3cli.commands import validate
+from ca3cli.commands import evidence, open as open_command
 from ca3cli.commands.common import GlobalOptions, err_console
 from ca3cli.errors import Ca3Error
 
@@ -35,6 +36,8 @@ app.command()(init.init)
 app.command()(render.render)
 app.command()(lint.lint)
 app.command()(validate.validate)
+app.command(name="open")(open_command.open_)
+app.command()(evidence.evidence)
 
 EXIT_INTERRUPTED = 130
 EXIT_UNEXPECTED = 3

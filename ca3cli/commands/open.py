@@ -1,0 +1,43 @@
+"""`ca3 open grafana|prometheus|loki`: port-forward to the service and print its URL until Ctrl-C."""
+
+from __future__ import annotations
+
+from time import sleep
+from enum import Enum
+
+import typer
+from rich.markup import escape
+
+from ca3cli.commands.common import console, load_settings
+from ca3cli.commands.session import kubectl_for
+from ca3cli.portforward import forward
+
+
+class Target(str, Enum):
+    grafana = "grafana"
+    prometheus = "prometheus"
+    loki = "loki"
+
+
+# service, port, the page worth opening, and what to say about it
+TARGETS = {
+    Target.grafana: ("svc/grafana-service", 3000, "/", "log in as the admin from Secret grafana-admin"),
+    Target.prometheus: ("svc/prometheus-service", 9090, "/targets", "Status > Targets shows what is scraped"),
+    Target.loki: ("svc/loki-service", 3100, "/ready", "Loki has no UI; query it from Grafana Explore"),
+}
+
+
+def open_(
+    ctx: typer.Context,
+    target: Target = typer.Argument(..., help="Which service to open."),
+) -> None:
+    """Forward a local port to the service and print the URL; Ctrl-C stops forwarding."""
+    settings = load_settings(ctx)
+    service, port, page, hint = TARGETS[target]
+    with forward(kubectl_for(settings), service, port) as forwarded:
+        console.print(f"{target.value}: [bold]{escape(forwarded.url(page))}[/] ({escape(hint)}). Ctrl-C to stop.")
+        try:
+            while True:
+                sleep(1)
+        except KeyboardInterrupt:
+            console.print("Stopped forwarding.")

@@ -1,0 +1,120 @@
+"""`ca3 evidence` and `ca3 open` against the stand-in kubectl, with a local HTTP server playing Grafana."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from ca3cli.commands import open as open_command
+from ca3cli.dashboards import catalogue, to_json
+from ca3cli.settings import Settings
+from tests.fixtures.kubectl import KubectlStub
+from tests.validate.recorded_api import serve
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PASSWORD = "s3cret-Grafana-pass"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("COLUMNS", "200")
+    for name in [n for n in os.environ if n.startswith("CA3_")]:
+        monkeypatch.delenv(name)
+    (folder / "ca3.yaml").write_text("observability:\n  image_renderer: true\n")
+    return folder
+
+
+def admin_secret() -> str:
+    encode = lambda text: base64.b64encode(text.encode()).decode()  # noqa: E731
+    return json.dumps({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "grafana-admin"},
+                       "data": {"admin-user": encode("admin"), "admin-password": encode(PASSWORD)}})
+
+
+def authorised(answer):
+    expected = "Basic " + base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
+    return lambda seen: answer if seen.headers.get("Authorization") == expected else (401, {"message": "no"})
+
+
+def grafana_routes(render_answer=(200, PNG), logs_dashboard=(200, {"dashboard": {}})):
+    return {
+        f"/api/dashboards/uid/{catalogue.PIPELINE_UID}": authorised((200, {"dashboard": {}})),
+        f"/api/dashboards/uid/{catalogue.LOGS_UID}": authorised(logs_dashboard),
+        "/render/": authorised(render_answer),
+    }
+
+
+def test_evidence_saves_both_pngs_rendered_by_grafana(project, kubectl_stub: KubectlStub, ca3):
+    kubectl_stub.on("get", "secret", "grafana-admin", stdout=admin_secret())
+    with serve(grafana_routes()) as grafana:
+        kubectl_stub.on("port-forward", "svc/grafana-service", forward_to=grafana.port)
+        run = ca3("evidence", "--out", "shots")
+    assert run.code == 0, run.text
+    for name in ("grafana-dashboard.png", "log-search.png"):
+        assert (project / "shots" / name).read_bytes() == PNG
+        assert f"shots/{name}" in run.text
+    renders = [urllib.parse.urlsplit(s.path) for s in grafana.seen if s.path.startswith("/render/")]
+    assert [r.path for r in renders] == [f"/render/d/{catalogue.PIPELINE_UID}/_", f"/render/d-solo/{catalogue.LOGS_UID}/_"]
+    panel = urllib.parse.parse_qs(renders[1].query)["panelId"]
+    logs = to_json(catalogue.logs_dashboard(Settings()))
+    [errors_panel] = [p for p in logs["panels"] if p["title"] == catalogue.ERRORS_PANEL]
+    assert panel == [str(errors_panel["id"])]
+    assert "error" in errors_panel["targets"][0]["expr"]
+    assert PASSWORD not in run.text
+
+
+def test_evidence_without_the_renderer_says_how_to_enable_it(project, kubectl_stub: KubectlStub, ca3):
+    (project / "ca3.yaml").write_text("observability:\n  image_renderer: false\n")
+    run = ca3("evidence")
+    assert run.code == 1
+    assert "observability.image_renderer: true" in run.text and "ca3 deploy -m 5" in run.text
+    assert kubectl_stub.calls == []
+
+
+def test_evidence_before_milestone_5_names_the_missing_dashboard(project, kubectl_stub: KubectlStub, ca3):
+    kubectl_stub.on("get", "secret", "grafana-admin", stdout=admin_secret())
+    with serve(grafana_routes(logs_dashboard=(404, {"message": "Dashboard not found"}))) as grafana:
+        kubectl_stub.on("port-forward", "svc/grafana-service", forward_to=grafana.port)
+        run = ca3("evidence")
+    assert run.code == 1
+    assert f"no dashboard `{catalogue.LOGS_UID}`" in run.text and "ca3 deploy -m 5" in run.text
+
+
+def test_evidence_refuses_an_answer_that_is_not_a_png(project, kubectl_stub: KubectlStub, ca3):
+    kubectl_stub.on("get", "secret", "grafana-admin", stdout=admin_secret())
+    with serve(grafana_routes(render_answer=(200, "<html>login</html>"))) as grafana:
+        kubectl_stub.on("port-forward", "svc/grafana-service", forward_to=grafana.port)
+        run = ca3("evidence")
+    assert run.code == 1
+    assert "not a PNG" in run.text and "kubectl logs deployment/grafana-image-renderer" in run.text
+    assert not (project / "outputs" / "grafana-dashboard.png").exists()
+
+
+@pytest.mark.parametrize(("target", "service", "page"), [
+    ("grafana", "svc/grafana-service :3000", "/"), ("prometheus", "svc/prometheus-service :9090", "/targets")])
+def test_open_prints_the_forwarded_url_until_interrupted(project, kubectl_stub: KubectlStub, ca3, monkeypatch,
+                                                         target, service, page):
+    def interrupt(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(open_command, "sleep", interrupt)
+    kubectl_stub.on("port-forward", forward_to=45678)
+    run = ca3("open", target)
+    assert run.code == 0, run.text
+    assert f"http://127.0.0.1:45678{page}" in run.text and "Stopped forwarding." in run.text
+    assert kubectl_stub.commands() == [f"port-forward {service}"]
+
+
+def test_open_reports_a_forward_that_fails(project, kubectl_stub: KubectlStub, ca3):
+    kubectl_stub.on("port-forward", returncode=1, stderr='error: services "prometheus-service" not found')
+    run = ca3("open", "prometheus")
+    assert run.code == 1
+    assert "prometheus-service" in run.text and "kubectl get svc/prometheus-service" in run.text
+
