@@ -65,10 +65,15 @@ def test_destroy_on_an_unreachable_cluster_deletes_nothing(project: Project, kub
     assert [call.words[0] for call in kubectl_stub.calls] == ["version"]
 
 
+def answer_status(stub: KubectlStub, pods: str, autoscalers: str, grafana: str = "service-grafana-nodeport.json") -> None:
+    """What `ca3 status` reads: the pods, the HPAs and Grafana's Service (the named fixture files)."""
+    stub.on("get", "pods", stdout=fixture(pods))
+    stub.on("get", "horizontalpodautoscalers.autoscaling", stdout=fixture(autoscalers))
+    stub.on("get", "service", "grafana-service", stdout=fixture(grafana) if grafana else "")
+
+
 def test_status_shows_pods_hpa_and_grafana_for_kind(project: Project, reachable: KubectlStub, ca3: Ca3) -> None:
-    reachable.on("get", "pods", stdout=fixture("pods-processor-crashloop.json"))
-    reachable.on("get", "horizontalpodautoscalers.autoscaling", stdout=fixture("hpa-producer.json"))
-    reachable.on("get", "service", "grafana-service", stdout=fixture("service-grafana-nodeport.json"))
+    answer_status(reachable, "pods-processor-crashloop.json", "hpa-producer.json")
     result = ca3("status")
     assert result.code == 0, result.text
     assert "processor-5f7d9c6b4-m8zq4 │ 0/1 │ CrashLoopBackOff │ 5" in result.text
@@ -81,9 +86,7 @@ def test_status_shows_pods_hpa_and_grafana_for_kind(project: Project, reachable:
 def test_status_without_metrics_shows_unknown_cpu_and_minikube_service(project: Project, reachable: KubectlStub,
                                                                        ca3: Ca3, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CA3_CLUSTER_FLAVOUR", "minikube")
-    reachable.on("get", "pods", stdout=fixture("pods-running.json"))
-    reachable.on("get", "horizontalpodautoscalers.autoscaling", stdout=fixture("hpa-producer-no-metrics.json"))
-    reachable.on("get", "service", "grafana-service", stdout=fixture("service-grafana-nodeport.json"))
+    answer_status(reachable, "pods-running.json", "hpa-producer-no-metrics.json")
     result = ca3("status")
     assert result.code == 0, result.text
     assert "<unknown>/50%" in result.text
@@ -93,18 +96,14 @@ def test_status_without_metrics_shows_unknown_cpu_and_minikube_service(project: 
 def test_status_on_other_clusters_points_at_a_node_address(project: Project, reachable: KubectlStub, ca3: Ca3,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CA3_CLUSTER_FLAVOUR", "other")
-    reachable.on("get", "pods", stdout=fixture("pods-running.json"))
-    reachable.on("get", "horizontalpodautoscalers.autoscaling", stdout=fixture("empty-list.json"))
-    reachable.on("get", "service", "grafana-service", stdout=fixture("service-grafana-nodeport.json"))
+    answer_status(reachable, "pods-running.json", "empty-list.json")
     reachable.on("get", "nodes", stdout=fixture("nodes-kind.json"))
     result = ca3("status")
     assert "http://172.18.0.2:30300" in result.text
 
 
 def test_status_of_an_empty_namespace_says_how_to_deploy(project: Project, reachable: KubectlStub, ca3: Ca3) -> None:
-    reachable.on("get", "pods", stdout=fixture("empty-list.json"))
-    reachable.on("get", "horizontalpodautoscalers.autoscaling", stdout=fixture("empty-list.json"))
-    reachable.on("get", "service", "grafana-service", stdout="")
+    answer_status(reachable, "empty-list.json", "empty-list.json", grafana="")
     result = ca3("status")
     assert result.code == 0
     assert "Nothing is running in namespace conveyor-pipeline. Deploy it with `ca3 deploy -m 1`." in result.text
