@@ -83,7 +83,7 @@ def _write(path: Path, value: str) -> None:
 
 def ensure(folder: Path, rotate: bool = False) -> tuple[list[str], list[str]]:
     """Create missing secrets (and with `rotate`, replace the rotatable ones); return (created, kept) names."""
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     created, kept = [], []
     for spec in SPECS:
