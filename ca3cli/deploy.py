@@ -76,10 +76,12 @@ def apply_phase(kubectl: Kubectl, phase: Phase, server_dry_run: bool, redact: Re
     jobs = [prune.kubectl_name(ref) for ref in phase.objects if ref.kind == "Job"]
     if jobs and not server_dry_run:
         # A Job's pod template is immutable and a finished Job never runs again: replace it (its work is idempotent).
-        kubectl.run("delete", *jobs, "--ignore-not-found", "--wait=true", timeout=APPLY_TIMEOUT_S)
+        kubectl.run("delete", *jobs, "--ignore-not-found", "--wait=true", timeout=APPLY_TIMEOUT_S,
+                    mutating=True)
     try:
         result = kubectl.run("apply", "--server-side", f"--field-manager={FIELD_MANAGER}", *dry, "-f", "-",
-                             input=stream(phase.manifests), timeout=APPLY_TIMEOUT_S)
+                             input=stream(phase.manifests), timeout=APPLY_TIMEOUT_S,
+                             mutating=not server_dry_run)
     except KubectlError as exc:
         reason = redact((exc.stderr or exc.stdout).strip())
         raise Ca3Error(f"The cluster refused phase {phase.number} ({', '.join(phase.components)}):\n{reason}\n"
@@ -117,6 +119,13 @@ def diff(kubectl: Kubectl, the_plan: Plan) -> str:
     return result.stdout
 
 
+def namespace_exists(kubectl: Kubectl) -> bool:
+    """Whether the namespace is there: a server-side dry run or a diff of namespaced objects needs it."""
+    found = kubectl.run("get", "namespace", str(kubectl.namespace), "--ignore-not-found", "-o", "name",
+                        namespaced=False)
+    return bool(found.stdout.strip())
+
+
 def pruned_objects(kubectl: Kubectl, the_plan: Plan, delete_data: bool) -> list[ObjectRef]:
     """Managed objects in the cluster that this plan no longer renders."""
     rendered = [doc for manifest in the_plan.manifests for doc in manifest.documents]
@@ -137,6 +146,12 @@ def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, 
     """Preflight, then (by mode) diff, or apply every phase with its waits and prune the leftovers."""
     outcome = Outcome(the_plan, checks=check_cluster(kubectl, settings))
     reporter.checks(outcome.checks)
+    if request.mode != "apply" and not namespace_exists(kubectl):
+        if request.mode == "server-dry-run":
+            raise Ca3Error(f"Namespace {kubectl.namespace} does not exist, so the API server cannot check the objects "
+                           "in it. Run `ca3 deploy` to create everything, or `ca3 deploy --dry-run` to check offline.")
+        outcome.diff = f"Namespace {kubectl.namespace} does not exist yet: all {len(the_plan.objects)} objects are new."
+        return outcome
     if request.mode == "diff":
         outcome.diff = redact(diff(kubectl, the_plan))
         outcome.pruned = pruned_objects(kubectl, the_plan, request.delete_data)

@@ -78,7 +78,8 @@ def delete(kubectl: Kubectl, refs: Sequence[ObjectRef], server_dry_run: bool = F
     if not refs:
         return
     dry = ["--dry-run=server"] if server_dry_run else []
-    kubectl.run("delete", *map(kubectl_name, refs), "--ignore-not-found", "--wait=false", *dry, timeout=120)
+    kubectl.run("delete", *map(kubectl_name, refs), "--ignore-not-found", "--wait=false", *dry, timeout=120,
+                mutating=not server_dry_run)
 
 
 def claims(kubectl: Kubectl) -> list[str]:
@@ -93,12 +94,12 @@ def destroy(kubectl: Kubectl, namespace: str, delete_data: bool, timeout_s: int 
     Returns the claims kept (empty with `delete_data`).
     """
     kubectl.run("delete", ",".join(CLUSTER_KINDS), "-l", MANAGED_SELECTOR, "--ignore-not-found",
-                namespaced=False, timeout=120)
+                namespaced=False, timeout=120, mutating=True)
     if delete_data:
         kubectl.run("delete", "namespace", namespace, "--ignore-not-found", f"--timeout={timeout_s}s",
-                    namespaced=False, timeout=timeout_s + 30)
+                    namespaced=False, timeout=timeout_s + 30, mutating=True)
         return []
     without_claims = [kind for kind in NAMESPACED_KINDS if kind != "persistentvolumeclaims"]
     kubectl.run("delete", ",".join(without_claims), "-l", MANAGED_SELECTOR, "--ignore-not-found",
-                f"--timeout={timeout_s}s", timeout=timeout_s + 30)
+                f"--timeout={timeout_s}s", timeout=timeout_s + 30, mutating=True)
     return claims(kubectl)

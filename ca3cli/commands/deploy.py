@@ -19,6 +19,7 @@ from ca3cli.errors import Ca3Error, ConfigError
 from ca3cli.plan import Phase
 from ca3cli.preflight import Check
 from ca3cli.runlog import RunLog
+from ca3cli.settings import Settings
 
 DRY_RUN_CHOICES = ("client", "server")
 
@@ -99,8 +100,8 @@ def _summary(outcome: core.Outcome, mode: str) -> None:
         console.print("Server dry run passed: the API server accepted every object; nothing was changed.")
 
 
-def _execute(ctx: typer.Context, the_plan: plan.Plan, values: Mapping[str, str], request: core.Request) -> None:
-    settings = load_settings(ctx)
+def _execute(settings: Settings, the_plan: plan.Plan, values: Mapping[str, str], request: core.Request) -> None:
+    """Run the deploy with progress and a run log; on failure show the evidence, then let the error exit."""
     log = RunLog("deploy", values.values())
     log.line(f"ca3 deploy -m {request.milestone} mode={request.mode} namespace={settings.namespace}")
     log.line("\n".join(plan.describe(the_plan)))
@@ -143,4 +144,4 @@ def deploy(
             console.print(escape(line), soft_wrap=True)
         console.print("Dry run: rendered and linted offline; nothing was sent to a cluster.")
         return
-    _execute(ctx, the_plan, values, core.Request(milestone, mode, delete_data))  # type: ignore[arg-type]
+    _execute(settings, the_plan, values, core.Request(milestone, mode, delete_data))  # type: ignore[arg-type]

@@ -77,6 +77,7 @@ def answer_preflight(stub: KubectlStub) -> None:
     stub.on("version", stdout=fixture("version.json"))
     stub.on("get", "storageclasses", stdout=fixture("storageclasses-default.json"))
     stub.on("get", "apiservice", "v1beta1.metrics.k8s.io", stdout=fixture("apiservice-metrics-available.json"))
+    stub.on("get", "namespace", NAMESPACE, stdout=f"namespace/{NAMESPACE}\n")
 
 
 def answer_healthy_deploy(stub: KubectlStub) -> None:

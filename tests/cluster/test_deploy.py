@@ -240,3 +240,20 @@ def test_a_kubectl_that_hangs_past_its_wait_timeout_is_diagnosed(kubectl_stub: K
         deploy.wait_for(Kubectl(context=CONTEXT, namespace=NAMESPACE), Wait("deployment/producer", 0))
     assert "deployment/producer did not become ready within 0s" in str(caught.value)
     assert caught.value.diagnosis.describe == "Name: producer"
+
+
+def test_diff_before_the_first_deploy_says_everything_is_new(project: Project, cluster: KubectlStub, ca3: Ca3) -> None:
+    cluster.on("get", "namespace", NAMESPACE, stdout="")
+    result = ca3("deploy", "--diff")
+    assert result.code == 0, result.text
+    assert "Namespace conveyor-pipeline does not exist yet: all" in result.text
+    assert not [c for c in cluster.calls if c.words[0] == "diff"]
+
+
+def test_server_dry_run_without_the_namespace_says_what_to_do(project: Project, cluster: KubectlStub,
+                                                               ca3: Ca3) -> None:
+    cluster.on("get", "namespace", NAMESPACE, stdout="")
+    result = ca3("deploy", "--dry-run=server")
+    assert result.code == 1
+    assert "Namespace conveyor-pipeline does not exist, so the API server cannot check" in result.text
+    assert not [c for c in cluster.calls if c.words[0] == "apply"]
