@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from ca3cli import settings
 from ca3cli.dashboards import catalogue, to_json
@@ -68,3 +69,11 @@ def test_log_panels_carry_the_seed_searches():
     assert '{namespace="conveyor-pipeline", app="producer"}' in exprs
     assert any('|= "Speed:"' in e for e in exprs) and any('|= "Writing to InfluxDB"' in e for e in exprs)
     assert any("error" in e for e in exprs)
+
+
+def test_the_docs_list_every_pipeline_panel_with_its_query():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "observability.md").read_text()
+    for panel in catalogue.pipeline_dashboard().panels:
+        assert f"| {panel.title} |" in docs, panel.title
+        for query in panel.queries:
+            assert f"`{query.expr}`" in docs, query.expr
