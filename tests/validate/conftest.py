@@ -3,32 +3,18 @@ Probe bound to the stand-in kubectl."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from ca3cli.kube import Kubectl
 from ca3cli.settings import Settings
 from ca3cli.validate.probe import Probe
-from tests.cluster.conftest import ca3  # noqa: F401  (the in-process `ca3 ARGS` runner)
+from tests.cluster.conftest import ca3, project  # noqa: F401  (in-process `ca3 ARGS`, a project folder)
 from tests.fixtures.servers import kafka_tls, servers_dir, tansu, test_ca  # noqa: F401
 from tests.validate.kube_objects import NS
 
 MakeProbe = Callable[..., Probe]
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty project folder (default settings) as the current directory, with a wide terminal."""
-    folder = tmp_path / "project"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    monkeypatch.setenv("COLUMNS", "220")
-    for name in [n for n in os.environ if n.startswith("CA3_")]:
-        monkeypatch.delenv(name)
-    return folder
 
 
 @pytest.fixture

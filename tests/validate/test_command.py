@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,7 @@ from ca3cli import registry
 from ca3cli.dashboards.catalogue import pipeline_dashboard
 from ca3cli.dashboards.model import to_json
 from ca3cli.validate import pipeline
-from tests.cluster.conftest import Run
+from tests.cluster.conftest import Project, Run
 from tests.fixtures.kubectl import KubectlStub
 from tests.validate import api_shapes as api
 from tests.validate import kube_objects as k
@@ -25,7 +24,7 @@ M1_IDS = [c.id for c in registry.CRITERIA if c.milestone == 1]
 
 
 @pytest.fixture
-def healthy(kubectl_stub: KubectlStub, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordedApi]:
+def healthy(kubectl_stub: KubectlStub, project: Project, monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordedApi]:
     """A healthy milestone-1 cluster; yields the recorded InfluxDB so tests can see what it was asked."""
     monkeypatch.setattr(pipeline, "FLOW_POLL_S", 0.05)
     with serve(api.grafana_routes(to_json(pipeline_dashboard()))) as grafana, \
@@ -34,7 +33,7 @@ def healthy(kubectl_stub: KubectlStub, workdir: Path, monkeypatch: pytest.Monkey
         yield influx
 
 
-def test_list_prints_the_catalogue_without_touching_a_cluster(kubectl_stub: KubectlStub, workdir: Path,
+def test_list_prints_the_catalogue_without_touching_a_cluster(kubectl_stub: KubectlStub, project: Project,
                                                               ca3: Ca3) -> None:
     result = ca3("validate", "--list")
     assert result.code == 0, result.text
@@ -42,7 +41,7 @@ def test_list_prints_the_catalogue_without_touching_a_cluster(kubectl_stub: Kube
     assert kubectl_stub.calls == []
 
 
-def test_list_json_is_a_list_of_id_milestone_criterion(kubectl_stub: KubectlStub, workdir: Path, ca3: Ca3) -> None:
+def test_list_json_is_a_list_of_id_milestone_criterion(kubectl_stub: KubectlStub, project: Project, ca3: Ca3) -> None:
     listed = json.loads(ca3("validate", "--list", "--json").out)
     assert len(listed) == len(registry.CRITERIA)
     assert listed[0] == {"id": "m1.namespace", "milestone": "M1", "criterion": registry.CRITERIA[0].text}
@@ -84,7 +83,7 @@ def test_checks_call_kubectl_as_documented(healthy: RecordedApi, kubectl_stub: K
 
 
 def test_a_failing_check_exits_non_zero_and_the_junit_file_says_which(healthy: RecordedApi, kubectl_stub: KubectlStub,
-                                                                      ca3: Ca3, workdir: Path) -> None:
+                                                                      ca3: Ca3, project: Project) -> None:
     broken = k.pod("processor-5c9b-q8z1m", "processor", waiting="CrashLoopBackOff")
     kubectl_stub.on("get", "pods", "-o", "json", stdout=k.listing(broken))
     result = ca3("validate", "--only", "m1.pods-running,m1.secrets", "--junit", "reports/validate.xml")
@@ -92,19 +91,19 @@ def test_a_failing_check_exits_non_zero_and_the_junit_file_says_which(healthy: R
     assert "1 of 2 checks failed" in result.text and "ca3 validate --only ID" in result.text
     assert "processor-5c9b-q8z1m Running (CrashLoopBackOff)" in result.text
     assert "2 checks for milestones 1-1: 1 PASS, 1 FAIL, 0 WARN, 0 SKIP" in result.text
-    suite = ET.parse(workdir / "reports" / "validate.xml").getroot().find("testsuite")
+    suite = ET.parse(project.path / "reports" / "validate.xml").getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "1"
     failed = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
     assert failed == ["m1.pods-running"]
 
 
-def test_default_milestone_is_the_deployed_one(kubectl_stub: KubectlStub, workdir: Path, ca3: Ca3) -> None:
+def test_default_milestone_is_the_deployed_one(kubectl_stub: KubectlStub, project: Project, ca3: Ca3) -> None:
     answer_objects(kubectl_stub, milestone=2)
     report = json.loads(ca3("validate", "--json", "--only", "m1.secrets", "--only", "m3.consumer-lag-metric").out)
     assert report["milestone"] == 2 and [r["id"] for r in report["results"]] == ["m1.secrets"]
 
 
-def test_without_the_annotation_every_milestone_is_checked_and_it_says_so(kubectl_stub: KubectlStub, workdir: Path,
+def test_without_the_annotation_every_milestone_is_checked_and_it_says_so(kubectl_stub: KubectlStub, project: Project,
                                                                           ca3: Ca3) -> None:
     answer_objects(kubectl_stub)
     kubectl_stub.on("get", "namespace", k.NS, stdout=k.namespace())  # the later rule wins
@@ -112,7 +111,7 @@ def test_without_the_annotation_every_milestone_is_checked_and_it_says_so(kubect
     assert report["milestone"] == 9 and "no ca3.dev/milestone annotation" in report["milestone_source"]
 
 
-def test_missing_namespace_says_nothing_is_deployed(kubectl_stub: KubectlStub, workdir: Path, ca3: Ca3) -> None:
+def test_missing_namespace_says_nothing_is_deployed(kubectl_stub: KubectlStub, project: Project, ca3: Ca3) -> None:
     kubectl_stub.on("get", "namespace", returncode=1,
                     stderr='Error from server (NotFound): namespaces "conveyor-pipeline" not found\n')
     result = ca3("validate")
@@ -121,7 +120,7 @@ def test_missing_namespace_says_nothing_is_deployed(kubectl_stub: KubectlStub, w
     assert "Traceback" not in result.text
 
 
-def test_unreachable_cluster_stops_before_running_checks(kubectl_stub: KubectlStub, workdir: Path, ca3: Ca3) -> None:
+def test_unreachable_cluster_stops_before_running_checks(kubectl_stub: KubectlStub, project: Project, ca3: Ca3) -> None:
     kubectl_stub.on("get", "namespace", returncode=1, stderr="The connection to the server 127.0.0.1:6443 was "
                                                              "refused - did you specify the right host or port?\n")
     result = ca3("validate", "-m", "3")
@@ -130,7 +129,7 @@ def test_unreachable_cluster_stops_before_running_checks(kubectl_stub: KubectlSt
     assert [c.words[:2] for c in kubectl_stub.calls] == [["get", "namespace"]]
 
 
-def test_unknown_check_id_is_a_usage_error_with_a_suggestion(kubectl_stub: KubectlStub, workdir: Path,
+def test_unknown_check_id_is_a_usage_error_with_a_suggestion(kubectl_stub: KubectlStub, project: Project,
                                                              ca3: Ca3) -> None:
     answer_objects(kubectl_stub)
     result = ca3("validate", "--only", "m1.secret")
