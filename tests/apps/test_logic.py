@@ -8,7 +8,7 @@ import random
 import pytest
 from processor.analytics import Analytics
 from processor.readings import Reading, parse
-from producer.logs import JsonFormatter, Sampler
+from conveyor_common.logs import JsonFormatter, Sampler
 from producer.readings import parse_batch, validate_sample
 from producer.simulation import MAX_SPEED_MS, STATES, ConveyorLine
 

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from processor import settings as processor_settings
+from conveyor_common import env as kafka_env
 from producer import settings as producer_settings
 
 PROCESSOR_BASE = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092", "INFLUXDB_URL": "http://127.0.0.1:8086",
@@ -58,7 +59,7 @@ def test_heartbeat_must_be_below_the_session_timeout() -> None:
 def test_ssl_always_verifies_hostname_and_ca(tmp_path) -> None:
     ca = tmp_path / "ca.pem"
     ca.write_text("placeholder")
-    kafka = producer_settings.load_kafka({"KAFKA_BOOTSTRAP_SERVERS": "a:1, b:2", "KAFKA_SECURITY_PROTOCOL": "ssl",
+    kafka = kafka_env.load_kafka({"KAFKA_BOOTSTRAP_SERVERS": "a:1, b:2", "KAFKA_SECURITY_PROTOCOL": "ssl",
                                           "KAFKA_SSL_CAFILE": str(ca)})
     options = kafka.client_options()
     assert options["bootstrap_servers"] == ["a:1", "b:2"]

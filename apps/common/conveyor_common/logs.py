@@ -1,4 +1,4 @@
-"""One JSON object per log line (time, level, service, message, plus fields), and a 1 Hz-per-line sampler."""
+"""One JSON object per log line (time, level, service, message, plus fields), and a per-key rate sampler."""
 
 from __future__ import annotations
 

@@ -1,21 +1,9 @@
 """`python -m processor`: read settings (exit 2 with one line if invalid), then run until SIGTERM."""
 
-from __future__ import annotations
-
 import sys
 
-from processor import logs, service, settings
-
-
-def main() -> int:
-    try:
-        config = settings.load()
-    except settings.SettingsError as error:
-        print(f"processor: {error}", file=sys.stderr)
-        return 2
-    logs.configure("processor")
-    return service.run(config)
-
+from conveyor_common.main import main
+from processor import service, settings
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main("processor", settings.load, service.run))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 
+from conveyor_common.http import ProbeServer
+from conveyor_common.main import stop_on_signals
+
+from processor import metrics
 from processor.pipeline import Pipeline
-from processor.server import ProbeServer
 from processor.settings import Settings
 from processor.sink import InfluxSink
 
@@ -16,12 +18,10 @@ log = logging.getLogger("processor")
 
 def run(settings: Settings) -> int:
     """Consume until SIGTERM; the batch in flight is finished or abandoned uncommitted, then the group is left."""
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals()
     sink = InfluxSink(settings.influx)
     pipeline = Pipeline(settings, sink, stop)
-    server = ProbeServer(settings.http_port, lambda: pipeline.membership.joined.is_set() and sink.ping())
+    server = ProbeServer(settings.http_port, metrics.REGISTRY, lambda: pipeline.membership.joined.is_set() and sink.ping())
     threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
     log.info("Processor started", extra={"fields": {
         "topic": settings.kafka.topic, "group": settings.consumer.group_id, "influxdb": settings.influx.url,

@@ -9,10 +9,11 @@ import time
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
+from conveyor_common.env import KafkaSettings
+from conveyor_common.logs import Sampler
+
 from producer import metrics
-from producer.logs import Sampler
 from producer.readings import Reading
-from producer.settings import KafkaSettings
 
 log = logging.getLogger("producer")
 

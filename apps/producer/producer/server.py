@@ -1,13 +1,10 @@
-"""The producer's HTTP server: /metrics, /healthz, /readyz and POST /events for load generators."""
+"""The producer's HTTP server: the shared probes plus POST /events, where a load generator's readings come in."""
 
 from __future__ import annotations
 
-import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-
+from conveyor_common.http import ProbeHandler, ProbeServer
 from producer import metrics
 from producer.publisher import Publisher
 from producer.readings import parse_batch, validate_sample
@@ -16,7 +13,7 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_REPORTED_ERRORS = 20
 
 
-class IngestServer(ThreadingHTTPServer):
+class IngestServer(ProbeServer):
     """Joins its request threads on close, so no request publishes after the Kafka client is closed."""
 
     daemon_threads = False
@@ -26,34 +23,27 @@ class IngestServer(ThreadingHTTPServer):
         self.publisher = publisher
         self.accepting = threading.Event()
         self.accepting.set()
-        super().__init__(("0.0.0.0", port), Handler)
+        super().__init__(port, metrics.REGISTRY, self.taking_readings, IngestHandler)
+
+    def taking_readings(self) -> bool:
+        """Ready: not shutting down, and Kafka acknowledged the latest delivery."""
+        return self.accepting.is_set() and self.publisher.ready()
 
 
-class Handler(BaseHTTPRequestHandler):
+class IngestHandler(ProbeHandler):
     server: IngestServer
-
-    def do_GET(self) -> None:
-        if self.path == "/metrics":
-            self._send(200, generate_latest(metrics.REGISTRY), CONTENT_TYPE_LATEST)
-        elif self.path == "/healthz":
-            self._json(200, {"status": "ok"})
-        elif self.path == "/readyz":
-            ready = self.server.accepting.is_set() and self.server.publisher.ready()
-            self._json(200 if ready else 503, {"ready": ready})
-        else:
-            self._json(404, {"error": f"no route for GET {self.path}"})
 
     def do_POST(self) -> None:
         if self.path != "/events":
-            self._json(404, {"error": f"no route for POST {self.path}"})
+            self.send_json(404, {"error": f"no route for POST {self.path}"})
             return
         status, answer = self._ingest()
         metrics.INGEST_REQUESTS.labels(status=str(status)).inc()
-        self._json(status, answer)
+        self.send_json(status, answer)
 
     def _ingest(self) -> tuple[int, dict[str, object]]:
         """Validate each reading and publish the valid ones; a bad body is a 400 with the reason."""
-        if not self.server.accepting.is_set() or not self.server.publisher.ready():
+        if not self.server.taking_readings():
             return 503, {"error": "not accepting readings (starting or shutting down); retry another replica"}
         length = int(self.headers.get("Content-Length") or 0)
         if not 0 < length <= MAX_BODY_BYTES:
@@ -76,16 +66,3 @@ class Handler(BaseHTTPRequestHandler):
         metrics.INGEST_READINGS.labels(result="accepted").inc(accepted)
         metrics.INGEST_READINGS.labels(result="rejected").inc(len(errors))
         return 200, {"accepted": accepted, "rejected": len(errors), "errors": errors[:MAX_REPORTED_ERRORS]}
-
-    def _json(self, status: int, body: dict[str, object]) -> None:
-        self._send(status, json.dumps(body).encode(), "application/json")
-
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Request lines are not logged: metrics count them, and logs stay about readings."""

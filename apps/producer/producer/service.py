@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import random
-import signal
 import threading
 import time
+
+from conveyor_common.main import stop_on_signals
 
 from producer import metrics
 from producer.publisher import Publisher
@@ -15,14 +16,6 @@ from producer.settings import Settings
 from producer.simulation import ConveyorLine
 
 log = logging.getLogger("producer")
-
-
-def stop_on_signals() -> threading.Event:
-    """An event set by SIGTERM (Kubernetes stopping the pod) or SIGINT."""
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    return stop
 
 
 def simulate(lines: list[ConveyorLine], rate_hz: float, publisher: Publisher, stop: threading.Event) -> None:

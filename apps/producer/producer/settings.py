@@ -7,36 +7,9 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL")
+from conveyor_common.env import KafkaSettings, SettingsError, integer, load_kafka, real, text
 
-
-class SettingsError(ValueError):
-    """A missing or invalid setting; the message is one sentence that names the variable and the fix."""
-
-
-@dataclass(frozen=True)
-class KafkaSettings:
-    bootstrap_servers: list[str]
-    topic: str
-    security_protocol: str
-    ssl_cafile: str | None
-    ssl_certfile: str | None
-    ssl_keyfile: str | None
-
-    def client_options(self) -> dict[str, object]:
-        """kafka-python options for this connection; SSL always verifies the CA and the broker's hostname."""
-        options: dict[str, object] = {
-            "bootstrap_servers": self.bootstrap_servers,
-            "security_protocol": self.security_protocol,
-            # Short bootstrap and reconnect ceilings (defaults 30 s): SIGTERM while connecting is honoured within
-            # the grace period, and a restarted broker is found again within seconds.
-            "bootstrap_timeout_ms": 5000,
-            "reconnect_backoff_max_ms": 5000,
-        }
-        if self.security_protocol == "SSL":
-            options.update(ssl_check_hostname=True, ssl_cafile=self.ssl_cafile,
-                           ssl_certfile=self.ssl_certfile, ssl_keyfile=self.ssl_keyfile)
-        return options
+__all__ = ["Settings", "SettingsError", "load"]
 
 
 @dataclass(frozen=True)
@@ -49,58 +22,13 @@ class Settings:
     flush_timeout_s: float
 
 
-def _get(env: Mapping[str, str], name: str, default: str | None = None) -> str:
-    value = env.get(name, "").strip() or default
-    if value is None:
-        raise SettingsError(f"{name} is not set; set it in the container's environment.")
-    return value
-
-
-def _number(env: Mapping[str, str], name: str, default: str, kind: type, low: float, high: float) -> int | float:
-    raw = _get(env, name, default)
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not a {kind.__name__}; set a number from {low} to {high}.") from None
-    if not low <= value <= high:
-        raise SettingsError(f"{name}={raw} is out of range; set a number from {low} to {high}.")
-    return value
-
-
-def _optional_file(env: Mapping[str, str], name: str) -> str | None:
-    path = env.get(name, "").strip()
-    if path and not os.path.isfile(path):
-        raise SettingsError(f"{name}={path} does not exist; mount the file or unset {name}.")
-    return path or None
-
-
-def load_kafka(env: Mapping[str, str]) -> KafkaSettings:
-    """Kafka connection settings; SSL requires a CA file because verification cannot be switched off."""
-    protocol = _get(env, "KAFKA_SECURITY_PROTOCOL", "PLAINTEXT").upper()
-    if protocol not in SECURITY_PROTOCOLS:
-        raise SettingsError(f"KAFKA_SECURITY_PROTOCOL={protocol} is not supported; set PLAINTEXT or SSL.")
-    kafka = KafkaSettings(
-        bootstrap_servers=[s.strip() for s in _get(env, "KAFKA_BOOTSTRAP_SERVERS").split(",") if s.strip()],
-        topic=_get(env, "KAFKA_TOPIC", "conveyor-speed"),
-        security_protocol=protocol,
-        ssl_cafile=_optional_file(env, "KAFKA_SSL_CAFILE"),
-        ssl_certfile=_optional_file(env, "KAFKA_SSL_CERTFILE"),
-        ssl_keyfile=_optional_file(env, "KAFKA_SSL_KEYFILE"),
-    )
-    if protocol == "SSL" and kafka.ssl_cafile is None:
-        raise SettingsError("KAFKA_SECURITY_PROTOCOL=SSL needs KAFKA_SSL_CAFILE; set it to the CA that signed the broker.")
-    if bool(kafka.ssl_certfile) != bool(kafka.ssl_keyfile):
-        raise SettingsError("KAFKA_SSL_CERTFILE and KAFKA_SSL_KEYFILE go together; set both or neither.")
-    return kafka
-
-
 def load(env: Mapping[str, str] = os.environ) -> Settings:
     """Every producer setting, validated; raises SettingsError on the first bad one."""
     return Settings(
         kafka=load_kafka(env),
-        http_port=int(_number(env, "HTTP_PORT", "8000", int, 1, 65535)),
-        producer_id=_get(env, "PRODUCER_ID", env.get("POD_NAME") or socket.gethostname()),
-        lines=int(_number(env, "PRODUCER_LINES", "3", int, 1, 1000)),
-        rate_hz=float(_number(env, "PRODUCER_RATE_HZ", "1", float, 0.01, 1000)),
-        flush_timeout_s=float(_number(env, "PRODUCER_FLUSH_TIMEOUT_S", "20", float, 1, 600)),
+        http_port=integer(env, "HTTP_PORT", 8000, 1, 65535),
+        producer_id=text(env, "PRODUCER_ID", env.get("POD_NAME") or socket.gethostname()),
+        lines=integer(env, "PRODUCER_LINES", 3, 1, 1000),
+        rate_hz=real(env, "PRODUCER_RATE_HZ", 1.0, 0.01, 1000),
+        flush_timeout_s=real(env, "PRODUCER_FLUSH_TIMEOUT_S", 20.0, 1, 600),
     )

@@ -1,0 +1,33 @@
+"""The entry point both apps share: settings first (a bad one is one stderr line and exit code 2), then JSON
+logs, then the app; SIGTERM and SIGINT set an event the app watches to shut down cleanly."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from conveyor_common.env import SettingsError
+from conveyor_common.logs import configure
+
+S = TypeVar("S")
+
+
+def main(service: str, load: Callable[[], S], run: Callable[[S], int]) -> int:
+    try:
+        settings = load()
+    except SettingsError as error:
+        print(f"{service}: {error}", file=sys.stderr)
+        return 2
+    configure(service)
+    return run(settings)
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM (Kubernetes stopping the pod) or SIGINT."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
