@@ -70,7 +70,8 @@ def probe_pod_args(name: str, address: str, port: int) -> list[str]:
     script = f"if nc -z -w 3 {address} {port}; then echo {CONNECTED}; else echo {BLOCKED}; fi"
     container = {"name": name, "image": PROBE_IMAGE, "command": ["sh", "-c", script],
                  "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
-                 "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"cpu": "50m", "memory": "32Mi"}}}
+                 "resources": {"requests": {"cpu": "10m", "memory": "16Mi"},
+                               "limits": {"cpu": "50m", "memory": "32Mi"}}}
     overrides = {"apiVersion": "v1", "spec": {
         "automountServiceAccountToken": False, "containers": [container],
         "securityContext": {"runAsNonRoot": True, "runAsUser": 65534, "seccompProfile": {"type": "RuntimeDefault"}}}}
@@ -104,7 +105,8 @@ def decide_enforcement(evidence: dict[str, Any]) -> Outcome:
                       "NetworkPolicies: a policy lets it in")
     seen = listing(evidence["plugins"]) or "none found in kube-system"
     return Outcome(Status.WARN, f"an unlabelled pod opened Kafka at {evidence['target']}: this cluster's network "
-                                f"plugin ({seen}) does not enforce NetworkPolicies; use Calico or Cilium to enforce them")
+                                f"plugin ({seen}) does not enforce NetworkPolicies; "
+                                "use one that does, such as Calico or Cilium")
 
 
 # --- no plaintext Kafka on 9092 --------------------------------------------------------------------------------

@@ -73,7 +73,8 @@ def logs_check(check_id: str, selector: str, needle: str) -> Check:
 
     def decide(text: str) -> Outcome:
         hits = [line for line in text.splitlines() if needle in line]
-        return verdict(bool(hits), f"{len(hits)} lines with `{needle}` in 10 min, e.g. {hits[-1][:PREVIEW] if hits else ''}",
+        latest = hits[-1][:PREVIEW] if hits else ""
+        return verdict(bool(hits), f"{len(hits)} lines with `{needle}` in 10 min, e.g. {latest}",
                        f"no line with `{needle}` in the last 10 minutes of {selector} logs")
 
     return Check(check_id, lambda probe: probe.logs(selector), decide)

@@ -185,7 +185,8 @@ def decide_listeners(envs: dict[str, dict[str, str] | None]) -> Outcome:
     env = next(iter(envs.values()))
     if env is None:
         return failed("StatefulSet kafka does not exist")
-    protocols = dict(p.split(":", 1) for p in env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "").split(",") if ":" in p)
+    pairs = env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "").split(",")
+    protocols = dict(p.split(":", 1) for p in pairs if ":" in p)
     listeners = re.findall(r"(\w+)://[^:,]*:(\d+)", env.get("KAFKA_LISTENERS", ""))
     on_9092 = [name for name, port in listeners if port == "9092"]
     tls_9093 = [name for name, port in listeners if port == "9093" and protocols.get(name) == "SSL"]

@@ -3,7 +3,7 @@ Probe bound to the stand-in kubectl."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -18,7 +18,7 @@ MakeProbe = Callable[..., Probe]
 
 
 @pytest.fixture
-def make_probe() -> MakeProbe:
+def make_probe() -> Iterator[MakeProbe]:
     """`make_probe(milestone)`: a Probe on the stand-in kubectl with default settings."""
     made: list[Probe] = []
 
