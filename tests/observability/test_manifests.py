@@ -131,3 +131,17 @@ def test_the_image_renderer_is_lint_clean_and_wired_into_grafana_only_when_enabl
     assert env["GF_RENDERING_SERVER_URL"] == "http://grafana-image-renderer:8081/render"
     assert "grafana-image-renderer" not in objects(rendered(milestone), "Deployment")
     assert "GF_RENDERING_SERVER_URL" not in {e["name"] for e in grafana_env(milestone).values()}
+
+
+@pytest.mark.parametrize(("agent", "role", "extra"), [
+    ("promtail", "promtail-pod-discovery", set()), ("alloy", "alloy-pod-logs", {("pods/log", "get")})])
+def test_discovery_rbac_is_namespaced_and_read_only(agent, role, extra):
+    manifests = rendered(5, agent)
+    assert objects(manifests, "ClusterRole") == {} and objects(manifests, "ClusterRoleBinding") == {}
+    read_pods = {("pods", "get"), ("pods", "list"), ("pods", "watch")}
+    roles = objects(manifests, "Role")
+    for name, expected in (("prometheus-pod-discovery", read_pods), (role, read_pods | extra)):
+        granted = {(r, v) for rule in roles[name]["rules"] for r in rule["resources"] for v in rule["verbs"]}
+        assert granted == expected, name
+    for name in ("prometheus", agent):
+        assert objects(manifests, "ServiceAccount")[name]["automountServiceAccountToken"] is False
