@@ -70,3 +70,13 @@ def test_deploy_does_not_prune_when_a_phase_failed(project: Project, cluster: Ku
     assert result.code == 1
     assert "job/kafka-topic-create did not become ready within 600s" in result.text
     assert not [c for c in cluster.calls if c.words[0] == "get" and c.words[1] == ",".join(prune.NAMESPACED_KINDS)]
+
+
+def test_diff_lists_what_would_be_pruned_and_deletes_nothing(project: Project, cluster: KubectlStub, ca3: Ca3) -> None:
+    cluster.on("diff")
+    cluster.on("get", ",".join(prune.NAMESPACED_KINDS), stdout=fixture("managed-objects-with-leftovers.json"))
+    result = ca3("deploy", "--diff")
+    assert result.code == 0, result.text
+    assert "would prune ConfigMap/producer-legacy-config" in result.text
+    assert "PersistentVolumeClaim" not in result.text
+    assert not [c for c in cluster.calls if c.words[0] == "delete"]
