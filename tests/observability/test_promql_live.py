@@ -3,6 +3,7 @@ scrapes the real producer and processor (running against Tansu Kafka and victori
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -49,3 +50,14 @@ def test_latency_p95_is_a_finite_number_once_points_are_written(running_pipeline
     [expr] = [expr for panel, expr in panel_queries() if panel == "End-to-end latency p95"]
     values = running_pipeline.prometheus.wait_for(expr, lambda v: bool(v) and v[0] == v[0], timeout_s=90)
     assert values and 0 < values[0] < 300
+
+
+def test_the_speed_dashboard_reads_the_measurement_and_field_the_processor_writes(running_pipeline):
+    # victoria-metrics names what the processor writes `<measurement>_<field>`, tagged with the line.
+    series = f"{catalogue.MEASUREMENT}_{catalogue.SPEED_FIELD}"
+    influx = running_pipeline.influx
+    running_pipeline.prometheus.wait_for(panel_queries()[2][1], lambda v: bool(v) and v[0] > 0, timeout_s=90)
+    influx._get("/internal/force_flush")
+    stored = [json.loads(line) for line in influx._get("/api/v1/export", **{"match[]": series}).splitlines() if line]
+    assert stored, f"the processor wrote no {series} series"
+    assert all("line" in item["metric"] for item in stored), "the Flux query groups by the `line` tag"
