@@ -141,22 +141,28 @@ class Request:
     delete_data: bool = False
 
 
+def preview_diff(kubectl: Kubectl, outcome: Outcome, delete_data: bool, redact: RedactFn) -> Outcome:
+    """`--diff`: what applying would change and what pruning would delete; nothing is modified."""
+    if not namespace_exists(kubectl):
+        count = len(outcome.plan.objects)
+        outcome.diff = f"Namespace {kubectl.namespace} does not exist yet: all {count} objects are new."
+        return outcome
+    outcome.diff = redact(diff(kubectl, outcome.plan))
+    outcome.pruned = pruned_objects(kubectl, outcome.plan, delete_data)
+    return outcome
+
+
 def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, reporter: Reporter,
         redact: RedactFn) -> Outcome:
-    """Preflight, then (by mode) diff, or apply every phase with its waits and prune the leftovers."""
+    """Preflight, then diff, or apply every phase with its waits (server-side dry run: no waits) and prune."""
     outcome = Outcome(the_plan, checks=check_cluster(kubectl, settings))
     reporter.checks(outcome.checks)
-    if request.mode != "apply" and not namespace_exists(kubectl):
-        if request.mode == "server-dry-run":
-            raise Ca3Error(f"Namespace {kubectl.namespace} does not exist, so the API server cannot check the objects "
-                           "in it. Run `ca3 deploy` to create everything, or `ca3 deploy --dry-run` to check offline.")
-        outcome.diff = f"Namespace {kubectl.namespace} does not exist yet: all {len(the_plan.objects)} objects are new."
-        return outcome
     if request.mode == "diff":
-        outcome.diff = redact(diff(kubectl, the_plan))
-        outcome.pruned = pruned_objects(kubectl, the_plan, request.delete_data)
-        return outcome
+        return preview_diff(kubectl, outcome, request.delete_data, redact)
     server_dry_run = request.mode == "server-dry-run"
+    if server_dry_run and not namespace_exists(kubectl):
+        raise Ca3Error(f"Namespace {kubectl.namespace} does not exist, so the API server cannot check the objects "
+                       "in it. Run `ca3 deploy` to create everything, or `ca3 deploy --dry-run` to check offline.")
     for phase in the_plan.phases:
         reporter.phase(phase, len(the_plan.phases))
         outcome.applied += apply_phase(kubectl, phase, server_dry_run, redact)

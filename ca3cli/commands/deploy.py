@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
+
 import click
 import typer
 from rich.markup import escape
@@ -144,4 +146,4 @@ def deploy(
             console.print(escape(line), soft_wrap=True)
         console.print("Dry run: rendered and linted offline; nothing was sent to a cluster.")
         return
-    _execute(settings, the_plan, values, core.Request(milestone, mode, delete_data))  # type: ignore[arg-type]
+    _execute(settings, the_plan, values, core.Request(milestone, cast(core.Mode, mode), delete_data))
