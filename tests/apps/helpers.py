@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 
 from kafka import KafkaProducer
 
-from tests.fixtures.pipeline import AppProcess, Stream
-from tests.fixtures.servers import Kafka
+from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream
+from tests.fixtures.servers import Kafka, VictoriaMetrics
 
 
 def stopped_counts(producer: AppProcess) -> tuple[int, int]:
@@ -16,6 +17,44 @@ def stopped_counts(producer: AppProcess) -> tuple[int, int]:
     final = [entry for entry in producer.logs() if entry["message"] == "Producer stopped"]
     assert final, f"the producer did not log its stop:\n{producer.log_tail()}"
     return int(final[-1]["sent"]), int(final[-1]["failed"])
+
+
+@dataclass
+class StreamRun:
+    """A producer and a processor on names private to one test, and the end-of-test count in the database."""
+
+    launcher: AppLauncher
+    kafka: Kafka
+    influx: VictoriaMetrics
+    stream: Stream
+    producer: AppProcess
+    processor: AppProcess
+
+    @classmethod
+    def start(cls, launcher: AppLauncher, kafka: Kafka, influx: VictoriaMetrics, lines: int = 3,
+              rate_hz: float = 20) -> StreamRun:
+        """Both apps started and ready (the processor first, so its group join overlaps the producer's start)."""
+        stream = Stream.create(kafka)
+        processor = launcher.start("processor", stream.processor_env(kafka, influx))
+        producer = launcher.start("producer", stream.producer_env(kafka, lines=lines, rate_hz=rate_hz))
+        producer.wait_ready()
+        processor.wait_ready()
+        return cls(launcher, kafka, influx, stream, producer, processor)
+
+    def restart_processor(self) -> AppProcess:
+        """A new processor in the same group (after the old one was killed)."""
+        self.processor = self.launcher.start("processor", self.stream.processor_env(self.kafka, self.influx))
+        return self.processor
+
+    def stop_producer_and_count(self) -> int:
+        """SIGTERM the producer, then assert distinct (producer, seq) pairs stored == readings it counted as sent
+        (none lost, none invented). Returns that count."""
+        assert self.producer.terminate() == 0
+        sent, failed = stopped_counts(self.producer)
+        assert failed == 0 and sent > 0
+        seen = self.influx.wait_for_seqs(self.stream.producer_id, set(range(sent)), timeout_s=40)
+        assert sorted(set(seen)) == list(range(sent)), f"missing: {sorted(set(range(sent)) - set(seen))[:20]}"
+        return sent
 
 
 def reading(stream: Stream, seq: int) -> bytes:

@@ -9,13 +9,13 @@ from influxdb_client.rest import ApiException
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from processor.analytics import Analytics
-from processor.readings import Reading
+from conveyor_common.reading import Reading
 from processor.settings import load_influx
 from processor.sink import InfluxSink, to_point
 from conveyor_common.env import load_kafka
 
-from tests.apps.helpers import stopped_counts
-from tests.fixtures.pipeline import AppLauncher, Stream
+from tests.apps.helpers import StreamRun
+from tests.fixtures.pipeline import AppLauncher
 from tests.fixtures.servers import Kafka, TestCA, VictoriaMetrics
 
 pytestmark = pytest.mark.integration
@@ -23,17 +23,9 @@ pytestmark = pytest.mark.integration
 
 def test_pipeline_over_kafka_tls_and_influxdb_https_stores_every_reading(
         kafka_tls: Kafka, victoria_metrics_tls: VictoriaMetrics, launch_apps: AppLauncher) -> None:
-    stream = Stream.create(kafka_tls)
-    processor = launch_apps.start("processor", stream.processor_env(kafka_tls, victoria_metrics_tls))
-    producer = launch_apps.start("producer", stream.producer_env(kafka_tls, lines=2, rate_hz=10))
-    producer.wait_ready()
-    processor.wait_ready()
+    run = StreamRun.start(launch_apps, kafka_tls, victoria_metrics_tls, lines=2, rate_hz=10)
     time.sleep(2)
-    assert producer.terminate() == 0
-    sent, failed = stopped_counts(producer)
-    assert failed == 0 and sent > 0
-    seen = victoria_metrics_tls.wait_for_seqs(stream.producer_id, set(range(sent)))
-    assert sorted(set(seen)) == list(range(sent))
+    run.stop_producer_and_count()
 
 
 def test_kafka_broker_certificate_from_another_ca_is_refused(kafka_tls: Kafka, test_ca: TestCA) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from processor.readings import Reading
+from conveyor_common.reading import Reading
 
 OVER_SPEED_MS = 0.3  # the conveyors' rated maximum
 MOVING_MS = 0.01  # above this a line counts as moving

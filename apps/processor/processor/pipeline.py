@@ -16,7 +16,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from processor import metrics
 from processor.analytics import Analysis, Analytics
-from processor.readings import Reading, parse
+from conveyor_common.reading import Reading, decode
 from processor.settings import Settings
 from processor.sink import InfluxSink, to_point
 
@@ -172,7 +172,7 @@ def split(messages: list[ConsumerRecord]) -> tuple[list[Reading], list[tuple[Con
     readings, rejects = [], []
     for message in messages:
         try:
-            readings.append(parse(message.value))
+            readings.append(decode(message.value))
         except ValueError as reason:
             metrics.INVALID.inc()
             log.error("Invalid message sent to the DLQ", extra={"fields": {

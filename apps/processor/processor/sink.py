@@ -6,7 +6,7 @@ from influxdb_client import InfluxDBClient, Point, WritePrecision
 from influxdb_client.client.write_api import SYNCHRONOUS
 
 from processor.analytics import Analysis
-from processor.readings import Reading
+from conveyor_common.reading import Reading
 from processor.settings import InfluxSettings
 
 MEASUREMENT = "conveyor_speed"

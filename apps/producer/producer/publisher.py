@@ -11,9 +11,9 @@ from kafka.errors import KafkaError
 
 from conveyor_common.env import KafkaSettings
 from conveyor_common.logs import Sampler
+from conveyor_common.reading import Reading
 
 from producer import metrics
-from producer.readings import Reading
 
 log = logging.getLogger("producer")
 

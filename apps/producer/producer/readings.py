@@ -1,35 +1,16 @@
-"""The reading contract on the topic, and validation of readings that arrive over HTTP from a load generator."""
+"""Validation of the readings a load generator POSTs to /events (the topic's contract is conveyor_common.reading)."""
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
-from producer.simulation import STATES
+from conveyor_common.reading import STATES
 
 MAX_LINE_ID = 64
 MAX_BATCH = 5000
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One speed reading; (producer, seq) is unique, so loss and duplication can be counted end to end."""
-
-    event_time_ns: int
-    line: str
-    speed_ms: float
-    state: str
-    producer: str
-    seq: int
-
-    def key(self) -> bytes:
-        """Partition key: the line, so each line's readings stay in order."""
-        return self.line.encode()
-
-    def encode(self) -> bytes:
-        return json.dumps(asdict(self), separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)

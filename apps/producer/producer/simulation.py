@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-STATES = ("stopped", "starting", "running", "stopping", "maintenance")
 MAX_SPEED_MS = 0.3
 RAMP_MS = 0.05  # speed change per step while starting or stopping
 
