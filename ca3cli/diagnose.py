@@ -77,15 +77,23 @@ def event_lines(events: Any, names: set[str]) -> list[str]:
     return lines
 
 
+def related_names(pods: list[dict[str, Any]]) -> set[str]:
+    """Objects whose events explain the pods: the pods, their owners (ReplicaSet, Job) and their volume claims."""
+    names = set()
+    for pod in pods:
+        names.add(pod["metadata"]["name"])
+        names.update(ref.get("name", "") for ref in pod["metadata"].get("ownerReferences", []))
+        names.update(volume["persistentVolumeClaim"]["claimName"] for volume in pod.get("spec", {}).get("volumes", [])
+                     if "persistentVolumeClaim" in volume)
+    return names
+
+
 def collect(kubectl: Kubectl, resource: str) -> Diagnosis:
     """Events, describe and last logs for `resource` (e.g. `deployment/processor`) and its pods."""
     describe = _text(kubectl, "describe", resource)
     label_selector = selector(_json(kubectl, "get", resource))
     pods = unhealthy_pods(_json(kubectl, "get", "pods", "-l", label_selector)) if label_selector else []
-    names = {resource.partition("/")[2]}
-    for pod in pods:
-        names.add(pod["metadata"]["name"])
-        names.update(ref.get("name", "") for ref in pod["metadata"].get("ownerReferences", []))
+    names = {resource.partition("/")[2], *related_names(pods)}
     events = event_lines(_json(kubectl, "get", "events"), names)
     logs = {}
     for pod in pods:
