@@ -31,7 +31,8 @@ METRICS_SERVER_HINTS = {
         f"kind ships no metrics-server: `kubectl apply -f {METRICS_SERVER_MANIFEST}`, then add "
         "`--kubelet-insecure-tls` to its args (kind's kubelets serve self-signed certificates; local clusters only): "
         "`kubectl -n kube-system patch deployment metrics-server --type=json -p "
-        "'[{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/args/-\",\"value\":\"--kubelet-insecure-tls\"}]'`."
+        "'[{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/args/-\","
+        "\"value\":\"--kubelet-insecure-tls\"}]'`."
     ),
     "minikube": "run `minikube addons enable metrics-server`.",
     "k3d": "k3d (k3s) ships metrics-server; check that it was not disabled (`--disable=metrics-server`) and that "
@@ -73,6 +74,12 @@ def version_check(document: Any) -> Check:
     return Check("server version", "ok", f"Kubernetes {git_version}")
 
 
+def is_default(storage_class: dict[str, Any]) -> bool:
+    """Whether a StorageClass carries the default-class annotation (current or beta name)."""
+    annotations = storage_class["metadata"].get("annotations") or {}
+    return any(annotations.get(key) == "true" for key in DEFAULT_CLASS_ANNOTATIONS)
+
+
 def storage_class_check(document: Any, wanted: str) -> Check:
     """The StorageClass the PVCs will use: the one set in ca3.yaml, else the cluster's default."""
     classes = {item["metadata"]["name"]: item for item in (document or {}).get("items", [])}
@@ -81,8 +88,7 @@ def storage_class_check(document: Any, wanted: str) -> Check:
             return Check("storage class", "ok", f"{wanted} (from ca3.yaml)")
         return Check("storage class", "fail", f"StorageClass {wanted!r} from ca3.yaml does not exist (the cluster "
                      f"has: {', '.join(sorted(classes)) or 'none'}). Fix `cluster.storage_class` in ca3.yaml.")
-    defaults = [name for name, item in classes.items()
-                if any((item["metadata"].get("annotations") or {}).get(key) == "true" for key in DEFAULT_CLASS_ANNOTATIONS)]
+    defaults = [name for name, item in classes.items() if is_default(item)]
     if defaults:
         return Check("storage class", "ok", f"{defaults[0]} (cluster default)")
     return Check("storage class", "fail", "The cluster has no default StorageClass, so the Kafka and InfluxDB "

@@ -44,19 +44,25 @@ def pod_rows(pods: Any) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def cpu_utilization(metrics: list[dict[str, Any]], field: str) -> Any:
+    """The CPU `averageUtilization` in an HPA's spec metrics (`target`) or status metrics (`current`)."""
+    for metric in metrics:
+        resource = metric.get("resource") or {}
+        if metric.get("type") == "Resource" and resource.get("name") == "cpu":
+            return (resource.get(field) or {}).get("averageUtilization")
+    return None
+
+
 def hpa_rows(autoscalers: Any) -> list[tuple[str, str, str, str, str]]:
     """Rows like `kubectl get hpa`: the CPU reading is `<unknown>` until metrics-server reports one."""
     rows = []
     for hpa in (autoscalers or {}).get("items", []):
         spec, status = hpa.get("spec", {}), hpa.get("status", {})
-        targets = [m["resource"]["target"].get("averageUtilization") for m in spec.get("metrics", [])
-                   if m.get("type") == "Resource" and m["resource"].get("name") == "cpu"]
-        current = [m["resource"].get("current", {}).get("averageUtilization") for m in status.get("currentMetrics") or []
-                   if m.get("type") == "Resource" and m.get("resource", {}).get("name") == "cpu"]
-        now = f"{current[0]}%" if current and current[0] is not None else "<unknown>"
-        target = f"{targets[0]}%" if targets else "-"
+        now = cpu_utilization(status.get("currentMetrics") or [], "current")
+        target = cpu_utilization(spec.get("metrics") or [], "target")
         ref = spec.get("scaleTargetRef", {})
-        rows.append((hpa["metadata"]["name"], f"{ref.get('kind')}/{ref.get('name')}", f"{now}/{target}",
+        rows.append((hpa["metadata"]["name"], f"{ref.get('kind')}/{ref.get('name')}",
+                     f"{'<unknown>' if now is None else f'{now}%'}/{'-' if target is None else f'{target}%'}",
                      f"{spec.get('minReplicas', 1)}-{spec.get('maxReplicas')}", str(status.get("currentReplicas", 0))))
     return rows
 

@@ -1,4 +1,4 @@
-"""`ca3 deploy -m N`: render, lint, preflight, apply in phases with waits, prune; or only plan, diff or server-dry-run."""
+"""`ca3 deploy -m N`: render, lint, preflight, apply in phases with waits, prune; or only plan, diff, server dry run."""
 
 from __future__ import annotations
 
