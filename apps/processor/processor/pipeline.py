@@ -153,11 +153,16 @@ class Pipeline:
                         " themselves", extra={"fields": {"error": str(error)}})
 
     def report_lag(self) -> None:
+        """Lag per assigned partition, from what the last fetch saw; skipped for a partition mid-rebalance."""
         assert self.consumer is not None
         for tp in self.consumer.assignment():
             high = self.consumer.highwater(tp)
-            if high is not None:
-                metrics.LAG.labels(tp.topic, str(tp.partition)).set(max(0, high - self.consumer.position(tp)))
+            try:
+                position = self.consumer.position(tp, timeout_ms=1000)
+            except KafkaError:
+                continue
+            if high is not None and position is not None:
+                metrics.LAG.labels(tp.topic, str(tp.partition)).set(max(0, high - position))
 
     def close(self) -> None:
         """Leave the group without committing anything not yet written, and flush the DLQ producer."""
