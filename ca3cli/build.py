@@ -51,7 +51,7 @@ def load_step(target: str, image: str, context: str) -> Step:
 
 
 def steps(settings: Settings, load: str = "", push: bool = False, apps_dir: Path | None = None) -> list[Step]:
-    """Build each app from apps/<app>/Dockerfile as `settings.image(app)`, then load and/or push it."""
+    """Build each app from apps/<app>/Dockerfile (context apps/) as `settings.image(app)`, then load and/or push it."""
     apps_dir = APPS_DIR if apps_dir is None else apps_dir
     if load and load not in LOAD_TARGETS:
         raise ConfigError(f"--load {load} is not supported; choose one of {', '.join(LOAD_TARGETS)}.")
@@ -61,8 +61,8 @@ def steps(settings: Settings, load: str = "", push: bool = False, apps_dir: Path
         if not dockerfile.is_file():
             raise Ca3Error(f"{dockerfile} does not exist. Run `ca3 build` from a full checkout of the repository.")
         image = settings.image(app)
-        result.append(Step(["docker", "build", "-t", image, "-f", str(dockerfile), str(dockerfile.parent)],
-                           f"build {image}"))
+        # The context is apps/ itself: both images copy the shared package from apps/common.
+        result.append(Step(["docker", "build", "-t", image, "-f", str(dockerfile), str(apps_dir)], f"build {image}"))
         if load:
             result.append(load_step(load, image, settings.cluster.context))
         if push:

@@ -46,7 +46,8 @@ def test_build_tags_are_the_images_the_manifests_use(project: Project, kubectl_s
     built = {call.argv[call.argv.index("-t") + 1] for call in kubectl_stub.docker.calls}
     assert built == manifest_images(settings.load(None, {"CA3_IMAGES_TAG": "0.3.1"})) == {
         "ca3/producer:0.3.1", "ca3/processor:0.3.1"}
-    assert [call.argv[-1] for call in kubectl_stub.docker.calls] == [str(apps / "producer"), str(apps / "processor")]
+    assert [call.argv[-3:] for call in kubectl_stub.docker.calls] == [
+        ["-f", str(apps / "producer" / "Dockerfile"), str(apps)], ["-f", str(apps / "processor" / "Dockerfile"), str(apps)]]
 
 
 def test_build_load_kind_uses_the_cluster_named_by_the_context(project: Project, kubectl_stub: KubectlStub,
@@ -96,6 +97,12 @@ def test_missing_docker_says_how_to_install_it(project: Project, apps: Path, ca3
     result = ca3("build")
     assert result.code == 1
     assert "`docker` was not found on PATH. Install it (https://docs.docker.com/engine/install/)" in result.text
+
+
+def test_the_real_apps_build_with_their_dockerfiles() -> None:
+    steps = [step.argv for step in build.steps(Settings()) if step.argv[1] == "build"]
+    assert [argv[-1] for argv in steps] == [str(build.APPS_DIR)] * 2
+    assert all(Path(argv[-2]).is_file() for argv in steps)
 
 
 def test_missing_dockerfile_is_a_sentence(tmp_path: Path) -> None:
