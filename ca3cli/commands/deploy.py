@@ -117,8 +117,8 @@ def _execute(settings: Settings, the_plan: plan.Plan, values: Mapping[str, str],
         log.line(f"FAILED: {exc}")
         console.print(f"Run log: {log.path}")
         raise
-    except Ca3Error as exc:
-        log.line(f"FAILED: {exc}")
+    except (Ca3Error, KeyboardInterrupt) as exc:
+        log.line(f"FAILED: {exc}" if isinstance(exc, Ca3Error) else "INTERRUPTED by the user")
         console.print(f"Run log: {log.path}")
         raise
     _summary(outcome, request.mode)
