@@ -45,7 +45,7 @@ class Check:
     id: str
     gather: Callable[[Probe], Any]
     decide: Callable[[Any], Outcome]
-    timeout_s: float = 20.0
+    timeout_s: float = 30.0
     skip: Callable[[Probe], str | None] | None = None
 
 
