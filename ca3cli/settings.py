@@ -214,8 +214,12 @@ def _quantities(settings: Settings) -> list[tuple[str, str]]:
     found = [("kafka.storage", settings.kafka.storage), ("influxdb.storage", settings.influxdb.storage)]
     for section in dataclasses.fields(settings):
         value = getattr(settings, section.name)
-        if dataclasses.is_dataclass(value) and isinstance(getattr(value, "resources", None), Resources):
-            found += [(f"{section.name}.resources.{k}", v) for k, v in dataclasses.asdict(value.resources).items()]
+        if not dataclasses.is_dataclass(value):
+            continue
+        for field_ in dataclasses.fields(value):  # `resources`, and observability's `<component>_resources`
+            limits = getattr(value, field_.name)
+            if isinstance(limits, Resources):
+                found += [(f"{section.name}.{field_.name}.{k}", v) for k, v in dataclasses.asdict(limits).items()]
     return found
 
 

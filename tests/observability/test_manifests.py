@@ -145,3 +145,11 @@ def test_discovery_rbac_is_namespaced_and_read_only(agent, role, extra):
         assert granted == expected, name
     for name in ("prometheus", agent):
         assert objects(manifests, "ServiceAccount")[name]["automountServiceAccountToken"] is False
+
+
+def test_a_bad_quantity_in_observability_resources_is_refused_before_rendering():
+    from ca3cli import settings
+    from ca3cli.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"observability\.loki_resources\.cpu_limit"):
+        settings.parse({"observability": {"loki_resources": {"cpu_limit": "lots"}}})
