@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ca3cli import lint, secrets
+from ca3cli import lint, secrets, settings
+from ca3cli.errors import ConfigError
 from tests.observability.helpers import config, objects, rendered
 
 OWN_FOLDERS = ("grafana", "prometheus", "kafka-exporter", "logging")
@@ -148,8 +149,5 @@ def test_discovery_rbac_is_namespaced_and_read_only(agent, role, extra):
 
 
 def test_a_bad_quantity_in_observability_resources_is_refused_before_rendering():
-    from ca3cli import settings
-    from ca3cli.errors import ConfigError
-
     with pytest.raises(ConfigError, match=r"observability\.loki_resources\.cpu_limit"):
         settings.parse({"observability": {"loki_resources": {"cpu_limit": "lots"}}})
