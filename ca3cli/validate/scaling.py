@@ -126,6 +126,8 @@ def restarted_at(container: dict[str, Any]) -> datetime | None:
 
 
 def decide_restarts(evidence: dict[str, Any]) -> Outcome:
+    if not evidence["pods"]:
+        return failed("no pods in the namespace")
     looping, recent = [], []
     for pod in evidence["pods"]:
         for c in pod.get("status", {}).get("containerStatuses", []):

@@ -91,8 +91,11 @@ def decide_listening(text: str) -> Outcome:
 
 
 def decide_no_tls_errors(text: str) -> Outcome:
-    errors = [line.strip() for line in text.splitlines() if TLS_ERROR.search(line)]
-    return verdict(not errors, "no TLS errors in the last 10 minutes",
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("No resources found")]
+    if not lines:
+        return failed("no log lines in the last 10 minutes to look at: are the pods running?")
+    errors = [line.strip() for line in lines if TLS_ERROR.search(line)]
+    return verdict(not errors, f"no TLS errors in {len(lines)} log lines of the last 10 minutes",
                    f"{len(errors)} TLS error lines, latest: {errors[-1][:140] if errors else ''}")
 
 

@@ -40,6 +40,8 @@ def decide_namespace(evidence: dict[str, Any]) -> Outcome:
                if o["metadata"].get("namespace") not in (None, evidence["namespace"])]
     if phase != "Active":
         return failed(f"namespace {evidence['namespace']} is {phase}")
+    if not evidence["managed"]:
+        return failed(f"no object labelled {MANAGED} exists; deploy with `ca3 deploy -m N`")
     return verdict(not outside, f"{evidence['namespace']} Active; {len(evidence['managed'])} managed objects in it",
                    f"managed objects outside {evidence['namespace']}: {listing(outside)}")
 

@@ -75,8 +75,8 @@ def answer_healthy_m1(stub: KubectlStub, grafana_port: int, influx_port: int) ->
     stub.on("exec", "kafka-0", "--", "/opt/kafka/bin/kafka-topics.sh", stdout=DESCRIBE)
     stub.on("exec", "kafka-0", "--", "/opt/kafka/bin/kafka-console-consumer.sh", stdout=MESSAGE,
             stderr="Processed a total of 1 messages\n")
-    stub.on("logs", stdout='producer-6f7d-h2k4x producer {"message": "Speed: 1.21 m/s line-1"}\n'
-                           'processor-5c9b-q8z1m processor {"message": "Writing to InfluxDB: 12 points"}\n')
+    stub.on("logs", stdout='[pod/producer-6f7d-h2k4x/producer] {"message": "Speed: 1.21 m/s line-1"}\n'
+                           '[pod/processor-5c9b-q8z1m/processor] {"message": "Writing to InfluxDB: 12 points"}\n')
     stub.on("run", stdout="ca3-probe: blocked\n")
     stub.on("port-forward", "svc/grafana-service", forward_to=grafana_port)
     stub.on("port-forward", "svc/influxdb-service", forward_to=influx_port)

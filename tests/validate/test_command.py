@@ -142,3 +142,24 @@ def test_table_shows_id_milestone_status_and_evidence(healthy: RecordedApi, ca3:
     assert "m1.topic" in result.out and "M1" in result.out and "PASS" in result.out
     assert "conveyor-speed: 6 partitions" in result.text
     assert "1 checks for milestones 1-1: 1 PASS, 0 FAIL, 0 WARN, 0 SKIP" in result.text
+
+
+def test_an_empty_namespace_fails_every_check_with_a_reason_and_none_crashes(kubectl_stub: KubectlStub,
+                                                                             project: Project, ca3: Ca3) -> None:
+    """Every gather path meets missing objects, refused forwards and failing exec; none may crash or PASS."""
+    kubectl_stub.on("get", stdout=k.listing())
+    kubectl_stub.on("get", "namespace", k.NS, stdout=k.namespace({"ca3.dev/milestone": "9"}))
+    for kind in ("secret", "configmap"):
+        kubectl_stub.on("get", kind, returncode=1, stderr=f'Error from server (NotFound): {kind}s "x" not found\n')
+    kubectl_stub.on("port-forward", returncode=1, stderr='error: services "x" not found\n')
+    kubectl_stub.on("exec", returncode=1, stderr='Error from server (NotFound): pods "kafka-0" not found\n')
+    kubectl_stub.on("logs", stdout="No resources found in conveyor-pipeline namespace.\n")
+    kubectl_stub.on("auth", "can-i", stdout="no\n", returncode=1)
+    kubectl_stub.on("run", returncode=1, stderr="error: timed out waiting for the condition\n")
+    result = ca3("validate", "--json")
+    assert result.code == 1
+    report = json.loads(result.out)
+    assert len(report["results"]) == len(registry.CRITERIA)
+    passing = [(r["id"], r["evidence"]) for r in report["results"] if r["status"] == "PASS"]
+    assert passing == [], "\n".join(map(str, passing))
+    assert [r["id"] for r in report["results"] if "crashed" in r["evidence"] or not r["evidence"]] == []

@@ -42,6 +42,7 @@ case("m1.namespace", "active, objects inside", {"namespace": k.NS, "object": k.n
 stray = k.workload("Deployment", "producer")
 stray["metadata"]["namespace"] = "default"
 case("m1.namespace", "object in default", {"namespace": k.NS, "object": k.namespace(), "managed": [stray]}, FAIL)
+case("m1.namespace", "nothing deployed", {"namespace": k.NS, "object": k.namespace(), "managed": []}, FAIL)
 case("m1.namespace", "terminating", {"namespace": k.NS, "object": k.namespace(phase="Terminating"), "managed": []},
      FAIL)
 
@@ -135,6 +136,7 @@ recent = (NOW - timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
 old = (NOW - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
 case("m9.no-crashloops", "steady", {"pods": [k.pod("p", "producer", restarted_at=old)], "now": NOW}, PASS)
 case("m9.no-crashloops", "recent restart", {"pods": [k.pod("p", "producer", restarted_at=recent)], "now": NOW}, WARN)
+case("m9.no-crashloops", "no pods", {"pods": [], "now": NOW}, FAIL)
 case("m9.no-crashloops", "crash loop", {"pods": [k.pod("p", "producer", waiting="CrashLoopBackOff")], "now": NOW},
      FAIL)
 
@@ -150,7 +152,7 @@ message = '{"event_time": "2026-11-26T09:00:00Z", "line_id": "line-1", "speed_ms
 case("m1.topic-message", "one read", {"stdout": message, "stderr": "Processed a total of 1 messages\n", "code": 0},
      PASS)
 case("m1.topic-message", "none read", {"stdout": "", "stderr": "Processed a total of 0 messages\n", "code": 0}, FAIL)
-speed_log = 'producer-7d9c-x2v4q producer {"level": "info", "message": "Speed: 1.23 m/s on line-1"}\n'
+speed_log = '[pod/producer-7d9c-x2v4q/producer] {"level": "info", "message": "Speed: 1.23 m/s on line-1"}\n'
 case("m1.producer-logs", "speed lines", speed_log, PASS)
 case("m1.producer-logs", "no speed lines", "producer starting\n", FAIL)
 case("m1.processor-logs", "write lines", 'processor {"message": "Writing to InfluxDB: 50 points"}\n', PASS)
@@ -206,7 +208,8 @@ case("m7.processor-https", "https", {"deployment/processor": {"INFLUXDB_URL": "h
 case("m7.processor-https", "http", {"deployment/processor": {"INFLUXDB_URL": "http://influxdb-service:8086"}}, FAIL)
 case("m7.processor-https", "missing", {"deployment/processor": None}, FAIL)
 for check_id in ("m7.no-tls-errors", "m8.no-tls-errors"):
-    case(check_id, "clean", "processor wrote 50 points\n", PASS)
+    case(check_id, "clean", "[pod/processor-5c9b-q8z1m/processor] wrote 50 points\n", PASS)
+    case(check_id, "no lines", "No resources found in conveyor-pipeline namespace.\n", FAIL)
     case(check_id, "x509", "influxdb-0 http: TLS handshake error from 10.244.0.9:41234: remote error: tls: bad "
                            "certificate\n", FAIL)
 kafka_env = {"KAFKA_LISTENERS": "CLIENT://:9093,INTERNAL://:9094,CONTROLLER://:9095",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 
@@ -61,8 +62,13 @@ def wait_for_scrapes(port: int, timeout_s: float = 30) -> None:
     url = f"http://127.0.0.1:{port}/api/v1/query?query=count_over_time(up%5B1m%5D)"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            result = json.load(response)["data"]["result"]
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                result = json.load(response)["data"]["result"]
+        except urllib.error.HTTPError as exc:  # 503 until the TSDB has started, although the port is open
+            if exc.code != 503:
+                raise
+            result = []
         if len(result) == 3 and all(float(r["value"][1]) >= 3 for r in result):
             return
         time.sleep(0.5)
