@@ -90,3 +90,12 @@ def test_bad_settings_file_is_a_clear_error(project: Path) -> None:
     assert (broken.returncode, wrong_type.returncode) == (2, 2)
     assert "not valid YAML" in broken.stderr and "kafka.partitions" in wrong_type.stderr
     assert "Traceback" not in broken.stderr + wrong_type.stderr
+
+
+def test_deploying_tls_milestones_before_certificates_exist_says_how_to_go_on(project: Path) -> None:
+    refused = ca3(project, "deploy", "-m", "7", "--dry-run")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "cannot be deployed yet" in refused.stderr and "-m 6" in refused.stderr
+    without_tls = ca3(project, "deploy", "-m", "9", "--dry-run",
+                      env={"CA3_TLS_INFLUXDB": "false", "CA3_TLS_KAFKA": "false"})
+    assert without_tls.returncode == 0, without_tls.stderr
