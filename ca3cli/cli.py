@@ -12,10 +12,8 @@ import typer
 from rich.markup import escape
 
 from ca3cli import __version__
-from ca3cli.commands import build, deploy, destroy, status
-from ca3cli.commands import init, lint, render
-from ca3cli.commands import validate
-from ca3cli.commands import evidence, open as open_command
+from ca3cli.commands import build, deploy, destroy, evidence, init, lint, render, status, validate
+from ca3cli.commands import open as open_command
 from ca3cli.commands.common import GlobalOptions, err_console
 from ca3cli.errors import Ca3Error
 
@@ -27,17 +25,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-app.command(cls=deploy.DeployCommand)(deploy.deploy)
-app.command()(destroy.destroy)
-app.command()(status.status)
-app.command()(build.build)
-
+# In the order a newcomer uses them.
 app.command()(init.init)
 app.command()(render.render)
 app.command()(lint.lint)
+app.command()(build.build)
+app.command(cls=deploy.DeployCommand)(deploy.deploy)
+app.command()(status.status)
 app.command()(validate.validate)
 app.command(name="open")(open_command.open_)
 app.command()(evidence.evidence)
+app.command()(destroy.destroy)
 
 EXIT_INTERRUPTED = 130
 EXIT_UNEXPECTED = 3
