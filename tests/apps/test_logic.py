@@ -6,7 +6,9 @@ import json
 import random
 
 import pytest
+from influxdb_client import Point, WritePrecision
 from processor.analytics import Analytics
+from processor.sink import to_line
 from conveyor_common.reading import STATES, Reading, decode
 from conveyor_common.logs import JsonFormatter, Sampler
 from producer.readings import parse_batch, validate_sample
@@ -93,3 +95,31 @@ def test_json_log_lines_carry_the_fields_and_the_sampler_lets_one_per_interval()
                                       "message": "Speed: 0.2", "line": "line-1", "speed": 0.2}
     sampler = Sampler(interval_s=60)
     assert [sampler.allow("line-1"), sampler.allow("line-1"), sampler.allow("line-2")] == [True, False, True]
+
+
+def test_incremental_window_matches_recomputing_over_random_readings() -> None:
+    rng, analytics, history = random.Random(5), Analytics(window_s=5), []
+    for step in range(2000):
+        now, speed = step * 0.25, round(rng.uniform(0, 0.3), 4)
+        result = analytics.update(reading(now, speed))
+        history.append((now, speed))
+        inside = [s for t, s in history if t >= now - 5]
+        assert (result.min_ms, result.max_ms) == (min(inside), max(inside))
+        assert result.mean_ms == pytest.approx(sum(inside) / len(inside))
+
+
+@pytest.mark.parametrize("line, producer", [("line-1", "producer-7f9c"), ("hall 2, line=3", "pod a,b")])
+def test_line_protocol_matches_influxdb_clients_own_serialiser(line: str, producer: str) -> None:
+    sent = Reading(1_795_000_000_123_456_789, line, 0.1234, "running", producer, 42)
+    analysis = Analytics(60).update(sent)
+    point = (Point("conveyor_speed").tag("line", line).tag("producer", producer).tag("state", "running")
+             .field("speed_ms", 0.1234).field("seq", 42).field("mean_ms", analysis.mean_ms)
+             .field("min_ms", analysis.min_ms).field("max_ms", analysis.max_ms)
+             .field("over_speed", 0).field("moving_while_stopped", 0).field("sudden_change", 0)
+             .time(sent.event_time_ns, WritePrecision.NS))
+    assert to_line(sent, analysis) == point.to_line_protocol()
+
+
+def test_a_line_or_producer_with_control_characters_is_not_a_reading() -> None:
+    with pytest.raises(ValueError, match="printable"):
+        decode(Reading(1, "line\n1", 0.1, "running", "p", 0).encode())

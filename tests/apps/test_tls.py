@@ -11,7 +11,7 @@ from kafka.errors import KafkaError
 from processor.analytics import Analytics
 from conveyor_common.reading import Reading
 from processor.settings import load_influx
-from processor.sink import InfluxSink, to_point
+from processor.sink import InfluxSink, to_line
 from conveyor_common.env import load_kafka
 
 from tests.apps.helpers import StreamRun
@@ -44,7 +44,7 @@ def sink_for(influx: VictoriaMetrics, ca_file: str) -> InfluxSink:
 def test_influxdb_certificate_from_another_ca_is_refused(victoria_metrics_tls: VictoriaMetrics,
                                                           test_ca: TestCA) -> None:
     reading = Reading(time.time_ns(), "line-1", 0.2, "running", "tls-refusal", 0)
-    point = to_point(reading, Analytics(60).update(reading))
+    point = to_line(reading, Analytics(60).update(reading))
     refused = sink_for(victoria_metrics_tls, str(test_ca.other.ca_cert))
     assert refused.ping() is False
     with pytest.raises(ApiException, match="CERTIFICATE_VERIFY_FAILED"):

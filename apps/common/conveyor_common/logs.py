@@ -51,6 +51,8 @@ class Sampler:
 
     def allow(self, key: str) -> bool:
         now = time.monotonic()
+        if now - self._last.get(key, float("-inf")) < self.interval_s:
+            return False  # the common case under load, decided without the lock
         with self._lock:
             if now - self._last.get(key, float("-inf")) < self.interval_s:
                 return False

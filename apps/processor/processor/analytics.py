@@ -25,22 +25,57 @@ class Analysis:
         return [name for name in ("over_speed", "moving_while_stopped", "sudden_change") if getattr(self, name)]
 
 
+class Window:
+    """Speeds of one line over a time window, with O(1) amortised mean, min and max (running sum and monotonic
+    deques), so a batch of thousands of readings costs the same per reading as a single one."""
+
+    def __init__(self, span_ns: int) -> None:
+        self.span_ns = span_ns
+        self.items: deque[tuple[int, float]] = deque()
+        self.total = 0.0
+        self.lows: deque[tuple[int, float]] = deque()
+        self.highs: deque[tuple[int, float]] = deque()
+
+    def add(self, time_ns: int, speed: float) -> None:
+        self.items.append((time_ns, speed))
+        self.total += speed
+        while self.lows and self.lows[-1][1] >= speed:
+            self.lows.pop()
+        self.lows.append((time_ns, speed))
+        while self.highs and self.highs[-1][1] <= speed:
+            self.highs.pop()
+        self.highs.append((time_ns, speed))
+        self._expire(time_ns - self.span_ns)
+
+    def _expire(self, oldest_ns: int) -> None:
+        while self.items[0][0] < oldest_ns:
+            self.total -= self.items.popleft()[1]
+        for extremes in (self.lows, self.highs):
+            while extremes[0][0] < oldest_ns:
+                extremes.popleft()
+
+    def stats(self) -> tuple[float, float, float]:
+        """(mean, min, max) of the speeds in the window."""
+        return max(self.total / len(self.items), 0.0), self.lows[0][1], self.highs[0][1]
+
+
 class Analytics:
     """One window per (producer, line): lines never mix, and two producers' line-1 are different simulations."""
 
     def __init__(self, window_s: float) -> None:
         self.window_ns = int(window_s * 1e9)
-        self._windows: dict[tuple[str, str], deque[tuple[int, float]]] = {}
+        self._windows: dict[tuple[str, str], Window] = {}
+        self._last: dict[tuple[str, str], float] = {}
 
     def update(self, reading: Reading) -> Analysis:
-        window = self._windows.setdefault((reading.producer, reading.line), deque())
-        previous = window[-1][1] if window else None
-        window.append((reading.event_time_ns, reading.speed_ms))
-        while window[0][0] < reading.event_time_ns - self.window_ns:
-            window.popleft()
-        speeds = [speed for _, speed in window]
+        key = (reading.producer, reading.line)
+        window = self._windows.get(key) or self._windows.setdefault(key, Window(self.window_ns))
+        previous = self._last.get(key)
+        self._last[key] = reading.speed_ms
+        window.add(reading.event_time_ns, reading.speed_ms)
+        mean, low, high = window.stats()
         return Analysis(
-            mean_ms=sum(speeds) / len(speeds), min_ms=min(speeds), max_ms=max(speeds),
+            mean_ms=mean, min_ms=low, max_ms=high,
             over_speed=reading.speed_ms > OVER_SPEED_MS,
             moving_while_stopped=reading.state in ("stopped", "maintenance") and reading.speed_ms > MOVING_MS,
             sudden_change=previous is not None and abs(reading.speed_ms - previous) > SUDDEN_CHANGE_MS,

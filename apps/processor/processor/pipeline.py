@@ -18,7 +18,7 @@ from processor import metrics
 from processor.analytics import Analysis, Analytics
 from conveyor_common.reading import Reading, decode
 from processor.settings import Settings
-from processor.sink import InfluxSink, to_point
+from processor.sink import InfluxSink, to_line
 
 log = logging.getLogger("processor")
 Records = Mapping[TopicPartition, list[ConsumerRecord]]
@@ -87,7 +87,7 @@ class Pipeline:
 
     def deliver(self, readings: list[Reading], rejects: list[tuple[ConsumerRecord, str]]) -> bool:
         """Send rejects to the DLQ and readings to InfluxDB, retrying with backoff; False if stopped first."""
-        points = [to_point(reading, self.count_anomalies(self.analytics.update(reading))) for reading in readings]
+        points = [to_line(reading, self.count_anomalies(self.analytics.update(reading))) for reading in readings]
         delay = self.settings.retry_initial_s
         while not self.stop.is_set():
             try:

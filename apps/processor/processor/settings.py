@@ -70,7 +70,7 @@ def load_consumer(env: Mapping[str, str]) -> ConsumerSettings:
         session_timeout_ms=integer(env, "KAFKA_SESSION_TIMEOUT_MS", 10000, 1000, 3_600_000),
         heartbeat_interval_ms=integer(env, "KAFKA_HEARTBEAT_INTERVAL_MS", 3000, 100, 3_600_000),
         max_poll_interval_ms=integer(env, "KAFKA_MAX_POLL_INTERVAL_MS", 300000, 1000, 3_600_000),
-        max_poll_records=integer(env, "KAFKA_MAX_POLL_RECORDS", 500, 1, 100_000),
+        max_poll_records=integer(env, "KAFKA_MAX_POLL_RECORDS", 2000, 1, 100_000),
     )
     if consumer.heartbeat_interval_ms >= consumer.session_timeout_ms:
         raise SettingsError("KAFKA_HEARTBEAT_INTERVAL_MS must be below KAFKA_SESSION_TIMEOUT_MS; lower it.")

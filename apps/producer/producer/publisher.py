@@ -61,24 +61,23 @@ class Publisher:
             try:
                 future = self._client.send(self.kafka.topic, key=reading.key(), value=reading.encode())
             except KafkaError as error:
-                self._on_error(error, reading)
+                self._on_error(reading, error)
                 return False
-        started = time.monotonic()
-        future.add_callback(lambda _meta: self._on_sent(started))
-        future.add_errback(lambda error: self._on_error(error, reading))
+        future.add_callback(self._on_sent, time.monotonic())
+        future.add_errback(self._on_error, reading)
         if self.sampler.allow(line):
             log.info(f"Reading sent. Line: {line} Speed: {speed_ms:.3f} m/s State: {state}", extra={"fields": {
                 "line": line, "speed": speed_ms, "state": state, "topic": self.kafka.topic, "seq": reading.seq}})
         return True
 
-    def _on_sent(self, started: float) -> None:
+    def _on_sent(self, started: float, _metadata: object) -> None:
         metrics.SEND_LATENCY.observe(time.monotonic() - started)
         metrics.SENT.inc()
         with self._counts:
             self.sent += 1
             self._last_delivery_ok = True
 
-    def _on_error(self, error: BaseException, reading: Reading) -> None:
+    def _on_error(self, reading: Reading, error: BaseException) -> None:
         metrics.FAILED.inc()
         with self._counts:
             self.failed += 1

@@ -1,0 +1,159 @@
+"""Benchmarks of the producer and processor against real local servers (Tansu, victoria-metrics), not tests:
+each prints ratios measured in one run on this machine.
+
+- producer throughput vs a bare kafka-python send loop with the same payload, key and delivery guarantees
+  (goal >= 0.8x);
+- processor end-to-end throughput (Kafka to InfluxDB write accepted) vs a bare consume loop (goal >= 0.5x);
+- RSS and CPU of each app at the default 1 Hz (goal < 100 MiB, < 2% of a core).
+
+Run from the repository root: `python -m benchmarks.apps` (about two minutes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from conveyor_common.reading import Reading
+from kafka import KafkaConsumer, KafkaProducer
+
+from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream
+from tests.fixtures.servers import Kafka, VictoriaMetrics, running, tansu_server, victoria_metrics_server
+
+SEND_OPTIONS = {"acks": "all", "enable_idempotence": True, "linger_ms": 20, "batch_size": 64 * 1024}
+
+
+def payload(seq: int, producer: str) -> tuple[bytes, bytes]:
+    reading = Reading(time.time_ns(), f"line-{seq % 500}", 0.2, "running", producer, seq)
+    return reading.key(), reading.encode()
+
+
+def bare_send_rate(kafka: Kafka, seconds: float) -> float:
+    """Readings per second a plain send loop gets acknowledged, flush included."""
+    stream = Stream.create(kafka)
+    producer = KafkaProducer(**SEND_OPTIONS, **kafka.client_options())
+    sent, start = 0, time.monotonic()
+    while time.monotonic() - start < seconds:
+        key, value = payload(sent, "bare")
+        producer.send(stream.topic, key=key, value=value)
+        sent += 1
+    producer.flush()
+    elapsed = time.monotonic() - start
+    producer.close()
+    return sent / elapsed
+
+
+def app_send_rate(kafka: Kafka, launcher: AppLauncher, seconds: float) -> float:
+    """Acknowledged readings per second of the producer app simulating far more than it can send."""
+    stream = Stream.create(kafka)
+    app = launcher.start("producer", stream.producer_env(kafka, lines=500, rate_hz=1000))
+    app.wait_ready()
+    time.sleep(2)
+    before, start = app.metric("producer_messages_sent_total"), time.monotonic()
+    time.sleep(seconds)
+    rate = (app.metric("producer_messages_sent_total") - before) / (time.monotonic() - start)
+    app.terminate()
+    return rate
+
+
+def fill(kafka: Kafka, topic: str, count: int, producer_id: str) -> None:
+    producer = KafkaProducer(**SEND_OPTIONS, **kafka.client_options())
+    for seq in range(count):
+        key, value = payload(seq, producer_id)
+        producer.send(topic, key=key, value=value)
+    producer.flush()
+    producer.close()
+
+
+def bare_consume_rate(kafka: Kafka, topic: str, count: int) -> float:
+    """Records per second of a plain group consumer, from its first record to the last."""
+    consumer = KafkaConsumer(topic, group_id=f"bare-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest",
+                             enable_auto_commit=False, session_timeout_ms=6000, heartbeat_interval_ms=2000,
+                             max_poll_interval_ms=10000, **kafka.client_options())
+    seen, first = 0, None
+    while seen < count:
+        batch = consumer.poll(timeout_ms=1000)
+        if batch and first is None:
+            first = time.monotonic()
+        seen += sum(len(records) for records in batch.values())
+    rate = count / (time.monotonic() - first)
+    consumer.close()
+    return rate
+
+
+def app_process_rate(stream: Stream, kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher,
+                     count: int) -> float:
+    """Readings per second the processor app takes from Kafka to an accepted InfluxDB write."""
+    app = launcher.start("processor", stream.processor_env(kafka, influx))
+    app.wait_status("/healthz", 200)
+    first = None
+    while app.metric("processor_influxdb_writes_total") < count:
+        if first is None and app.metric("processor_messages_consumed_total") > 0:
+            first = time.monotonic()
+        time.sleep(0.1)
+    rate = count / (time.monotonic() - (first or time.monotonic()))
+    app.terminate()
+    return rate
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mib(pid: int) -> float:
+    line = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+def footprint(apps: list[AppProcess], seconds: float) -> dict[str, dict[str, float]]:
+    """RSS (MiB) at the end and CPU (% of one core) over `seconds` of each running app."""
+    start = {app.module: cpu_seconds(app.proc.pid) for app in apps}
+    time.sleep(seconds)
+    return {app.module: {"rss_mib": round(rss_mib(app.proc.pid), 1), "cpu_percent": round(
+        100 * (cpu_seconds(app.proc.pid) - start[app.module]) / seconds, 2)} for app in apps}
+
+
+def ratio(bare_before: float, app: float, bare_after: float) -> dict[str, float]:
+    """The app against the mean of a bare run before and after it (the broker's state and the machine's load
+    drift during a run, so one bare run on one side would favour one of them)."""
+    bare = (bare_before + bare_after) / 2
+    return {"bare_per_s": round(bare), "app_per_s": round(app), "ratio": round(app / bare, 2)}
+
+
+def measure(kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher) -> dict[str, object]:
+    results: dict[str, object] = {"load_average_at_start": os.getloadavg()[0]}
+    results["producer"] = ratio(bare_send_rate(kafka, 8), app_send_rate(kafka, launcher, 8), bare_send_rate(kafka, 8))
+    count, stream = 30_000, Stream.create(kafka)
+    fill(kafka, stream.topic, count, stream.producer_id)
+    results["processor"] = ratio(bare_consume_rate(kafka, stream.topic, count),
+                                 app_process_rate(stream, kafka, influx, launcher, count),
+                                 bare_consume_rate(kafka, stream.topic, count))
+    idle = Stream.create(kafka)
+    apps = [launcher.start("producer", idle.producer_env(kafka, lines=3, rate_hz=1)),
+            launcher.start("processor", idle.processor_env(kafka, influx))]
+    for started in apps:
+        started.wait_ready()
+    time.sleep(5)
+    results["at_1_hz"] = footprint(apps, 30)
+    return results
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        tmp = Path(directory)
+        with running(tansu_server(tmp)) as broker, running(victoria_metrics_server(tmp)) as vm:
+            launcher = AppLauncher(tmp)
+            try:
+                results = measure(Kafka(f"127.0.0.1:{broker.port}"), VictoriaMetrics(vm), launcher)
+            finally:
+                launcher.stop_all()
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
