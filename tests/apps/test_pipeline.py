@@ -35,6 +35,18 @@ def test_processor_killed_mid_stream_and_restarted_loses_nothing(
     assert run.processor.proc.poll() is None
 
 
+def test_processor_sigterm_mid_stream_leaves_the_group_and_its_successor_loses_nothing(
+        tansu: Kafka, victoria_metrics: VictoriaMetrics, launch_apps: AppLauncher) -> None:
+    run = StreamRun.start(launch_apps, tansu, victoria_metrics)
+    time.sleep(2)
+    first = run.processor
+    assert first.terminate(timeout_s=15) == 0
+    assert any(entry["message"] == "Processor stopped" for entry in first.logs())
+    run.restart_processor().wait_ready()
+    time.sleep(1)
+    run.stop_producer_and_count()
+
+
 def test_influxdb_down_for_ten_seconds_loses_nothing_and_processor_survives(
         tansu: Kafka, tmp_path: Path, launch_apps: AppLauncher) -> None:
     with running(victoria_metrics_server(tmp_path)) as server:

@@ -28,6 +28,20 @@ def test_pipeline_over_kafka_tls_and_influxdb_https_stores_every_reading(
     run.stop_producer_and_count()
 
 
+def test_pipeline_with_kafka_client_certificates_stores_every_reading(
+        kafka_mtls: Kafka, victoria_metrics: VictoriaMetrics, launch_apps: AppLauncher) -> None:
+    run = StreamRun.start(launch_apps, kafka_mtls, victoria_metrics, lines=2, rate_hz=10)
+    time.sleep(2)
+    run.stop_producer_and_count()
+
+
+def test_kafka_requiring_client_certificates_refuses_a_client_without_one(kafka_mtls: Kafka) -> None:
+    env = {key: value for key, value in kafka_mtls.app_env().items() if "CERTFILE" not in key and "KEYFILE" not in key}
+    with pytest.raises(KafkaError):
+        KafkaProducer(**load_kafka(env).client_options())
+    KafkaProducer(**load_kafka(kafka_mtls.app_env()).client_options()).close()  # with the certificate it connects
+
+
 def test_kafka_broker_certificate_from_another_ca_is_refused(kafka_tls: Kafka, test_ca: TestCA) -> None:
     options = load_kafka({"KAFKA_BOOTSTRAP_SERVERS": kafka_tls.bootstrap, "KAFKA_SECURITY_PROTOCOL": "SSL",
                           "KAFKA_SSL_CAFILE": str(test_ca.other.ca_cert)}).client_options()
