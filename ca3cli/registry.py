@@ -268,7 +268,8 @@ NOT_YET_BUILT = {
 
 def check_deployable(settings: Settings, number: int) -> int:
     """Return `number` when every feature it switches on is built, else say what is missing and how to go on."""
-    missing = [why for name, why in NOT_YET_BUILT.items() if features(settings, number)[name]]
+    wanted = features(settings, check_milestone(number))
+    missing = [why for name, why in NOT_YET_BUILT.items() if wanted[name]]
     if missing:
         raise ConfigError(
             f"Milestone {number} cannot be deployed yet: {'; '.join(missing)}, which this version of ca3 does not "
