@@ -90,16 +90,18 @@ class Pipeline:
         points = [to_line(reading, self.count_anomalies(self.analytics.update(reading))) for reading in readings]
         delay = self.settings.retry_initial_s
         while not self.stop.is_set():
+            step, errors = f"Sending to the DLQ {self.settings.consumer.dlq_topic}", metrics.DLQ_ERRORS
             try:
                 self.send_to_dlq(rejects)
                 rejects = []
+                step, errors = "Writing to InfluxDB", metrics.WRITE_ERRORS
                 if points:
                     self.sink.write(points)
                     self.record_write(readings)
                 return True
             except Exception as error:  # any failure of a dependency is retried; nothing is committed meanwhile
-                metrics.WRITE_ERRORS.inc()
-                log.error(f"Writing to InfluxDB failed; retrying in {delay:.1f} s", extra={"fields": {
+                errors.inc()
+                log.error(f"{step} failed; retrying in {delay:.1f} s", extra={"fields": {
                     "points": len(points), "error": f"{type(error).__name__}: {error}"}})
                 self.wait_paused(delay)
                 delay = min(delay * 2, self.settings.retry_max_s)

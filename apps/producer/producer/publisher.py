@@ -37,9 +37,11 @@ class Publisher:
         """Create the client, retrying until Kafka answers or `stop` is set; False if stopped first."""
         while not stop.is_set():
             try:
+                # A send waits at most max_block_ms for metadata or buffer space; with the flush timeout that keeps
+                # SIGTERM within the pod's grace period even while Kafka is away.
                 self._client = KafkaProducer(
                     acks="all", enable_idempotence=True, linger_ms=20, batch_size=64 * 1024,
-                    max_block_ms=10_000, **self.kafka.client_options())
+                    max_block_ms=5_000, **self.kafka.client_options())
                 log.info("Connected to Kafka", extra={"fields": {"topic": self.kafka.topic}})
                 return True
             except KafkaError as error:
