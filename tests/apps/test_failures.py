@@ -11,7 +11,7 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from tests.apps.helpers import StreamRun, publish, reading
-from tests.fixtures.pipeline import AppLauncher, Stream
+from tests.fixtures.pipeline import AppLauncher, Stream, app_env
 from tests.fixtures.servers import Kafka, VictoriaMetrics
 
 pytestmark = pytest.mark.integration
@@ -50,7 +50,8 @@ def test_producer_sigterm_under_load_keeps_every_reading_it_counted_as_sent(
         tansu: Kafka, victoria_metrics: VictoriaMetrics, launch_apps: AppLauncher) -> None:
     run = StreamRun.start(launch_apps, tansu, victoria_metrics, lines=1, rate_hz=1)
     load = subprocess.Popen([sys.executable, "-m", "producer.loadgen", "--target", f"http://{run.producer.address}",
-                             "--rate", "500", "--duration", "5", "--batch", "25"], stdout=subprocess.PIPE, text=True)
+                             "--rate", "500", "--duration", "5", "--batch", "25"], stdout=subprocess.PIPE, text=True,
+                            env=app_env({}))
     time.sleep(2.5)
     sent = run.stop_producer_and_count()  # SIGTERM while the load generator is still sending
     summary = json.loads(load.communicate(timeout=60)[0])

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream
-from tests.fixtures.servers import Kafka, free_port
+from tests.fixtures.servers import Kafka, free_port, running, tansu_server
 
 pytestmark = pytest.mark.integration
 
@@ -61,3 +61,17 @@ def test_producer_is_live_but_not_ready_while_kafka_is_unreachable(launch_apps: 
 def test_metrics_expose_the_configured_rate(producer: AppProcess) -> None:
     assert producer.metric("producer_configured_rate_hz") == 1
     assert producer.metric("producer_messages_sent_total") >= 0
+
+
+def test_producer_turns_unready_when_kafka_goes_away(tmp_path, launch_apps: AppLauncher) -> None:
+    with running(tansu_server(tmp_path)) as broker:
+        kafka = Kafka(f"127.0.0.1:{broker.port}")
+        env = Stream.create(kafka).producer_env(kafka, lines=2, rate_hz=5) | {"PRODUCER_FLUSH_TIMEOUT_S": "2"}
+        app = launch_apps.start("producer", env)
+        app.wait_ready()
+        broker.stop()
+        app.wait_status("/readyz", 503, timeout_s=30)
+        assert app.get("/healthz") == 200
+    assert app.terminate(timeout_s=30) == 1  # readings it could not deliver: not a clean exit
+    stopped = [entry for entry in app.logs() if entry["message"] == "Producer stopped"][-1]
+    assert stopped["dropped"] > 0 and stopped["failed"] >= stopped["dropped"]

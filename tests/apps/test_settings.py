@@ -10,12 +10,14 @@ from processor import settings as processor_settings
 from conveyor_common import env as kafka_env
 from producer import settings as producer_settings
 
+from tests.fixtures.pipeline import APP_PATH
+
 PROCESSOR_BASE = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092", "INFLUXDB_URL": "http://127.0.0.1:8086",
                   "INFLUXDB_TOKEN": "token", "INFLUXDB_ORG": "conveyor", "INFLUXDB_BUCKET": "conveyor"}
 
 
 def run_app(module: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", module], env={"PATH": "/usr/bin:/bin"} | env,
+    return subprocess.run([sys.executable, "-m", module], env={"PATH": "/usr/bin:/bin", "PYTHONPATH": APP_PATH} | env,
                           capture_output=True, text=True, timeout=30)
 
 

@@ -16,6 +16,7 @@ from conveyor_common.reading import Reading
 from producer import metrics
 
 log = logging.getLogger("producer")
+STALL_S = 10.0  # readings outstanding with no acknowledgement for this long: Kafka is not taking them
 
 
 class Publisher:
@@ -32,6 +33,8 @@ class Publisher:
         self.sent = 0
         self.failed = 0
         self._last_delivery_ok = True
+        self._pending = 0
+        self._last_ack = time.monotonic()
 
     def connect(self, stop: threading.Event, backoff_s: float = 2.0) -> bool:
         """Create the client, retrying until Kafka answers or `stop` is set; False if stopped first."""
@@ -50,8 +53,11 @@ class Publisher:
         return False
 
     def ready(self) -> bool:
-        """Connected, and the latest delivery outcome (if any) was an acknowledgement from Kafka."""
-        return self._client is not None and self._last_delivery_ok
+        """Connected, the latest delivery outcome was an acknowledgement, and readings do not sit
+        unacknowledged for STALL_S (Kafka going away shows here long before sends time out)."""
+        if self._client is None or not self._last_delivery_ok:
+            return False
+        return self._pending == 0 or time.monotonic() - self._last_ack < STALL_S
 
     def publish(self, line: str, speed_ms: float, state: str) -> bool:
         """Send one reading; False (and counted as failed) if the client refused it synchronously."""
@@ -60,6 +66,8 @@ class Publisher:
         with self._lock:  # one lock makes sequence order equal send order
             reading = Reading(time.time_ns(), line, speed_ms, state, self.producer_id, self._next_seq)
             self._next_seq += 1
+            with self._counts:
+                self._pending += 1
             try:
                 future = self._client.send(self.kafka.topic, key=reading.key(), value=reading.encode())
             except KafkaError as error:
@@ -68,7 +76,7 @@ class Publisher:
         future.add_callback(self._on_sent, time.monotonic())
         future.add_errback(self._on_error, reading)
         if self.sampler.allow(line):
-            log.info(f"Reading sent. Line: {line} Speed: {speed_ms:.3f} m/s State: {state}", extra={"fields": {
+            log.info(f"Publishing reading. Line: {line} Speed: {speed_ms:.3f} m/s State: {state}", extra={"fields": {
                 "line": line, "speed": speed_ms, "state": state, "topic": self.kafka.topic, "seq": reading.seq}})
         return True
 
@@ -77,18 +85,36 @@ class Publisher:
         metrics.SENT.inc()
         with self._counts:
             self.sent += 1
+            self._pending -= 1
+            self._last_ack = time.monotonic()
             self._last_delivery_ok = True
+        self._pending = 0
+        self._last_ack = time.monotonic()
 
     def _on_error(self, reading: Reading, error: BaseException) -> None:
         metrics.FAILED.inc()
         with self._counts:
             self.failed += 1
+            self._pending -= 1
             self._last_delivery_ok = False
-        log.error("Kafka send failed", extra={"fields": {
-            "line": reading.line, "seq": reading.seq, "topic": self.kafka.topic, "error": str(error)}})
+        if self.sampler.allow("\0send-failed"):  # one line a second, not one per reading in an outage
+            log.error("Kafka send failed", extra={"fields": {"line": reading.line, "seq": reading.seq,
+                                                            "topic": self.kafka.topic, "error": str(error)}})
 
-    def close(self, timeout_s: float) -> None:
-        """Flush whatever is buffered, then close; called once, after intake has stopped."""
-        if self._client is not None:
+    def close(self, timeout_s: float) -> int:
+        """Flush what is buffered (up to `timeout_s`), then close; returns how many readings Kafka had not
+        acknowledged by then. Those are dropped and counted as failed. Called once, after intake has stopped."""
+        if self._client is None:
+            return 0
+        try:
             self._client.flush(timeout=timeout_s)
-            self._client.close(timeout=timeout_s)
+        except KafkaError as error:
+            with self._counts:
+                dropped, self._pending = self._pending, 0
+                self.failed += dropped
+            metrics.FAILED.inc(dropped)
+            log.error(f"Flush timed out: {dropped} readings were not acknowledged and are dropped", extra={
+                "fields": {"error": str(error), "topic": self.kafka.topic}})
+            return dropped  # kafka-python's close() would flush again and raise; its sender thread is a daemon
+        self._client.close(timeout=timeout_s)
+        return 0

@@ -30,7 +30,8 @@ def simulate(lines: list[ConveyorLine], rate_hz: float, publisher: Publisher, st
 
 
 def run(settings: Settings) -> int:
-    """Serve until SIGTERM, then stop intake, flush what was accepted and exit 0."""
+    """Serve until SIGTERM, then stop intake and flush what was accepted: exit 0, or 1 when Kafka did not
+    acknowledge everything within the flush timeout (those readings are logged and counted as failed)."""
     stop = stop_on_signals()
     metrics.RATE_HZ.set(settings.rate_hz)
     metrics.LINES.set(settings.lines)
@@ -48,7 +49,7 @@ def run(settings: Settings) -> int:
     server.accepting.clear()
     server.shutdown()
     server.server_close()
-    publisher.close(settings.flush_timeout_s)
+    dropped = publisher.close(settings.flush_timeout_s)
     log.info("Producer stopped", extra={"fields": {
-        "producer": settings.producer_id, "sent": publisher.sent, "failed": publisher.failed}})
-    return 0
+        "producer": settings.producer_id, "sent": publisher.sent, "failed": publisher.failed, "dropped": dropped}})
+    return 1 if dropped else 0
