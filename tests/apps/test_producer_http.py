@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -48,6 +49,16 @@ def test_post_events_with_a_bad_body_answers_400_with_the_reason(producer: AppPr
     status, answer = post(producer, body)
     assert status == 400 and reason in str(answer["error"])
     assert producer.get("/healthz") == 200  # still serving
+
+
+def test_post_events_with_a_bad_content_length_answers_400(producer: AppProcess) -> None:
+    connection = http.client.HTTPConnection(producer.address, timeout=10)
+    connection.putrequest("POST", "/events")
+    connection.putheader("Content-Length", "lots")
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 400 and "Content-Length" in json.load(response)["error"]
+    connection.close()
 
 
 def test_producer_is_live_but_not_ready_while_kafka_is_unreachable(launch_apps: AppLauncher) -> None:

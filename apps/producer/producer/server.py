@@ -45,7 +45,8 @@ class IngestHandler(ProbeHandler):
         """Validate each reading and publish the valid ones; a bad body is a 400 with the reason."""
         if not self.server.taking_readings():
             return 503, {"error": "not accepting readings (starting or shutting down); retry another replica"}
-        length = int(self.headers.get("Content-Length") or 0)
+        length_header = self.headers.get("Content-Length") or "0"
+        length = int(length_header) if length_header.isdigit() else 0
         if not 0 < length <= MAX_BODY_BYTES:
             return 400, {"error": f"send a JSON array body of 1 to {MAX_BODY_BYTES} bytes with Content-Length"}
         try:
