@@ -1,5 +1,5 @@
-"""Fixtures for the validate tests: the in-process CLI runner of the cluster tests, the real local servers, and a
-Probe bound to the stand-in kubectl."""
+"""Fixtures for the validate tests: the in-process CLI runner of the cluster tests and a Probe bound to the
+stand-in kubectl (the real local servers come from tests/fixtures/servers.py, a plugin of the root conftest)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from ca3cli.kube import Kubectl
 from ca3cli.settings import Settings
 from ca3cli.validate.probe import Probe
 from tests.cluster.conftest import ca3, project  # noqa: F401  (in-process `ca3 ARGS`, a project folder)
-from tests.fixtures.servers import kafka_tls, servers_dir, tansu, test_ca  # noqa: F401
 from tests.validate.kube_objects import NS
 
 MakeProbe = Callable[..., Probe]
