@@ -253,6 +253,11 @@ def components_for(number: int, settings: Settings) -> list[Component]:
     return [c for c in COMPONENTS.values() if c.name in wanted and c.enabled(settings)]
 
 
+def span(number: int) -> str:
+    """How messages name milestones 1..number: "milestone 1" or "milestones 1-5"."""
+    return "milestone 1" if number == 1 else f"milestones 1-{number}"
+
+
 def criteria_for(number: int) -> list[Criterion]:
     """The verification criteria of milestones 1..number."""
     return [c for c in CRITERIA if c.milestone <= check_milestone(number)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.markup import escape
 
-from ca3cli import lint as linting, render as rendering, secrets
+from ca3cli import lint as linting, registry, render as rendering, secrets
 from ca3cli.commands.common import console, err_console, load_settings
 from ca3cli.errors import LintError
 
@@ -23,11 +23,11 @@ def lint(
         for finding in findings:
             err_console.print(f"[red]✗[/] [bold]{escape(finding.rule)}[/] {escape(finding.where)}: {escape(finding.message)}")
         raise LintError(
-            f"{len(findings)} problem(s) in the manifests of milestones 1-{milestone}. Fix the templates or ca3.yaml "
+            f"{len(findings)} problem(s) in the manifests of {registry.span(milestone)}. Fix the templates or ca3.yaml "
             "settings named above, then run `ca3 lint` again."
         )
     versions = " and ".join(linting.schema.VERSIONS)
     console.print(
-        f"[green]✓[/] {len(objs)} objects of milestones 1-{milestone} pass strict schemas ({versions}) "
+        f"[green]✓[/] {len(objs)} objects of {registry.span(milestone)} pass strict schemas ({versions}) "
         f"and {len(linting.RULES)} cross-reference rules."
     )

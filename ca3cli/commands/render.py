@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ca3cli import output, render as rendering, secrets
+from ca3cli import output, registry, render as rendering, secrets
 from ca3cli.commands.common import console, load_settings, options
 
 
@@ -25,7 +25,7 @@ def render(
     manifests = rendering.render(settings, values, milestone)
     secrets_out = secrets.rendered_folder_for(config) if include_secrets else None
     written = output.write(manifests, out, secrets_out)
-    console.print(f"Wrote {len(written.manifests)} manifests for milestones 1-{milestone} under {out}/.")
+    console.print(f"Wrote {len(written.manifests)} manifests for {registry.span(milestone)} under {out}/.")
     if written.secrets:
         console.print(f"Wrote {len(written.secrets)} Secret manifests under {secrets_out}/ (mode 0600, git-ignored).")
     if written.skipped_secrets:

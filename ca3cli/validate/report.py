@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ca3cli import registry
 from ca3cli.registry import Criterion
 from ca3cli.validate.model import CheckResult, Status
 
@@ -38,7 +39,7 @@ def milestone_label(number: int) -> str:
 def summary_line(report: Report) -> str:
     """`61 checks: 58 PASS, 1 FAIL, 1 WARN, 1 SKIP` for the end of the table."""
     counts = ", ".join(f"{count} {status}" for status, count in report.counts.items())
-    return f"{len(report.results)} checks for milestones 1-{report.milestone}: {counts}"
+    return f"{len(report.results)} checks for {registry.span(report.milestone)}: {counts}"
 
 
 def to_json(report: Report) -> dict[str, Any]:

@@ -90,7 +90,7 @@ def test_a_failing_check_exits_non_zero_and_the_junit_file_says_which(healthy: R
     assert result.code == 1
     assert "1 of 2 checks failed" in result.text and "ca3 validate --only ID" in result.text
     assert "processor-5c9b-q8z1m Running (CrashLoopBackOff)" in result.text
-    assert "2 checks for milestones 1-1: 1 PASS, 1 FAIL, 0 WARN, 0 SKIP" in result.text
+    assert "2 checks for milestone 1: 1 PASS, 1 FAIL, 0 WARN, 0 SKIP" in result.text
     suite = ET.parse(project.path / "reports" / "validate.xml").getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "1"
     failed = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
@@ -141,7 +141,7 @@ def test_table_shows_id_milestone_status_and_evidence(healthy: RecordedApi, ca3:
     assert result.code == 0, result.text
     assert "m1.topic" in result.out and "M1" in result.out and "PASS" in result.out
     assert "conveyor-speed: 6 partitions" in result.text
-    assert "1 checks for milestones 1-1: 1 PASS, 0 FAIL, 0 WARN, 0 SKIP" in result.text
+    assert "1 checks for milestone 1: 1 PASS, 0 FAIL, 0 WARN, 0 SKIP" in result.text
 
 
 def test_an_empty_namespace_fails_every_check_with_a_reason_and_none_crashes(kubectl_stub: KubectlStub,
