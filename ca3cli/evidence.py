@@ -6,15 +6,14 @@ admin user whose password it reads from Secret `grafana-admin` and never prints.
 
 from __future__ import annotations
 
-import base64
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
 from ca3cli.dashboards import catalogue
 from ca3cli.errors import Ca3Error
-from ca3cli.kube import Kubectl
-from ca3cli.portforward import HttpError, forward, request
+from ca3cli.kube import Kubectl, secret_value
+from ca3cli.portforward import HttpError, basic_auth, forward, request
 from ca3cli.settings import Settings
 
 GRAFANA = ("svc/grafana-service", 3000)
@@ -55,13 +54,8 @@ def shots(settings: Settings) -> tuple[Shot, ...]:
 
 def admin_headers(kubectl: Kubectl) -> dict[str, str]:
     """Basic auth for Grafana's admin, from Secret `grafana-admin` in the cluster."""
-    data = kubectl.get_json("get", "secret", "grafana-admin").get("data") or {}
-    try:
-        user, password = (base64.b64decode(data[key]).decode() for key in ("admin-user", "admin-password"))
-    except KeyError:
-        raise Ca3Error("Secret grafana-admin lacks admin-user or admin-password. "
-                       "Run `ca3 init` and `ca3 deploy` again to recreate it.") from None
-    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+    secret = kubectl.get_json("get", "secret", "grafana-admin")
+    return basic_auth(secret_value(secret, "admin-user"), secret_value(secret, "admin-password"))
 
 
 def _check_dashboard(url: str, uid: str, headers: dict[str, str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import shutil
@@ -10,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ca3cli.errors import KubectlError, KubectlNotFound, KubectlTimeout
+from ca3cli.errors import Ca3Error, KubectlError, KubectlNotFound, KubectlTimeout
 
 log = logging.getLogger("ca3.kubectl")
 
@@ -119,3 +120,12 @@ class Kubectl:
         log.info("starting: %s", " ".join(argv))
         self.calls.append(argv)
         return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def secret_value(secret: dict[str, Any], key: str) -> str:
+    """The decoded value of one key of a Secret document (from `kubectl get secret -o json`); never print it."""
+    data = secret.get("data") or {}
+    name = (secret.get("metadata") or {}).get("name", "?")
+    if key not in data:
+        raise Ca3Error(f"Secret {name} has no key `{key}`. Run `ca3 init` and `ca3 deploy` again to recreate it.")
+    return base64.b64decode(data[key]).decode()

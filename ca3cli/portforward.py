@@ -14,6 +14,7 @@ raise `HttpError` (a Ca3Error) with the status and the start of the body. For TL
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import queue
@@ -160,6 +161,11 @@ def _opener(tls: TlsTarget | None) -> urllib.request.OpenerDirector:
             return self.do_open(connection, req, context=context)
 
     return urllib.request.build_opener(Handler())
+
+
+def basic_auth(user: str, password: str) -> dict[str, str]:
+    """The Authorization header for HTTP Basic auth (Grafana's admin API)."""
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
 
 
 def request(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import re
 import urllib.parse
 from typing import Any
 
-from ca3cli.portforward import HttpError, get_json
+from ca3cli.portforward import HttpError, basic_auth, get_json
 from ca3cli.validate.model import Check, Outcome, failed, passed, verdict
 from ca3cli.validate.probe import Probe
 from ca3cli.validate.prometheus import query, sample_sum
@@ -27,10 +26,8 @@ PANELS = {  # which panel proves which seed panel: title pattern, words that rul
 
 def grafana_api(probe: Probe, path: str) -> Any:
     """GET a Grafana API path as the admin user from Secret grafana-admin (the password is never shown)."""
-    user = probe.secret("grafana-admin", "admin-user")
-    password = probe.secret("grafana-admin", "admin-password")
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return get_json(probe.forward(*GRAFANA).url(path), headers={"Authorization": f"Basic {token}"})
+    auth = basic_auth(probe.secret("grafana-admin", "admin-user"), probe.secret("grafana-admin", "admin-password"))
+    return get_json(probe.forward(*GRAFANA).url(path), headers=auth)
 
 
 def decide_health(health: dict[str, Any]) -> Outcome:

@@ -6,14 +6,13 @@ resource; port-forwards are opened once per target and port and all closed by `c
 
 from __future__ import annotations
 
-import base64
 import threading
 from contextlib import AbstractContextManager
 from typing import Any, Callable
 
 from ca3cli import registry
 from ca3cli.errors import Ca3Error, KubectlError
-from ca3cli.kube import Kubectl, Result
+from ca3cli.kube import Kubectl, Result, secret_value
 from ca3cli.portforward import Forward, TlsTarget, forward
 from ca3cli.settings import Settings
 
@@ -92,10 +91,7 @@ class Probe:
 
     def secret(self, name: str, key: str) -> str:
         """The decoded value of one Secret key, read at run time; callers must never print it."""
-        data = (self.get("secret", name).get("data") or {})
-        if key not in data:
-            raise Ca3Error(f"Secret {name} has no key `{key}`. Run `ca3 init` and `ca3 deploy` again to recreate it.")
-        return base64.b64decode(data[key]).decode()
+        return secret_value(self.get("secret", name), key)
 
     def ca_pem(self) -> str:
         """Our CA certificate, from ConfigMap `ca3-ca` (or a Secret of that name)."""
