@@ -14,9 +14,9 @@ from ca3cli.dashboards import catalogue
 from ca3cli.errors import Ca3Error
 from ca3cli.kube import Kubectl, secret_value
 from ca3cli.portforward import HttpError, basic_auth, forward, request
+from ca3cli.services import GRAFANA
 from ca3cli.settings import Settings
 
-GRAFANA = ("svc/grafana-service", 3000)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 RENDER_TIMEOUT_S = 120.0
 

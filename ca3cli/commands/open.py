@@ -8,6 +8,7 @@ from enum import Enum
 import typer
 from rich.markup import escape
 
+from ca3cli import services
 from ca3cli.commands.common import console, load_settings
 from ca3cli.commands.session import kubectl_for
 from ca3cli.portforward import forward
@@ -21,9 +22,9 @@ class Target(str, Enum):
 
 # service, port, the page worth opening, and what to say about it
 TARGETS = {
-    Target.grafana: ("svc/grafana-service", 3000, "/", "log in as the admin from Secret grafana-admin"),
-    Target.prometheus: ("svc/prometheus-service", 9090, "/targets", "Status > Targets shows what is scraped"),
-    Target.loki: ("svc/loki-service", 3100, "/ready", "Loki has no UI; query it from Grafana Explore"),
+    Target.grafana: (*services.GRAFANA, "/", "log in as the admin from Secret grafana-admin"),
+    Target.prometheus: (*services.PROMETHEUS, "/targets", "Status > Targets shows what is scraped"),
+    Target.loki: (*services.LOKI, "/ready", "Loki has no UI; query it from Grafana Explore"),
 }
 
 

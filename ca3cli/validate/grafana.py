@@ -7,12 +7,12 @@ import urllib.parse
 from typing import Any
 
 from ca3cli.portforward import HttpError, basic_auth, get_json
+from ca3cli.services import GRAFANA
 from ca3cli.validate.model import Check, Outcome, failed, passed, verdict
 from ca3cli.validate.probe import Probe
 from ca3cli.validate.prometheus import query, sample_sum
 from ca3cli.validate.tls import INFLUX_OFF
 
-GRAFANA = ("svc/grafana-service", 3000)
 DASHBOARD = "CA3 Pipeline Metrics"
 # Grafana's built-in interval variables, replaced so a panel's PromQL can run as an instant query.
 GRAFANA_VARIABLES = {"$__rate_interval": "1m", "${__rate_interval}": "1m", "$__interval": "30s",

@@ -7,11 +7,11 @@ import urllib.parse
 from typing import Any, Callable
 
 from ca3cli.portforward import get_json
+from ca3cli.services import LOKI
 from ca3cli.validate.model import Check, Outcome, failed, verdict
 from ca3cli.validate.probe import Probe
 from ca3cli.validate.workloads import listing
 
-LOKI = ("svc/loki-service", 3100)
 WINDOW_S = 15 * 60
 APPS = ("producer", "processor", "kafka", "influxdb")
 NANOS = 1_000_000_000

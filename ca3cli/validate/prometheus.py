@@ -6,11 +6,11 @@ import urllib.parse
 from typing import Any
 
 from ca3cli.portforward import get_json, request
+from ca3cli.services import PROMETHEUS
 from ca3cli.validate.model import Check, Outcome, verdict
 from ca3cli.validate.probe import Probe
 from ca3cli.validate.workloads import listing
 
-PROMETHEUS = ("svc/prometheus-service", 9090)
 METRICS_PORT = 8000
 
 
