@@ -15,7 +15,8 @@ from ca3cli.errors import Ca3Error, ConfigError
 from ca3cli.settings import Settings
 
 APPS = ("producer", "processor")
-APPS_DIR = Path(__file__).resolve().parent.parent / "apps"
+# Where apps/ sits when ca3 is installed in editable mode from its checkout (a wheel has no apps/ beside it).
+CHECKOUT_APPS_DIR = Path(__file__).resolve().parent.parent / "apps"
 LOAD_TARGETS = ("kind", "minikube", "k3d")
 INSTALL_HINTS = {
     "docker": "https://docs.docker.com/engine/install/",
@@ -50,9 +51,18 @@ def load_step(target: str, image: str, context: str) -> Step:
     return Step(argv, f"load {image} into {target}{f' cluster {name}' if name else ''}")
 
 
+def find_apps_dir(cwd: Path | None = None) -> Path:
+    """apps/ with both Dockerfiles: in the working folder (the repository root), else beside an editable install."""
+    for candidate in ((cwd or Path.cwd()) / "apps", CHECKOUT_APPS_DIR):
+        if all((candidate / app / "Dockerfile").is_file() for app in APPS):
+            return candidate
+    raise Ca3Error("There is no apps/ folder with the producer and processor Dockerfiles here. Run the command from "
+                   "the root of the ca3 repository (the folder holding apps/).")
+
+
 def steps(settings: Settings, load: str = "", push: bool = False, apps_dir: Path | None = None) -> list[Step]:
     """Build each app from apps/<app>/Dockerfile (context apps/) as `settings.image(app)`, then load and/or push it."""
-    apps_dir = APPS_DIR if apps_dir is None else apps_dir
+    apps_dir = find_apps_dir() if apps_dir is None else apps_dir
     if load and load not in LOAD_TARGETS:
         raise ConfigError(f"--load {load} is not supported; choose one of {', '.join(LOAD_TARGETS)}.")
     result = []

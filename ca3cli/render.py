@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any, Mapping
 
 import jinja2
@@ -14,7 +14,6 @@ from ca3cli import dashboards, registry
 from ca3cli.errors import RenderError
 from ca3cli.settings import Settings
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -32,10 +31,15 @@ class Manifest:
         return any(doc.get("kind") == "Secret" for doc in self.documents)
 
 
+def template_loader() -> jinja2.BaseLoader:
+    """The templates shipped inside the package (ca3cli/templates), found the same way in a wheel or a checkout."""
+    return jinja2.PackageLoader("ca3cli", "templates")
+
+
 def environment() -> jinja2.Environment:
     """Jinja2 with StrictUndefined: a missing value is an error, never an empty string."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        loader=template_loader(),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import cast
 
-import click
 import typer
 from rich.markup import escape
 from rich.panel import Panel
@@ -32,7 +31,7 @@ class DeployCommand(TyperCommand):
     Typer's parser has no optional option values, so a bare `--dry-run` is rewritten to `--dry-run=client`.
     """
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, ["--dry-run=client" if arg == "--dry-run" else arg for arg in args])
 
 

@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
+from importlib import resources
 from typing import Any, Iterator
 
 import yaml
 
 from ca3cli.configkeys.alloy import unknown_alloy_names
 
-KEYS_FILE = Path(__file__).with_name("documented-keys.json")
+KEYS_FILE = "documented-keys.json"  # package data next to this module
 YAML_KINDS = ("loki", "promtail", "grafana-datasources", "grafana-dashboards", "prometheus")
 
 
 @cache
 def documented() -> dict[str, Any]:
     """The documented keys per configuration kind: {kind: {"source": ..., "keys": {path: [names]}}}."""
-    return json.loads(KEYS_FILE.read_text())
+    return json.loads(resources.files(__package__).joinpath(KEYS_FILE).read_text())
 
 
 def _mappings_at(node: Any, path: list[str]) -> Iterator[dict[str, Any]]:

@@ -23,7 +23,7 @@ def apps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for app in build.APPS:
         (root / app).mkdir(parents=True)
         (root / app / "Dockerfile").write_text("FROM python:3.11.11-slim\n")
-    monkeypatch.setattr(build, "APPS_DIR", root)
+    monkeypatch.setattr(build, "CHECKOUT_APPS_DIR", root)
     return root
 
 
@@ -99,10 +99,20 @@ def test_missing_docker_says_how_to_install_it(project: Project, apps: Path, ca3
     assert "`docker` was not found on PATH. Install it (https://docs.docker.com/engine/install/)" in result.text
 
 
-def test_the_real_apps_build_with_their_dockerfiles() -> None:
+def test_build_steps_name_each_apps_dockerfile_with_the_repository_apps_folder_as_context(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(build.CHECKOUT_APPS_DIR.parent)
     steps = [step.argv for step in build.steps(Settings()) if step.argv[1] == "build"]
-    assert [argv[-1] for argv in steps] == [str(build.APPS_DIR)] * 2
-    assert all(Path(argv[-2]).is_file() for argv in steps)
+    assert [argv[-1] for argv in steps] == [str(Path.cwd() / "apps")] * 2
+    assert [Path(argv[-2]).relative_to(Path.cwd()) for argv in steps] == [
+        Path("apps/producer/Dockerfile"), Path("apps/processor/Dockerfile")]
+
+
+def test_build_outside_a_checkout_says_where_to_run_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(build, "CHECKOUT_APPS_DIR", tmp_path / "site-packages" / "apps")
+    with pytest.raises(Ca3Error, match="Run the command from the root of the ca3 repository"):
+        build.steps(Settings())
 
 
 def test_missing_dockerfile_is_a_sentence(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path, PurePosixPath
 
+import jinja2
 import pytest
 
 from ca3cli import output, registry, render, secrets
@@ -16,7 +17,7 @@ from ca3cli.settings import Settings
 def test_missing_value_in_a_template_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "broken.yaml.j2").write_text("name: {{ settings.no_such_setting }}\n")
-    monkeypatch.setattr(render, "TEMPLATES_DIR", tmp_path)
+    monkeypatch.setattr(render, "template_loader", lambda: jinja2.FileSystemLoader(tmp_path))
     monkeypatch.setattr(registry, "components_for", lambda n, s: [Component("broken", "broken", ("broken.yaml",))])
     with pytest.raises(RenderError, match="templates/broken/broken.yaml.j2"):
         render.render(Settings(), secrets.placeholders(), 1)
