@@ -10,6 +10,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from ca3cli import preflight
 from ca3cli.dashboards import catalogue
 from ca3cli.errors import Ca3Error
 from ca3cli.kube import Kubectl, secret_value
@@ -73,6 +74,7 @@ def capture(kubectl: Kubectl, settings: Settings, out_dir: Path) -> list[Path]:
     if not settings.observability.image_renderer:
         raise Ca3Error("Grafana's image renderer is not deployed. Set `observability.image_renderer: true` in "
                        "ca3.yaml, run `ca3 deploy -m 5`, then run `ca3 evidence` again.")
+    preflight.reachable(kubectl)
     headers = admin_headers(kubectl)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 import shutil
 import subprocess
 import time
@@ -120,6 +121,16 @@ class Kubectl:
         log.info("starting: %s", " ".join(argv))
         self.calls.append(argv)
         return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+# klog's prefix (`E1201 08:00:00.123456   4711 memcache.go:265] ...`): kubectl's internal log, not its answer.
+KLOG_LINE = re.compile(r"^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ \S+:\d+\] ")
+
+
+def reason(output: str) -> str:
+    """What kubectl said went wrong: its last line that is not a klog line (those repeat the cause less clearly)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip() and not KLOG_LINE.match(line.strip())]
+    return lines[-1] if lines else ""
 
 
 def secret_value(secret: dict[str, Any], key: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ca3cli.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
+from ca3cli import kube
 from ca3cli.kube import Kubectl
 from ca3cli.settings import Settings
 
@@ -113,24 +114,36 @@ def metrics_check(document: Any | None, flavour: str) -> Check:
 
 
 def reachable(kubectl: Kubectl) -> Any:
-    """`kubectl version -o json`: the first call, turned into a clear sentence when the cluster does not answer."""
+    """`kubectl version -o json`: the first call, turned into a clear sentence when the cluster does not answer.
+
+    Every command that talks to the cluster starts here, so all of them fail with the same sentence, naming the
+    context that was actually used.
+    """
     try:
         return kubectl.get_json("version", f"--request-timeout={REQUEST_TIMEOUT}", namespaced=False,
                                 timeout=VERSION_TIMEOUT_S)
     except KubectlTimeout as exc:
-        raise ClusterUnreachable(f"The cluster of context {_context_name(kubectl)} did not answer within "
+        raise ClusterUnreachable(f"The cluster of context {context_in_use(kubectl)} did not answer within "
                                  f"{VERSION_TIMEOUT_S:g}s. "
                                  "Start it, or choose another context with `ca3 --context NAME ...`.") from exc
     except KubectlError as exc:
-        detail = (exc.stderr or exc.stdout).strip().splitlines()
-        reason = detail[-1] if detail else f"exit code {exc.returncode}"
-        raise ClusterUnreachable(f"Cannot reach the cluster of context {_context_name(kubectl)}: {reason}. Start the "
-                                 "cluster, or choose another context with `ca3 --context NAME ...` "
+        reason = kube.reason(exc.stderr or exc.stdout) or f"exit code {exc.returncode}"
+        raise ClusterUnreachable(f"Cannot reach the cluster of context {context_in_use(kubectl)}: {reason}. Start "
+                                 "the cluster, or choose another context with `ca3 --context NAME ...` "
                                  "(`kubectl config get-contexts` lists them).") from exc
 
 
-def _context_name(kubectl: Kubectl) -> str:
-    return f"`{kubectl.context}`" if kubectl.context else "(the current context)"
+def context_in_use(kubectl: Kubectl) -> str:
+    """The context kubectl talks to, quoted: the chosen one, else the kubeconfig's current one (asked only on error)."""
+    if kubectl.context:
+        return f"`{kubectl.context}`"
+    try:
+        current = kubectl.run("config", "current-context", namespaced=False, check=False, timeout=10)
+    except Ca3Error:
+        current = None
+    if current is None or current.returncode != 0 or not current.stdout.strip():
+        return "(none: the kubeconfig sets no current context)"
+    return f"`{current.stdout.strip()}` (the current context)"
 
 
 def _metrics_api(kubectl: Kubectl) -> Any | None:

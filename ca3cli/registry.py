@@ -7,10 +7,12 @@ by `depends_on` and waits on their `waits`, and `validate` runs the criteria of 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ca3cli.errors import ConfigError
-from ca3cli.settings import Settings
+
+if TYPE_CHECKING:  # only read by attribute here; `ca3 validate --list` runs without loading the settings model
+    from ca3cli.settings import Settings
 
 HIGHEST = 9
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 from rich.markup import escape
 
-from ca3cli import build as core
 from ca3cli.commands.common import console, load_settings
 
 
@@ -16,6 +15,8 @@ def build(
     push: bool = typer.Option(False, "--push", help="Push the images to `images.registry` after building."),
 ) -> None:
     """Build apps/producer and apps/processor as <images.registry>/<app>:<images.tag>."""
+    from ca3cli import build as core
+
     settings = load_settings(ctx)
     for step in core.steps(settings, load=load, push=push):
         console.print(f"[bold]{escape(step.description)}[/]: {escape(' '.join(step.argv))}")

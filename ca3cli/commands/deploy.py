@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import typer
 from rich.markup import escape
@@ -11,16 +11,17 @@ from rich.panel import Panel
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from typer.core import TyperCommand
 
-from ca3cli import deploy as core
-from ca3cli import plan, secrets
 from ca3cli.commands.common import console, load_settings, options
-from ca3cli.commands.session import kubectl_for, report_checks
-from ca3cli.diagnose import Diagnosis
 from ca3cli.errors import Ca3Error, ConfigError
-from ca3cli.plan import Phase
-from ca3cli.preflight import Check
-from ca3cli.runlog import RunLog
-from ca3cli.settings import Settings
+
+if TYPE_CHECKING:  # the core is imported when a deploy runs, so `ca3 --help` stays fast
+    from ca3cli import deploy as core
+    from ca3cli import plan
+    from ca3cli.diagnose import Diagnosis
+    from ca3cli.plan import Phase
+    from ca3cli.preflight import Check
+    from ca3cli.runlog import RunLog
+    from ca3cli.settings import Settings
 
 DRY_RUN_CHOICES = ("client", "server")
 
@@ -43,6 +44,8 @@ class ProgressReporter:
         self.task = progress.add_task("preflight", total=None)
 
     def checks(self, checks: list[Check]) -> None:
+        from ca3cli.commands.session import report_checks
+
         report_checks(checks, self.progress.console)
         for check in checks:
             self.log.line(f"preflight {check.name}: {check.status}: {check.message}")
@@ -71,6 +74,8 @@ def _mode(dry_run: str, diff: bool) -> str:
 
 def _secrets(ctx: typer.Context, offline: bool) -> Mapping[str, str]:
     """The generated secrets; an offline plan works before `ca3 init` with placeholders (never sent anywhere)."""
+    from ca3cli import secrets
+
     folder = secrets.folder_for(options(ctx).config)
     if offline and not folder.is_dir():
         return secrets.placeholders()
@@ -103,6 +108,11 @@ def _summary(outcome: core.Outcome, mode: str) -> None:
 
 def _execute(settings: Settings, the_plan: plan.Plan, values: Mapping[str, str], request: core.Request) -> None:
     """Run the deploy with progress and a run log; on failure show the evidence, then let the error exit."""
+    from ca3cli import deploy as core
+    from ca3cli import plan
+    from ca3cli.commands.session import kubectl_for
+    from ca3cli.runlog import RunLog
+
     log = RunLog("deploy", values.values())
     log.line(f"ca3 deploy -m {request.milestone} mode={request.mode} namespace={settings.namespace}")
     log.line("\n".join(plan.describe(the_plan)))
@@ -136,6 +146,9 @@ def deploy(
                                      help="Let pruning delete PersistentVolumeClaims no StatefulSet claims any more."),
 ) -> None:
     """Apply milestones 1..N in dependency order with real waits; prune objects no longer rendered."""
+    from ca3cli import deploy as core
+    from ca3cli import plan
+
     mode = _mode(dry_run, diff)
     settings = load_settings(ctx)
     values = _secrets(ctx, offline=mode == "offline")

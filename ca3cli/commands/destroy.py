@@ -6,11 +6,8 @@ import sys
 
 import typer
 
-from ca3cli import preflight, prune
 from ca3cli.commands.common import console, load_settings
-from ca3cli.commands.session import kubectl_for
 from ca3cli.errors import Ca3Error, ConfigError
-from ca3cli.runlog import RunLog
 
 
 def _confirm(namespace: str, delete_data: bool) -> None:
@@ -29,6 +26,10 @@ def destroy(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
     """Delete everything ca3 deployed; keeps the PersistentVolumeClaims unless --delete-data."""
+    from ca3cli import preflight, prune
+    from ca3cli.commands.session import kubectl_for
+    from ca3cli.runlog import RunLog
+
     settings = load_settings(ctx)
     if not yes:
         _confirm(settings.namespace, delete_data)

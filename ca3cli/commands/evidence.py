@@ -7,9 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from ca3cli import evidence as core
 from ca3cli.commands.common import console, err_console, load_settings
-from ca3cli.commands.session import kubectl_for
 
 
 def evidence(
@@ -17,6 +15,9 @@ def evidence(
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder the PNG files are written to."),
 ) -> None:
     """Render the `CA3 Pipeline Metrics` dashboard and the error log panel with Grafana's image renderer."""
+    from ca3cli import evidence as core
+    from ca3cli.commands.session import kubectl_for
+
     settings = load_settings(ctx)
     with err_console.status("Rendering through Grafana's image renderer (this takes a while)..."):
         written = core.capture(kubectl_for(settings), settings, out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.markup import escape
 
-from ca3cli import lint as linting, registry, render as rendering, secrets
+from ca3cli import registry
 from ca3cli.commands.common import console, err_console, load_settings
 from ca3cli.errors import LintError
 
@@ -15,6 +15,8 @@ def lint(
     milestone: int = typer.Option(..., "--milestone", "-m", help="Lint the manifests of milestones 1..N (1-9)."),
 ) -> None:
     """Check the rendered manifests of milestones 1..N; exit non-zero with a list of findings if any fail."""
+    from ca3cli import lint as linting, render as rendering, secrets
+
     settings = load_settings(ctx)
     manifests = rendering.render(settings, secrets.placeholders(), milestone)
     objs = linting.objects(manifests)

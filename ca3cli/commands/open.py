@@ -10,8 +10,6 @@ from rich.markup import escape
 
 from ca3cli import services
 from ca3cli.commands.common import console, load_settings
-from ca3cli.commands.session import kubectl_for
-from ca3cli.portforward import forward
 
 
 class Target(str, Enum):
@@ -33,9 +31,15 @@ def open_(
     target: Target = typer.Argument(..., help="Which service to open."),
 ) -> None:
     """Forward a local port to the service and print the URL; Ctrl-C stops forwarding."""
+    from ca3cli import preflight
+    from ca3cli.commands.session import kubectl_for
+    from ca3cli.portforward import forward
+
     settings = load_settings(ctx)
     service, port, page, hint = TARGETS[target]
-    with forward(kubectl_for(settings), service, port) as forwarded:
+    kubectl = kubectl_for(settings)
+    preflight.reachable(kubectl)
+    with forward(kubectl, service, port) as forwarded:
         console.print(f"{target.value}: [bold]{escape(forwarded.url(page))}[/] ({escape(hint)}). Ctrl-C to stop.")
         try:
             while True:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ca3cli import output, registry, render as rendering, secrets
+from ca3cli import registry
 from ca3cli.commands.common import console, load_settings, options
 
 
@@ -19,6 +19,8 @@ def render(
     ),
 ) -> None:
     """Render the manifests of milestones 1..N; Secrets only with --include-secrets, into a git-ignored folder."""
+    from ca3cli import output, render as rendering, secrets
+
     settings = load_settings(ctx)
     config = options(ctx).config
     values = secrets.load(secrets.folder_for(config)) if include_secrets else secrets.placeholders()

@@ -6,9 +6,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ca3cli import status as core
 from ca3cli.commands.common import console, load_settings
-from ca3cli.commands.session import kubectl_for
 
 
 def _table(title: str, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> Table:
@@ -20,6 +18,9 @@ def _table(title: str, headers: tuple[str, ...], rows: list[tuple[str, ...]]) ->
 
 def status(ctx: typer.Context) -> None:
     """Show the pods, the HPA and how to open Grafana."""
+    from ca3cli import status as core
+    from ca3cli.commands.session import kubectl_for
+
     settings = load_settings(ctx)
     found = core.collect(kubectl_for(settings), settings)
     if not found.pods:

@@ -12,11 +12,9 @@ from rich.table import Table
 
 from ca3cli import registry
 from ca3cli.commands.common import console, err_console, load_settings
-from ca3cli.commands.session import kubectl_for
 from ca3cli.errors import CheckFailed
-from ca3cli.validate import catalogue, milestone, report, runner
+from ca3cli.validate import report
 from ca3cli.validate.model import Status
-from ca3cli.validate.probe import Probe
 
 STYLES = {Status.PASS: "green", Status.FAIL: "bold red", Status.WARN: "yellow", Status.SKIP: "dim"}
 
@@ -59,8 +57,14 @@ def validate(
     if list_only:
         _catalogue(number, as_json)
         return
+    from ca3cli import preflight
+    from ca3cli.commands.session import kubectl_for
+    from ca3cli.validate import catalogue, milestone, runner
+    from ca3cli.validate.probe import Probe
+
     settings = load_settings(ctx)
     kubectl = kubectl_for(settings)
+    preflight.reachable(kubectl)
     chosen, source = milestone.choose(kubectl, settings.namespace, number)
     checks = catalogue.select(chosen, _split(only))
     if not as_json:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ca3cli import registry
 from ca3cli.errors import Ca3Error, ClusterUnreachable, KubectlError
+from ca3cli import kube, registry
 from ca3cli.kube import Kubectl
 
 ANNOTATION = "ca3.dev/milestone"  # written on the Namespace by `ca3 deploy -m N` (templates/namespace)
@@ -26,9 +26,9 @@ def choose(kubectl: Kubectl, namespace: str, requested: int | None) -> tuple[int
         found = kubectl.get_json("get", "namespace", namespace, namespaced=False, timeout=15)
     except KubectlError as exc:
         if "NotFound" not in exc.stderr:
-            first = (exc.stderr.strip().splitlines() or ["no output"])[0]
             raise ClusterUnreachable(
-                f"Cannot read namespace {namespace} from the cluster ({first}). Check the kube context with "
+                f"Cannot read namespace {namespace} from the cluster ({kube.reason(exc.stderr) or 'no output'}). "
+                "Check the kube context with "
                 "`kubectl cluster-info` or pass `--context`."
             ) from None
         if requested is None:

@@ -13,7 +13,7 @@ import pytest
 from ca3cli.commands import open as open_command
 from ca3cli.dashboards import catalogue, to_json
 from ca3cli.settings import Settings
-from tests.fixtures.kubectl import KubectlStub
+from tests.fixtures.kubectl import KubectlStub, fixture
 from tests.validate.recorded_api import serve
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -30,6 +30,12 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name)
     (folder / "ca3.yaml").write_text("observability:\n  image_renderer: true\n")
     return folder
+
+
+@pytest.fixture(autouse=True)
+def reachable_cluster(kubectl_stub: KubectlStub) -> None:
+    """Both commands first check that the cluster answers, as every cluster command does."""
+    kubectl_stub.on("version", stdout=fixture("version.json"))
 
 
 def admin_secret() -> str:
@@ -109,7 +115,7 @@ def test_open_prints_the_forwarded_url_until_interrupted(project, kubectl_stub: 
     run = ca3("open", target)
     assert run.code == 0, run.text
     assert f"http://127.0.0.1:45678{page}" in run.text and "Stopped forwarding." in run.text
-    assert kubectl_stub.commands() == [f"port-forward {service}"]
+    assert kubectl_stub.commands() == ["version --request-timeout=15s -o json", f"port-forward {service}"]
 
 
 def test_open_reports_a_forward_that_fails(project, kubectl_stub: KubectlStub, ca3):

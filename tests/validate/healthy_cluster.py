@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fixtures.kubectl import KubectlStub
+from tests.fixtures.kubectl import KubectlStub, fixture
 from tests.validate import api_shapes as api
 from tests.validate import kube_objects as k
 
@@ -48,7 +48,8 @@ def secrets() -> list[dict[str, Any]]:
 
 
 def answer_objects(stub: KubectlStub, milestone: int = 1) -> None:
-    """Every `kubectl get` the milestone-1 checks make, healthy."""
+    """Every `kubectl get` the milestone-1 checks make, healthy (the cluster answers its version first)."""
+    stub.on("version", stdout=fixture("version.json"))
     stub.on("get", "namespace", k.NS, stdout=k.namespace({"ca3.dev/milestone": str(milestone)}))
     stub.on("get", "deployments,statefulsets,daemonsets,services,configmaps,serviceaccounts,networkpolicies,jobs",
             stdout=k.listing(*(k.workload(kind, name) for kind, name in BASELINE)))

@@ -13,7 +13,7 @@ from ca3cli.dashboards.catalogue import pipeline_dashboard
 from ca3cli.dashboards.model import to_json
 from ca3cli.validate import pipeline
 from tests.cluster.conftest import Project, Run
-from tests.fixtures.kubectl import KubectlStub
+from tests.fixtures.kubectl import KubectlStub, fixture
 from tests.validate import api_shapes as api
 from tests.validate import kube_objects as k
 from tests.validate.healthy_cluster import ADMIN_TOKEN, GrowingCount, answer_healthy_m1, answer_objects
@@ -112,6 +112,7 @@ def test_without_the_annotation_every_milestone_is_checked_and_it_says_so(kubect
 
 
 def test_missing_namespace_says_nothing_is_deployed(kubectl_stub: KubectlStub, project: Project, ca3: Ca3) -> None:
+    kubectl_stub.on("version", stdout=fixture("version.json"))
     kubectl_stub.on("get", "namespace", returncode=1,
                     stderr='Error from server (NotFound): namespaces "conveyor-pipeline" not found\n')
     result = ca3("validate")
@@ -120,13 +121,19 @@ def test_missing_namespace_says_nothing_is_deployed(kubectl_stub: KubectlStub, p
     assert "Traceback" not in result.text
 
 
-def test_unreachable_cluster_stops_before_running_checks(kubectl_stub: KubectlStub, project: Project, ca3: Ca3) -> None:
-    kubectl_stub.on("get", "namespace", returncode=1, stderr="The connection to the server 127.0.0.1:6443 was "
-                                                             "refused - did you specify the right host or port?\n")
+def test_unreachable_cluster_stops_before_running_checks_with_the_deploy_sentence(kubectl_stub: KubectlStub,
+                                                                                  project: Project, ca3: Ca3) -> None:
+    klog = ('E1201 08:00:00.123456   4711 memcache.go:265] couldn\'t get current server API group list: Get '
+            '"https://127.0.0.1:6443/api?timeout=32s": dial tcp 127.0.0.1:6443: connect: connection refused\n')
+    kubectl_stub.on("version", returncode=1, stdout='{"clientVersion": {"major": "1", "minor": "28"}}\n',
+                    stderr=klog + "The connection to the server 127.0.0.1:6443 was refused - did you specify the "
+                                  "right host or port?\n")
     result = ca3("validate", "-m", "3")
     assert result.code == 1
-    assert "Cannot read namespace conveyor-pipeline from the cluster (The connection to the server" in result.text
-    assert [c.words[:2] for c in kubectl_stub.calls] == [["get", "namespace"]]
+    assert ("Cannot reach the cluster of context `kind-ca3`: The connection to the server 127.0.0.1:6443 was refused"
+            in result.text)
+    assert "memcache.go" not in result.text and "Traceback" not in result.text
+    assert [c.words[0] for c in kubectl_stub.calls] == ["version"]
 
 
 def test_unknown_check_id_is_a_usage_error_with_a_suggestion(kubectl_stub: KubectlStub, project: Project,
@@ -147,6 +154,7 @@ def test_table_shows_id_milestone_status_and_evidence(healthy: RecordedApi, ca3:
 def test_an_empty_namespace_fails_every_check_with_a_reason_and_none_crashes(kubectl_stub: KubectlStub,
                                                                              project: Project, ca3: Ca3) -> None:
     """Every gather path meets missing objects, refused forwards and failing exec; none may crash or PASS."""
+    kubectl_stub.on("version", stdout=fixture("version.json"))
     kubectl_stub.on("get", stdout=k.listing())
     kubectl_stub.on("get", "namespace", k.NS, stdout=k.namespace({"ca3.dev/milestone": "9"}))
     for kind in ("secret", "configmap"):
