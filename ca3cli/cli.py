@@ -5,16 +5,27 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 from rich.markup import escape
 
 from ca3cli import __version__
-from ca3cli.commands import build, deploy, destroy, evidence, init, lint, render, status, validate
+from ca3cli.commands import (
+    build,
+    deploy,
+    destroy,
+    evidence,
+    init,
+    lint,
+    render,
+    status,
+    validate,
+)
 from ca3cli.commands import open as open_command
 from ca3cli.commands.common import GlobalOptions, err_console
+from ca3cli.commands.flags import flag
 from ca3cli.errors import Ca3Error
 
 app = typer.Typer(
@@ -52,8 +63,8 @@ def _root(
     ctx: typer.Context,
     config: Path = typer.Option(Path("ca3.yaml"), "--config", "-c", envvar="CA3_CONFIG", help="Settings file."),
     context: str = typer.Option("", "--context", help="Kube context to use (default: the file's, else current)."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every kubectl call to stderr."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    verbose: bool = flag("--verbose", "-v", help="Log every kubectl call to stderr."),
+    version: bool = flag("--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     """Stand up, prove and operate the conveyor streaming pipeline on Kubernetes."""
     ctx.obj = GlobalOptions(config=config, context=context, verbose=verbose)
@@ -65,7 +76,7 @@ def _crash_report() -> Path:
     """Write the traceback of an unexpected error to run_logs/ so the user can attach it to a report."""
     folder = Path("run_logs")
     folder.mkdir(exist_ok=True)
-    path = folder / f"ca3-crash-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
+    path = folder / f"ca3-crash-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     path.write_text(traceback.format_exc())
     return path
 

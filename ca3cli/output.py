@@ -1,4 +1,8 @@
-"""Write rendered manifests to disk: ordinary objects under --out, Secrets only into the git-ignored secrets folder."""
+"""Write rendered manifests to disk: ordinary objects under --out, Secrets only into the git-ignored secrets folder.
+
+A render records the files it wrote in `<out>/.ca3-rendered`; the next render removes those it no longer renders (a
+lower milestone, a component switched off), and never a file it did not write.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from ca3cli.errors import ConfigError
 from ca3cli.render import Manifest
+
+RECORD = ".ca3-rendered"
 
 
 @dataclass
@@ -17,6 +24,7 @@ class Written:
     manifests: list[Path] = field(default_factory=list)
     secrets: list[Path] = field(default_factory=list)
     skipped_secrets: list[str] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)  # files an earlier render wrote that are no longer rendered
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -28,8 +36,43 @@ def _write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
+def check_folder(out: Path) -> None:
+    """`out` must be a folder that can be written, or a path where one can be made; else a ConfigError (exit 2)."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file, not a folder. Choose a folder for the manifests, e.g. --out k8s.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"Cannot create --out {out} ({exc.strerror}). Choose a folder you can write to.") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ConfigError(f"Cannot write into --out {out} (permission denied). Choose a folder you can write to.")
+
+
+def stale(previous: Iterable[str], current: Iterable[str]) -> list[str]:
+    """Files recorded by the previous render that this one does not write, in order."""
+    return sorted(set(previous) - set(current))
+
+
+def _remove_stale(out: Path, written: list[Path]) -> list[Path]:
+    """Delete what the previous render recorded and this one did not write; record what this one wrote."""
+    record = out / RECORD
+    previous = record.read_text().splitlines() if record.is_file() else []
+    current = [str(path.relative_to(out)) for path in written]
+    removed = []
+    for name in stale(previous, current):
+        path = out / name
+        if ".." not in Path(name).parts and path.is_file():
+            path.unlink()
+            removed.append(path)
+            if path.parent != out and not any(path.parent.iterdir()):
+                path.parent.rmdir()
+    record.write_text("".join(f"{name}\n" for name in sorted(current)))
+    return removed
+
+
 def write(manifests: Iterable[Manifest], out: Path, secrets_out: Path | None) -> Written:
     """Write each manifest to out/<folder>/<file>; a file holding a Secret goes to secrets_out, or nowhere if None."""
+    check_folder(out)
     written = Written()
     for manifest in manifests:
         if manifest.is_secret:
@@ -44,4 +87,5 @@ def write(manifests: Iterable[Manifest], out: Path, secrets_out: Path | None) ->
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(manifest.text)
         written.manifests.append(target)
+    written.removed = _remove_stale(out, written.manifests)
     return written

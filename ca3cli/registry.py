@@ -6,8 +6,10 @@ by `depends_on` and waits on their `waits`, and `validate` runs the criteria of 
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from ca3cli.errors import ConfigError
 
@@ -260,9 +262,19 @@ def span(number: int) -> str:
     return "milestone 1" if number == 1 else f"milestones 1-{number}"
 
 
-def criteria_for(number: int) -> list[Criterion]:
-    """The verification criteria of milestones 1..number."""
-    return [c for c in CRITERIA if c.milestone <= check_milestone(number)]
+def criteria_for(number: int, only: Sequence[str] = ()) -> list[Criterion]:
+    """The verification criteria of milestones 1..number, narrowed to the ids in `only` when given.
+
+    An unknown id in `only` is a ConfigError naming the closest ids and how to list them all.
+    """
+    known = [c.id for c in CRITERIA]
+    unknown = [check_id for check_id in only if check_id not in known]
+    if unknown:
+        close = sorted({m for u in unknown for m in difflib.get_close_matches(u, known, n=3)})
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise ConfigError(f"Unknown check id {', '.join(unknown)}.{hint} Run `ca3 validate --list` to see them all.")
+    wanted = set(only)
+    return [c for c in CRITERIA if c.milestone <= check_milestone(number) and (not wanted or c.id in wanted)]
 
 
 # Features whose objects no component creates yet: deploying them would reference a CA and certificates that do not

@@ -6,13 +6,14 @@ import typer
 from rich.markup import escape
 
 from ca3cli.commands.common import console, load_settings
+from ca3cli.commands.flags import flag
 
 
 def build(
     ctx: typer.Context,
     load: str = typer.Option("", "--load", metavar="kind|minikube|k3d",
                              help="Copy the images into a local cluster's nodes after building."),
-    push: bool = typer.Option(False, "--push", help="Push the images to `images.registry` after building."),
+    push: bool = flag("--push", help="Push the images to `images.registry` after building."),
 ) -> None:
     """Build apps/producer and apps/processor as <images.registry>/<app>:<images.tag>."""
     from ca3cli import build as core

@@ -8,10 +8,17 @@ from typing import TYPE_CHECKING, cast
 import typer
 from rich.markup import escape
 from rich.panel import Panel
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from typer.core import TyperCommand
 
 from ca3cli.commands.common import console, load_settings, options
+from ca3cli.commands.flags import flag
 from ca3cli.errors import Ca3Error, ConfigError
 
 if TYPE_CHECKING:  # the core is imported when a deploy runs, so `ca3 --help` stays fast
@@ -141,8 +148,8 @@ def deploy(
     dry_run: str = typer.Option("", "--dry-run", metavar="[server]",
                                 help="Alone: offline, render + lint + print the plan, no cluster call. "
                                      "=server: the API server validates every object, nothing changes."),
-    diff: bool = typer.Option(False, "--diff", help="Show what would change in the cluster (`kubectl diff`)."),
-    delete_data: bool = typer.Option(False, "--delete-data",
+    diff: bool = flag("--diff", help="Show what would change in the cluster (`kubectl diff`)."),
+    delete_data: bool = flag("--delete-data",
                                      help="Let pruning delete PersistentVolumeClaims no StatefulSet claims any more."),
 ) -> None:
     """Apply milestones 1..N in dependency order with real waits; prune objects no longer rendered."""

@@ -7,6 +7,7 @@ import sys
 import typer
 
 from ca3cli.commands.common import console, load_settings
+from ca3cli.commands.flags import flag
 from ca3cli.errors import Ca3Error, ConfigError
 
 
@@ -22,8 +23,8 @@ def _confirm(namespace: str, delete_data: bool) -> None:
 
 def destroy(
     ctx: typer.Context,
-    delete_data: bool = typer.Option(False, "--delete-data", help="Also delete the namespace and its volumes."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    delete_data: bool = flag("--delete-data", help="Also delete the namespace and its volumes."),
+    yes: bool = flag("--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
     """Delete everything ca3 deployed; keeps the PersistentVolumeClaims unless --delete-data."""
     from ca3cli import preflight, prune

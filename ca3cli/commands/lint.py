@@ -15,7 +15,9 @@ def lint(
     milestone: int = typer.Option(..., "--milestone", "-m", help="Lint the manifests of milestones 1..N (1-9)."),
 ) -> None:
     """Check the rendered manifests of milestones 1..N; exit non-zero with a list of findings if any fail."""
-    from ca3cli import lint as linting, render as rendering, secrets
+    from ca3cli import lint as linting
+    from ca3cli import render as rendering
+    from ca3cli import secrets
 
     settings = load_settings(ctx)
     manifests = rendering.render(settings, secrets.placeholders(), milestone)

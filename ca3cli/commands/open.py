@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from time import sleep
 from enum import Enum
+from time import sleep
 
 import typer
 from rich.markup import escape

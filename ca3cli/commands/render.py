@@ -8,18 +8,19 @@ import typer
 
 from ca3cli import registry
 from ca3cli.commands.common import console, load_settings, options
+from ca3cli.commands.flags import flag
 
 
 def render(
     ctx: typer.Context,
     milestone: int = typer.Option(..., "--milestone", "-m", help="Render milestones 1..N (1-9)."),
     out: Path = typer.Option(Path("k8s"), "--out", "-o", help="Folder for the manifests (Secrets never go here)."),
-    include_secrets: bool = typer.Option(
-        False, "--include-secrets", help="Also write Secret manifests, into the git-ignored .ca3/rendered-secrets/."
-    ),
+    include_secrets: bool = flag(
+        "--include-secrets", help="Also write Secret manifests, into the git-ignored .ca3/rendered-secrets/."),
 ) -> None:
     """Render the manifests of milestones 1..N; Secrets only with --include-secrets, into a git-ignored folder."""
-    from ca3cli import output, render as rendering, secrets
+    from ca3cli import output, secrets
+    from ca3cli import render as rendering
 
     settings = load_settings(ctx)
     config = options(ctx).config
@@ -30,5 +31,7 @@ def render(
     console.print(f"Wrote {len(written.manifests)} manifests for {registry.span(milestone)} under {out}/.")
     if written.secrets:
         console.print(f"Wrote {len(written.secrets)} Secret manifests under {secrets_out}/ (mode 0600, git-ignored).")
+    for path in written.removed:
+        console.print(f"Removed {path}: an earlier render wrote it and {registry.span(milestone)} no longer has it.")
     if written.skipped_secrets:
         console.print(f"Left out {len(written.skipped_secrets)} Secret manifests; add --include-secrets to write them.")

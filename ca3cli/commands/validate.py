@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.markup import escape
@@ -12,6 +11,7 @@ from rich.table import Table
 
 from ca3cli import registry
 from ca3cli.commands.common import console, err_console, load_settings
+from ca3cli.commands.flags import flag
 from ca3cli.errors import CheckFailed
 from ca3cli.validate import report
 from ca3cli.validate.model import Status
@@ -19,8 +19,8 @@ from ca3cli.validate.model import Status
 STYLES = {Status.PASS: "green", Status.FAIL: "bold red", Status.WARN: "yellow", Status.SKIP: "dim"}
 
 
-def _catalogue(number: int | None, as_json: bool) -> None:
-    criteria = registry.criteria_for(number or registry.HIGHEST)
+def _catalogue(number: int | None, only: list[str], as_json: bool) -> None:
+    criteria = registry.criteria_for(registry.HIGHEST if number is None else number, only)
     if as_json:
         typer.echo(json.dumps(report.catalogue_json(criteria), indent=2))
         return
@@ -46,16 +46,16 @@ def _split(only: list[str]) -> list[str]:
 
 def validate(
     ctx: typer.Context,
-    number: Optional[int] = typer.Option(None, "--milestone", "-m", help="Check milestones 1..N "
+    number: int | None = typer.Option(None, "--milestone", "-m", help="Check milestones 1..N "
                                          "(default: the highest deployed)."),
     only: list[str] = typer.Option([], "--only", help="Run only these check ids (repeat or comma-separate)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the results (or, with --list, the catalogue) as JSON."),
-    junit: Optional[Path] = typer.Option(None, "--junit", help="Also write JUnit XML to this file."),
-    list_only: bool = typer.Option(False, "--list", help="List the checks without touching a cluster."),
+    as_json: bool = flag("--json", help="Print the results (or, with --list, the catalogue) as JSON."),
+    junit: Path | None = typer.Option(None, "--junit", help="Also write JUnit XML to this file."),
+    list_only: bool = flag("--list", help="List the checks without touching a cluster."),
 ) -> None:
     """Run every check of milestones 1..N and show PASS / FAIL / WARN / SKIP with the evidence seen."""
     if list_only:
-        _catalogue(number, as_json)
+        _catalogue(number, _split(only), as_json)
         return
     from ca3cli import preflight
     from ca3cli.commands.session import kubectl_for

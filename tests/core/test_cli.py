@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -99,3 +100,44 @@ def test_deploying_tls_milestones_before_certificates_exist_says_how_to_go_on(pr
     without_tls = ca3(project, "deploy", "-m", "9", "--dry-run",
                       env={"CA3_TLS_INFLUXDB": "false", "CA3_TLS_KAFKA": "false"})
     assert without_tls.returncode == 0, without_tls.stderr
+
+
+def test_render_of_a_lower_milestone_removes_only_the_files_it_wrote_before(project: Path) -> None:
+    assert ca3(project, "render", "-m", "5").returncode == 0
+    loki = project / "k8s" / "logging" / "loki-deployment.yaml"
+    mine = project / "k8s" / "logging" / "my-notes.yaml"
+    mine.write_text("kept: true\n")
+    result = ca3(project, "render", "-m", "1")
+    assert result.returncode == 0, result.stderr
+    assert not loki.exists() and not (project / "k8s" / "prometheus").exists()
+    assert mine.read_text() == "kept: true\n"
+    assert (project / "k8s" / "kafka" / "kafka-statefulset.yaml").is_file()
+    assert "Removed k8s/logging/loki-deployment.yaml: an earlier render wrote it" in " ".join(result.stdout.split())
+
+
+def test_render_into_a_file_is_a_usage_error(project: Path) -> None:
+    (project / "k8s").write_text("not a folder\n")
+    result = ca3(project, "render", "-m", "1")
+    assert result.returncode == 2
+    assert "--out k8s is a file, not a folder. Choose a folder for the manifests" in " ".join(result.stderr.split())
+
+
+def test_render_where_no_folder_can_be_made_is_a_usage_error(project: Path) -> None:
+    (project / "plain-file").write_text("x\n")  # a folder below a file cannot be created, not even by root
+    result = ca3(project, "render", "-m", "1", "--out", "plain-file/k8s")
+    assert result.returncode == 2
+    assert "Cannot create --out plain-file/k8s (Not a directory). Choose a folder you can write to." in " ".join(
+        result.stderr.split())
+
+
+FLAGS = {"": ("--verbose", "--version"), "deploy": ("--diff", "--delete-data"), "destroy": ("--delete-data", "--yes"),
+         "render": ("--include-secrets",), "build": ("--push",), "validate": ("--json", "--list")}
+
+
+@pytest.mark.parametrize("command", list(FLAGS), ids=[c or "ca3" for c in FLAGS])
+def test_boolean_options_show_as_flags_in_help(project: Path, command: str) -> None:
+    result = ca3(project, *([command] if command else []), "--help", env={"COLUMNS": "160"})
+    assert result.returncode == 0, result.stderr
+    for name in FLAGS[command]:
+        line = next(line for line in result.stdout.splitlines() if f" {name} " in line)
+        assert "<bool>" not in line and "/--no-" not in line, line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 
@@ -39,6 +40,25 @@ def test_list_prints_the_catalogue_without_touching_a_cluster(kubectl_stub: Kube
     assert result.code == 0, result.text
     assert "m1.namespace" in result.out and "m9.no-crashloops" in result.out and " M5 " in result.out
     assert kubectl_stub.calls == []
+
+
+@pytest.mark.parametrize("form", [(), ("--json",)], ids=["table", "json"])
+def test_list_honours_only_and_milestone_in_every_output_form(kubectl_stub: KubectlStub, project: Project, ca3: Ca3,
+                                                              form: tuple[str, ...]) -> None:
+    result = ca3("validate", "--list", *form, "-m", "2", "--only", "m1.topic,m2.prometheus-ui", "--only", "m5.loki-ready")
+    assert result.code == 0, result.text
+    shown = re.findall(r"\bm\d\.[\w-]+", result.out) if not form else [item["id"] for item in json.loads(result.out)]
+    assert shown == ["m1.topic", "m2.prometheus-ui"]  # m5 is beyond -m 2
+    assert kubectl_stub.calls == []
+
+
+@pytest.mark.parametrize("form", [(), ("--json",)], ids=["table", "json"])
+def test_list_refuses_milestone_zero_and_unknown_ids_as_usage_errors(kubectl_stub: KubectlStub, project: Project,
+                                                                     ca3: Ca3, form: tuple[str, ...]) -> None:
+    zero = ca3("validate", "--list", *form, "-m", "0")
+    assert zero.code == 2 and "Unknown milestone 0; choose one of 1-9." in zero.text
+    unknown = ca3("validate", "--list", *form, "--only", "m1.topik")
+    assert unknown.code == 2 and "Unknown check id m1.topik. Did you mean m1.topic?" in unknown.text
 
 
 def test_list_json_is_a_list_of_id_milestone_criterion(kubectl_stub: KubectlStub, project: Project, ca3: Ca3) -> None:
