@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Install everything the test suite needs (Debian and pip packages), then run the whole suite.
-# This is the one test command: the README names it and .ci/run calls it.
+# The one test command (the README names it, .ci/run calls it): install the real test servers (Debian packages),
+# install ca3 and both apps into .venv/, then run the whole suite there. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/venv.sh
+source scripts/venv.sh
 
 debian_packages=(prometheus victoria-metrics stunnel4 shellcheck)
 missing=()
@@ -18,5 +20,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-python3 -m pip install --quiet -e '.[test]' -e ./apps/producer -e ./apps/processor
-python3 -m pytest "$@"
+venv_python
+.venv/bin/python -m pip install --quiet -e '.[test]' -e ./apps/producer -e ./apps/processor
+exec .venv/bin/python -m pytest "$@"

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Set up and run the main job in one command: install ca3, write settings and secrets (kept if they exist),
-# then deploy milestone ${1:-1} to the current kube context. Without a cluster, ca3 says so; then try
-#   bash scripts/up.sh 5 --dry-run
-# to see the full plan offline. Extra arguments go to `ca3 deploy`.
+# Set up and run the pipeline in one command: install ca3 into .venv/, then `ca3 up -m ${1:-1}`, which writes
+# settings and secrets if missing, creates a local cluster (kind, k3d or minikube with Docker) when no cluster is
+# reachable, builds and loads the app images, deploys milestone N and prints where Grafana is.
+# Extra arguments go to `ca3 up`, e.g. `bash scripts/up.sh 5`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/venv.sh
+source scripts/venv.sh
 
 milestone="${1:-1}"
 if [ "$#" -gt 0 ]; then shift; fi
-python3 -m pip install --quiet -e .
-python3 -m ca3cli init
-python3 -m ca3cli deploy -m "$milestone" "$@"
+venv_python
+echo "Installing ca3 into .venv/ ..."
+.venv/bin/python -m pip install --quiet .
+exec .venv/bin/ca3 up -m "$milestone" "$@"
