@@ -24,8 +24,10 @@ OLDEST_TESTED = (1, 30)  # manifests are validated against Kubernetes 1.30 and 1
 REQUEST_TIMEOUT = "15s"  # kubectl's own limit per API request
 VERSION_TIMEOUT_S = 30.0  # ours, in case kubectl itself hangs (e.g. an exec credential plugin waiting)
 
-METRICS_SERVER_MANIFEST = ("https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.9.0/"
-                           "components.yaml")
+# Supports Kubernetes 1.34+: https://github.com/kubernetes-sigs/metrics-server/releases/tag/v0.9.0
+METRICS_SERVER_VERSION = "v0.9.0"
+METRICS_SERVER_MANIFEST = ("https://github.com/kubernetes-sigs/metrics-server/releases/download/"
+                           f"{METRICS_SERVER_VERSION}/components.yaml")
 METRICS_SERVER_HINTS = {
     "kind": (
         f"kind ships no metrics-server: `kubectl apply -f {METRICS_SERVER_MANIFEST}`, then add "
