@@ -1,0 +1,66 @@
+"""`ca3 cluster create|delete`: the local cluster `ca3 up` makes (kind, k3d or minikube), on its own."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.markup import escape
+
+from ca3cli import localcluster
+from ca3cli import up as core
+from ca3cli.build import Step
+from ca3cli.commands.common import console, load_settings
+from ca3cli.errors import ConfigError
+
+app = typer.Typer(help="Create or delete the local cluster `ca3 up` deploys to (kind, k3d or minikube).",
+                  no_args_is_help=True)
+
+FLAVOUR_HELP = "kind, k3d or minikube (default: `cluster.flavour` from ca3.yaml)."
+
+
+class StepPrinter:
+    """Prints each step as `[n/total] what: command`; the command's own output follows on the terminal."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+
+    def step(self, number: int, total: int, step: Step) -> None:
+        console.print(f"[bold]{self.title} {number}/{total}[/] {escape(step.description)}: "
+                      f"[dim]{escape(' '.join(step.argv))}[/]", soft_wrap=True)
+
+
+def _flavour(ctx: typer.Context, flavour: str) -> str:
+    return localcluster.check_flavour(flavour or load_settings(ctx).cluster.flavour)
+
+
+@app.command()
+def create(ctx: typer.Context,
+           flavour: str = typer.Option("", "--flavour", metavar="kind|k3d|minikube", help=FLAVOUR_HELP)) -> None:
+    """Create cluster `ca3` with Grafana's NodePort, a policy-enforcing CNI, metrics-server and storage."""
+    chosen, again = _flavour(ctx, flavour), "`ca3 cluster create`"
+    core.check_engine(chosen, again)
+    context = core.create_cluster(chosen, load_settings(ctx), StepPrinter("cluster"), again)
+    console.print(f"[green]Cluster {localcluster.NAME} is ready[/] (kube context {context}). Next: `ca3 up`, or "
+                  f"`ca3 --context {context} deploy -m 1`.")
+
+
+def _confirm(flavour: str) -> None:
+    """Ask before deleting; without a terminal to ask on, insist on --yes instead of guessing."""
+    what = f"the {flavour} cluster {localcluster.NAME} and everything in it, volumes included"
+    if not sys.stdin.isatty():
+        raise ConfigError(f"`ca3 cluster delete` would delete {what}. Pass --yes to confirm without a prompt.")
+    if not typer.confirm(f"Delete {what}?", default=False):
+        raise typer.Abort()
+
+
+@app.command()
+def delete(ctx: typer.Context,
+           flavour: str = typer.Option("", "--flavour", metavar="kind|k3d|minikube", help=FLAVOUR_HELP),
+           yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")) -> None:
+    """Delete cluster `ca3` and its data."""
+    chosen = _flavour(ctx, flavour)
+    if not yes:
+        _confirm(chosen)
+    core.delete_cluster(chosen, StepPrinter("cluster"), "`ca3 cluster delete`")
+    console.print(f"[green]Deleted[/] the {chosen} cluster {localcluster.NAME}.")
