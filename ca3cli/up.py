@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -24,9 +25,10 @@ AGAIN_UP = "`ca3 up`"
 
 
 class Reporter(Protocol):
-    """How the command layer shows which step runs (the step's own output streams to the terminal)."""
+    """How the command layer shows progress: `step` announces a step and returns the context it runs in (a spinner
+    while a quiet kubectl step runs; the other tools stream their own output)."""
 
-    def step(self, number: int, total: int, step: Step) -> None: ...
+    def step(self, number: int, total: int, step: Step) -> AbstractContextManager[object]: ...
 
 
 @dataclass(frozen=True)
@@ -124,16 +126,21 @@ def _current_context(kubectl: Kubectl) -> str:
 
 
 def run_steps(steps: Sequence[Step], kubectl: Kubectl, reporter: Reporter, again: str) -> None:
-    """Each step in order: kubectl ones through the one kubectl runner, the others through build's step runner."""
+    """Each step in order, shown by the reporter while it runs."""
     for number, step in enumerate(steps, 1):
-        reporter.step(number, len(steps), step)
-        if step.argv[0] != "kubectl":
-            build.run(step, again)
-            continue
-        try:
-            kubectl.run(*step.argv[1:], input=step.input, timeout=STEP_TIMEOUT_S, namespaced=False, mutating=True)
-        except (KubectlError, KubectlTimeout) as exc:
-            raise Ca3Error(f"Could not {step.description}: {exc}\nFix the cause and run {again} again.") from exc
+        with reporter.step(number, len(steps), step):
+            run_step(step, kubectl, again)
+
+
+def run_step(step: Step, kubectl: Kubectl, again: str) -> None:
+    """kubectl steps through the one kubectl runner (quiet, with a timeout), the others through build's step runner."""
+    if step.argv[0] != "kubectl":
+        build.run(step, again)
+        return
+    try:
+        kubectl.run(*step.argv[1:], input=step.input, timeout=STEP_TIMEOUT_S, namespaced=False, mutating=True)
+    except (KubectlError, KubectlTimeout) as exc:
+        raise Ca3Error(f"Could not {step.description}: {exc}\nFix the cause and run {again} again.") from exc
 
 
 def check_engine(flavour: str, again: str) -> None:

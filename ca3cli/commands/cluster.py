@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import AbstractContextManager, nullcontext
 
 import typer
 from rich.markup import escape
@@ -20,14 +21,16 @@ FLAVOUR_HELP = "kind, k3d or minikube (default: `cluster.flavour` from ca3.yaml)
 
 
 class StepPrinter:
-    """Prints each step as `[n/total] what: command`; the command's own output follows on the terminal."""
+    """Prints each step as `title n/total what: command`; a spinner runs while kubectl works quietly, the other tools
+    print their own progress."""
 
     def __init__(self, title: str) -> None:
         self.title = title
 
-    def step(self, number: int, total: int, step: Step) -> None:
+    def step(self, number: int, total: int, step: Step) -> AbstractContextManager[object]:
         console.print(f"[bold]{self.title} {number}/{total}[/] {escape(step.description)}: "
                       f"[dim]{escape(' '.join(step.argv))}[/]", soft_wrap=True)
+        return console.status(escape(step.description)) if step.argv[0] == "kubectl" else nullcontext()
 
 
 def _flavour(ctx: typer.Context, flavour: str) -> str:

@@ -73,6 +73,8 @@ def test_up_on_an_unreachable_context_creates_the_kind_cluster_then_builds_and_l
     assert order[-1] == "kubectl get clusterroles.rbac.authorization.k8s.io,clusterrolebindings.rbac.authorization.k8s.io"
     setup = [c for c in images.calls if c.words[0] in ("apply", "patch", "wait", "rollout")][:6]
     assert {c.flag("--context") for c in setup} == {"kind-ca3"}
+    assert "cluster 1/7 create kind cluster ca3 (Kubernetes 1.37, NodePort 30300 on localhost)" in result.text
+    assert "images 4/4 load ca3/processor:0.1.0 into kind cluster ca3" in result.text
     assert "Milestone 1 deployed" in result.text
     assert "http://localhost:30300" in result.text
 
@@ -103,6 +105,18 @@ def test_up_on_a_reachable_cluster_creates_nothing_and_only_builds_loads_and_dep
     assert [c.argv[-2:] for c in images.tool("kind").calls] == [["--name", "ca3"]] * 2
     assert "Using the cluster of kube context kind-ca3" in result.text
     assert "Milestone 1 deployed" in result.text
+
+
+def test_up_on_a_reachable_cluster_that_is_not_local_builds_the_images_but_loads_them_nowhere(
+        project: Project, images: KubectlStub, apps: Path, ca3: Ca3) -> None:
+    (project.path / "ca3.yaml").write_text("cluster:\n  flavour: other\n  context: prod-eu\n")
+    answer_healthy_deploy(images)
+    result = ca3("up")
+    assert result.code == 0, result.text
+    assert [label(c) for c in images.every_call][:3] == ["kubectl version", "docker build -t", "docker build -t"]
+    assert not [c for c in images.every_call if c.program in localcluster.FLAVOURS]
+    assert {c.flag("--context") for c in images.calls} == {"prod-eu"}
+    assert "http://NODE_IP:30300 (any node's address)" in result.text
 
 
 def test_up_without_kind_k3d_or_minikube_is_one_sentence_with_install_links_and_exit_code_1(
