@@ -274,3 +274,12 @@ def test_needs_init_until_ca3_yaml_and_every_secret_exist(project: Project) -> N
     (project.path / ".ca3" / "secrets" / "grafana_admin_password").unlink()
     assert up.needs_init(config)
     assert up.needs_init(project.path / "missing.yaml")
+
+
+def test_up_with_an_unknown_milestone_stops_before_any_cluster_or_image_step(project: Project, images: KubectlStub,
+                                                                              apps: Path, ca3: Ca3) -> None:
+    unreachable_once(images)
+    result = ca3("up", "-m", "42")
+    assert result.code == 2
+    assert "Unknown milestone 42" in result.text
+    assert images.every_call == []
