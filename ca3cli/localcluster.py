@@ -52,6 +52,11 @@ def context_name(flavour: str) -> str:
     return {"kind": f"kind-{NAME}", "k3d": f"k3d-{NAME}", "minikube": NAME}[check_flavour(flavour)]
 
 
+def tools(flavour: str) -> list[str]:
+    """The programs the create steps run: the flavour's own tool, then kubectl."""
+    return [check_flavour(flavour), "kubectl"]
+
+
 def kind_config(node_port: int) -> dict[str, Any]:
     """kind's Cluster config: the pinned node image, NodePort on the host, and no kindnet (Calico comes next)."""
     return {

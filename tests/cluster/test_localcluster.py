@@ -72,6 +72,11 @@ def test_the_context_each_tool_writes_names_the_cluster_image_loading_uses(flavo
     assert build.cluster_name(flavour, context) == NAME
 
 
+@pytest.mark.parametrize("flavour", localcluster.FLAVOURS)
+def test_tools_checked_before_creating_are_exactly_the_programs_the_steps_run(flavour: str) -> None:
+    assert set(localcluster.tools(flavour)) == {step.argv[0] for step in localcluster.create_steps(flavour, 30300)}
+
+
 @pytest.mark.parametrize(("flavour", "argv"), [
     ("kind", ["kind", "delete", "cluster", "--name", NAME]),
     ("k3d", ["k3d", "cluster", "delete", NAME]),
