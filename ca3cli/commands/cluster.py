@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from contextlib import AbstractContextManager, nullcontext
 
 import typer
@@ -11,8 +10,7 @@ from rich.markup import escape
 from ca3cli import localcluster
 from ca3cli import up as core
 from ca3cli.build import Step
-from ca3cli.commands.common import console, load_settings
-from ca3cli.errors import ConfigError
+from ca3cli.commands.common import confirm, console, load_settings
 
 app = typer.Typer(help="Create or delete the local cluster `ca3 up` deploys to (kind, k3d or minikube).",
                   no_args_is_help=True)
@@ -48,15 +46,6 @@ def create(ctx: typer.Context,
                   f"`ca3 --context {context} deploy -m 1`.")
 
 
-def _confirm(flavour: str) -> None:
-    """Ask before deleting; without a terminal to ask on, insist on --yes instead of guessing."""
-    what = f"the {flavour} cluster {localcluster.NAME} and everything in it, volumes included"
-    if not sys.stdin.isatty():
-        raise ConfigError(f"`ca3 cluster delete` would delete {what}. Pass --yes to confirm without a prompt.")
-    if not typer.confirm(f"Delete {what}?", default=False):
-        raise typer.Abort()
-
-
 @app.command()
 def delete(ctx: typer.Context,
            flavour: str = typer.Option("", "--flavour", metavar="kind|k3d|minikube", help=FLAVOUR_HELP),
@@ -64,6 +53,7 @@ def delete(ctx: typer.Context,
     """Delete cluster `ca3` and its data."""
     chosen = _flavour(ctx, flavour)
     if not yes:
-        _confirm(chosen)
+        what = f"the {chosen} cluster {localcluster.NAME} and everything in it, volumes included"
+        confirm(f"Delete {what}?", f"`ca3 cluster delete` would delete {what}.")
     core.delete_cluster(chosen, StepPrinter("cluster"), "`ca3 cluster delete`")
     console.print(f"[green]Deleted[/] the {chosen} cluster {localcluster.NAME}.")
