@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ca3cli import preflight
 from ca3cli.build import Step
 from ca3cli.errors import ConfigError
 
@@ -30,10 +29,16 @@ K3S_IMAGE = "rancher/k3s:v1.37.0-k3s1"
 CALICO_VERSION = "v3.32.2"
 CALICO_MANIFEST = f"https://raw.githubusercontent.com/projectcalico/calico/{CALICO_VERSION}/manifests/calico.yaml"
 CALICO_POD_SUBNET = "192.168.0.0/16"  # the default IP pool of that manifest
-# metrics-server on kind: preflight.METRICS_SERVER_VERSION. minikube pins its own Calico (`--cni=calico`) and
-# metrics-server addon per minikube release (https://minikube.sigs.k8s.io/docs/handbook/network_policy/).
+# metrics-server for kind (and in preflight's hints for the other flavours); 0.9 supports Kubernetes 1.34+:
+# https://github.com/kubernetes-sigs/metrics-server/releases/tag/v0.9.0
+METRICS_SERVER_VERSION = "v0.9.0"
+METRICS_SERVER_MANIFEST = ("https://github.com/kubernetes-sigs/metrics-server/releases/download/"
+                           f"{METRICS_SERVER_VERSION}/components.yaml")
+# minikube pins its own Calico (`--cni=calico`) and metrics-server addon per minikube release
+# (https://minikube.sigs.k8s.io/docs/handbook/network_policy/).
 WAIT_TIMEOUT = "300s"
 
+# kind's kubelets serve self-signed certificates, so metrics-server may skip verifying them (local clusters only).
 INSECURE_TLS_PATCH = json.dumps([{"op": "add", "path": "/spec/template/spec/containers/0/args/-",
                                   "value": "--kubelet-insecure-tls"}])
 
@@ -94,8 +99,8 @@ def _kind(node_port: int) -> list[Step]:
                 "-f", CALICO_MANIFEST),
         rollout("daemonset/calico-node"),
         NODE_READY,
-        kubectl(f"install metrics-server {preflight.METRICS_SERVER_VERSION}", "apply", "--server-side", "-f",
-                preflight.METRICS_SERVER_MANIFEST),
+        kubectl(f"install metrics-server {METRICS_SERVER_VERSION}", "apply", "--server-side", "-f",
+                METRICS_SERVER_MANIFEST),
         kubectl("let metrics-server accept kind's self-signed kubelet certificates (--kubelet-insecure-tls)",
                 "patch", "deployment", "metrics-server", "--namespace", "kube-system", "--type=json",
                 "-p", INSECURE_TLS_PATCH),

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from ca3cli.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
 from ca3cli.kube import Kubectl
+from ca3cli.localcluster import INSECURE_TLS_PATCH, METRICS_SERVER_MANIFEST
 from ca3cli.settings import Settings
 
 DEFAULT_CLASS_ANNOTATIONS = (
@@ -24,17 +25,12 @@ OLDEST_TESTED = (1, 30)  # manifests are validated against Kubernetes 1.30 and 1
 REQUEST_TIMEOUT = "15s"  # kubectl's own limit per API request
 VERSION_TIMEOUT_S = 30.0  # ours, in case kubectl itself hangs (e.g. an exec credential plugin waiting)
 
-# Supports Kubernetes 1.34+: https://github.com/kubernetes-sigs/metrics-server/releases/tag/v0.9.0
-METRICS_SERVER_VERSION = "v0.9.0"
-METRICS_SERVER_MANIFEST = ("https://github.com/kubernetes-sigs/metrics-server/releases/download/"
-                           f"{METRICS_SERVER_VERSION}/components.yaml")
 METRICS_SERVER_HINTS = {
     "kind": (
         f"kind ships no metrics-server: `kubectl apply -f {METRICS_SERVER_MANIFEST}`, then add "
         "`--kubelet-insecure-tls` to its args (kind's kubelets serve self-signed certificates; local clusters only): "
-        "`kubectl -n kube-system patch deployment metrics-server --type=json -p "
-        "'[{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/args/-\","
-        "\"value\":\"--kubelet-insecure-tls\"}]'`."
+        f"`kubectl -n kube-system patch deployment metrics-server --type=json -p '{INSECURE_TLS_PATCH}'` "
+        "(`ca3 cluster create` makes a kind cluster with it)."
     ),
     "minikube": "run `minikube addons enable metrics-server`.",
     "k3d": "k3d (k3s) ships metrics-server; check that it was not disabled (`--disable=metrics-server`) and that "

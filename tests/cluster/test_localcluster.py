@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from ca3cli import build, localcluster, preflight
+from ca3cli import build, localcluster
 from ca3cli.errors import ConfigError
 from ca3cli.localcluster import NAME
 
@@ -42,7 +42,7 @@ def test_kind_steps_install_calico_then_wait_for_the_node_then_metrics_server_wi
         f"kubectl apply --server-side -f {localcluster.CALICO_MANIFEST}",
         "kubectl rollout status daemonset/calico-node --namespace kube-system --timeout=300s",
         "kubectl wait --for=condition=Ready nodes --all --timeout=300s",
-        f"kubectl apply --server-side -f {preflight.METRICS_SERVER_MANIFEST}",
+        f"kubectl apply --server-side -f {localcluster.METRICS_SERVER_MANIFEST}",
         f"kubectl patch deployment metrics-server --namespace kube-system --type=json -p {localcluster.INSECURE_TLS_PATCH}",
         "kubectl rollout status deployment/metrics-server --namespace kube-system --timeout=300s",
     ]
@@ -96,5 +96,5 @@ def test_calico_k3s_and_metrics_server_are_pinned_to_exact_releases() -> None:
     assert re.fullmatch(r"rancher/k3s:v1\.\d+\.\d+-k3s\d+", localcluster.K3S_IMAGE)
     assert re.fullmatch(r"v3\.\d+\.\d+", localcluster.CALICO_VERSION)
     assert f"/calico/{localcluster.CALICO_VERSION}/manifests/" in localcluster.CALICO_MANIFEST
-    assert re.fullmatch(r"v\d+\.\d+\.\d+", preflight.METRICS_SERVER_VERSION)
-    assert f"/download/{preflight.METRICS_SERVER_VERSION}/" in preflight.METRICS_SERVER_MANIFEST
+    assert re.fullmatch(r"v\d+\.\d+\.\d+", localcluster.METRICS_SERVER_VERSION)
+    assert f"/download/{localcluster.METRICS_SERVER_VERSION}/" in localcluster.METRICS_SERVER_MANIFEST

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ca3cli import localcluster, preflight, up
+from ca3cli import localcluster, up
 from ca3cli.errors import ClusterUnreachable
 from ca3cli.up import Problem
 from tests.cluster.conftest import NAMESPACE, Project, Run, answer_healthy_deploy
@@ -89,7 +89,7 @@ def test_up_gives_kind_the_config_on_stdin_with_the_node_port_mapping_and_no_kin
     assert config["nodes"][0]["extraPortMappings"] == [{"containerPort": 30300, "hostPort": 30300, "protocol": "TCP"}]
     assert config["networking"]["disableDefaultCNI"] is True
     applied = [c.words[-1] for c in images.calls if c.words[:2] == ["apply", "--server-side"] and c.words[-2] == "-f"]
-    assert applied[:2] == [localcluster.CALICO_MANIFEST, preflight.METRICS_SERVER_MANIFEST]
+    assert applied[:2] == [localcluster.CALICO_MANIFEST, localcluster.METRICS_SERVER_MANIFEST]
     [patch] = [c for c in images.calls if c.words[0] == "patch"]
     assert "--kubelet-insecure-tls" in patch.words[-1]
 
