@@ -23,15 +23,17 @@ INSTALL_HINTS = {
     "kind": "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
     "minikube": "https://minikube.sigs.k8s.io/docs/start/",
     "k3d": "https://k3d.io/#installation",
+    "kubectl": "https://kubernetes.io/docs/tasks/tools/",
 }
 
 
 @dataclass(frozen=True)
 class Step:
-    """One command to run, and what it does in words."""
+    """One command to run, what it does in words, and what it reads on stdin (a config, say)."""
 
     argv: list[str]
     description: str
+    input: str | None = None
 
 
 def cluster_name(target: str, context: str) -> str:
@@ -60,8 +62,12 @@ def find_apps_dir(cwd: Path | None = None) -> Path:
                    "the root of the ca3 repository (the folder holding apps/).")
 
 
-def steps(settings: Settings, load: str = "", push: bool = False, apps_dir: Path | None = None) -> list[Step]:
-    """Build each app from apps/<app>/Dockerfile (context apps/) as `settings.image(app)`, then load and/or push it."""
+def steps(settings: Settings, load: str = "", push: bool = False, apps_dir: Path | None = None,
+          context: str | None = None) -> list[Step]:
+    """Build each app from apps/<app>/Dockerfile (context apps/) as `settings.image(app)`, then load and/or push it.
+
+    `load` copies into the cluster behind `context` (default: the settings' context).
+    """
     apps_dir = find_apps_dir() if apps_dir is None else apps_dir
     if load and load not in LOAD_TARGETS:
         raise ConfigError(f"--load {load} is not supported; choose one of {', '.join(LOAD_TARGETS)}.")
@@ -74,18 +80,33 @@ def steps(settings: Settings, load: str = "", push: bool = False, apps_dir: Path
         # The context is apps/ itself: both images copy the shared package from apps/common.
         result.append(Step(["docker", "build", "-t", image, "-f", str(dockerfile), str(apps_dir)], f"build {image}"))
         if load:
-            result.append(load_step(load, image, settings.cluster.context))
+            result.append(load_step(load, image, settings.cluster.context if context is None else context))
         if push:
             result.append(Step(["docker", "push", image], f"push {image}"))
     return result
 
 
-def run(step: Step) -> None:
-    """Run one step with its output on the terminal; a missing tool or a failure becomes a sentence."""
-    tool = step.argv[0]
+def require(tool: str, again: str) -> None:
+    """A missing tool is a sentence with where to get it."""
     if shutil.which(tool) is None:
-        raise Ca3Error(f"`{tool}` was not found on PATH. Install it ({INSTALL_HINTS[tool]}) and run `ca3 build` again.")
-    code = subprocess.run(step.argv, stdin=subprocess.DEVNULL, check=False).returncode
+        raise Ca3Error(f"`{tool}` was not found on PATH. Install it ({INSTALL_HINTS[tool]}) and run {again} again.")
+
+
+def run(step: Step, again: str = "`ca3 build`") -> None:
+    """Run one step with its output on the terminal; a missing tool or a failure becomes a sentence.
+
+    `again` is the command the sentence tells the user to run once the cause is fixed.
+    """
+    require(step.argv[0], again)
+    stdin = None if step.input is not None else subprocess.DEVNULL
+    code = subprocess.run(step.argv, input=step.input, stdin=stdin, text=True, check=False).returncode
     if code != 0:
         raise Ca3Error(f"`{' '.join(step.argv)}` failed with exit code {code} (its output is above). "
-                       "Fix the cause and run `ca3 build` again.")
+                       f"Fix the cause and run {again} again.")
+
+
+def probe(step: Step) -> subprocess.CompletedProcess[str] | None:
+    """Run a quiet check (`docker info`) and return its result whatever the exit code; None if the tool is missing."""
+    if shutil.which(step.argv[0]) is None:
+        return None
+    return subprocess.run(step.argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)

@@ -12,17 +12,7 @@ import typer
 from rich.markup import escape
 
 from ca3cli import __version__
-from ca3cli.commands import (
-    build,
-    deploy,
-    destroy,
-    evidence,
-    init,
-    lint,
-    render,
-    status,
-    validate,
-)
+from ca3cli.commands import build, cluster, deploy, destroy, evidence, init, lint, render, status, up, validate
 from ca3cli.commands import open as open_command
 from ca3cli.commands.common import GlobalOptions, err_console
 from ca3cli.commands.flags import flag
@@ -38,6 +28,8 @@ app = typer.Typer(
 
 # In the order a newcomer uses them.
 app.command()(init.init)
+app.command()(up.up)
+app.add_typer(cluster.app, name="cluster")
 app.command()(render.render)
 app.command()(lint.lint)
 app.command()(build.build)

@@ -48,7 +48,11 @@ class KubectlTimeout(Ca3Error):
 
 
 class ClusterUnreachable(Ca3Error):
-    """The kube context cannot be reached."""
+    """The kube context cannot be reached; `context` names the one tried ("" when the kubeconfig sets none)."""
+
+    def __init__(self, message: str, context: str = "") -> None:
+        super().__init__(message)
+        self.context = context
 
 
 class WaitTimeout(Ca3Error):

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from ca3cli.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
 from ca3cli import kube
 from ca3cli.kube import Kubectl
+from ca3cli.localcluster import INSECURE_TLS_PATCH, METRICS_SERVER_MANIFEST
 from ca3cli.settings import Settings
 
 DEFAULT_CLASS_ANNOTATIONS = (
@@ -25,15 +26,12 @@ OLDEST_TESTED = (1, 30)  # manifests are validated against Kubernetes 1.30 and 1
 REQUEST_TIMEOUT = "15s"  # kubectl's own limit per API request
 VERSION_TIMEOUT_S = 30.0  # ours, in case kubectl itself hangs (e.g. an exec credential plugin waiting)
 
-METRICS_SERVER_MANIFEST = ("https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.9.0/"
-                           "components.yaml")
 METRICS_SERVER_HINTS = {
     "kind": (
         f"kind ships no metrics-server: `kubectl apply -f {METRICS_SERVER_MANIFEST}`, then add "
         "`--kubelet-insecure-tls` to its args (kind's kubelets serve self-signed certificates; local clusters only): "
-        "`kubectl -n kube-system patch deployment metrics-server --type=json -p "
-        "'[{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/args/-\","
-        "\"value\":\"--kubelet-insecure-tls\"}]'`."
+        f"`kubectl -n kube-system patch deployment metrics-server --type=json -p '{INSECURE_TLS_PATCH}'` "
+        "(`ca3 cluster create` makes a kind cluster with it)."
     ),
     "minikube": "run `minikube addons enable metrics-server`.",
     "k3d": "k3d (k3s) ships metrics-server; check that it was not disabled (`--disable=metrics-server`) and that "
@@ -123,27 +121,32 @@ def reachable(kubectl: Kubectl) -> Any:
         return kubectl.get_json("version", f"--request-timeout={REQUEST_TIMEOUT}", namespaced=False,
                                 timeout=VERSION_TIMEOUT_S)
     except KubectlTimeout as exc:
-        raise ClusterUnreachable(f"The cluster of context {context_in_use(kubectl)} did not answer within "
+        context = kubectl.context or current_context(kubectl)
+        raise ClusterUnreachable(f"The cluster of context {_named(kubectl, context)} did not answer within "
                                  f"{VERSION_TIMEOUT_S:g}s. "
-                                 "Start it, or choose another context with `ca3 --context NAME ...`.") from exc
+                                 "Start it, or choose another context with `ca3 --context NAME ...`.", context) from exc
     except KubectlError as exc:
+        context = kubectl.context or current_context(kubectl)
         reason = kube.reason(exc.stderr or exc.stdout) or f"exit code {exc.returncode}"
-        raise ClusterUnreachable(f"Cannot reach the cluster of context {context_in_use(kubectl)}: {reason}. Start "
+        raise ClusterUnreachable(f"Cannot reach the cluster of context {_named(kubectl, context)}: {reason}. Start "
                                  "the cluster, or choose another context with `ca3 --context NAME ...` "
-                                 "(`kubectl config get-contexts` lists them).") from exc
+                                 "(`kubectl config get-contexts` lists them).", context) from exc
 
 
-def context_in_use(kubectl: Kubectl) -> str:
-    """The context kubectl talks to, quoted: the chosen one, else the kubeconfig's current one (asked only on error)."""
-    if kubectl.context:
-        return f"`{kubectl.context}`"
+def current_context(kubectl: Kubectl) -> str:
+    """The name of the kubeconfig's current context, or "" when it sets none (or kubectl cannot say)."""
     try:
         current = kubectl.run("config", "current-context", namespaced=False, check=False, timeout=10)
     except Ca3Error:
-        current = None
-    if current is None or current.returncode != 0 or not current.stdout.strip():
-        return "(none: the kubeconfig sets no current context)"
-    return f"`{current.stdout.strip()}` (the current context)"
+        return ""
+    return current.stdout.strip() if current.returncode == 0 else ""
+
+
+def _named(kubectl: Kubectl, context: str) -> str:
+    """How messages name the context: the chosen one, the current one, or that there is none."""
+    if kubectl.context:
+        return f"`{kubectl.context}`"
+    return f"`{context}` (the current context)" if context else "(none: the kubeconfig sets no current context)"
 
 
 def _metrics_api(kubectl: Kubectl) -> Any | None:

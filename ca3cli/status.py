@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ca3cli import preflight
+from ca3cli.build import cluster_name
 from ca3cli.kube import Kubectl
 from ca3cli.settings import Settings
 
@@ -67,15 +68,20 @@ def hpa_rows(autoscalers: Any) -> list[tuple[str, str, str, str, str]]:
     return rows
 
 
-def grafana_access(settings: Settings, node_port: int, node_ip: str = "") -> list[str]:
-    """How to open Grafana on this flavour; a port-forward always works and comes last."""
+def grafana_access(settings: Settings, node_port: int, node_ip: str = "", context: str | None = None) -> list[str]:
+    """How to open Grafana on this flavour; a port-forward always works and comes last.
+
+    `context` (default: the settings' one) names the minikube profile when it is not the default `minikube`.
+    """
     ns, port = settings.namespace, node_port
+    profile = cluster_name("minikube", settings.cluster.context if context is None else context)
+    profile_flag = f" -p {profile}" if profile and profile != "minikube" else ""
     forward = (f"`kubectl -n {ns} port-forward svc/{GRAFANA_SERVICE} {GRAFANA_PORT}:{GRAFANA_PORT}`, "
                f"then http://localhost:{GRAFANA_PORT}")
     by_flavour = {
         "kind": [f"http://localhost:{port} if the kind cluster maps it (extraPortMappings: containerPort {port}, "
                  f"hostPort {port} in the kind config)"],
-        "minikube": [f"`minikube service {GRAFANA_SERVICE} -n {ns} --url` prints the URL"],
+        "minikube": [f"`minikube service {GRAFANA_SERVICE} -n {ns} --url{profile_flag}` prints the URL"],
         "k3d": [f"http://localhost:{port} if the cluster was created with `-p \"{port}:{port}@server:0\"`"],
         "docker-desktop": [f"http://localhost:{port} (Docker Desktop publishes NodePorts on localhost)"],
         "other": [f"http://{node_ip or 'NODE_IP'}:{port} (any node's address)"],

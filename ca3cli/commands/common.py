@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import typer
 from rich.console import Console
 
 from ca3cli import settings as settings_module
+from ca3cli.errors import ConfigError
 from ca3cli.settings import Settings
 
 console = Console(stderr=False, highlight=False)
@@ -38,3 +40,11 @@ def load_settings(ctx: typer.Context) -> Settings:
 
         loaded = replace(loaded, cluster=replace(loaded.cluster, context=opts.context))
     return loaded
+
+
+def confirm(question: str, refusal: str) -> None:
+    """Ask before deleting; without a terminal to ask on, insist on --yes (`refusal` says what would go)."""
+    if not sys.stdin.isatty():
+        raise ConfigError(f"{refusal} Pass --yes to confirm without a prompt.")
+    if not typer.confirm(question, default=False):
+        raise typer.Abort()

@@ -113,8 +113,12 @@ def _summary(outcome: core.Outcome, mode: str) -> None:
         console.print("Server dry run passed: the API server accepted every object; nothing was changed.")
 
 
-def _execute(settings: Settings, the_plan: plan.Plan, values: Mapping[str, str], request: core.Request) -> None:
-    """Run the deploy with progress and a run log; on failure show the evidence, then let the error exit."""
+def execute(settings: Settings, the_plan: plan.Plan, values: Mapping[str, str], request: core.Request,
+            context: str | None = None) -> None:
+    """Run the deploy with progress and a run log; on failure show the evidence, then let the error exit.
+
+    `context` overrides the settings' kube context (`ca3 up` deploys to the cluster it found or made).
+    """
     from ca3cli import deploy as core
     from ca3cli import plan
     from ca3cli.commands.session import kubectl_for
@@ -123,7 +127,7 @@ def _execute(settings: Settings, the_plan: plan.Plan, values: Mapping[str, str],
     log = RunLog("deploy", values.values())
     log.line(f"ca3 deploy -m {request.milestone} mode={request.mode} namespace={settings.namespace}")
     log.line("\n".join(plan.describe(the_plan)))
-    kubectl = kubectl_for(settings, log)
+    kubectl = kubectl_for(settings, log, context)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=console, transient=True) as progress:
@@ -165,4 +169,4 @@ def deploy(
             console.print(escape(line), soft_wrap=True)
         console.print("Dry run: rendered and linted offline; nothing was sent to a cluster.")
         return
-    _execute(settings, the_plan, values, core.Request(milestone, cast(core.Mode, mode), delete_data))
+    execute(settings, the_plan, values, core.Request(milestone, cast(core.Mode, mode), delete_data))

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
-from ca3cli.commands.common import console, load_settings
+from ca3cli.commands.common import confirm, console, load_settings
 from ca3cli.commands.flags import flag
-from ca3cli.errors import Ca3Error, ConfigError
+from ca3cli.errors import Ca3Error
 
 
 def _confirm(namespace: str, delete_data: bool) -> None:
-    """Ask before deleting; without a terminal to ask on, insist on --yes instead of guessing."""
     what = f"the whole namespace {namespace} including its data volumes" if delete_data else \
         f"everything ca3 deployed in {namespace} (data volumes are kept)"
-    if not sys.stdin.isatty():
-        raise ConfigError(f"`ca3 destroy` would delete {what}. Pass --yes to confirm without a prompt.")
-    if not typer.confirm(f"Delete {what}, plus ca3's cluster-wide RBAC objects?", default=False):
-        raise typer.Abort()
+    confirm(f"Delete {what}, plus ca3's cluster-wide RBAC objects?", f"`ca3 destroy` would delete {what}.")
 
 
 def destroy(

@@ -14,9 +14,11 @@ from ca3cli.settings import Settings
 MARKS = {"ok": "[green]ok[/]", "warn": "[yellow]warning[/]", "fail": "[red]failed[/]"}
 
 
-def kubectl_for(settings: Settings, log: RunLog | None = None) -> Kubectl:
-    """kubectl bound to the settings' context (empty: kubectl's current one) and namespace; calls go to `log`."""
-    return Kubectl(context=settings.cluster.context or None, namespace=settings.namespace,
+def kubectl_for(settings: Settings, log: RunLog | None = None, context: str | None = None) -> Kubectl:
+    """kubectl bound to `context`, else the settings' one (empty: kubectl's current one), and the namespace; calls
+    go to `log`."""
+    chosen = settings.cluster.context if context is None else context
+    return Kubectl(context=chosen or None, namespace=settings.namespace,
                    on_result=log.record if log else None)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ca3cli import cli, prune, secrets
+from ca3cli import build, cli, prune, secrets
 from tests.fixtures.kubectl import KubectlStub, fixture
 
 CONTEXT = "kind-ca3"
@@ -89,6 +89,17 @@ def answer_healthy_deploy(stub: KubectlStub) -> None:
     stub.on("wait", stdout="job.batch/kafka-topic-create condition met\n")
     stub.on("get", ",".join(prune.NAMESPACED_KINDS), stdout=fixture("empty-list.json"))
     stub.on("get", ",".join(prune.CLUSTER_KINDS), stdout=fixture("empty-list.json"))
+
+
+@pytest.fixture
+def apps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An apps/ tree with a Dockerfile per app (the build context is all docker sees)."""
+    root = tmp_path / "apps"
+    for app in build.APPS:
+        (root / app).mkdir(parents=True)
+        (root / app / "Dockerfile").write_text("FROM python:3.11.11-slim\n")
+    monkeypatch.setattr(build, "CHECKOUT_APPS_DIR", root)
+    return root
 
 
 @pytest.fixture

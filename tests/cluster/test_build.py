@@ -16,17 +16,6 @@ from tests.fixtures.kubectl import KubectlStub
 Ca3 = Callable[..., Run]
 
 
-@pytest.fixture
-def apps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An apps/ tree with a Dockerfile per app (the build context is all docker sees)."""
-    root = tmp_path / "apps"
-    for app in build.APPS:
-        (root / app).mkdir(parents=True)
-        (root / app / "Dockerfile").write_text("FROM python:3.11.11-slim\n")
-    monkeypatch.setattr(build, "CHECKOUT_APPS_DIR", root)
-    return root
-
-
 def manifest_images(chosen: Settings) -> set[str]:
     """The images the rendered producer and processor Deployments run."""
     images = set()
