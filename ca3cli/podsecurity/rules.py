@@ -166,7 +166,8 @@ def _required(pod: Pod, field: str, allowed: Callable[[Any], bool], want: str) -
     is every container left without one when the pod sets none."""
     pod_value = _context(_spec(pod)).get(field)
     explicit = _setters(pod, lambda c: c.get(field) is not None and not allowed(c.get(field)))
-    implicit = [] if pod_value is not None and allowed(pod_value) else _bad_containers(pod, lambda c: c.get(field) is None)
+    covered = pod_value is not None and allowed(pod_value)
+    implicit = [] if covered else _bad_containers(pod, lambda c: c.get(field) is None)
     return _must_not(explicit, f"securityContext.{field} other than {want}") + \
         ([f"pod or {' and '.join(implicit)} must set securityContext.{field} to {want}"] if implicit else [])
 

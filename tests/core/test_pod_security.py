@@ -180,7 +180,8 @@ VIOLATIONS: list[tuple[str, str, str, Change]] = [
     ("hostPorts", "baseline", "hostPort", lambda pod: pod["spec"]["containers"][0]["ports"][0].update(hostPort=8000)),
     ("appArmorProfile", "baseline", "unconfined annotation", lambda pod: pod["metadata"]["annotations"].update(
         {"container.apparmor.security.beta.kubernetes.io/app": "unconfined"})),
-    ("appArmorProfile", "baseline", "unconfined field", app(lambda c: c.update(appArmorProfile={"type": "Unconfined"}))),
+    ("appArmorProfile", "baseline", "unconfined field", app(lambda c: c.update(
+        appArmorProfile={"type": "Unconfined"}))),
     ("seLinuxOptions", "baseline", "spc_t type", pod_context(lambda c: c.update(seLinuxOptions={"type": "spc_t"}))),
     ("seLinuxOptions", "baseline", "user set", app(lambda c: c.update(seLinuxOptions={"user": "system_u"}))),
     ("procMount", "baseline", "unmasked", app(lambda c: c.update(procMount="Unmasked"))),
