@@ -43,6 +43,8 @@ class Violation:
 
 @dataclass(frozen=True)
 class Check:
+    """One PodSecurity check: the server's id and reason, the lowest level that applies it, and what it finds."""
+
     id: str
     level: str
     reason: str
@@ -86,19 +88,23 @@ def _windows(pod: Pod) -> bool:
 
 
 def host_process(pod: Pod) -> list[str]:
+    """Windows HostProcess containers run on the host itself."""
     return _must_not(_setters(pod, lambda c: (c.get("windowsOptions") or {}).get("hostProcess") is True),
                      "securityContext.windowsOptions.hostProcess=true")
 
 
 def host_namespaces(pod: Pod) -> list[str]:
+    """Sharing the node's network, process or IPC namespace breaks pod isolation."""
     return [f"{field}=true" for field in ("hostNetwork", "hostPID", "hostIPC") if _spec(pod).get(field) is True]
 
 
 def privileged(pod: Pod) -> list[str]:
+    """A privileged container has the node's devices and every capability."""
     return _must_not(_bad_containers(pod, lambda c: c.get("privileged") is True), "securityContext.privileged=true")
 
 
 def capabilities_baseline(pod: Pod) -> list[str]:
+    """Only the container runtime's default capabilities may be added."""
     return [f'container "{c.get("name")}" must not include {", ".join(sorted(added))} in '
             "securityContext.capabilities.add"
             for c in _containers(pod)
@@ -106,15 +112,18 @@ def capabilities_baseline(pod: Pod) -> list[str]:
 
 
 def host_path_volumes(pod: Pod) -> list[str]:
+    """A hostPath volume exposes the node's files to the pod."""
     return [f'volume "{v.get("name")}"' for v in _spec(pod).get("volumes") or [] if v.get("hostPath") is not None]
 
 
 def host_ports(pod: Pod) -> list[str]:
+    """A hostPort binds a port on the node itself."""
     return [f'container "{c.get("name")}" uses hostPort {p["hostPort"]}'
             for c in _containers(pod) for p in c.get("ports") or [] if p.get("hostPort")]
 
 
 def app_armor(pod: Pod) -> list[str]:
+    """AppArmor may be the runtime default or a node-local profile, never unconfined."""
     annotations = (pod.get("metadata") or {}).get("annotations") or {}
     bad = [f"annotation {key}={value!r}" for key, value in annotations.items()
            if key.startswith(APPARMOR_ANNOTATION) and value not in ("", "runtime/default")
@@ -129,21 +138,25 @@ def _bad_selinux(context: Context) -> bool:
 
 
 def se_linux_options(pod: Pod) -> list[str]:
+    """Custom SELinux users, roles or types could escape the container's label."""
     return _must_not(_setters(pod, _bad_selinux), "seLinuxOptions user or role, or a type other than container_t, "
                      "container_init_t or container_kvm_t")
 
 
 def proc_mount(pod: Pod) -> list[str]:
+    """An unmasked /proc shows the node's kernel interfaces."""
     return _must_not(_bad_containers(pod, lambda c: c.get("procMount") not in (None, "Default")),
                      "securityContext.procMount other than Default")
 
 
 def seccomp_baseline(pod: Pod) -> list[str]:
+    """Turning seccomp off (Unconfined) is forbidden even at baseline."""
     return _must_not(_setters(pod, lambda c: (c.get("seccompProfile") or {}).get("type") == "Unconfined"),
                      'securityContext.seccompProfile.type to "Unconfined"')
 
 
 def sysctls(pod: Pod) -> list[str]:
+    """Only sysctls namespaced to the pod are safe to set."""
     names = [s.get("name", "") for s in _context(_spec(pod)).get("sysctls") or []]
     return [", ".join(name for name in names if name not in SAFE_SYSCTLS)] if set(names) - SAFE_SYSCTLS else []
 
@@ -152,11 +165,13 @@ def sysctls(pod: Pod) -> list[str]:
 
 
 def restricted_volumes(pod: Pod) -> list[str]:
+    """Only volume types whose safety the cluster admin controls (PVCs, CSI) or that are core."""
     return [f'volume "{v.get("name")}" uses restricted volume type "{kind}"'
             for v in _spec(pod).get("volumes") or [] for kind in sorted(set(v) - {"name"} - RESTRICTED_VOLUME_TYPES)]
 
 
 def allow_privilege_escalation(pod: Pod) -> list[str]:
+    """Every container must forbid setuid binaries and the like from gaining privileges."""
     bad = [] if _windows(pod) else _bad_containers(pod, lambda c: c.get("allowPrivilegeEscalation") is not False)
     return [f"{' and '.join(bad)} must set securityContext.allowPrivilegeEscalation=false"] if bad else []
 
@@ -173,14 +188,17 @@ def _required(pod: Pod, field: str, allowed: Callable[[Any], bool], want: str) -
 
 
 def run_as_non_root(pod: Pod) -> list[str]:
+    """The kubelet must refuse to start a container as root."""
     return _required(pod, "runAsNonRoot", lambda value: value is True, "true")
 
 
 def run_as_user(pod: Pod) -> list[str]:
+    """An explicit uid 0 is root whatever the image says."""
     return _must_not(_setters(pod, lambda c: c.get("runAsUser") == 0), "runAsUser=0")
 
 
 def seccomp_restricted(pod: Pod) -> list[str]:
+    """A seccomp profile must be chosen explicitly, for the pod or each container."""
     if _windows(pod):
         return []
     return _required(pod, "seccompProfile", lambda value: (value or {}).get("type") in SECCOMP_TYPES,
@@ -188,6 +206,7 @@ def seccomp_restricted(pod: Pod) -> list[str]:
 
 
 def capabilities_restricted(pod: Pod) -> list[str]:
+    """Every capability dropped; only NET_BIND_SERVICE may come back."""
     if _windows(pod):
         return []
     found = []

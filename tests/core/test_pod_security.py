@@ -61,8 +61,9 @@ def test_with_alloy_every_milestone_enforces_restricted_and_every_pod_passes_it(
     assert {rules.strictest_level(pod) for pod in pods(objs).values()} == {"restricted"}
 
 
-def test_promtail_is_exactly_the_one_pod_needing_more_than_restricted_and_why() -> None:
-    below = {owner: pod for owner, pod in pods(rendered_objects(5, "promtail", False)).items()
+@pytest.mark.parametrize(("milestone", "tls"), [(5, False), (registry.HIGHEST, True)])
+def test_promtail_is_exactly_the_one_pod_needing_more_than_restricted_and_why(milestone: int, tls: bool) -> None:
+    below = {owner: pod for owner, pod in pods(rendered_objects(milestone, "promtail", tls)).items()
              if rules.strictest_level(pod) != "restricted"}
     assert list(below) == ["k8s/logging/promtail-daemonset.yaml DaemonSet/promtail"]
     promtail = below.popitem()[1]
