@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ca3cli import kube
 from ca3cli.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
+from ca3cli import kube
 from ca3cli.kube import Kubectl
 from ca3cli.settings import Settings
 
