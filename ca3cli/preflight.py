@@ -1,7 +1,8 @@
 """Preflight: before anything is applied, prove the cluster is reachable and can run the stack.
 
-Checks: kubectl on PATH, the context answers (and its server version), a StorageClass for the PVCs, and
-metrics-server for the HPA (a warning that says how to install it for the cluster flavour, not an error).
+Checks: kubectl on PATH, the context answers and its server is new enough, a StorageClass for the PVCs, no other
+Service holds the NodePorts ca3 asks for, and metrics-server for the HPA (a warning that says how to install it for the
+cluster flavour, not an error). Each catches up front what the API server or a controller would refuse later.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ DEFAULT_CLASS_ANNOTATIONS = (
 )
 METRICS_API = "v1beta1.metrics.k8s.io"
 OLDEST_TESTED = (1, 30)  # manifests are validated against Kubernetes 1.30 and 1.37
+# Kafka's KAFKA_NODE_ID reads the apps.kubernetes.io/pod-index label, which StatefulSet pods carry from 1.28 on.
+REQUIRED = (1, 28)
+MANAGED_BY = "app.kubernetes.io/managed-by"
 REQUEST_TIMEOUT = "15s"  # kubectl's own limit per API request
 VERSION_TIMEOUT_S = 30.0  # ours, in case kubectl itself hangs (e.g. an exec credential plugin waiting)
 
@@ -65,8 +69,13 @@ def server_version(document: Any) -> tuple[int, int, str]:
 
 
 def version_check(document: Any) -> Check:
-    """The server version, with a warning below the oldest version the manifests are validated against."""
+    """The server version: too old for the manifests stops, older than validated against warns."""
     major, minor, git_version = server_version(document)
+    if (major, minor) < REQUIRED:
+        return Check("server version", "fail", f"Kubernetes {git_version} is older than 1.28: its StatefulSet pods "
+                     "carry no apps.kubernetes.io/pod-index label, from which each Kafka broker takes its node id, so "
+                     "Kafka would not start. Upgrade the cluster to 1.28 or newer, or choose another with "
+                     "`ca3 --context NAME ...`.")
     if (major, minor) < OLDEST_TESTED:
         return Check("server version", "warn", f"Kubernetes {git_version} is older than 1.30, the oldest version "
                      "ca3's manifests are validated against; upgrade the cluster if applying fails.")
@@ -109,6 +118,42 @@ def metrics_check(document: Any | None, flavour: str) -> Check:
     reason = available[0].get("message", "no Available condition") if available else "no Available condition"
     return Check("metrics-server", "warn", f"metrics-server is installed but its API is not available ({reason}), "
                  f"so the HPA will not scale. On {flavour}: {hint}")
+
+
+def wanted_node_ports(settings: Settings) -> dict[int, str]:
+    """The NodePorts ca3's Services ask for, each with the ca3.yaml key that chooses it."""
+    return {settings.grafana.node_port: "grafana.node_port"}
+
+
+def node_port_holders(document: Any, namespace: str) -> dict[int, str]:
+    """Allocated NodePorts and the Service holding each (`namespace/name`), leaving out ca3's own in `namespace`
+    (applying them again keeps their ports)."""
+    held = {}
+    for service in (document or {}).get("items", []):
+        meta = service["metadata"]
+        if meta.get("namespace") == namespace and (meta.get("labels") or {}).get(MANAGED_BY) == "ca3":
+            continue
+        for port in (service.get("spec") or {}).get("ports") or []:
+            if port.get("nodePort"):
+                held[port["nodePort"]] = f"{meta.get('namespace')}/{meta['name']}"
+    return held
+
+
+def node_port_check(document: Any | None, namespace: str, wanted: dict[int, str]) -> Check:
+    """Each NodePort ca3 asks for is free: the API server refuses a Service whose port another one holds."""
+    if document is None:
+        return Check("node ports", "warn", "Services in other namespaces cannot be listed with this context, so a "
+                     "NodePort already allocated would only show when applying. Ask for `list services` at the "
+                     "cluster scope to have it checked.")
+    held = node_port_holders(document, namespace)
+    taken = [port for port in wanted if port in held]
+    if not taken:
+        return Check("node ports", "ok", f"{', '.join(map(str, wanted))} free")
+    owners = "; ".join(f"NodePort {port} is already allocated to Service {held[port]}" for port in taken)
+    keys = " and ".join(f"`{wanted[port]}`" for port in taken)
+    return Check("node ports", "fail", f"{owners}, so the API server would refuse ca3's Service (\"provided port is "
+                 f"already allocated\"). Set {keys} in ca3.yaml to a free port in 30000-32767 (allocated now: "
+                 f"{', '.join(map(str, sorted(held)))}), or delete that Service.")
 
 
 def reachable(kubectl: Kubectl) -> Any:
@@ -155,11 +200,22 @@ def _metrics_api(kubectl: Kubectl) -> Any | None:
     return json.loads(result.stdout) if result.stdout.strip() else None
 
 
+def _services(kubectl: Kubectl) -> Any | None:
+    """Services in every namespace, or None when the context may not list them (a namespace-scoped user)."""
+    try:
+        return kubectl.get_json("get", "services", "--all-namespaces", namespaced=False)
+    except KubectlError as exc:
+        if "Forbidden" in exc.stderr:
+            return None
+        raise
+
+
 def run(kubectl: Kubectl, settings: Settings) -> list[Check]:
     """Every preflight check, in order; raises ClusterUnreachable (or KubectlNotFound) when nothing can be checked."""
     checks = [version_check(reachable(kubectl))]
     classes = kubectl.get_json("get", "storageclasses", namespaced=False)
     checks.append(storage_class_check(classes, settings.cluster.storage_class))
+    checks.append(node_port_check(_services(kubectl), settings.namespace, wanted_node_ports(settings)))
     checks.append(metrics_check(_metrics_api(kubectl), settings.cluster.flavour))
     return checks
 

@@ -172,6 +172,8 @@ MILESTONES: dict[int, Milestone] = {
 # prove them live in ca3cli/validate/ under the same ids.
 CRITERIA: tuple[Criterion, ...] = (
     Criterion("m1.namespace", 1, "The namespace is Active and every object ca3 manages lives in it"),
+    Criterion("m1.pod-security-labels", 1, "The namespace enforces the strictest Pod Security level its pods "
+              "pass (restricted unless the log agent is Promtail), audits and warns at restricted, pinned"),
     Criterion("m1.kafka-ready", 1, "StatefulSet kafka has all replicas Ready"),
     Criterion("m1.influxdb-ready", 1, "StatefulSet influxdb has all replicas Ready"),
     Criterion("m1.producer-ready", 1, "Deployment producer has all replicas Ready"),

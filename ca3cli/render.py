@@ -12,8 +12,8 @@ import yaml
 
 from ca3cli import dashboards, registry
 from ca3cli.errors import RenderError
+from ca3cli.podsecurity import namespace as pod_security
 from ca3cli.settings import Settings
-
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,12 @@ def environment() -> jinja2.Environment:
 def render(settings: Settings, secrets: Mapping[str, str], milestone: int) -> list[Manifest]:
     """Render every template of the enabled components of milestones 1..`milestone`."""
     env = environment()
+    components = registry.components_for(milestone, settings)
     base = {"settings": settings, "secrets": secrets, "milestone": milestone,
-            "features": registry.features(settings, milestone)}
+            "features": registry.features(settings, milestone),
+            "pod_security": pod_security.policy(component.name for component in components)}
     manifests = []
-    for component in registry.components_for(milestone, settings):
+    for component in components:
         for name in component.templates:
             source = f"{component.name}/{name}.j2"
             try:

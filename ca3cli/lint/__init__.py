@@ -25,6 +25,7 @@ RULES: tuple[Rule, ...] = (
     policy.one_namespace,
     policy.pods_covered_by_network_policy,
     policy.probes_on_long_running,
+    policy.pods_pass_pod_security,
 )
 
 

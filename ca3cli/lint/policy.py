@@ -1,8 +1,21 @@
-"""Policy rules: pinned images, one namespace, NetworkPolicy coverage, probes on long-running containers."""
+"""Policy rules: pinned images, one namespace, NetworkPolicy coverage, probes, Pod Security admission."""
 
 from __future__ import annotations
 
-from ca3cli.lint.model import LONG_RUNNING, Finding, Obj, dig, matches, pod_templates
+from typing import Any
+
+from ca3cli.lint.model import (
+    LONG_RUNNING,
+    POD_TEMPLATE_PATHS,
+    Finding,
+    Obj,
+    PodTemplate,
+    dig,
+    matches,
+    pod_templates,
+)
+from ca3cli.podsecurity import rules
+from ca3cli.podsecurity.namespace import LABEL_PREFIX
 
 CLUSTER_SCOPED = {
     "Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass",
@@ -68,3 +81,23 @@ def probes_on_long_running(objs: list[Obj]) -> list[Finding]:
             if missing:
                 findings.append(Finding("probe", pod.owner.ref, f"container {container.get('name')!r} has no {' or '.join(missing)}."))
     return findings
+
+
+def admitted_pod(pod: PodTemplate) -> dict[str, Any]:
+    """What Pod Security admission reads of a pod template: its metadata (AppArmor annotations) and its spec."""
+    metadata = dig(pod.owner.doc, *POD_TEMPLATE_PATHS.get(pod.owner.kind, ()), "metadata") or {}
+    return {"metadata": metadata, "spec": pod.spec}
+
+
+def pods_pass_pod_security(objs: list[Obj]) -> list[Finding]:
+    """Every pod passes the Pod Security level its Namespace enforces, so the API server admits the pods."""
+    namespaces = [o for o in objs if o.kind == "Namespace"]
+    level = dig(namespaces[0].doc, "metadata", "labels", LABEL_PREFIX + "enforce") if namespaces else None
+    if level is None:
+        return []
+    return [
+        Finding("pod-security", pod.owner.ref, f"namespace {namespaces[0].name} enforces Pod Security {level!r}, "
+                f"which refuses these pods: {violation}. Fix the pod template's securityContext or volumes.")
+        for pod in pod_templates(objs)
+        for violation in rules.violations(admitted_pod(pod), level)
+    ]

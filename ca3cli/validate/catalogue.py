@@ -11,6 +11,7 @@ from ca3cli.validate import (
     loki,
     network,
     pipeline,
+    podsecurity,
     prometheus,
     scaling,
     tls,
@@ -20,7 +21,7 @@ from ca3cli.validate.model import Check
 
 CHECKS: dict[str, Check] = {
     check.id: check
-    for module in (workloads, pipeline, network, grafana, prometheus, loki, scaling, tls)
+    for module in (workloads, podsecurity, pipeline, network, grafana, prometheus, loki, scaling, tls)
     for check in module.CHECKS
 }
 CRITERIA: dict[str, Criterion] = {criterion.id: criterion for criterion in registry.CRITERIA}

@@ -73,9 +73,10 @@ def ca3(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def answer_preflight(stub: KubectlStub) -> None:
-    """A reachable kind cluster with a default StorageClass and a working metrics-server."""
+    """A reachable kind cluster: a default StorageClass, ca3's own NodePort only (recorded), a working metrics-server."""
     stub.on("version", stdout=fixture("version.json"))
     stub.on("get", "storageclasses", stdout=fixture("storageclasses-default.json"))
+    stub.on("get", "services", "--all-namespaces", stdout=fixture("get-svc.json"))
     stub.on("get", "apiservice", "v1beta1.metrics.k8s.io", stdout=fixture("apiservice-metrics-available.json"))
     stub.on("get", "namespace", NAMESPACE, stdout=f"namespace/{NAMESPACE}\n")
 

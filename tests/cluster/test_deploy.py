@@ -16,7 +16,7 @@ Ca3 = Callable[..., Run]
 NAMESPACED = ",".join(prune.NAMESPACED_KINDS)
 CLUSTER = ",".join(prune.CLUSTER_KINDS)
 ORDER = [
-    "version", "get storageclasses", "get apiservice",
+    "version", "get storageclasses", "get services", "get apiservice",
     "apply", "apply", "delete job.batch/kafka-topic-create", "apply",
     "rollout statefulset/kafka", "wait job/kafka-topic-create", "rollout statefulset/influxdb",
     "apply",

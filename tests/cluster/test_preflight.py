@@ -18,9 +18,9 @@ def test_server_version_reads_eks_style_minor() -> None:
                                                                                       "Kubernetes v1.34.0")
 
 
-def test_server_older_than_tested_is_a_warning_not_a_stop() -> None:
-    check = preflight.version_check(fixture_json("version-old-server.json"))
-    assert check.status == "warn" and "older than 1.30" in check.message
+def test_server_older_than_tested_but_1_28_or_newer_is_a_warning_not_a_stop() -> None:
+    check = preflight.version_check(fixture_json("version-1.28-recorded.json"))
+    assert check.status == "warn" and "v1.28.0 is older than 1.30" in check.message
 
 
 def test_version_without_server_part_is_a_clear_error() -> None:
@@ -66,8 +66,8 @@ def test_metrics_api_not_available_is_a_warning_with_the_reason() -> None:
 def test_preflight_calls_are_cluster_scoped_and_read_only(kubectl_stub: KubectlStub) -> None:
     answer_preflight(kubectl_stub)
     checks = preflight.run(Kubectl(context="kind-ca3", namespace="conveyor-pipeline"), Settings())
-    assert [check.status for check in checks] == ["ok", "ok", "ok"]
-    assert [call.words[0] for call in kubectl_stub.calls] == ["version", "get", "get"]
+    assert [check.status for check in checks] == ["ok", "ok", "ok", "ok"]
+    assert [call.words[0] for call in kubectl_stub.calls] == ["version", "get", "get", "get"]
     assert all(call.flag("--namespace") is None for call in kubectl_stub.calls)
 
 

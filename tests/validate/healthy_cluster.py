@@ -3,8 +3,12 @@ real-shaped objects, plus InfluxDB and Grafana behind port-forwards to recorded-
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from ca3cli import render
+from ca3cli import secrets as generated
+from ca3cli.settings import Settings
 from tests.fixtures.kubectl import KubectlStub, fixture
 from tests.validate import api_shapes as api
 from tests.validate import kube_objects as k
@@ -47,10 +51,20 @@ def secrets() -> list[dict[str, Any]]:
             k.secret("kafka-cluster", {"cluster-id": "MkU3OEVBNTcwNTJENDM2Qk"})]
 
 
+@functools.cache
+def rendered_namespace_labels(milestone: int) -> dict[str, str]:
+    """The labels ca3 renders on the Namespace (its Pod Security labels among them), as a deploy leaves them."""
+    manifests = render.render(Settings(), generated.placeholders(), milestone)
+    namespace = next(m for m in manifests if m.component == "namespace")
+    return dict(namespace.documents[0]["metadata"]["labels"])
+
+
 def answer_objects(stub: KubectlStub, milestone: int = 1) -> None:
     """Every `kubectl get` the milestone-1 checks make, healthy (the cluster answers its version first)."""
     stub.on("version", stdout=fixture("version.json"))
-    stub.on("get", "namespace", k.NS, stdout=k.namespace({"ca3.dev/milestone": str(milestone)}))
+    namespace = k.namespace({"ca3.dev/milestone": str(milestone)})
+    namespace["metadata"]["labels"].update(rendered_namespace_labels(milestone))
+    stub.on("get", "namespace", k.NS, stdout=namespace)
     stub.on("get", "deployments,statefulsets,daemonsets,services,configmaps,serviceaccounts,networkpolicies,jobs",
             stdout=k.listing(*(k.workload(kind, name) for kind, name in BASELINE)))
     stub.on("get", "statefulsets", stdout=workloads("StatefulSet"))

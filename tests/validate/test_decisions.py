@@ -10,10 +10,12 @@ import pytest
 
 from ca3cli.dashboards.catalogue import pipeline_dashboard
 from ca3cli.dashboards.model import to_json
+from ca3cli.podsecurity import namespace as namespace_policy
 from ca3cli.validate import catalogue
 from ca3cli.validate.grafana import pick_panel
 from ca3cli.validate.model import Status
 from ca3cli.validate.workloads import Workload
+from tests.fixtures.kubectl import fixture_json
 from tests.validate import api_shapes as api
 from tests.validate import kube_objects as k
 from tests.validate.pki import issue
@@ -45,6 +47,21 @@ case("m1.namespace", "object in default", {"namespace": k.NS, "object": k.namesp
 case("m1.namespace", "nothing deployed", {"namespace": k.NS, "object": k.namespace(), "managed": []}, FAIL)
 case("m1.namespace", "terminating", {"namespace": k.NS, "object": k.namespace(phase="Terminating"), "managed": []},
      FAIL)
+
+recorded_ns = fixture_json("get-namespace-conveyor-pipeline.json")  # a real 1.28 namespace, before these labels
+restricted = namespace_policy.policy(["kafka", "alloy"]).labels()
+labelled = {"namespace": k.NS, "milestone": 6, "labels": recorded_ns["metadata"]["labels"] | restricted,
+            "want": restricted}
+case("m1.pod-security-labels", "restricted as rendered", labelled, PASS)
+case("m1.pod-security-labels", "no labels (as recorded)", {**labelled, "labels": recorded_ns["metadata"]["labels"]},
+     FAIL)
+case("m1.pod-security-labels", "recorded enforce=baseline warn=restricted",
+     {**labelled, "labels": fixture_json("podsecurity-get-namespace-rec-tmp.json")["metadata"]["labels"]}, FAIL)
+case("m1.pod-security-labels", "version not pinned",
+     {**labelled, "labels": {**labelled["labels"], namespace_policy.LABEL_PREFIX + "warn-version": "latest"}}, FAIL)
+case("m1.pod-security-labels", "privileged where Promtail needs it",
+     {**labelled, "labels": namespace_policy.policy(["promtail"]).labels(),
+      "want": namespace_policy.policy(["promtail"]).labels()}, PASS)
 
 healthy_pods = [k.pod("kafka-0", "kafka", owner="StatefulSet"), k.pod("producer-1", "producer"),
                 k.pod("kafka-topic-create-x", "kafka-topic-create", phase="Succeeded", owner="Job")]
