@@ -26,7 +26,7 @@ FIXES = {
                         "loads the app images into a local cluster)",
     "CrashLoopBackOff": "fix what the container's last log lines above report",
     "CreateContainerConfigError": "create the Secret or ConfigMap key the message names (`ca3 init`, then deploy)",
-    "NoStorageClass": "mark a StorageClass as the default (`kubectl get storageclass`) or set `cluster.storage_class` "
+    "FailedBinding": "mark a StorageClass as the default (`kubectl get storageclass`) or set `cluster.storage_class` "
                       "in ca3.yaml, delete the Pending claim",
     "ProvisioningFailed": "fix the StorageClass's provisioner (see its events above) or choose another StorageClass in "
                           "`cluster.storage_class`, delete the Pending claim",
@@ -38,7 +38,7 @@ SAME_FIX = {"ErrImagePull": "ImagePullBackOff", "InvalidImageName": "ImagePullBa
 
 @dataclass(frozen=True)
 class Blocker:
-    """One final cause, e.g. Pod kafka-0 Unschedulable "0/1 nodes are available: ..."."""
+    """One final cause, e.g. `Pod kafka-0 Unschedulable: 0/1 nodes are available: ...`."""
 
     kind: str
     name: str
@@ -50,7 +50,7 @@ class Blocker:
         return FIXES[SAME_FIX.get(self.reason, self.reason)]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.name} is {self.reason}: {self.message.strip()}"
+        return f"{self.kind} {self.name} {self.reason}: {self.message.strip().rstrip('.')}"
 
 
 @dataclass(frozen=True)
@@ -116,8 +116,8 @@ def claim_state(claim: dict[str, Any], events: list[dict[str, Any]]) -> list[Blo
         return []
     spec = claim.get("spec") or {}
     if not spec.get("storageClassName") and not spec.get("volumeName"):
-        return [Blocker("PersistentVolumeClaim", _name(claim), "NoStorageClass",
-                        "it names no StorageClass and the cluster has no default one")]
+        return [Blocker("PersistentVolumeClaim", _name(claim), "FailedBinding",  # the PV controller's words for it
+                        "no persistent volumes available for this claim and no storage class is set")]
     failed = warnings_about(claim, events, "ProvisioningFailed")
     return [Blocker("PersistentVolumeClaim", _name(claim), "ProvisioningFailed", failed[-1].get("message", ""))
             ] if failed else []

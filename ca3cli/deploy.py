@@ -57,6 +57,7 @@ class Outcome:
     checks: list[preflight.Check] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)  # kubectl's per-object lines
     pruned: list[ObjectRef] = field(default_factory=list)
+    replaced: dict[ObjectRef, ObjectRef] = field(default_factory=dict)  # pruned Job -> the rendered Job replacing it
     diff: str = ""
 
 
@@ -152,10 +153,12 @@ def namespace_exists(kubectl: Kubectl) -> bool:
     return bool(found.stdout.strip())
 
 
-def pruned_objects(kubectl: Kubectl, the_plan: Plan, delete_data: bool) -> list[ObjectRef]:
-    """Managed objects in the cluster that this plan no longer renders."""
-    rendered = [doc for manifest in the_plan.manifests for doc in manifest.documents]
-    return prune.leftovers(prune.managed(kubectl), rendered, delete_data)
+def find_leftovers(kubectl: Kubectl, outcome: Outcome, delete_data: bool) -> Outcome:
+    """Managed objects in the cluster that this plan no longer renders, and which of them a new Job replaces."""
+    rendered = [doc for manifest in outcome.plan.manifests for doc in manifest.documents]
+    outcome.pruned = prune.leftovers(prune.managed(kubectl), rendered, delete_data)
+    outcome.replaced = prune.replaced_jobs(outcome.pruned, rendered)
+    return outcome
 
 
 @dataclass(frozen=True)
@@ -174,8 +177,7 @@ def preview_diff(kubectl: Kubectl, outcome: Outcome, delete_data: bool, redact: 
         outcome.diff = f"Namespace {kubectl.namespace} does not exist yet: all {count} objects are new."
         return outcome
     outcome.diff = redact(diff(kubectl, outcome.plan))
-    outcome.pruned = pruned_objects(kubectl, outcome.plan, delete_data)
-    return outcome
+    return find_leftovers(kubectl, outcome, delete_data)
 
 
 def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, reporter: Reporter,
@@ -195,7 +197,7 @@ def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, 
         if phase.waits and not server_dry_run:
             reporter.step(f"waiting for {', '.join(w.resource for w in phase.waits)} to become Current")
             wait_phase(kubectl, phase.waits, reporter)
-    outcome.pruned = pruned_objects(kubectl, the_plan, request.delete_data)
+    find_leftovers(kubectl, outcome, request.delete_data)
     if outcome.pruned:
         reporter.step(f"pruning {len(outcome.pruned)} object(s) no longer rendered")
         prune.delete(kubectl, outcome.pruned, server_dry_run=server_dry_run)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ca3cli.kube import Kubectl
-from ca3cli.plan import ObjectRef
+from ca3cli.plan import NAME_LABEL, ObjectRef
 
 MANAGED_SELECTOR = "app.kubernetes.io/managed-by=ca3"
 # Every namespaced kind ca3 renders, plus the claims its StatefulSets create.
@@ -64,6 +64,17 @@ def leftovers(
             continue
         result.append(ref)
     return result
+
+
+def replaced_jobs(leftover: Sequence[ObjectRef], rendered: Sequence[dict[str, Any]]) -> dict[ObjectRef, ObjectRef]:
+    """Leftover Jobs that a rendered Job replaces: its name is theirs with a new spec hash (`<name label>-<hash>`),
+    or the unhashed name earlier versions of ca3 used."""
+    found = {}
+    for doc in (doc for doc in rendered if doc.get("kind") == "Job"):
+        label = ((doc.get("metadata") or {}).get("labels") or {}).get(NAME_LABEL, "")
+        found.update({old: ref_of(doc) for old in leftover
+                      if label and old.kind == "Job" and (old.name == label or old.name.startswith(f"{label}-"))})
+    return found
 
 
 def managed(kubectl: Kubectl) -> list[dict[str, Any]]:

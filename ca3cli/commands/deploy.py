@@ -116,9 +116,13 @@ def show_diagnosis(diagnosis: Diagnosis, log: RunLog) -> None:
 def _summary(outcome: core.Outcome, mode: str) -> None:
     if mode == "diff":
         console.print(escape(outcome.diff) if outcome.diff.strip() else "No changes: the cluster matches the plan.")
+    done = mode == "apply"
     for ref in outcome.pruned:
-        verb = {"apply": "pruned", "server-dry-run": "would prune", "diff": "would prune"}[mode]
-        console.print(f"{verb} {escape(str(ref))} (no longer rendered)")
+        if ref in outcome.replaced:
+            console.print(f"{'replaced' if done else 'would replace'} {escape(str(ref))} with "
+                          f"{escape(str(outcome.replaced[ref]))} (the Job's spec changed; it runs once more)")
+        else:
+            console.print(f"{'pruned' if done else 'would prune'} {escape(str(ref))} (no longer rendered)")
     if mode == "apply":
         console.print(f"[green]Milestone {outcome.plan.milestone} deployed:[/] {len(outcome.plan.phases)} phases, "
                       f"{len(outcome.plan.objects)} objects. Next: `ca3 status`, then `ca3 validate -m "

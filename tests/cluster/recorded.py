@@ -97,3 +97,49 @@ def in_progress_statefulset() -> Obj:
     derived = recorded("get-statefulset-kafka.json")
     derived["status"].update(readyReplicas=0, availableReplicas=0)
     return derived
+
+
+def in_progress_deployment(name: str) -> Obj:
+    """A recorded Deployment of milestone 6 while its new pod is not available yet, as the controller reports it."""
+    derived = item("get-deployments.json", "Deployment", name)
+    derived["status"].update(readyReplicas=0, availableReplicas=0, unavailableReplicas=1)
+    readiness_of = {c["type"]: c for c in derived["status"]["conditions"]}
+    readiness_of["Available"].update(status="False", reason="MinimumReplicasUnavailable",
+                                     message="Deployment does not have minimum availability.")
+    readiness_of["Progressing"].update(reason="ReplicaSetUpdated", message=f'ReplicaSet "{name}" is progressing.')
+    return derived
+
+
+def running_job(name: str, uid: str) -> Obj:
+    """The recorded topic Job as a new Job `name` whose pod is still to run (status as the Job controller writes)."""
+    job = recorded("get-job-kafka-topic-create.json")
+    job["metadata"].update(name=name, uid=uid)
+    job["spec"]["selector"]["matchLabels"]["batch.kubernetes.io/controller-uid"] = uid
+    job["status"] = {"active": 1, "ready": 0, "startTime": "2026-12-01T07:40:00Z", "uncountedTerminatedPods": {}}
+    return job
+
+
+def unschedulable_job_pod(job: Obj, pod_uid: str) -> Obj:
+    """The recorded topic Job's pod as the pod of `job`, Pending on a node marked unschedulable."""
+    pod = item("get-pods.json", "Pod", "kafka-topic-create-ztmmt")
+    pod["metadata"].update(name=f"{job['metadata']['name']}-q7r2x", uid=pod_uid)
+    pod["metadata"]["ownerReferences"][0].update(name=job["metadata"]["name"], uid=job["metadata"]["uid"])
+    for key in ("batch.kubernetes.io/controller-uid", "controller-uid", "batch.kubernetes.io/job-name", "job-name"):
+        pod["metadata"]["labels"][key] = job["metadata"]["uid" if key.endswith("uid") else "name"]
+    pod["spec"].pop("nodeName", None)
+    pod["status"] = {"phase": "Pending", "qosClass": "Burstable", "conditions": [{
+        "lastProbeTime": None, "lastTransitionTime": "2026-12-01T07:40:00Z", "status": "False", "type": "PodScheduled",
+        "reason": "Unschedulable", "message": "0/1 nodes are available: 1 node(s) were unschedulable. preemption: "
+        "0/1 nodes are available: 1 Preemption is not helpful for scheduling.."}]}
+    return pod
+
+
+def warning(about: Obj, reason: str, message: str, component: str) -> Obj:
+    """A Warning event about `about` (by UID), in the core/v1 shape the 1.28 recordings show."""
+    meta = about["metadata"]
+    return {"apiVersion": "v1", "kind": "Event", "type": "Warning", "reason": reason, "message": message,
+            "count": 1, "eventTime": None, "firstTimestamp": "2026-12-01T07:40:01Z",
+            "lastTimestamp": "2026-12-01T07:40:01Z", "source": {"component": component},
+            "involvedObject": {"apiVersion": about["apiVersion"], "kind": about["kind"], "name": meta["name"],
+                               "namespace": meta["namespace"], "uid": meta["uid"]},
+            "metadata": {"name": f"{meta['name']}.18ed11a000000000", "namespace": meta["namespace"]}}

@@ -51,4 +51,5 @@ def test_a_log_agent_that_never_becomes_ready_fails_the_deploy(project: Project,
     cluster.on("get", "events", stdout=recorded("podsecurity-enforce-baseline-get-events.json"))
     result = ca3("deploy", "-m", "5")
     assert result.code != 0
-    assert "daemonset/promtail cannot become ready: DaemonSet promtail is FailedCreate" in result.text
+    assert "daemonset/promtail cannot become ready: DaemonSet promtail FailedCreate: " in result.text
+    assert 'is forbidden: violates PodSecurity "baseline:latest": hostPath volumes' in result.text
