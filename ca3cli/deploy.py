@@ -96,11 +96,11 @@ def apply_phase(kubectl: Kubectl, phase: Phase, server_dry_run: bool, redact: Re
     return result.stdout.strip().splitlines()
 
 
-def verdict(wait: Wait, seen: blockers.Observation, reading: Reading, elapsed_s: float) -> str | None:
+def verdict(wait: Wait, seen: blockers.Observation, reading: Reading, elapsed_s: float, namespace: str) -> str | None:
     """Why this wait fails now (a sentence ending with the fix), or None while it may still become Current."""
     causes = blockers.find(seen, datetime.now(UTC))
-    if reading.status == "Failed":
-        fix = (f"fix the cause and delete the Job (`kubectl delete {wait.resource}`) so that deploy runs it again"
+    if reading.status == "Failed":  # an unchanged Job keeps its name, so only deleting it makes deploy run it again
+        fix = (f"fix the cause and delete the Job (`kubectl --namespace {namespace} delete {wait.resource}`)"
                if wait.resource.startswith("job/") else "fix the cause")
         return f"{wait.resource} failed: {reading.message}. Its pods, events and last logs are shown above; {fix}"
     if causes:
@@ -113,7 +113,7 @@ def verdict(wait: Wait, seen: blockers.Observation, reading: Reading, elapsed_s:
     return None
 
 
-def wait_phase(kubectl: Kubectl, waits: Sequence[Wait], reporter: Reporter) -> None:
+def wait_phase(kubectl: Kubectl, waits: Sequence[Wait], reporter: Reporter, redact: RedactFn) -> None:
     """Poll every waited object of a phase until all are Current; stop at the first final cause or timeout."""
     started, pending = time.monotonic(), list(waits)
     while pending:
@@ -123,9 +123,9 @@ def wait_phase(kubectl: Kubectl, waits: Sequence[Wait], reporter: Reporter) -> N
             if reading.status == "Current":
                 pending.remove(wait)
                 continue
-            failure = verdict(wait, seen, reading, time.monotonic() - started)
+            failure = verdict(wait, seen, reading, time.monotonic() - started, str(kubectl.namespace))
             if failure:
-                raise RolloutFailed(f"{failure}, then run `ca3 deploy` again.", diagnose.collect(kubectl, seen))
+                raise RolloutFailed(redact(f"{failure}, then run `ca3 deploy` again."), diagnose.collect(kubectl, seen))
         if pending:
             time.sleep(POLL_S)
 
@@ -196,7 +196,7 @@ def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, 
         outcome.applied += apply_phase(kubectl, phase, server_dry_run, redact)
         if phase.waits and not server_dry_run:
             reporter.step(f"waiting for {', '.join(w.resource for w in phase.waits)} to become Current")
-            wait_phase(kubectl, phase.waits, reporter)
+            wait_phase(kubectl, phase.waits, reporter, redact)
     find_leftovers(kubectl, outcome, request.delete_data)
     if outcome.pruned:
         reporter.step(f"pruning {len(outcome.pruned)} object(s) no longer rendered")

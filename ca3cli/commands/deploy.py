@@ -73,14 +73,18 @@ class ProgressReporter:
         self.log.line(text)
 
     def state(self, resource: str, reading: Reading) -> None:
-        """Updates the object's row on every poll; prints and logs only when its state changes."""
+        """A live row per waited object until it is Current; a printed and logged line whenever its state changes."""
         text = f"{resource}: {reading.status} ({reading.message})"
-        row, last = self.rows.get(resource) or (self.progress.add_task(escape(text), total=1), "")
-        self.progress.update(row, description=f"  {escape(text)}", completed=int(reading.status == "Current"))
+        row, last = self.rows.get(resource) or (self.progress.add_task(escape(text), total=None), "")
         if text != last:
             self.progress.console.print(f"    {escape(text)}")
             self.log.line(text)
-        self.rows[resource] = (row, text)
+        if reading.status == "Current":
+            self.progress.remove_task(row)
+            self.rows.pop(resource, None)
+        else:
+            self.progress.update(row, description=f"  {escape(text)}")
+            self.rows[resource] = (row, text)
 
 
 def _mode(dry_run: str, diff: bool) -> str:

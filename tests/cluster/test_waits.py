@@ -117,6 +117,23 @@ def test_a_claim_pending_without_a_storage_class_fails_the_deploy_at_the_first_p
     assert polls(cluster, "statefulset", "kafka") == 1 and polls(cluster, "job") == 0
 
 
+def test_a_failed_topic_job_fails_the_deploy_at_once_and_says_to_delete_it_so_deploy_runs_it_again(
+        project: Project, cluster: KubectlStub, ca3: Ca3) -> None:
+    job = recorded.running_job("kafka-topic-create-0123456789", JOB_UID)
+    job["status"] = {"conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+                                     "message": "Job has reached the specified backoff limit"}], "failed": 5,
+                     "startTime": "2026-12-01T07:40:00Z"}
+    cluster.on("get", "job", stdout=job)
+    cluster.on("get", "pods", stdout=fixture("empty-list.json"))
+    cluster.on("get", "events", stdout=fixture("empty-list.json"))
+    result = ca3("deploy", "-m", "1")
+    assert result.code == 1
+    [poll] = [c for c in cluster.calls if c.words[:2] == ["get", "job"]]
+    assert (f"job/{poll.words[2]} failed: Job failed: Job has reached the specified backoff limit (succeeded 0, "
+            "failed 5).") in result.text
+    assert f"delete the Job (`kubectl --namespace {NAMESPACE} delete job/{poll.words[2]}`)" in result.text
+
+
 def test_a_slow_rollout_that_becomes_current_passes_and_shows_each_state(project: Project, cluster: KubectlStub,
                                                                        ca3: Ca3) -> None:
     cluster.on("get", "statefulset", "kafka", stdout=recorded.in_progress_statefulset(), times=2)
@@ -153,7 +170,8 @@ def test_a_wait_whose_time_is_up_names_the_last_state_it_saw(kubectl_stub: Kubec
     kubectl_stub.on("get", "events", stdout=fixture("empty-list.json"))
     seen = Seen()
     with pytest.raises(deploy.RolloutFailed) as caught:
-        deploy.wait_phase(Kubectl(context=CONTEXT, namespace=NAMESPACE), [Wait("statefulset/kafka", 0)], seen)
+        deploy.wait_phase(Kubectl(context=CONTEXT, namespace=NAMESPACE), [Wait("statefulset/kafka", 0)], seen,
+                          str)
     assert str(caught.value).startswith("statefulset/kafka did not become ready within 0s (still Ready: 0/1).")
     assert seen.states == [("statefulset/kafka", Reading("InProgress", "Ready: 0/1"))]
     assert caught.value.diagnosis.pods[0] == "Pod kafka-0: Running"
