@@ -55,13 +55,20 @@ class Blocker:
 
 @dataclass(frozen=True)
 class Observation:
-    """What one poll saw of a waited object: the object, its pods, their claims, and (when fetched) events."""
+    """What one poll saw of a waited object: the object, its pods, their claims, and (when fetched) events and the
+    ReplicaSets that create a Deployment's pods."""
 
     resource: str  # kubectl's name for it, e.g. statefulset/kafka
     obj: dict[str, Any] | None
     pods: list[dict[str, Any]] = field(default_factory=list)
     claims: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    replicasets: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def creators(self) -> list[dict[str, Any]]:
+        """The objects that create the pods: the workload itself, or a Deployment's ReplicaSets."""
+        return [*([self.obj] if self.obj else []), *self.replicasets]
 
 
 def _name(obj: dict[str, Any]) -> str:
@@ -134,7 +141,7 @@ def find(seen: Observation, now: datetime) -> list[Blocker]:
     """Every final cause in one poll's observation, pods first."""
     found = [b for pod in seen.pods for b in [*unschedulable(pod, now), *container_states(pod)]]
     found += [b for claim in seen.claims for b in claim_state(claim, seen.events)]
-    return found + (refused_pods(seen.obj, seen.events) if seen.obj else [])
+    return found + [b for creator in seen.creators for b in refused_pods(creator, seen.events)]
 
 
 def claim_names(pods: list[dict[str, Any]]) -> set[str]:

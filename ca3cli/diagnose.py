@@ -43,19 +43,31 @@ def selector(workload: Any) -> str:
 
 def observe(kubectl: Kubectl, resource: str) -> tuple[Observation, readiness.Reading]:
     """One poll: the object and its kstatus reading; unless it is Current, its pods, their Pending claims and,
-    when a claim is Pending or no pod exists, the namespace's events (a claim's or a refused pod's cause)."""
+    when a claim is Pending or no pod exists, the events (a claim's or a refused pod's cause) and a Deployment's
+    ReplicaSets (they, not the Deployment, create its pods)."""
     kind, _, name = resource.partition("/")
     obj = kubectl.get_json("get", kind, name, "--ignore-not-found", timeout=CALL_TIMEOUT_S)
     reading = readiness.status(obj)
     label_selector = selector(obj)
     if reading.status == "Current" or not label_selector:
         return Observation(resource, obj), reading
-    pods = items(kubectl.get_json("get", "pods", "-l", label_selector, timeout=CALL_TIMEOUT_S))
+    pods = _items(kubectl, "pods", "-l", label_selector)
     pending = claim_names([pod for pod in pods if (pod.get("status") or {}).get("phase") == "Pending"])
-    claims = [claim for claim in items(kubectl.get_json("get", "persistentvolumeclaims", timeout=CALL_TIMEOUT_S))
+    claims = [claim for claim in _items(kubectl, "persistentvolumeclaims")
               if claim["metadata"]["name"] in pending] if pending else []
-    events = items(kubectl.get_json("get", "events", timeout=CALL_TIMEOUT_S)) if claims or not pods else []
-    return Observation(resource, obj, pods, claims, events), reading
+    events = _items(kubectl, "events") if claims or not pods else []
+    uid = obj["metadata"]["uid"]
+    owned = [rs for rs in _items(kubectl, "replicasets", "-l", label_selector)
+             if uid in owner_uids(rs)] if kind == "deployment" and not pods else []
+    return Observation(resource, obj, pods, claims, events, owned), reading
+
+
+def _items(kubectl: Kubectl, *args: str) -> list[dict[str, Any]]:
+    return items(kubectl.get_json("get", *args, timeout=CALL_TIMEOUT_S))
+
+
+def owner_uids(obj: dict[str, Any]) -> set[str]:
+    return {ref.get("uid", "") for ref in (obj.get("metadata") or {}).get("ownerReferences") or []}
 
 
 def unhealthy_pods(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -103,11 +115,11 @@ def claim_line(claim: dict[str, Any]) -> str:
 
 
 def related_uids(seen: Observation, pods: list[dict[str, Any]]) -> set[str]:
-    """The UIDs whose events explain the failure: the object, the pods, their owners (ReplicaSet) and claims."""
-    uids = {(seen.obj or {}).get("metadata", {}).get("uid", "")}
+    """The UIDs whose events explain the failure: the object (or its ReplicaSets), the pods, their owners and claims."""
+    uids = {creator["metadata"].get("uid", "") for creator in seen.creators}
     for pod in pods:
         uids.add(pod["metadata"].get("uid", ""))
-        uids.update(ref.get("uid", "") for ref in pod["metadata"].get("ownerReferences") or [])
+        uids.update(owner_uids(pod))
     uids.update(claim["metadata"].get("uid", "") for claim in seen.claims)
     return uids - {""}
 
@@ -145,7 +157,7 @@ def _events(kubectl: Kubectl, seen: Observation) -> list[dict[str, Any]]:
     if seen.events:
         return seen.events
     try:
-        return items(kubectl.get_json("get", "events", timeout=CALL_TIMEOUT_S))
+        return _items(kubectl, "events")
     except Ca3Error:
         return []
 

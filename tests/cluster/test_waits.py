@@ -134,6 +134,29 @@ def test_a_failed_topic_job_fails_the_deploy_at_once_and_says_to_delete_it_so_de
     assert f"delete the Job (`kubectl --namespace {NAMESPACE} delete job/{poll.words[2]}`)" in result.text
 
 
+def test_pods_a_deployments_replicaset_may_not_create_fail_the_deploy_at_once_with_the_pod_security_reason(
+        project: Project, cluster: KubectlStub, ca3: Ca3) -> None:
+    cluster.on("get", "deployment", "producer", stdout=recorded.in_progress_deployment("producer"))
+    replicaset = recorded.item("get-all.json", "ReplicaSet", "producer-848b9d6d7")
+    namesake = recorded.item("get-all.json", "ReplicaSet", "producer-848b9d6d7")
+    namesake["metadata"].update(name="producer-5d8f7c9b6", uid="1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f")
+    namesake["metadata"]["ownerReferences"][0]["uid"] = "0f1e2d3c-4b5a-4968-8776-655443322110"  # an earlier Deployment
+    cluster.on("get", "pods", stdout=fixture("empty-list.json"))
+    cluster.on("get", "replicasets", stdout=recorded.listed(replicaset, namesake))
+    refusal = ('Error creating: pods "producer-848b9d6d7-x2x9k" is forbidden: violates PodSecurity "restricted:latest": '
+               'seccompProfile (pod or container "producer" must set securityContext.seccompProfile.type to '
+               '"RuntimeDefault" or "Localhost")')
+    cluster.on("get", "events", stdout=recorded.listed(
+        recorded.warning(namesake, "FailedCreate", refusal.replace("x2x9k", "old00"), "replicaset-controller"),
+        recorded.warning(replicaset, "FailedCreate", refusal, "replicaset-controller")))
+    result = ca3("deploy", "-m", "1")
+    assert result.code == 1
+    assert f"deployment/producer cannot become ready: ReplicaSet producer-848b9d6d7 FailedCreate: {refusal}" in result.text
+    assert "for example the namespace's Pod Security level" in result.text
+    assert "producer-5d8f7c9b6" not in result.text and "old00" not in result.text
+    assert polls(cluster, "deployment", "producer") == 1
+
+
 def test_a_slow_rollout_that_becomes_current_passes_and_shows_each_state(project: Project, cluster: KubectlStub,
                                                                        ca3: Ca3) -> None:
     cluster.on("get", "statefulset", "kafka", stdout=recorded.in_progress_statefulset(), times=2)
