@@ -100,17 +100,16 @@ def verdict(wait: Wait, seen: blockers.Observation, reading: Reading, elapsed_s:
     """Why this wait fails now (a sentence ending with the fix), or None while it may still become Current."""
     causes = blockers.find(seen, datetime.now(UTC))
     if reading.status == "Failed":  # an unchanged Job keeps its name, so only deleting it makes deploy run it again
+        what = f"failed: {reading.message}"
         fix = (f"fix the cause and delete the Job (`kubectl --namespace {namespace} delete {wait.resource}`)"
                if wait.resource.startswith("job/") else "fix the cause")
-        return f"{wait.resource} failed: {reading.message}. Its pods, events and last logs are shown above; {fix}"
-    if causes:
-        listed = "; ".join(map(str, causes))
-        return (f"{wait.resource} cannot become ready: {listed}. Its pods, events and last logs are shown above; "
-                f"{causes[0].fix}")
-    if elapsed_s >= wait.timeout_s:
-        return (f"{wait.resource} did not become ready within {wait.timeout_s}s (still {reading.message}). Its "
-                "pods, events and last logs are shown above; fix the cause")
-    return None
+    elif causes:
+        what, fix = f"cannot become ready: {'; '.join(map(str, causes))}", causes[0].fix
+    elif elapsed_s >= wait.timeout_s:
+        what, fix = f"did not become ready within {wait.timeout_s}s (still {reading.message})", "fix the cause"
+    else:
+        return None
+    return f"{wait.resource} {what}. Its pods, events and last logs are shown above; {fix}"
 
 
 def wait_phase(kubectl: Kubectl, waits: Sequence[Wait], reporter: Reporter, redact: RedactFn) -> None:
@@ -156,8 +155,9 @@ def namespace_exists(kubectl: Kubectl) -> bool:
 def find_leftovers(kubectl: Kubectl, outcome: Outcome, delete_data: bool) -> Outcome:
     """Managed objects in the cluster that this plan no longer renders, and which of them a new Job replaces."""
     rendered = [doc for manifest in outcome.plan.manifests for doc in manifest.documents]
-    outcome.pruned = prune.leftovers(prune.managed(kubectl), rendered, delete_data)
-    outcome.replaced = prune.replaced_jobs(outcome.pruned, rendered)
+    live = prune.managed(kubectl)
+    outcome.pruned = prune.leftovers(live, rendered, delete_data)
+    outcome.replaced = prune.replaced_jobs(live, outcome.pruned, rendered)
     return outcome
 
 

@@ -66,15 +66,17 @@ def leftovers(
     return result
 
 
-def replaced_jobs(leftover: Sequence[ObjectRef], rendered: Sequence[dict[str, Any]]) -> dict[ObjectRef, ObjectRef]:
-    """Leftover Jobs that a rendered Job replaces: its name is theirs with a new spec hash (`<name label>-<hash>`),
-    or the unhashed name earlier versions of ca3 used."""
-    found = {}
-    for doc in (doc for doc in rendered if doc.get("kind") == "Job"):
-        label = ((doc.get("metadata") or {}).get("labels") or {}).get(NAME_LABEL, "")
-        found.update({old: ref_of(doc) for old in leftover
-                      if label and old.kind == "Job" and (old.name == label or old.name.startswith(f"{label}-"))})
-    return found
+def replaced_jobs(live: Sequence[dict[str, Any]], leftover: Sequence[ObjectRef],
+                  rendered: Sequence[dict[str, Any]]) -> dict[ObjectRef, ObjectRef]:
+    """Leftover Jobs that a rendered Job replaces: same `app.kubernetes.io/name` label, another name (its spec hash
+    changed, or it is the unhashed name earlier versions of ca3 used)."""
+    new_by_label = {label_of(doc): ref_of(doc) for doc in rendered if doc.get("kind") == "Job" and label_of(doc)}
+    old = [item for item in live if ref_of(item) in leftover and item.get("kind") == "Job"]
+    return {ref_of(item): new_by_label[label_of(item)] for item in old if label_of(item) in new_by_label}
+
+
+def label_of(item: dict[str, Any]) -> str:
+    return str(((item.get("metadata") or {}).get("labels") or {}).get(NAME_LABEL, ""))
 
 
 def managed(kubectl: Kubectl) -> list[dict[str, Any]]:

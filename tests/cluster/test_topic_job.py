@@ -130,3 +130,14 @@ def test_deploy_runs_the_changed_job_and_prunes_the_earlier_ones_after_it_comple
     assert polled < delete
     assert "job.batch/kafka-topic-create job.batch/kafka-topic-create-00ddba11ee" in commands[delete]
     assert f"replaced Job/kafka-topic-create with Job/{name}" in result.text
+
+
+def test_only_leftover_jobs_with_the_rendered_jobs_name_label_count_as_replaced() -> None:
+    [new] = [o for o in rendered_objects() if o["kind"] == "Job"]
+    legacy = recorded.recorded("get-job-kafka-topic-create.json")
+    other = recorded.recorded("get-job-kafka-topic-create.json")
+    other["metadata"].update(name="kafka-topic-create-migrate", labels={"app.kubernetes.io/name": "migrate"})
+    config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kafka-topic-create-old",
+                                                                   "labels": new["metadata"]["labels"]}}
+    leftover = [prune.ref_of(item) for item in (legacy, other, config)]
+    assert prune.replaced_jobs([legacy, other, config], leftover, [new]) == {leftover[0]: prune.ref_of(new)}
