@@ -25,11 +25,12 @@ FIXES = {
     "ImagePullBackOff": "check the image name and tag in ca3.yaml and that the cluster can pull it (`ca3 build` "
                         "loads the app images into a local cluster)",
     "CrashLoopBackOff": "fix what the container's last log lines above report",
-    "CreateContainerConfigError": "create the Secret or ConfigMap key the message names (`ca3 init`, then deploy)",
+    "CreateContainerConfigError": "create the Secret or ConfigMap key the message names (`ca3 init` recreates "
+                                  "missing Secrets)",
     "FailedBinding": "mark a StorageClass as the default (`kubectl get storageclass`) or set `cluster.storage_class` "
-                      "in ca3.yaml, delete the Pending claim",
+                      "in ca3.yaml, and delete the Pending claim",
     "ProvisioningFailed": "fix the StorageClass's provisioner (see its events above) or choose another StorageClass in "
-                          "`cluster.storage_class`, delete the Pending claim",
+                          "`cluster.storage_class`, and delete the Pending claim",
     "FailedCreate": "change what the API server refuses (see the event above), for example the namespace's Pod "
                     "Security level",
 }
