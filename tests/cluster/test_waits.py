@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from ca3cli import deploy
+from ca3cli import deploy, diagnose
 from ca3cli.kube import Kubectl
 from ca3cli.readiness import Reading
 from ca3cli.registry import Wait
@@ -198,3 +198,13 @@ def test_a_wait_whose_time_is_up_names_the_last_state_it_saw(kubectl_stub: Kubec
     assert str(caught.value).startswith("statefulset/kafka did not become ready within 0s (still Ready: 0/1).")
     assert seen.states == [("statefulset/kafka", Reading("InProgress", "Ready: 0/1"))]
     assert caught.value.diagnosis.pods[0] == "Pod kafka-0: Running"
+
+
+def test_a_poll_that_hangs_stops_the_deploy_with_a_sentence_instead_of_blocking(
+        project: Project, cluster: KubectlStub, ca3: Ca3, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(diagnose, "CALL_TIMEOUT_S", 0.5)
+    cluster.on("get", "statefulset", "kafka", delay=5)
+    result = ca3("deploy", "-m", "1")
+    assert result.code == 1
+    assert "get statefulset kafka --ignore-not-found -o json` did not finish within 0.5s" in result.text
+    assert "Check that the cluster is reachable" in result.text and "Traceback" not in result.text
