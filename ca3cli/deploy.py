@@ -1,26 +1,30 @@
-"""Deploy: render, lint, plan, then apply phase by phase with real waits; prune what is no longer rendered.
+"""Deploy: render, lint, plan, then apply phase by phase and wait for each phase; prune what is no longer rendered.
 
 Manifests go to kubectl on stdin straight from memory (server-side apply, field manager `ca3`), so Secrets are
-never written to disk; a wait that fails is diagnosed (events, describe, last logs) before deploy stops.
+never written to disk. A phase's waits poll the live objects (kstatus rules, ca3cli/readiness.py) and stop within
+one poll of a final cause (ca3cli/blockers.py), with the evidence of that moment (ca3cli/diagnose.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Literal, Protocol
 
-from ca3cli import diagnose, lint, plan, preflight, prune, registry, render
-from ca3cli.errors import Ca3Error, KubectlError, KubectlTimeout, LintError, WaitTimeout
+from ca3cli import blockers, diagnose, lint, plan, preflight, prune, registry, render
+from ca3cli.errors import Ca3Error, KubectlError, LintError, WaitTimeout
 from ca3cli.kube import Kubectl
 from ca3cli.plan import ObjectRef, Phase, Plan
+from ca3cli.readiness import Reading
 from ca3cli.registry import Wait
 from ca3cli.render import Manifest
 from ca3cli.settings import Settings
 
 FIELD_MANAGER = "ca3"
 APPLY_TIMEOUT_S = 120
-WAIT_MARGIN_S = 30  # kubectl's own --timeout fires first; this only guards against a hung kubectl
+POLL_S = 2.0  # between two looks at a phase's waited objects
 Mode = Literal["apply", "server-dry-run", "diff"]
 RedactFn = Callable[[str], str]  # removes secret values from text shown or logged
 
@@ -34,9 +38,11 @@ class Reporter(Protocol):
 
     def step(self, text: str) -> None: ...
 
+    def state(self, resource: str, reading: Reading) -> None: ...
+
 
 class RolloutFailed(WaitTimeout):
-    """A wait failed; `diagnosis` holds the failing object's events, describe output and last logs."""
+    """A wait failed; `diagnosis` holds the failing object's pod states, events and last logs."""
 
     def __init__(self, message: str, diagnosis: diagnose.Diagnosis) -> None:
         super().__init__(message)
@@ -51,6 +57,7 @@ class Outcome:
     checks: list[preflight.Check] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)  # kubectl's per-object lines
     pruned: list[ObjectRef] = field(default_factory=list)
+    replaced: dict[ObjectRef, ObjectRef] = field(default_factory=dict)  # pruned Job -> the rendered Job replacing it
     diff: str = ""
 
 
@@ -71,13 +78,12 @@ def stream(manifests: tuple[Manifest, ...]) -> str:
 
 
 def apply_phase(kubectl: Kubectl, phase: Phase, server_dry_run: bool, redact: RedactFn) -> list[str]:
-    """Server-side apply of one phase's manifests from stdin; a refusal says which phase and why."""
+    """Server-side apply of one phase's manifests from stdin; a refusal says which phase and why.
+
+    Nothing is deleted first: the topic Job's name carries a hash of its spec, so an unchanged Job is applied
+    unchanged and a changed one is a new object (the old one is pruned after the deploy).
+    """
     dry = ["--dry-run=server"] if server_dry_run else []
-    jobs = [prune.kubectl_name(ref) for ref in phase.objects if ref.kind == "Job"]
-    if jobs and not server_dry_run:
-        # A Job's pod template is immutable and a finished Job never runs again: replace it (its work is idempotent).
-        kubectl.run("delete", *jobs, "--ignore-not-found", "--wait=true", timeout=APPLY_TIMEOUT_S,
-                    mutating=True)
     try:
         result = kubectl.run("apply", "--server-side", f"--field-manager={FIELD_MANAGER}", *dry, "-f", "-",
                              input=stream(phase.manifests), timeout=APPLY_TIMEOUT_S,
@@ -90,17 +96,37 @@ def apply_phase(kubectl: Kubectl, phase: Phase, server_dry_run: bool, redact: Re
     return result.stdout.strip().splitlines()
 
 
-def wait_for(kubectl: Kubectl, wait: Wait) -> None:
-    """One wait with its own timeout; on failure collect the evidence and raise RolloutFailed."""
-    try:
-        kubectl.run(*plan.wait_command(wait), timeout=wait.timeout_s + WAIT_MARGIN_S)
-    except (KubectlError, KubectlTimeout) as exc:
-        detail = (exc.stderr.strip() if isinstance(exc, KubectlError) else str(exc)) or "no output"
-        raise RolloutFailed(
-            f"{wait.resource} did not become ready within {wait.timeout_s}s ({detail.splitlines()[-1]}). "
-            "Its events, description and last logs are shown above; fix the cause and run `ca3 deploy` again.",
-            diagnose.collect(kubectl, wait.resource),
-        ) from exc
+def verdict(wait: Wait, seen: blockers.Observation, reading: Reading, elapsed_s: float, namespace: str) -> str | None:
+    """Why this wait fails now (a sentence ending with the fix), or None while it may still become Current."""
+    causes = blockers.find(seen, datetime.now(UTC))
+    if reading.status == "Failed":  # an unchanged Job keeps its name, so only deleting it makes deploy run it again
+        what = f"failed: {reading.message}"
+        fix = (f"fix the cause and delete the Job (`kubectl --namespace {namespace} delete {wait.resource}`)"
+               if wait.resource.startswith("job/") else "fix the cause")
+    elif causes:
+        what, fix = f"cannot become ready: {'; '.join(map(str, causes))}", causes[0].fix
+    elif elapsed_s >= wait.timeout_s:
+        what, fix = f"did not become ready within {wait.timeout_s}s (still {reading.message})", "fix the cause"
+    else:
+        return None
+    return f"{wait.resource} {what}. Its pods, events and last logs are shown above; {fix}"
+
+
+def wait_phase(kubectl: Kubectl, waits: Sequence[Wait], reporter: Reporter, redact: RedactFn) -> None:
+    """Poll every waited object of a phase until all are Current; stop at the first final cause or timeout."""
+    started, pending = time.monotonic(), list(waits)
+    while pending:
+        for wait in list(pending):
+            seen, reading = diagnose.observe(kubectl, wait.resource)
+            reporter.state(wait.resource, reading)
+            if reading.status == "Current":
+                pending.remove(wait)
+                continue
+            failure = verdict(wait, seen, reading, time.monotonic() - started, str(kubectl.namespace))
+            if failure:
+                raise RolloutFailed(redact(f"{failure}, then run `ca3 deploy` again."), diagnose.collect(kubectl, seen))
+        if pending:
+            time.sleep(POLL_S)
 
 
 def check_cluster(kubectl: Kubectl, settings: Settings) -> list[preflight.Check]:
@@ -126,10 +152,13 @@ def namespace_exists(kubectl: Kubectl) -> bool:
     return bool(found.stdout.strip())
 
 
-def pruned_objects(kubectl: Kubectl, the_plan: Plan, delete_data: bool) -> list[ObjectRef]:
-    """Managed objects in the cluster that this plan no longer renders."""
-    rendered = [doc for manifest in the_plan.manifests for doc in manifest.documents]
-    return prune.leftovers(prune.managed(kubectl), rendered, delete_data)
+def find_leftovers(kubectl: Kubectl, outcome: Outcome, delete_data: bool) -> Outcome:
+    """Managed objects in the cluster that this plan no longer renders, and which of them a new Job replaces."""
+    rendered = [doc for manifest in outcome.plan.manifests for doc in manifest.documents]
+    live = prune.managed(kubectl)
+    outcome.pruned = prune.leftovers(live, rendered, delete_data)
+    outcome.replaced = prune.replaced_jobs(live, outcome.pruned, rendered)
+    return outcome
 
 
 @dataclass(frozen=True)
@@ -148,8 +177,7 @@ def preview_diff(kubectl: Kubectl, outcome: Outcome, delete_data: bool, redact: 
         outcome.diff = f"Namespace {kubectl.namespace} does not exist yet: all {count} objects are new."
         return outcome
     outcome.diff = redact(diff(kubectl, outcome.plan))
-    outcome.pruned = pruned_objects(kubectl, outcome.plan, delete_data)
-    return outcome
+    return find_leftovers(kubectl, outcome, delete_data)
 
 
 def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, reporter: Reporter,
@@ -166,10 +194,10 @@ def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, 
     for phase in the_plan.phases:
         reporter.phase(phase, len(the_plan.phases))
         outcome.applied += apply_phase(kubectl, phase, server_dry_run, redact)
-        for wait in phase.waits if not server_dry_run else ():
-            reporter.step(f"waiting for {wait.resource} (up to {wait.timeout_s}s)")
-            wait_for(kubectl, wait)
-    outcome.pruned = pruned_objects(kubectl, the_plan, request.delete_data)
+        if phase.waits and not server_dry_run:
+            reporter.step(f"waiting for {', '.join(w.resource for w in phase.waits)} to become Current")
+            wait_phase(kubectl, phase.waits, reporter, redact)
+    find_leftovers(kubectl, outcome, request.delete_data)
     if outcome.pruned:
         reporter.step(f"pruning {len(outcome.pruned)} object(s) no longer rendered")
         prune.delete(kubectl, outcome.pruned, server_dry_run=server_dry_run)

@@ -6,14 +6,17 @@ are applied together and waited on together; the order comes from the registry's
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
+from typing import Any
 
 from ca3cli import registry
 from ca3cli.errors import Ca3Error
 from ca3cli.registry import Component, Wait
 from ca3cli.render import Manifest
+
+NAME_LABEL = "app.kubernetes.io/name"
 
 
 @dataclass(frozen=True)
@@ -111,17 +114,23 @@ def build(milestone: int, components: Sequence[Component], manifests: Sequence[M
     phases: list[Phase] = []
     for layer in layers(components):
         files = tuple(m for c in layer for m in by_component.get(c.name, ()))
-        waits = tuple(w for c in layer for w in c.waits)
+        documents = [doc for m in files for doc in m.documents]
+        waits = tuple(resolve(w, documents) for c in layer for w in c.waits)
         if files or waits:
             phases.append(Phase(len(phases) + 1, tuple(c.name for c in layer), files, waits))
     return Plan(milestone, tuple(phases))
 
 
-def wait_command(wait: Wait) -> list[str]:
-    """The kubectl arguments for one wait: `rollout status`, or `wait --for=...` when the wait names a condition."""
-    if wait.condition:
-        return ["wait", f"--for={wait.condition}", wait.resource, f"--timeout={wait.timeout_s}s"]
-    return ["rollout", "status", wait.resource, f"--timeout={wait.timeout_s}s"]
+def resolve(wait: Wait, documents: Iterable[dict[str, Any]]) -> Wait:
+    """The wait aimed at the rendered object: the one of that kind and name, else the one whose
+    `app.kubernetes.io/name` label is that name (its own name carries a hash of its spec)."""
+    kind, _, name = wait.resource.partition("/")
+    same_kind = [doc for doc in documents if str(doc.get("kind", "")).lower() == kind]
+    for key in (lambda meta: meta.get("name"), lambda meta: (meta.get("labels") or {}).get(NAME_LABEL)):
+        found = [doc["metadata"]["name"] for doc in same_kind if key(doc.get("metadata") or {}) == name]
+        if found:
+            return replace(wait, resource=f"{kind}/{found[0]}")
+    return wait
 
 
 def describe(plan: Plan) -> list[str]:
@@ -133,5 +142,5 @@ def describe(plan: Plan) -> list[str]:
             objects = ", ".join(str(ref) for ref in object_refs(manifest))
             lines.append(f"  apply {manifest.path}: {objects}")
         for wait in phase.waits:
-            lines.append(f"  wait  kubectl {' '.join(wait_command(wait))}")
+            lines.append(f"  wait  {wait.resource} until Current, at most {wait.timeout_s}s")
     return lines

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ca3cli.kube import Kubectl
-from ca3cli.plan import ObjectRef
+from ca3cli.plan import NAME_LABEL, ObjectRef
 
 MANAGED_SELECTOR = "app.kubernetes.io/managed-by=ca3"
 # Every namespaced kind ca3 renders, plus the claims its StatefulSets create.
@@ -64,6 +64,19 @@ def leftovers(
             continue
         result.append(ref)
     return result
+
+
+def replaced_jobs(live: Sequence[dict[str, Any]], leftover: Sequence[ObjectRef],
+                  rendered: Sequence[dict[str, Any]]) -> dict[ObjectRef, ObjectRef]:
+    """Leftover Jobs that a rendered Job replaces: same `app.kubernetes.io/name` label, another name (its spec hash
+    changed, or it is the unhashed name earlier versions of ca3 used)."""
+    new_by_label = {label_of(doc): ref_of(doc) for doc in rendered if doc.get("kind") == "Job" and label_of(doc)}
+    old = [item for item in live if ref_of(item) in leftover and item.get("kind") == "Job"]
+    return {ref_of(item): new_by_label[label_of(item)] for item in old if label_of(item) in new_by_label}
+
+
+def label_of(item: dict[str, Any]) -> str:
+    return str(((item.get("metadata") or {}).get("labels") or {}).get(NAME_LABEL, ""))
 
 
 def managed(kubectl: Kubectl) -> list[dict[str, Any]]:

@@ -21,11 +21,14 @@ HIGHEST = 9
 
 @dataclass(frozen=True)
 class Wait:
-    """How deploy knows a component is ready: `kubectl rollout status` unless `condition` names a `kubectl wait`."""
+    """An object deploy polls until its status is Current (ca3cli/readiness.py), stopping early on a final cause.
+
+    `resource` is `kind/name`; the name may be the object's `app.kubernetes.io/name` label instead, for objects
+    whose own name carries a hash of their spec (the topic Job): the plan resolves it to the rendered name.
+    """
 
     resource: str  # e.g. "statefulset/kafka", "job/kafka-topic-create"
     timeout_s: int = 300
-    condition: str = ""  # e.g. "condition=complete" for a Job
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ COMPONENTS: dict[str, Component] = {
             ("kafka-serviceaccount.yaml", "kafka-headless-service.yaml", "kafka-service.yaml", "kafka-statefulset.yaml",
              "kafka-pdb.yaml", "kafka-topic-serviceaccount.yaml", "kafka-topic-configmap.yaml", "kafka-topic-job.yaml"),
             depends_on=("namespace", "secrets", "network"),
-            waits=(Wait("statefulset/kafka", 600), Wait("job/kafka-topic-create", 600, "condition=complete")),
+            waits=(Wait("statefulset/kafka", 600), Wait("job/kafka-topic-create", 600)),
         ),
         Component(
             "influxdb", "influxdb",

@@ -12,6 +12,7 @@ from rich.progress import (
     BarColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # the core is imported when a deploy runs, so `ca3 --help` st
     from ca3cli.diagnose import Diagnosis
     from ca3cli.plan import Phase
     from ca3cli.preflight import Check
+    from ca3cli.readiness import Reading
     from ca3cli.runlog import RunLog
     from ca3cli.settings import Settings
 
@@ -44,11 +46,12 @@ class DeployCommand(TyperCommand):
 
 
 class ProgressReporter:
-    """Draws one rich progress bar over the phases and prints what each phase does."""
+    """Draws one rich progress bar over the phases, one row per waited object, and prints what each phase does."""
 
     def __init__(self, progress: Progress, log: RunLog) -> None:
         self.progress, self.log = progress, log
         self.task = progress.add_task("preflight", total=None)
+        self.rows: dict[str, tuple[TaskID, str]] = {}  # waited object -> its row and the last state logged
 
     def checks(self, checks: list[Check]) -> None:
         from ca3cli.commands.session import report_checks
@@ -68,6 +71,20 @@ class ProgressReporter:
         self.progress.update(self.task, description=text)
         self.progress.console.print(f"  {escape(text)}")
         self.log.line(text)
+
+    def state(self, resource: str, reading: Reading) -> None:
+        """A live row per waited object until it is Current; a printed and logged line whenever its state changes."""
+        text = f"{resource}: {reading.status} ({reading.message})"
+        row, last = self.rows.get(resource) or (self.progress.add_task(escape(text), total=None), "")
+        if text != last:
+            self.progress.console.print(f"    {escape(text)}")
+            self.log.line(text)
+        if reading.status == "Current":
+            self.progress.remove_task(row)
+            self.rows.pop(resource, None)
+        else:
+            self.progress.update(row, description=f"  {escape(text)}")
+            self.rows[resource] = (row, text)
 
 
 def _mode(dry_run: str, diff: bool) -> str:
@@ -90,8 +107,9 @@ def _secrets(ctx: typer.Context, offline: bool) -> Mapping[str, str]:
 
 
 def show_diagnosis(diagnosis: Diagnosis, log: RunLog) -> None:
-    """Events, describe and last logs of the failing object, on screen and in the run log (both redacted)."""
-    sections = [("events", "\n".join(diagnosis.events) or "(no events)"), ("kubectl describe", diagnosis.describe)]
+    """Pod states, events and last logs of the failing object, on screen and in the run log (both redacted)."""
+    sections = [("pods", "\n".join(diagnosis.pods) or "(no pods)"),
+                ("events", "\n".join(diagnosis.events) or "(no events)")]
     sections += [(f"last logs of pod {pod}", text or "(no output)") for pod, text in diagnosis.logs.items()]
     for title, text in sections:
         clean = log.redact(text)
@@ -102,9 +120,13 @@ def show_diagnosis(diagnosis: Diagnosis, log: RunLog) -> None:
 def _summary(outcome: core.Outcome, mode: str) -> None:
     if mode == "diff":
         console.print(escape(outcome.diff) if outcome.diff.strip() else "No changes: the cluster matches the plan.")
+    done = mode == "apply"
     for ref in outcome.pruned:
-        verb = {"apply": "pruned", "server-dry-run": "would prune", "diff": "would prune"}[mode]
-        console.print(f"{verb} {escape(str(ref))} (no longer rendered)")
+        if ref in outcome.replaced:
+            console.print(f"{'replaced' if done else 'would replace'} {escape(str(ref))} with "
+                          f"{escape(str(outcome.replaced[ref]))} (the Job's spec changed; it runs once more)")
+        else:
+            console.print(f"{'pruned' if done else 'would prune'} {escape(str(ref))} (no longer rendered)")
     if mode == "apply":
         console.print(f"[green]Milestone {outcome.plan.milestone} deployed:[/] {len(outcome.plan.phases)} phases, "
                       f"{len(outcome.plan.objects)} objects. Next: `ca3 status`, then `ca3 validate -m "

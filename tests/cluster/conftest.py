@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from ca3cli import build, cli, prune, secrets
+from tests.cluster.recorded import ready
 from tests.fixtures.kubectl import KubectlStub, fixture
 
 CONTEXT = "kind-ca3"
 NAMESPACE = "conveyor-pipeline"
 SETTINGS = f"cluster:\n  flavour: kind\n  context: {CONTEXT}\n"
+WAITED_KINDS = ("statefulset", "deployment", "daemonset", "job")
 
 
 @dataclass(frozen=True)
@@ -76,18 +78,17 @@ def answer_preflight(stub: KubectlStub) -> None:
     """A reachable kind cluster: a default StorageClass, ca3's own NodePort only (recorded), a working metrics-server."""
     stub.on("version", stdout=fixture("version.json"))
     stub.on("get", "storageclasses", stdout=fixture("storageclasses-default.json"))
-    stub.on("get", "services", "--all-namespaces", stdout=fixture("get-svc.json"))
+    stub.on("get", "services", "--all-namespaces", stdout=fixture("recorded/get-svc.json"))
     stub.on("get", "apiservice", "v1beta1.metrics.k8s.io", stdout=fixture("apiservice-metrics-available.json"))
     stub.on("get", "namespace", NAMESPACE, stdout=f"namespace/{NAMESPACE}\n")
 
 
 def answer_healthy_deploy(stub: KubectlStub) -> None:
-    """Every call of a successful deploy: applies accepted, rollouts complete, nothing left to prune."""
+    """Every call of a successful deploy: applies accepted, every waited object Current, nothing left to prune."""
     answer_preflight(stub)
     stub.on("apply", stdout="namespace/conveyor-pipeline serverside-applied\n")
-    stub.on("delete", "job.batch/kafka-topic-create", stdout="")
-    stub.on("rollout", "status", stdout="rollout complete\n")
-    stub.on("wait", stdout="job.batch/kafka-topic-create condition met\n")
+    for kind in WAITED_KINDS:
+        stub.on("get", kind, stdout=ready(kind))
     stub.on("get", ",".join(prune.NAMESPACED_KINDS), stdout=fixture("empty-list.json"))
     stub.on("get", ",".join(prune.CLUSTER_KINDS), stdout=fixture("empty-list.json"))
 

@@ -40,11 +40,21 @@ def test_a_known_but_unselected_dependency_does_not_block() -> None:
     assert names(plan.layers([component("grafana", "prometheus")], known={"grafana", "prometheus"})) == [["grafana"]]
 
 
-def test_wait_commands_use_rollout_status_or_kubectl_wait_with_their_own_timeout() -> None:
-    assert plan.wait_command(Wait("statefulset/kafka", 600)) == ["rollout", "status", "statefulset/kafka",
-                                                                 "--timeout=600s"]
-    assert plan.wait_command(Wait("job/kafka-topic-create", 120, "condition=complete")) == [
-        "wait", "--for=condition=complete", "job/kafka-topic-create", "--timeout=120s"]
+def test_a_wait_named_by_its_name_label_is_aimed_at_the_rendered_object_with_the_hashed_name() -> None:
+    job = {"kind": "Job", "metadata": {"name": "kafka-topic-create-90f4eb97f6",
+                                       "labels": {"app.kubernetes.io/name": "kafka-topic-create"}}}
+    config = {"kind": "ConfigMap", "metadata": {"name": "kafka-topic-create"}}
+    assert plan.resolve(Wait("job/kafka-topic-create", 600), [config, job]) == Wait(
+        "job/kafka-topic-create-90f4eb97f6", 600)
+    assert plan.resolve(Wait("statefulset/kafka", 600), [config, job]) == Wait("statefulset/kafka", 600)
+
+
+def test_the_milestone_one_plan_waits_for_the_topic_job_under_its_rendered_name() -> None:
+    settings = Settings()
+    manifests = render.render(settings, secrets.placeholders(), 1)
+    built = plan.build(1, registry.components_for(1, settings), manifests)
+    [job] = [ref.name for ref in built.objects if ref.kind == "Job"]
+    assert f"job/{job}" in [wait.resource for phase in built.phases for wait in phase.waits]
 
 
 def test_milestone_one_plan_puts_every_object_after_what_it_needs() -> None:
@@ -67,7 +77,7 @@ def test_describe_lists_files_objects_and_waits() -> None:
         "Milestone 1: 1 phases, 1 objects",
         "Phase 1: kafka",
         "  apply kafka/kafka-service.yaml: Service/kafka-service",
-        "  wait  kubectl rollout status statefulset/kafka --timeout=60s",
+        "  wait  statefulset/kafka until Current, at most 60s",
     ]
 
 

@@ -19,7 +19,7 @@ def test_server_version_reads_eks_style_minor() -> None:
 
 
 def test_server_older_than_tested_but_1_28_or_newer_is_a_warning_not_a_stop() -> None:
-    check = preflight.version_check(fixture_json("version-1.28-recorded.json"))
+    check = preflight.version_check(fixture_json("recorded/version.json"))
     assert check.status == "warn" and "v1.28.0 is older than 1.30" in check.message
 
 

@@ -17,7 +17,7 @@ MUTATING = ("apply", "create", "delete", "patch", "replace", "label")
 
 
 def recorded_services() -> Any:
-    return fixture_json("get-svc.json")
+    return fixture_json("recorded/get-svc.json")
 
 
 def test_ca3s_own_service_in_its_namespace_holding_the_port_is_not_a_conflict() -> None:
@@ -63,7 +63,7 @@ def test_a_server_older_than_1_28_stops_with_the_reason_and_the_fix() -> None:
 
 
 def test_the_recorded_1_28_server_is_new_enough() -> None:
-    assert preflight.version_check(fixture_json("version-1.28-recorded.json")).status == "warn"
+    assert preflight.version_check(fixture_json("recorded/version.json")).status == "warn"
 
 
 def test_preflight_asks_for_services_in_all_namespaces_and_judges_the_configured_port(

@@ -7,6 +7,7 @@ from typing import Any
 
 from ca3cli import prune
 from tests.cluster.conftest import Project, Run
+from tests.cluster.recorded import recorded
 from tests.fixtures.kubectl import KubectlStub, fixture, fixture_json
 
 Ca3 = Callable[..., Run]
@@ -53,7 +54,7 @@ def test_deploy_prunes_leftovers_in_one_delete_and_keeps_the_claim(project: Proj
     cluster.on("delete", "configmap/producer-legacy-config")
     result = ca3("deploy", "-m", "1")
     assert result.code == 0, result.text
-    [delete] = [call for call in cluster.calls if call.words[0] == "delete" and "job.batch" not in call.words[1]]
+    [delete] = [call for call in cluster.calls if call.words[0] == "delete"]
     targets = [word for word in delete.words[1:] if "/" in word]
     assert targets == ["configmap/producer-legacy-config", "clusterrole.rbac.authorization.k8s.io/ca3-prometheus",
                        "clusterrolebinding.rbac.authorization.k8s.io/ca3-prometheus"]
@@ -62,13 +63,15 @@ def test_deploy_prunes_leftovers_in_one_delete_and_keeps_the_claim(project: Proj
 
 
 def test_deploy_does_not_prune_when_a_phase_failed(project: Project, cluster: KubectlStub, ca3: Ca3) -> None:
-    cluster.on("wait", returncode=1, stderr="error: timed out waiting for the condition on jobs/kafka-topic-create\n")
-    cluster.on("describe", stdout="Name: kafka-topic-create\n")
-    cluster.on("get", "job/kafka-topic-create", stdout="{}")
+    failed = recorded("get-job-kafka-topic-create.json")
+    failed["status"] = {"conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+                                        "message": "Job has reached the specified backoff limit"}], "failed": 5}
+    cluster.on("get", "job", stdout=failed)
+    cluster.on("get", "pods", stdout=fixture("empty-list.json"))
     cluster.on("get", "events", stdout=fixture("empty-list.json"))
     result = ca3("deploy", "-m", "1")
     assert result.code == 1
-    assert "job/kafka-topic-create did not become ready within 600s" in result.text
+    assert "failed: Job failed: Job has reached the specified backoff limit" in result.text
     assert not [c for c in cluster.calls if c.words[0] == "get" and c.words[1] == ",".join(prune.NAMESPACED_KINDS)]
 
 

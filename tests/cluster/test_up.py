@@ -34,6 +34,9 @@ def unreachable_once(stub: KubectlStub) -> None:
     answer_healthy_deploy(stub)
     stub.on("version", returncode=1, stderr=REFUSED, times=1)
     stub.on("patch", stdout="deployment.apps/metrics-server patched\n")
+    # Creating the cluster waits for kube-system's own workloads and the node with kubectl's rollout and wait.
+    stub.on("rollout", "status", stdout="daemon set \"calico-node\" successfully rolled out\n")
+    stub.on("wait", stdout="node/ca3-control-plane condition met\n")
 
 
 def only_on_path(stub: KubectlStub, monkeypatch: pytest.MonkeyPatch, folder: Path, *programs: str) -> None:

@@ -72,7 +72,8 @@ def test_probe_on_an_undeclared_port_is_found(baseline: list[Obj]) -> None:
 
 
 def test_missing_configmap_and_missing_key_are_found(baseline: list[Obj]) -> None:
-    job_volumes = find(baseline, "Job", "kafka-topic-create")["spec"]["template"]["spec"]["volumes"]
+    job = next(o.doc for o in baseline if o.kind == "Job")  # its name carries a hash of its spec
+    job_volumes = job["spec"]["template"]["spec"]["volumes"]
     job_volumes[0]["configMap"]["items"] = [{"key": "no-such-script.sh", "path": "x.sh"}]
     influx_volumes = find(baseline, "StatefulSet", "influxdb")["spec"]["template"]["spec"]["volumes"]
     next(v for v in influx_volumes if "configMap" in v)["configMap"]["name"] = "influxdb-init-typo"

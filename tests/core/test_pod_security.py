@@ -127,7 +127,7 @@ def test_restricted_reasons_match_the_warning_a_1_28_server_gave_for_promtail() 
 
 
 def test_baseline_refusal_matches_the_event_a_1_28_server_recorded_for_promtail() -> None:
-    refusals = [e["message"] for e in fixture_json("podsecurity-enforce-baseline-get-events.json")["items"]
+    refusals = [e["message"] for e in fixture_json("recorded/podsecurity-enforce-baseline-get-events.json")["items"]
                 if e["reason"] == "FailedCreate"]
     found = [str(v) for v in rules.violations(recorded_promtail(), "baseline")]
     assert refusals and all(message.endswith(": " + "; ".join(found)) for message in refusals)

@@ -1,11 +1,12 @@
 """`ca3 deploy -m 5` through the stand-in kubectl: observability components are applied after what they need and
-each is waited for (rollout status) before anything that depends on it."""
+each is waited for (polled until Current) before anything that depends on it."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.cluster.conftest import Project, cluster, project  # noqa: F401  (fixtures)
+from tests.cluster.conftest import WAITED_KINDS, Project, cluster, project  # noqa: F401  (fixtures)
+from tests.cluster.recorded import recorded
 from tests.fixtures.kubectl import KubectlStub
 
 
@@ -16,8 +17,8 @@ def events(stub: KubectlStub) -> list[str]:
         if call.words[0] == "apply":
             found.append("apply " + " ".join(line.split(": ", 1)[1] for line in (call.stdin or "").splitlines()
                                              if line.startswith("  name: ")))
-        elif call.words[0] in ("rollout", "wait"):
-            found.append(f"wait {call.words[2]}")
+        elif call.words[0] == "get" and call.words[1] in WAITED_KINDS:
+            found.append(f"wait {call.words[1]}/{call.words[2]}")
     return found
 
 
@@ -45,10 +46,10 @@ def test_deploy_waits_for_each_observability_component_before_its_dependents(pro
 
 
 def test_a_log_agent_that_never_becomes_ready_fails_the_deploy(project: Project, cluster: KubectlStub, ca3):
-    cluster.on("rollout", "status", "daemonset/promtail", returncode=1, stderr="error: timed out waiting for the condition\n")
-    cluster.on("get", stdout='{"apiVersion": "v1", "kind": "List", "items": []}')
-    cluster.on("describe", stdout="")
-    cluster.on("logs", stdout="")
+    cluster.on("get", "daemonset", "promtail", stdout=recorded("podsecurity-enforce-baseline-get-daemonset-promtail.json"))
+    cluster.on("get", "pods", stdout='{"apiVersion": "v1", "kind": "List", "items": []}')
+    cluster.on("get", "events", stdout=recorded("podsecurity-enforce-baseline-get-events.json"))
     result = ca3("deploy", "-m", "5")
     assert result.code != 0
-    assert "daemonset/promtail" in result.text
+    assert "daemonset/promtail cannot become ready: DaemonSet promtail FailedCreate: " in result.text
+    assert 'is forbidden: violates PodSecurity "baseline:latest": hostPath volumes' in result.text

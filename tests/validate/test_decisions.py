@@ -48,7 +48,7 @@ case("m1.namespace", "nothing deployed", {"namespace": k.NS, "object": k.namespa
 case("m1.namespace", "terminating", {"namespace": k.NS, "object": k.namespace(phase="Terminating"), "managed": []},
      FAIL)
 
-recorded_ns = fixture_json("get-namespace-conveyor-pipeline.json")  # a real 1.28 namespace, before these labels
+recorded_ns = fixture_json("recorded/get-namespace-conveyor-pipeline.json")  # a real 1.28 namespace, before these labels
 restricted = namespace_policy.policy(["kafka", "alloy"]).labels()
 labelled = {"namespace": k.NS, "milestone": 6, "labels": recorded_ns["metadata"]["labels"] | restricted,
             "want": restricted}
@@ -56,7 +56,7 @@ case("m1.pod-security-labels", "restricted as rendered", labelled, PASS)
 case("m1.pod-security-labels", "no labels (as recorded)", {**labelled, "labels": recorded_ns["metadata"]["labels"]},
      FAIL)
 case("m1.pod-security-labels", "recorded enforce=baseline warn=restricted",
-     {**labelled, "labels": fixture_json("podsecurity-get-namespace-rec-tmp.json")["metadata"]["labels"]}, FAIL)
+     {**labelled, "labels": fixture_json("recorded/podsecurity-get-namespace-rec-tmp.json")["metadata"]["labels"]}, FAIL)
 case("m1.pod-security-labels", "version not pinned",
      {**labelled, "labels": {**labelled["labels"], namespace_policy.LABEL_PREFIX + "warn-version": "latest"}}, FAIL)
 case("m1.pod-security-labels", "privileged where Promtail needs it",

@@ -24,7 +24,7 @@ def rendered_namespace(milestone: int, chosen: Settings) -> dict[str, Any]:
 
 def live(labels: dict[str, str], milestone: int) -> dict[str, Any]:
     """The recorded 1.28 namespace carrying `labels` and the milestone annotation a deploy writes."""
-    found = fixture_json("get-namespace-conveyor-pipeline.json")
+    found = fixture_json("recorded/get-namespace-conveyor-pipeline.json")
     found["metadata"]["labels"] = labels
     found["metadata"]["annotations"] = {"ca3.dev/milestone": str(milestone)}
     return found
@@ -54,7 +54,7 @@ def test_labels_are_judged_for_the_milestone_recorded_on_the_namespace_not_the_o
 
 def test_the_recorded_namespace_without_labels_fails_naming_each_label_and_the_deploy_that_sets_them(
         kubectl_stub: KubectlStub, make_probe: MakeProbe) -> None:
-    kubectl_stub.on("get", "namespace", NS, stdout=fixture_json("get-namespace-conveyor-pipeline.json"))
+    kubectl_stub.on("get", "namespace", NS, stdout=fixture_json("recorded/get-namespace-conveyor-pipeline.json"))
     status, evidence = judge(make_probe(6))
     assert status is Status.FAIL
     assert f"{ENFORCE}=(unset) (want privileged)" in evidence and "warn-version=(unset) (want v1.28)" in evidence
