@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import tempfile
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from pathlib import Path
 
 import typer
 from rich.markup import escape
 
 from ca3cli import __version__
-from ca3cli.commands import build, deploy, destroy, evidence, init, lint, render, status, validate
+from ca3cli.commands import (
+    build,
+    deploy,
+    destroy,
+    evidence,
+    init,
+    lint,
+    render,
+    status,
+    validate,
+)
 from ca3cli.commands import open as open_command
 from ca3cli.commands.common import GlobalOptions, err_console
 from ca3cli.errors import Ca3Error
@@ -62,12 +74,21 @@ def _root(
 
 
 def _crash_report() -> Path:
-    """Write the traceback of an unexpected error to run_logs/ so the user can attach it to a report."""
-    folder = Path("run_logs")
-    folder.mkdir(exist_ok=True)
-    path = folder / f"ca3-crash-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
-    path.write_text(traceback.format_exc())
-    return path
+    """Write the traceback of an unexpected error to run_logs/ (mode 0600: it may quote local values) so the user can
+    attach it to a report; the system's temporary folder when run_logs/ cannot be written."""
+    name = f"ca3-crash-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
+    for folder in (Path("run_logs"), Path(tempfile.gettempdir())):
+        path = folder / name
+        try:
+            folder.mkdir(exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        except OSError:
+            continue
+        os.fchmod(descriptor, 0o600)  # O_CREAT's mode does not apply to a file that already existed
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(traceback.format_exc())
+        return path
+    raise RuntimeError("no folder to write the crash report to")
 
 
 def main() -> None:
