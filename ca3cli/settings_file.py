@@ -21,6 +21,7 @@ from ca3cli.settings_errors import Key, Origin, Origins
 MAX_BYTES = 256 * 1024  # `ca3 init` writes about 7 KiB; this bound keeps even pathological YAML fast to refuse
 MAX_DEPTH = 8  # ca3.yaml nests three levels (kafka.resources.cpu_limit)
 FIX = "Fix it, or run `ca3 init --force` for a fresh one."
+PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")  # scalars' tags are checked by SafeLoader itself
 
 
 def _bytes(path: Path, explicit: bool) -> bytes | None:
@@ -89,6 +90,8 @@ class _PlainLoader(yaml.SafeLoader):
 
 def _data(path: Path, loader: _PlainLoader, node: Any, key: Key, lines: dict[Key, Origin]) -> Any:
     """Build plain data from a composed node, refusing duplicate and non-name keys, noting each key's line."""
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in PLAIN_TAGS:
+        raise _Refused(node.start_mark, f"uses the YAML tag {node.tag}, which ca3.yaml does not allow")
     if isinstance(node, yaml.MappingNode):
         built: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -110,21 +113,23 @@ def _data(path: Path, loader: _PlainLoader, node: Any, key: Key, lines: dict[Key
 
 def parse_text(path: Path, text: str) -> tuple[dict[str, Any], Origins]:
     """The mapping a ca3.yaml text holds and the line of every key in it."""
-    loader = _PlainLoader(text)
     lines: dict[Key, Origin] = {}
     try:
-        node = loader.get_single_node()
-        data = {} if node is None else _data(path, loader, node, (), lines)
+        loader = _PlainLoader(text)  # its reader refuses control characters right here
+        try:
+            node = loader.get_single_node()
+            data = {} if node is None else _data(path, loader, node, (), lines)
+        finally:
+            loader.dispose()
     except _Refused as exc:
         raise ConfigError(f"The settings file {path} line {exc.mark.line + 1} {exc.problem}. {FIX}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"The settings file {path}{where} is not valid YAML: {exc.problem or exc}. {FIX}") from None
+        problem = ", ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
+        raise ConfigError(f"The settings file {path}{where} is not valid YAML: {problem}. {FIX}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"The settings file {path} is not valid YAML: {exc}. {FIX}") from None
-    finally:
-        loader.dispose()
     if data is None:  # only comments, or a lone `null`
         data = {}
     if not isinstance(data, dict):
