@@ -3,8 +3,9 @@
 Refused before any setting is looked at, each with exit 2 and a sentence: a path that is a directory or not a
 regular file (`/dev/zero`, a FIFO), a file over MAX_BYTES (checked with stat, then read at most MAX_BYTES + 1), text
 that is not UTF-8 (UTF-16 is named), anchors and aliases (ca3.yaml needs none, and refusing them all is the simplest
-rule that stops alias bombs), nesting deeper than MAX_DEPTH (PyYAML recurses), duplicate keys (YAML keeps the last
-silently), keys that are not plain names, and a top level that is not a mapping.
+rule that stops alias bombs), more than MAX_NODES values or nesting deeper than MAX_DEPTH (PyYAML composes slowly and
+recursively), tags other than plain YAML's (`!!python/...`), duplicate keys (YAML keeps the last silently), keys
+that are not plain names, and a top level that is not a mapping.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import yaml
 from ca3cli.errors import ConfigError
 from ca3cli.settings_errors import Key, Origin, Origins
 
-MAX_BYTES = 256 * 1024  # `ca3 init` writes about 7 KiB; this bound keeps even pathological YAML fast to refuse
+MAX_BYTES = 64 * 1024  # `ca3 init` writes about 7 KiB
 MAX_DEPTH = 8  # ca3.yaml nests three levels (kafka.resources.cpu_limit)
+MAX_NODES = 2000  # every setting written out is about 200; PyYAML composes ~10k nodes a second, so stop early
 FIX = "Fix it, or run `ca3 init --force` for a fresh one."
 PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")  # scalars' tags are checked by SafeLoader itself
 
@@ -70,16 +72,20 @@ class _Refused(Exception):
 
 
 class _PlainLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors, aliases and deep nesting while composing, before anything is built."""
+    """SafeLoader that refuses anchors, aliases, deep nesting and huge documents while composing, before anything
+    is built."""
 
     depth = 0
+    nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise _Refused(event.start_mark, "uses a YAML anchor or alias (& or *), which ca3.yaml does not allow; "
                                              "write the values out")
-        self.depth += 1
+        self.depth, self.nodes = self.depth + 1, self.nodes + 1
+        if self.nodes > MAX_NODES:
+            raise _Refused(event.start_mark, f"holds more than {MAX_NODES} values, far more than all settings")
         if self.depth > MAX_DEPTH:
             raise _Refused(event.start_mark, f"nests deeper than {MAX_DEPTH} levels, deeper than any setting")
         try:

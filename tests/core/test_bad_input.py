@@ -69,7 +69,7 @@ CASES = [
          env={"CA3_CONFIG": "gone.yaml"}),
     Case("dev-zero", ("The settings file /dev/zero is not a regular file",), args=("--config", "/dev/zero")),
     Case("fifo", ("pipe.yaml is not a regular file",), args=("--config", "pipe.yaml"), prepare=_fifo),
-    Case("over-the-size-limit", ("huge.yaml is 2097152 bytes, over the 256 KiB",), args=("--config", "huge.yaml"),
+    Case("over-the-size-limit", ("huge.yaml is 2097152 bytes, over the 64 KiB",), args=("--config", "huge.yaml"),
          prepare=_sparse_file),
     file_problem("utf-16-with-bom", "namespace: demo\n".encode("utf-16"), "is UTF-16 or binary", "Save it as UTF-8"),
     file_problem("utf-16-without-bom", "namespace: demo\n".encode("utf-16-le"), "is UTF-16 or binary"),
@@ -77,6 +77,7 @@ CASES = [
     file_problem("billion-laughs", BILLION_LAUGHS, "line 1 uses a YAML anchor or alias"),
     file_problem("merge-key-alias", b"base: &base {replicas: 3}\nkafka:\n  <<: *base\n", "anchor or alias"),
     file_problem("deep-nesting", b"namespace: " + b"[" * 20000 + b"]" * 20000 + b"\n", "nests deeper than 8 levels"),
+    file_problem("sixty-thousand-values", b"namespace: [" + b"a," * 30000 + b"a]\n", "holds more than 2000 values"),
     file_problem("top-level-list", b"- just\n- a list\n", "holds a list, not a mapping of settings"),
     file_problem("top-level-text", b"just some text\n", "holds a str, not a mapping of settings"),
     file_problem("duplicate-top-key", b"namespace: a\nnamespace: b\n", "line 2 repeats the key `namespace`",
@@ -238,3 +239,13 @@ def test_unexpected_error_exits_3_with_a_crash_report_only_its_owner_can_read(
     [report] = (folder / "run_logs").glob("ca3-crash-*.log")
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
     assert "RuntimeError: a bug" in report.read_text()
+
+
+@pytest.mark.parametrize("out", ["a-file", "a-file/k8s"])
+def test_out_that_is_a_file_or_below_one_exits_2_naming_the_path(
+        out: str, folder: Path, ca3: Callable[..., Run]) -> None:
+    (folder / "a-file").write_text("not a folder\n")
+    run = ca3("render", "-m", "1", "-o", out)
+    assert run.code == 2, run.text
+    assert "error: ca3 cannot use a-file" in run.text and "--out" in run.text
+    assert not (folder / "run_logs").exists()
