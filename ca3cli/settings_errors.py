@@ -131,7 +131,7 @@ def _allowed(error: Mapping[str, Any], info: FieldInfo | None) -> str:
     return str(error["msg"]).removeprefix("Input should be ").removeprefix("Value error, ")
 
 
-def _unknown(model: type[BaseModel], key: Key, origin: Origin) -> str:
+def _unknown(model: type[BaseModel], key: Key, origin: Origin | None) -> str:
     """An unknown key: the closest known names instead of its value (a misplaced password must not be echoed)."""
     parent = _field(model, key[:-1]) if len(key) > 1 else None
     section = parent.annotation if parent is not None else model
@@ -139,8 +139,9 @@ def _unknown(model: type[BaseModel], key: Key, origin: Origin) -> str:
     close = difflib.get_close_matches(key[-1], known, n=3, cutoff=0.5)
     prefix = ".".join(key[:-1])
     names = [f"`{prefix}.{name}`" if prefix else f"`{name}`" for name in (close or known)]
-    hint = f"did you mean {' or '.join(names)}" if close else f"the known keys here are {', '.join(names)}"
-    return f"`{'.'.join(key)}` {origin.where} is not a setting; {hint}? {origin.fix[0].upper()}{origin.fix[1:]}."
+    hint = f"did you mean {' or '.join(names)}?" if close else f"the known keys here are {', '.join(names)}."
+    where, fix = (f" {origin.where}", f" {origin.fix[0].upper()}{origin.fix[1:]}.") if origin else ("", "")
+    return f"`{'.'.join(key)}`{where} is not a setting; {hint}{fix}"
 
 
 def _sentence(key: Key, value: Any, allowed: str, related: list[Key], origins: Origins) -> str:
@@ -161,7 +162,7 @@ def sentences(exc: ValidationError, origins: Origins, model: type[BaseModel]) ->
     for error in exc.errors():
         loc = tuple(str(part) for part in error["loc"])
         if error["type"] == "extra_forbidden":
-            found.append(_unknown(model, loc, origins.of(loc)))
+            found.append(_unknown(model, loc, origins.set_by(loc)))
             continue
         cause = (error.get("ctx") or {}).get("error")
         if isinstance(cause, BrokenRules):

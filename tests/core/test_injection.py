@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from ca3cli import registry, render, secrets, settings
 from ca3cli.errors import ConfigError
+from ca3cli.settings_env import merge
 from ca3cli.yaml_scalar import yaml_scalar
 
 HOSTILE = (
@@ -79,7 +80,7 @@ def _templates_compiled_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _base(tls: str) -> dict[str, Any]:
-    return settings.settings_env.merge(BENIGN, TLS[tls])
+    return merge(BENIGN, TLS[tls])
 
 
 @functools.cache
@@ -91,7 +92,7 @@ def _refusal_checked(raw: dict[str, Any], key: tuple[str, ...], value: str) -> s
     """The settings with `value` at `key`, or None after checking the refusal (exit 2) names the key or, when a rule
     with another key refuses it, shows the value; and that no line break the user typed reaches the terminal raw."""
     try:
-        return settings.parse(settings.settings_env.merge(raw, _nested(key, value)))
+        return settings.parse(merge(raw, _nested(key, value)))
     except ConfigError as exc:
         message = str(exc)
         assert exc.exit_code == 2, message
@@ -137,7 +138,7 @@ def test_yaml_lookalike_in_every_string_setting_that_accepts_it_stays_a_string_i
     for key in STRING_KEYS:  # set it everywhere the model allows, all at once: one render checks every place
         chosen = _refusal_checked(raw, key, payload)
         if chosen is not None:
-            raw = settings.settings_env.merge(raw, _nested(key, payload))
+            raw = merge(raw, _nested(key, payload))
             accepted.append(key)
     assert ("influxdb", "org") in accepted or ("images", "kafka") in accepted, "the payload reached no manifest"
     _assert_inert(payload, settings.parse(raw), tls)

@@ -219,3 +219,9 @@ def test_init_interactive_asks_again_after_an_answer_the_model_refuses(tmp_path:
     loaded = settings.load(tmp_path / "ca3.yaml", environ={}, explicit=True)
     assert (loaded.cluster.flavour, loaded.namespace, loaded.grafana.node_port) == ("k3d", "demo", 30500)
     assert loaded.image("producer") == "registry.local:5000/team/producer:0.2.0"
+
+
+def test_unknown_key_given_in_code_is_named_without_claiming_a_file_or_variable() -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings.parse({"kafka": {"replica": 3}})
+    assert str(caught.value) == "`kafka.replica` is not a setting; did you mean `kafka.replicas`?"
