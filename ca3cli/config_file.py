@@ -58,7 +58,8 @@ def render(settings: Settings | None = None) -> str:
 
 def schema() -> str:
     """The JSON Schema of ca3.yaml as generated from the model (what ships as ca3cli/schema/ca3.schema.json)."""
-    return json.dumps(Settings.model_json_schema(), indent=2, sort_keys=True) + "\n"
+    generated = {"$schema": "https://json-schema.org/draft/2020-12/schema", **Settings.model_json_schema()}
+    return json.dumps(generated, indent=2, sort_keys=True) + "\n"
 
 
 def shipped_schema() -> str:
