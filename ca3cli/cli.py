@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import tempfile
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.markup import escape
@@ -16,7 +19,7 @@ from ca3cli.commands import build, cluster, deploy, destroy, evidence, init, lin
 from ca3cli.commands import open as open_command
 from ca3cli.commands.common import GlobalOptions, err_console
 from ca3cli.commands.flags import flag
-from ca3cli.errors import Ca3Error
+from ca3cli.errors import Ca3Error, ConfigError
 
 app = typer.Typer(
     name="ca3",
@@ -64,29 +67,56 @@ def _root(
         logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stderr)
 
 
-def _crash_report() -> Path:
-    """Write the traceback of an unexpected error to run_logs/ so the user can attach it to a report."""
-    folder = Path("run_logs")
-    folder.mkdir(exist_ok=True)
-    path = folder / f"ca3-crash-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
-    path.write_text(traceback.format_exc())
-    return path
+def _crash_report() -> Path | None:
+    """Write the traceback of an unexpected error to run_logs/ (mode 0600: it may quote local values) so the user can
+    attach it to a report; the system's temporary folder when run_logs/ cannot be written, else None."""
+    name = f"ca3-crash-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
+    for folder in (Path("run_logs"), Path(tempfile.gettempdir())):
+        path = folder / name
+        try:
+            folder.mkdir(exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        except OSError:
+            continue
+        os.fchmod(descriptor, 0o600)  # O_CREAT's mode does not apply to a file that already existed
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(traceback.format_exc())
+        return path
+    return None
+
+
+def _path_problem(exc: OSError) -> ConfigError:
+    """A file or folder the user named (--out, --config, the working folder) that cannot be used: their fix, exit 2."""
+    return ConfigError(f"ca3 cannot use {exc.filename} ({exc.strerror or exc}). Check that path, for example "
+                       "the --out or --config you gave, and its permissions, then run the command again.")
+
+
+def _fail(exc: Ca3Error) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
+    sys.exit(exc.exit_code)
 
 
 def main() -> None:
-    """Run the CLI; a Ca3Error becomes its sentence and exit code, never a traceback."""
+    """Run the CLI; a Ca3Error (or an OSError about a named path) becomes its sentence and exit code, never a
+    traceback; anything else is a bug and gets a crash report."""
     try:
         app()  # standalone: usage errors, --help and Ctrl-C are handled (and exit) inside
     except Ca3Error as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
-        sys.exit(exc.exit_code)
+        _fail(exc)
     except KeyboardInterrupt:
         err_console.print("Interrupted.")
         sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:
+        if exc.filename is None:
+            _crashed()
+        _fail(_path_problem(exc))
     except Exception:  # noqa: BLE001 - the one place that turns a bug into a report instead of a traceback
-        report = _crash_report()
-        err_console.print(
-            f"[bold red]unexpected error:[/] this is a bug in ca3; the traceback is in {report}. "
-            "Please report it with the command you ran."
-        )
-        sys.exit(EXIT_UNEXPECTED)
+        _crashed()
+
+
+def _crashed() -> NoReturn:
+    report = _crash_report()
+    where = f"the traceback is in {report}" if report else "no crash report could be written:\n" + traceback.format_exc()
+    err_console.print(f"[bold red]unexpected error:[/] this is a bug in ca3; {escape(where)}. "
+                      "Please report it with the command you ran.")
+    sys.exit(EXIT_UNEXPECTED)

@@ -14,6 +14,7 @@ from ca3cli import dashboards, registry
 from ca3cli.errors import RenderError
 from ca3cli.podsecurity import namespace as pod_security
 from ca3cli.settings import Settings
+from ca3cli.yaml_scalar import yaml_scalar
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ def environment() -> jinja2.Environment:
     )
     # For config checksum annotations: a pod template changes (and its pods roll) when its ConfigMap changes.
     env.filters["sha256"] = lambda text: hashlib.sha256(str(text).encode()).hexdigest()
+    # Every setting lands in a manifest through the YAML emitter, so no value can add a key or a document.
+    env.filters["yaml_scalar"] = yaml_scalar
     # Dashboards are Python data (ca3cli/dashboards); the Grafana ConfigMap template embeds their JSON.
     env.globals["dashboard_files"] = dashboards.provisioned_files
     return env

@@ -1,137 +1,195 @@
-"""The settings model behind `ca3.yaml`: typed, validated before anything renders, overridable from the environment.
+"""The settings model behind `ca3.yaml`: typed, constrained, validated before anything renders.
 
-Environment overrides use `CA3_<SECTION>_<KEY>` in upper case, for example `CA3_IMAGES_TAG=0.2.0` or
-`CA3_NAMESPACE=demo`; they win over the file.
+Each field's description is the comment `ca3 init` writes above it and its description in the JSON Schema. Values
+come from ca3.yaml (read by ca3cli.settings_file), then `CA3_<SECTION>_<KEY>` environment variables
+(ca3cli.settings_env), then command-line options; every problem becomes one sentence (ca3cli.settings_errors).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import re
-import typing
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Annotated, Any, Literal
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ca3cli.coerce import build as _build
-from ca3cli.errors import ConfigError
+from ca3cli import settings_env, settings_file
+from ca3cli.grammar import (
+    NOT_BOOL,
+    Context,
+    DnsLabel,
+    ImageReference,
+    ImageTag,
+    InfluxDuration,
+    InfluxName,
+    JvmHeap,
+    PrometheusDuration,
+    Quantity,
+    RegistryPrefix,
+    StorageClass,
+    quantity_value,
+)
+from ca3cli.settings_errors import BrokenRules, Origin, Origins, Problem, describe
 
-DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$")
-JVM_SIZE = re.compile(r"^[0-9]+[kmgKMG]$")
-DURATION = re.compile(r"^[0-9]+(s|m|h|d|w)$")
+# Counts refuse booleans (YAML reads `yes` as true, which pydantic would take as 1).
+Brokers = Annotated[int, NOT_BOOL, Field(ge=1, le=9)]
+Partitions = Annotated[int, NOT_BOOL, Field(ge=1, le=1000)]
+Pods = Annotated[int, NOT_BOOL, Field(ge=1, le=100)]
+Lines = Annotated[int, NOT_BOOL, Field(ge=1, le=1000)]  # the producer app's bounds for PRODUCER_LINES
+Rate = Annotated[float, NOT_BOOL, Field(ge=0.01, le=1000, allow_inf_nan=False)]  # and for PRODUCER_RATE_HZ
+Percent = Annotated[int, NOT_BOOL, Field(ge=1, le=500)]
+BatchSize = Annotated[int, NOT_BOOL, Field(ge=1, le=100_000)]  # the processor's bounds for KAFKA_MAX_POLL_RECORDS
+NodePort = Annotated[int, NOT_BOOL, Field(ge=30000, le=32767)]
+
+
+class Section(BaseModel):
+    """Frozen, no unknown keys, and a partial nested section keeps this field's own defaults for the rest."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_field_defaults(cls, data: Any) -> Any:
+        # `kafka: {resources: {cpu_limit: 2}}` keeps Kafka's own memory defaults, not those of a bare Resources().
+        if not isinstance(data, Mapping):
+            return data
+        merged = dict(data)
+        for name, info in cls.model_fields.items():
+            if isinstance(info.default, BaseModel) and isinstance(data.get(name), Mapping):
+                merged[name] = {**info.default.model_dump(), **data[name]}
+        return merged
 
 
 def setting(default: Any, doc: str) -> Any:
-    """A settings field with the comment `ca3 init` writes above it in ca3.yaml."""
-    return field(default=default, metadata={"doc": doc})
+    """A field with the comment `ca3 init` writes above it (and the schema's description)."""
+    return Field(default, description=doc)
 
 
-@dataclass(frozen=True)
-class Resources:
-    """Requests and limits for one container (Kubernetes quantities)."""
+class Resources(Section):
+    """Requests and limits for one container (Kubernetes quantities); a request never exceeds its limit."""
 
-    cpu_request: str = setting("50m", "CPU the scheduler reserves; the HPA's utilisation is measured against it.")
-    memory_request: str = setting("64Mi", "Memory the scheduler reserves.")
-    cpu_limit: str = setting("250m", "CPU ceiling; above it the container is throttled.")
-    memory_limit: str = setting("128Mi", "Memory ceiling; above it the container is OOM-killed.")
+    cpu_request: Quantity = setting("50m", "CPU the scheduler reserves; the HPA's utilisation is measured against it.")
+    memory_request: Quantity = setting("64Mi", "Memory the scheduler reserves.")
+    cpu_limit: Quantity = setting("250m", "CPU ceiling; above it the container is throttled.")
+    memory_limit: Quantity = setting("128Mi", "Memory ceiling; above it the container is OOM-killed.")
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> Resources:
+        problems: list[Problem] = [
+            (f"{kind}_request", getattr(self, f"{kind}_request"),
+             f"at most its limit {kind}_limit ({getattr(self, f'{kind}_limit')!r})",
+             (f"{kind}_limit",))
+            for kind in ("cpu", "memory")
+            if quantity_value(getattr(self, f"{kind}_request")) > quantity_value(getattr(self, f"{kind}_limit"))
+        ]
+        if problems:
+            raise BrokenRules(problems)
+        return self
 
 
 def resources(cpu_request: str, memory_request: str, cpu_limit: str, memory_limit: str, doc: str) -> Any:
     """A Resources field with its own defaults."""
-    return setting(Resources(cpu_request, memory_request, cpu_limit, memory_limit), doc)
+    return setting(Resources(cpu_request=cpu_request, memory_request=memory_request, cpu_limit=cpu_limit,
+                             memory_limit=memory_limit), doc)
 
 
-@dataclass(frozen=True)
-class Cluster:
+class Cluster(Section):
     """Which cluster ca3 talks to."""
 
     flavour: Literal["kind", "minikube", "k3d", "docker-desktop", "other"] = setting(
         "kind", "Local cluster kind; decides how images are loaded and how Grafana's NodePort is reached.")
-    context: str = setting("", "Kube context; empty means kubectl's current context.")
-    storage_class: str = setting("", "StorageClass for Kafka and InfluxDB volumes; empty means the cluster default.")
+    context: Context = setting("", "Kube context; empty means kubectl's current context.")
+    storage_class: StorageClass = setting(
+        "", "StorageClass for Kafka and InfluxDB volumes; empty means the cluster default.")
 
 
-@dataclass(frozen=True)
-class Images:
+class Images(Section):
     """Image references; every tag is exact, never latest."""
 
-    registry: str = setting("ca3", "Registry prefix of the app images: <registry>/producer:<tag>.")
-    tag: str = setting("0.1.0", "Tag of the producer and processor images that `ca3 build` produces.")
+    registry: RegistryPrefix = setting("ca3", "Registry prefix of the app images: <registry>/producer:<tag>.")
+    tag: ImageTag = setting("0.1.0", "Tag of the producer and processor images that `ca3 build` produces.")
     pull_policy: Literal["IfNotPresent", "Always", "Never"] = setting(
         "IfNotPresent", "imagePullPolicy of the app images (IfNotPresent works with images loaded into kind).")
-    kafka: str = setting("apache/kafka:4.3.1", "Kafka broker image (KRaft mode).")
-    influxdb: str = setting("influxdb:2.9.1", "InfluxDB 2 image; `influxdb:latest` is InfluxDB 3, so pin 2.x.")
-    grafana: str = setting("grafana/grafana:13.2.0", "Grafana image.")
-    prometheus: str = setting("prom/prometheus:v3.13.3", "Prometheus image (3.13 is a long-term support line).")
-    kafka_exporter: str = setting("danielqsj/kafka-exporter:v1.9.0", "kafka-exporter image (consumer group lag).")
-    loki: str = setting("grafana/loki:3.7.4", "Loki image (single binary).")
-    promtail: str = setting("grafana/promtail:3.6.11", "Promtail image: the last release (end of life 2026-03-02).")
-    alloy: str = setting("grafana/alloy:v1.18.1", "Grafana Alloy image, the log agent that replaces Promtail.")
-    image_renderer: str = setting("grafana/grafana-image-renderer:v5.12.0", "Grafana's image renderer (evidence).")
+    kafka: ImageReference = setting("apache/kafka:4.3.1", "Kafka broker image (KRaft mode).")
+    influxdb: ImageReference = setting(
+        "influxdb:2.9.1", "InfluxDB 2 image; `influxdb:latest` is InfluxDB 3, so pin 2.x.")
+    grafana: ImageReference = setting("grafana/grafana:13.2.0", "Grafana image.")
+    prometheus: ImageReference = setting(
+        "prom/prometheus:v3.13.3", "Prometheus image (3.13 is a long-term support line).")
+    kafka_exporter: ImageReference = setting(
+        "danielqsj/kafka-exporter:v1.9.0", "kafka-exporter image (consumer group lag).")
+    loki: ImageReference = setting("grafana/loki:3.7.4", "Loki image (single binary).")
+    promtail: ImageReference = setting(
+        "grafana/promtail:3.6.11", "Promtail image: the last release (end of life 2026-03-02).")
+    alloy: ImageReference = setting(
+        "grafana/alloy:v1.18.1", "Grafana Alloy image, the log agent that replaces Promtail.")
+    image_renderer: ImageReference = setting(
+        "grafana/grafana-image-renderer:v5.12.0", "Grafana's image renderer (evidence).")
 
 
-@dataclass(frozen=True)
-class Kafka:
+class Kafka(Section):
     """The Kafka StatefulSet and its topic."""
 
-    replicas: int = setting(1, "Brokers (each also a KRaft controller); use 1 or 3.")
-    partitions: int = setting(6, "Partitions of conveyor-speed; >= the processor's replicas or extra consumers idle.")
-    storage: str = setting("2Gi", "Size of each broker's PersistentVolumeClaim.")
-    heap: str = setting("512m", "JVM heap (-Xms/-Xmx) of each broker; keep it about half the memory limit.")
+    replicas: Brokers = setting(1, "Brokers (each also a KRaft controller); use 1 or 3.")
+    partitions: Partitions = setting(
+        6, "Partitions of conveyor-speed; >= the processor's replicas or extra consumers idle.")
+    storage: Quantity = setting("2Gi", "Size of each broker's PersistentVolumeClaim.")
+    heap: JvmHeap = setting("512m", "JVM heap (-Xms/-Xmx) of each broker; keep it about half the memory limit.")
     resources: Resources = resources("250m", "768Mi", "1", "1Gi", "Broker container resources.")
 
 
-@dataclass(frozen=True)
-class InfluxDB:
+class InfluxDB(Section):
     """The InfluxDB 2 StatefulSet and its initial organisation and bucket."""
 
-    admin_user: str = setting("admin", "InfluxDB admin user created at first start (password is generated).")
-    org: str = setting("conveyor", "Organisation created at first start.")
-    bucket: str = setting("conveyor", "Bucket the processor writes to.")
-    retention: str = setting("30d", "Bucket retention (InfluxDB duration, e.g. 30d).")
-    storage: str = setting("2Gi", "Size of the InfluxDB PersistentVolumeClaim.")
+    admin_user: InfluxName = setting("admin", "InfluxDB admin user created at first start (password is generated).")
+    org: InfluxName = setting("conveyor", "Organisation created at first start.")
+    bucket: InfluxName = setting("conveyor", "Bucket the processor writes to.")
+    retention: InfluxDuration = setting("30d", "Bucket retention (InfluxDB duration, e.g. 30d).")
+    storage: Quantity = setting("2Gi", "Size of the InfluxDB PersistentVolumeClaim.")
     resources: Resources = resources("100m", "256Mi", "500m", "512Mi", "InfluxDB container resources.")
 
 
-@dataclass(frozen=True)
-class Producer:
+class Producer(Section):
     """The producer Deployment and its HorizontalPodAutoscaler."""
 
-    lines: int = setting(3, "Conveyor lines each producer pod simulates.")
-    rate_hz: float = setting(1.0, "Readings per second per line.")
-    min_replicas: int = setting(1, "HPA minimum replicas.")
-    max_replicas: int = setting(5, "HPA maximum replicas.")
-    cpu_target_percent: int = setting(50, "HPA target: average CPU use as a percentage of the CPU request.")
+    lines: Lines = setting(3, "Conveyor lines each producer pod simulates.")
+    rate_hz: Rate = setting(1.0, "Readings per second per line.")
+    min_replicas: Pods = setting(1, "HPA minimum replicas.")
+    max_replicas: Pods = setting(5, "HPA maximum replicas.")
+    cpu_target_percent: Percent = setting(
+        50, "HPA target: average CPU use as a percentage of the CPU request.")
     resources: Resources = setting(Resources(), "Producer container resources.")
 
+    @model_validator(mode="after")
+    def _min_within_max(self) -> Producer:
+        if self.min_replicas > self.max_replicas:
+            raise BrokenRules([("min_replicas", self.min_replicas, f"at most max_replicas ({self.max_replicas})",
+                            ("max_replicas",))])
+        return self
 
-@dataclass(frozen=True)
-class Processor:
+
+class Processor(Section):
     """The processor Deployment (consumer group `processor`)."""
 
-    replicas: int = setting(1, "Processor pods; at most kafka.partitions of them receive partitions.")
-    batch_size: int = setting(500, "Readings written to InfluxDB per batch.")
+    replicas: Pods = setting(1, "Processor pods; at most kafka.partitions of them receive partitions.")
+    batch_size: BatchSize = setting(500, "Readings written to InfluxDB per batch.")
     resources: Resources = resources("100m", "128Mi", "500m", "256Mi", "Processor container resources.")
 
 
-@dataclass(frozen=True)
-class Grafana:
+class Grafana(Section):
     """The Grafana Deployment."""
 
-    node_port: int = setting(30300, "NodePort of grafana-service (30000-32767).")
+    node_port: NodePort = setting(30300, "NodePort of grafana-service (30000-32767).")
     resources: Resources = resources("50m", "128Mi", "250m", "256Mi", "Grafana container resources.")
 
 
-@dataclass(frozen=True)
-class Observability:
+class Observability(Section):
     """Prometheus, Loki and the log agent (milestones 2-5)."""
 
-    prometheus_retention: str = setting("24h", "How long Prometheus keeps samples.")
-    loki_retention: str = setting("168h", "How long Loki keeps logs.")
+    prometheus_retention: PrometheusDuration = setting("24h", "How long Prometheus keeps samples.")
+    loki_retention: PrometheusDuration = setting("168h", "How long Loki keeps logs.")
     log_agent: Literal["promtail", "alloy"] = setting(
         "promtail", "Log shipper: promtail (end of life since 2026-03-02) or alloy.")
     image_renderer: bool = setting(False, "Deploy Grafana's image renderer for `ca3 evidence`.")
@@ -142,19 +200,19 @@ class Observability:
     image_renderer_resources: Resources = resources("250m", "512Mi", "1", "1Gi", "Image renderer (runs Chromium).")
 
 
-@dataclass(frozen=True)
-class TLS:
+class TLS(Section):
     """Which links use TLS once their milestone is reached."""
 
     influxdb: bool = setting(True, "HTTPS to InfluxDB from milestone 7.")
     kafka: bool = setting(True, "TLS to Kafka from milestone 8 (the seed marks it optional).")
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Section):
     """Everything ca3.yaml can set; defaults give a working local deployment."""
 
-    namespace: str = setting("conveyor-pipeline", "Namespace every object lives in.")
+    model_config = ConfigDict(title="ca3.yaml")
+
+    namespace: DnsLabel = setting("conveyor-pipeline", "Namespace every object lives in.")
     cluster: Cluster = setting(Cluster(), "Target cluster.")
     images: Images = setting(Images(), "Container images.")
     kafka: Kafka = setting(Kafka(), "Kafka (KRaft) broker.")
@@ -165,112 +223,45 @@ class Settings:
     observability: Observability = setting(Observability(), "Metrics and logs.")
     tls: TLS = setting(TLS(), "Transport encryption.")
 
+    @model_validator(mode="after")
+    def _enough_partitions(self) -> Settings:
+        producers, processors = self.producer.max_replicas, self.processor.replicas
+        if self.kafka.partitions < max(producers, processors):
+            allowed = f"at least producer.max_replicas ({producers}) and processor.replicas ({processors})"
+            raise BrokenRules([("kafka.partitions", self.kafka.partitions, allowed,
+                                ("producer.max_replicas", "processor.replicas"))])
+        return self
+
     def image(self, app: str) -> str:
         """The exact image reference the manifests and `ca3 build` share."""
         return f"{self.images.registry}/{app}:{self.images.tag}"
 
 
-def _env_path(cls: type, rest: str) -> list[str] | None:
-    """Split an upper-cased variable tail like `kafka_resources_cpu_limit` into field names of `cls`, or None."""
-    for f in sorted(dataclasses.fields(cls), key=lambda f: len(f.name), reverse=True):
-        hint = typing.get_type_hints(cls)[f.name]
-        if rest == f.name and not dataclasses.is_dataclass(hint):
-            return [f.name]
-        if rest.startswith(f.name + "_") and dataclasses.is_dataclass(hint):
-            tail = _env_path(hint, rest[len(f.name) + 1 :])
-            if tail:
-                return [f.name, *tail]
-    return None
+def parse(raw: Mapping[str, Any], origins: Origins | None = None) -> Settings:
+    """Settings from a mapping shaped like ca3.yaml (missing keys take defaults); ConfigError names every problem."""
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise describe(exc, origins or Origins(), Settings) from None
 
 
-def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Turn CA3_<SECTION>_<KEY> variables (any depth) into a nested mapping shaped like ca3.yaml."""
-    tree: dict[str, Any] = {}
-    for name, value in environ.items():
-        if not name.startswith("CA3_") or name in ("CA3_CONFIG", "CA3_HOME"):
-            continue
-        path = _env_path(Settings, name[4:].lower())
-        if path is None:
-            raise ConfigError(
-                f"Environment variable {name} names no setting; use CA3_<SECTION>_<KEY> as in ca3.yaml, "
-                "e.g. CA3_IMAGES_TAG or CA3_KAFKA_RESOURCES_CPU_LIMIT."
-            )
-        node = tree
-        for key in path[:-1]:
-            node = node.setdefault(key, {})
-        node[path[-1]] = value
-    return tree
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
 
 
-def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in over.items():
-        merged[key] = _merge(merged[key], value) if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping) else value
-    return merged
+def load(path: Path | None, environ: Mapping[str, str] | None = None, *, explicit: bool = False, context: str = "",
+         warn: Callable[[str], None] = _warn) -> Settings:
+    """ca3.yaml (defaults when the default file is absent), then CA3_* variables, then `--context`, validated.
 
-
-def _quantities(settings: Settings) -> list[tuple[str, str]]:
-    """Every storage size and resource quantity, keyed by its ca3.yaml path."""
-    found = [("kafka.storage", settings.kafka.storage), ("influxdb.storage", settings.influxdb.storage)]
-    for section in dataclasses.fields(settings):
-        value = getattr(settings, section.name)
-        if not dataclasses.is_dataclass(value):
-            continue
-        for field_ in dataclasses.fields(value):  # `resources`, and observability's `<component>_resources`
-            limits = getattr(value, field_.name)
-            if isinstance(limits, Resources):
-                found += [(f"{section.name}.{field_.name}.{k}", v) for k, v in dataclasses.asdict(limits).items()]
-    return found
-
-
-def validate(settings: Settings) -> Settings:
-    """Check the rules that types alone cannot express; return the settings unchanged when they hold."""
-    problems = []
-    if not DNS_NAME.match(settings.namespace):
-        problems.append("`namespace` must be a DNS label (lower-case letters, digits, '-')")
-    if not 30000 <= settings.grafana.node_port <= 32767:
-        problems.append("`grafana.node_port` must be within the NodePort range 30000-32767")
-    p = settings.producer
-    if not 1 <= p.min_replicas <= p.max_replicas:
-        problems.append("`producer.min_replicas` must be >= 1 and <= `producer.max_replicas`")
-    if settings.kafka.partitions < max(p.max_replicas, settings.processor.replicas):
-        problems.append("`kafka.partitions` must be >= the producer's max replicas and the processor's replicas")
-    if p.rate_hz <= 0 or p.lines < 1:
-        problems.append("`producer.rate_hz` must be > 0 and `producer.lines` >= 1")
-    for name in ("prometheus_retention", "loki_retention"):
-        if not DURATION.match(getattr(settings.observability, name)):
-            problems.append(f"`observability.{name}` must be a duration like 24h or 7d")
-    for key, value in _quantities(settings):
-        if not QUANTITY.match(value):
-            problems.append(f"`{key}` is {value!r} but must be a Kubernetes quantity like 2Gi or 250m")
-    if settings.kafka.replicas < 1:
-        problems.append("`kafka.replicas` must be >= 1")
-    if not JVM_SIZE.match(settings.kafka.heap):
-        problems.append("`kafka.heap` must be a JVM size like 512m or 1g")
-    if problems:
-        raise ConfigError("Invalid settings: " + "; ".join(problems) + ". Fix them in ca3.yaml.")
-    return settings
-
-
-def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Read ca3.yaml (defaults when absent), apply CA3_* environment overrides, validate."""
-    raw: dict[str, Any] = {}
-    if path is not None and path.exists():
-        try:
-            raw = yaml.safe_load(path.read_text()) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path} is not valid YAML ({exc}). Fix it or run `ca3 init --force`.") from exc
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{path} must hold a mapping of settings. Fix it or run `ca3 init --force`.")
-    return parse(_merge(raw, _env_overrides(os.environ if environ is None else environ)))
-
-
-def parse(raw: Mapping[str, Any]) -> Settings:
-    """Settings from a mapping shaped like ca3.yaml (missing keys take defaults), validated."""
-    return validate(_build(Settings, raw))
-
-
-def as_dict(settings: Settings) -> dict[str, Any]:
-    """The settings as plain data, for templates and for writing ca3.yaml."""
-    return dataclasses.asdict(settings)
-
+    `explicit` says the path was chosen (--config or CA3_CONFIG), so a missing file is an error, not the defaults.
+    """
+    raw, origins = settings_file.read(path, explicit=explicit) if path is not None else ({}, Origins())
+    found = settings_env.overrides(os.environ if environ is None else environ, Settings)
+    for name in found.ignored:
+        warn(f"Ignoring environment variable {name}: it names no ca3 setting (those are CA3_<SECTION>_<KEY>, "
+             "e.g. CA3_IMAGES_TAG).")
+    raw, origins = settings_env.merge(raw, found.values), origins.updated(found.origins)
+    if context:
+        raw = settings_env.merge(raw, {"cluster": {"context": context}})
+        origins = origins.updated({("cluster", "context"): Origin.option("--context")})
+    return parse(raw, origins)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from ca3cli import settings as settings_module
 from ca3cli.errors import ConfigError
-from ca3cli.settings import Settings
+
+if TYPE_CHECKING:
+    from ca3cli.settings import Settings
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -31,15 +34,23 @@ def options(ctx: typer.Context) -> GlobalOptions:
     return ctx.find_root().obj
 
 
-def load_settings(ctx: typer.Context) -> Settings:
-    """Settings from the chosen ca3.yaml and CA3_* variables; `--context` wins over the file's `cluster.context`."""
-    opts = options(ctx)
-    loaded = settings_module.load(opts.config)
-    if opts.context:
-        from dataclasses import replace
+def config_chosen(ctx: typer.Context) -> bool:
+    """True when --config or CA3_CONFIG named the file, so a missing one is an error rather than the defaults."""
+    source = ctx.find_root().get_parameter_source("config")
+    return source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
 
-        loaded = replace(loaded, cluster=replace(loaded.cluster, context=opts.context))
-    return loaded
+
+def warn(message: str) -> None:
+    """A warning on stderr that does not stop the command."""
+    err_console.print(f"[yellow]warning:[/] {escape(message)}")
+
+
+def load_settings(ctx: typer.Context) -> Settings:
+    """Settings from the chosen ca3.yaml and CA3_* variables; `--context` wins over both."""
+    from ca3cli import settings as settings_module  # pydantic and the grammars load only for commands that need them
+
+    opts = options(ctx)
+    return settings_module.load(opts.config, explicit=config_chosen(ctx), context=opts.context, warn=warn)
 
 
 def confirm(question: str, refusal: str) -> None:

@@ -1,4 +1,5 @@
-"""`ca3 init`: write a commented ca3.yaml and generate the secrets (kept on re-runs unless --rotate)."""
+"""`ca3 init`: write a commented ca3.yaml (with its JSON Schema beside it) and generate the secrets (kept on re-runs
+unless --rotate)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from ca3cli import config_file, secrets
 from ca3cli import settings as settings_module
-from ca3cli.commands.common import console, options
+from ca3cli.commands.common import console, err_console, options
 from ca3cli.errors import ConfigError
 from ca3cli.settings import Settings
+from ca3cli.settings_env import merge
+from ca3cli.settings_errors import Origin, Origins
 
 # What a newcomer is asked with --interactive: (ca3.yaml path, question).
 QUESTIONS = (
@@ -24,15 +28,46 @@ QUESTIONS = (
 )
 
 
+def _nested(key: tuple[str, ...], value: Any) -> dict[str, Any]:
+    return {key[0]: value} if len(key) == 1 else {key[0]: _nested(key[1:], value)}
+
+
 def _ask(defaults: Settings) -> Settings:
-    """Prompt for the settings a newcomer most often changes; the answers are validated like ca3.yaml."""
+    """Prompt for the settings a newcomer most often changes; each answer is validated like ca3.yaml, and asked
+    again until it passes."""
     raw: dict[str, Any] = {}
     for path, question in QUESTIONS:
-        section, _, key = path.rpartition(".")
-        current = getattr(getattr(defaults, section) if section else defaults, key)
-        answer = typer.prompt(question, default=str(current), show_default=True)
-        (raw.setdefault(section, {}) if section else raw)[key] = answer
+        key = tuple(path.split("."))
+        current: Any = defaults
+        for name in key:
+            current = getattr(current, name)
+        origin = Origins({key: Origin(f"in your answer to {question!r}", "answer again")})
+        while True:
+            candidate = merge(raw, _nested(key, typer.prompt(question, default=str(current), show_default=True)))
+            try:
+                settings_module.parse(candidate, origin)
+            except ConfigError as exc:
+                err_console.print(f"[red]{escape(str(exc))}[/]")
+                continue
+            raw = candidate
+            break
     return settings_module.parse(raw)
+
+
+def _writable(config: Path) -> None:
+    """Refuse a --config that cannot become a file, with a sentence instead of an OSError."""
+    if config.is_dir():
+        raise ConfigError(f"{config} is a directory. Pass the path of a ca3.yaml file to --config.")
+    if not config.parent.is_dir():
+        raise ConfigError(f"The folder {config.parent} does not exist. Create it, or pass another --config.")
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Cannot write {path} ({exc.strerror}). Check the folder's permissions, or pass another "
+                          "--config.") from None
 
 
 def init(
@@ -43,14 +78,18 @@ def init(
 ) -> None:
     """Write a commented ca3.yaml and generate strong secrets into .ca3/secrets/ (git-ignored, mode 0600)."""
     config: Path = options(ctx).config
+    _writable(config)
     if config.exists() and not force:
         if interactive:
             raise ConfigError(f"{config} already exists. Edit it, or run `ca3 init --interactive --force` to replace it.")
         console.print(f"Kept {config} (use --force to rewrite it with defaults).")
     else:
         chosen = _ask(Settings()) if interactive else Settings()
-        config.write_text(config_file.render(chosen))
+        _write(config, config_file.render(chosen))
         console.print(f"Wrote {config}.")
+    schema = config.parent / config_file.SCHEMA_NAME
+    _write(schema, config_file.shipped_schema())  # refreshed on every run, so it matches the installed ca3
+    console.print(f"Wrote {schema} (editors check ca3.yaml against it).")
     folder = secrets.folder_for(config)
     created, kept = secrets.ensure(folder, rotate=rotate)
     console.print(f"Secrets in {folder}: {len(created)} generated, {len(kept)} kept (values are never printed).")

@@ -69,11 +69,13 @@ def test_lint_passes_on_the_defaults(project: Path) -> None:
     assert "1.30 and 1.37" in result.stdout
 
 
-def test_lint_reports_findings_and_fails(project: Path) -> None:
+def test_lint_of_a_latest_image_is_stopped_by_the_settings_before_rendering(project: Path) -> None:
+    # The settings refuse what lint's pinned-image rule would find (its findings are tested in test_lint.py).
     result = ca3(project, "lint", "-m", "1", env={"CA3_IMAGES_KAFKA": "apache/kafka:latest"})
-    assert result.returncode == 1
-    assert "apache/kafka:latest" in result.stderr and "is not pinned" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.returncode == 2
+    message = " ".join(result.stderr.split())
+    assert "`images.kafka` from environment variable CA3_IMAGES_KAFKA is 'apache/kafka:latest'" in message
+    assert "a tag other than latest" in message and "Traceback" not in message
 
 
 def test_unknown_milestone_is_a_clear_error(project: Path) -> None:
