@@ -10,9 +10,12 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ca3cli.errors import Ca3Error, ConfigError
-from ca3cli.settings import Settings
+
+if TYPE_CHECKING:  # read by attribute only; `ca3 --help` need not load the settings model
+    from ca3cli.settings import Settings
 
 APPS = ("producer", "processor")
 # Where apps/ sits when ca3 is installed in editable mode from its checkout (a wheel has no apps/ beside it).

@@ -15,7 +15,19 @@ import typer
 from rich.markup import escape
 
 from ca3cli import __version__
-from ca3cli.commands import build, cluster, deploy, destroy, evidence, init, lint, render, status, up, validate
+from ca3cli.commands import (
+    build,
+    cluster,
+    deploy,
+    destroy,
+    evidence,
+    init,
+    lint,
+    render,
+    status,
+    up,
+    validate,
+)
 from ca3cli.commands import open as open_command
 from ca3cli.commands.common import GlobalOptions, err_console
 from ca3cli.commands.flags import flag

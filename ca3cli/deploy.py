@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from ca3cli import blockers, diagnose, lint, plan, preflight, prune, registry, render
 from ca3cli.errors import Ca3Error, KubectlError, LintError, WaitTimeout
@@ -20,7 +20,9 @@ from ca3cli.plan import ObjectRef, Phase, Plan
 from ca3cli.readiness import Reading
 from ca3cli.registry import Wait
 from ca3cli.render import Manifest
-from ca3cli.settings import Settings
+
+if TYPE_CHECKING:
+    from ca3cli.settings import Settings
 
 FIELD_MANAGER = "ca3"
 APPLY_TIMEOUT_S = 120

@@ -9,6 +9,7 @@ from __future__ import annotations
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ca3cli import preflight
 from ca3cli.dashboards import catalogue
@@ -16,7 +17,9 @@ from ca3cli.errors import Ca3Error
 from ca3cli.kube import Kubectl, secret_value
 from ca3cli.portforward import HttpError, basic_auth, forward, request
 from ca3cli.services import GRAFANA
-from ca3cli.settings import Settings
+
+if TYPE_CHECKING:
+    from ca3cli.settings import Settings
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 RENDER_TIMEOUT_S = 120.0

@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from ca3cli.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
 from ca3cli import kube
+from ca3cli.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
 from ca3cli.kube import Kubectl
 from ca3cli.localcluster import INSECURE_TLS_PATCH, METRICS_SERVER_MANIFEST
-from ca3cli.settings import Settings
+
+if TYPE_CHECKING:
+    from ca3cli.settings import Settings
 
 DEFAULT_CLASS_ANNOTATIONS = (
     "storageclass.kubernetes.io/is-default-class",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import jinja2
 import yaml
@@ -13,8 +13,13 @@ import yaml
 from ca3cli import dashboards, registry
 from ca3cli.errors import RenderError
 from ca3cli.podsecurity import namespace as pod_security
-from ca3cli.settings import Settings
 from ca3cli.yaml_scalar import yaml_scalar
+
+# libyaml's safe loader when PyYAML was built with it (its wheels are): parsing is most of a render's time.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+if TYPE_CHECKING:
+    from ca3cli.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ def render(settings: Settings, secrets: Mapping[str, str], milestone: int) -> li
             source = f"{component.name}/{name}.j2"
             try:
                 text = env.get_template(source).render(base, component=component)
-                documents = tuple(doc for doc in yaml.safe_load_all(text) if doc)
+                documents = tuple(doc for doc in yaml.load_all(text, Loader=SAFE_LOADER) if doc)
             except jinja2.TemplateError as exc:
                 raise RenderError(f"Template templates/{source} failed to render: {exc}. This is a bug in ca3.") from exc
             except yaml.YAMLError as exc:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ca3cli import preflight
 from ca3cli.build import cluster_name
 from ca3cli.kube import Kubectl
-from ca3cli.settings import Settings
+
+if TYPE_CHECKING:
+    from ca3cli.settings import Settings
 
 GRAFANA_SERVICE = "grafana-service"
 GRAFANA_PORT = 3000

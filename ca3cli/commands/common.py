@@ -47,7 +47,9 @@ def warn(message: str) -> None:
 
 def load_settings(ctx: typer.Context) -> Settings:
     """Settings from the chosen ca3.yaml and CA3_* variables; `--context` wins over both."""
-    from ca3cli import settings as settings_module  # pydantic and the grammars load only for commands that need them
+    from ca3cli import (
+        settings as settings_module,  # pydantic and the grammars load only for commands that need them
+    )
 
     opts = options(ctx)
     return settings_module.load(opts.config, explicit=config_chosen(ctx), context=opts.context, warn=warn)

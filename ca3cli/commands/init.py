@@ -4,18 +4,17 @@ unless --rotate)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
 
-from ca3cli import config_file, secrets
-from ca3cli import settings as settings_module
 from ca3cli.commands.common import console, err_console, options
+from ca3cli.commands.flags import flag
 from ca3cli.errors import ConfigError
-from ca3cli.settings import Settings
-from ca3cli.settings_env import merge
-from ca3cli.settings_errors import Origin, Origins
+
+if TYPE_CHECKING:  # the settings model (pydantic) loads when init runs, not for `ca3 --help`
+    from ca3cli.settings import Settings
 
 # What a newcomer is asked with --interactive: (ca3.yaml path, question).
 QUESTIONS = (
@@ -35,6 +34,10 @@ def _nested(key: tuple[str, ...], value: Any) -> dict[str, Any]:
 def _ask(defaults: Settings) -> Settings:
     """Prompt for the settings a newcomer most often changes; each answer is validated like ca3.yaml, and asked
     again until it passes."""
+    from ca3cli import settings as settings_module
+    from ca3cli.settings_env import merge
+    from ca3cli.settings_errors import Origin, Origins
+
     raw: dict[str, Any] = {}
     for path, question in QUESTIONS:
         key = tuple(path.split("."))
@@ -72,11 +75,14 @@ def _write(path: Path, text: str) -> None:
 
 def init(
     ctx: typer.Context,
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing ca3.yaml."),
-    rotate: bool = typer.Option(False, "--rotate", help="Replace generated passwords and tokens (not the Kafka cluster id)."),
-    interactive: bool = typer.Option(False, "--interactive", "-i", help="Ask for the main settings instead of using defaults."),
+    force: bool = flag("--force", help="Overwrite an existing ca3.yaml."),
+    rotate: bool = flag("--rotate", help="Replace generated passwords and tokens (not the Kafka cluster id)."),
+    interactive: bool = flag("--interactive", "-i", help="Ask for the main settings instead of using defaults."),
 ) -> None:
     """Write a commented ca3.yaml and generate strong secrets into .ca3/secrets/ (git-ignored, mode 0600)."""
+    from ca3cli import config_file, secrets
+    from ca3cli.settings import Settings
+
     config: Path = options(ctx).config
     _writable(config)
     if config.exists() and not force:

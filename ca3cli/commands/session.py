@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.markup import escape
 
@@ -9,7 +11,9 @@ from ca3cli.commands.common import console
 from ca3cli.kube import Kubectl
 from ca3cli.preflight import Check
 from ca3cli.runlog import RunLog
-from ca3cli.settings import Settings
+
+if TYPE_CHECKING:
+    from ca3cli.settings import Settings
 
 MARKS = {"ok": "[green]ok[/]", "warn": "[yellow]warning[/]", "fail": "[red]failed[/]"}
 

@@ -7,11 +7,13 @@ dashboard and panel to render) and the tests that evaluate every PromQL expressi
 from __future__ import annotations
 
 import json
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from ca3cli.dashboards.catalogue import dashboards
 from ca3cli.dashboards.model import Dashboard, Panel, Query, to_json
-from ca3cli.settings import Settings
+
+if TYPE_CHECKING:
+    from ca3cli.settings import Settings
 
 __all__ = ["Dashboard", "Panel", "Query", "dashboards", "provisioned_files", "to_json"]
 

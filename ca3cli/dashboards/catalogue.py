@@ -3,10 +3,12 @@ and log searches (Loki, milestone 5). Metric names are the apps' own (apps/*/met
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from ca3cli.dashboards.model import INFLUXDB, LOKI, PROMETHEUS, Dashboard, Panel, Query
-from ca3cli.settings import Settings
+
+if TYPE_CHECKING:
+    from ca3cli.settings import Settings
 
 # The processor's InfluxDB measurement and field (apps/processor/processor/sink.py).
 MEASUREMENT = "conveyor_speed"

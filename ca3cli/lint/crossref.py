@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ca3cli.lint.model import Finding, Obj, PodTemplate, by_kind, dig, matches, pod_templates
+from ca3cli.lint.model import (
+    Finding,
+    Obj,
+    PodTemplate,
+    by_kind,
+    dig,
+    matches,
+    pod_templates,
+)
 
 # A Secret may declare keys that something in the cluster adds after it is applied (see influxdb-init).
 RUNTIME_KEYS_ANNOTATION = "ca3.dev/runtime-keys"

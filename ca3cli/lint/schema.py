@@ -11,7 +11,11 @@ import functools
 
 import kubernetes_validate
 from kubernetes_validate import utils
-from kubernetes_validate.utils import InvalidSchemaError, SchemaNotFoundError, ValidationError
+from kubernetes_validate.utils import (
+    InvalidSchemaError,
+    SchemaNotFoundError,
+    ValidationError,
+)
 
 from ca3cli.lint.model import Finding, Obj
 

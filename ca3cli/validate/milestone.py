@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ca3cli.errors import Ca3Error, ClusterUnreachable, KubectlError
 from ca3cli import kube, registry
+from ca3cli.errors import Ca3Error, ClusterUnreachable, KubectlError
 from ca3cli.kube import Kubectl
 
 ANNOTATION = "ca3.dev/milestone"  # written on the Namespace by `ca3 deploy -m N` (templates/namespace)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import threading
 from contextlib import AbstractContextManager
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ca3cli import registry
 from ca3cli.errors import Ca3Error, KubectlError
 from ca3cli.kube import Kubectl, Result, secret_value
 from ca3cli.portforward import Forward, TlsTarget, forward
-from ca3cli.settings import Settings
+
+if TYPE_CHECKING:
+    from ca3cli.settings import Settings
 
 CA_NAME = "ca3-ca"  # ConfigMap (or Secret) holding our CA certificate under key `ca.crt`
 CA_KEY = "ca.crt"

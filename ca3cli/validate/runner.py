@@ -7,8 +7,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from ca3cli.validate import catalogue
 from ca3cli.errors import Ca3Error
+from ca3cli.validate import catalogue
 from ca3cli.validate.model import Check, CheckResult, Outcome, Status
 from ca3cli.validate.probe import Probe
 

@@ -133,12 +133,13 @@ def test_render_where_no_folder_can_be_made_is_a_usage_error(project: Path) -> N
 
 
 FLAGS = {"": ("--verbose", "--version"), "deploy": ("--diff", "--delete-data"), "destroy": ("--delete-data", "--yes"),
-         "render": ("--include-secrets",), "build": ("--push",), "validate": ("--json", "--list")}
+         "render": ("--include-secrets",), "build": ("--push",), "validate": ("--json", "--list"),
+         "init": ("--force", "--rotate", "--interactive"), "cluster delete": ("--yes",)}
 
 
 @pytest.mark.parametrize("command", list(FLAGS), ids=[c or "ca3" for c in FLAGS])
 def test_boolean_options_show_as_flags_in_help(project: Path, command: str) -> None:
-    result = ca3(project, *([command] if command else []), "--help", env={"COLUMNS": "160"})
+    result = ca3(project, *command.split(), "--help", env={"COLUMNS": "160"})
     assert result.returncode == 0, result.stderr
     for name in FLAGS[command]:
         line = next(line for line in result.stdout.splitlines() if f" {name} " in line)
