@@ -143,6 +143,20 @@ class Observability:
 
 
 @dataclass(frozen=True)
+class Autoscaling:
+    """Both tiers' HorizontalPodAutoscalers from milestone 6 (the producer's bounds are under `producer`)."""
+
+    processor: Literal["cpu", "keda"] = setting(
+        "cpu", "How the processor scales: cpu (an HPA on CPU) or keda (a KEDA ScaledObject on consumer lag).")
+    processor_min_replicas: int = setting(1, "Processor minimum replicas from milestone 6 (before: processor.replicas).")
+    processor_max_replicas: int = setting(0, "Processor maximum replicas; 0 means kafka.partitions (one per partition).")
+    processor_cpu_target_percent: int = setting(50, "Processor HPA target: average CPU use as a % of the request.")
+    processor_lag_threshold: int = setting(500, "KEDA only: consumer lag per processor replica that adds a replica.")
+    scale_up_window_s: int = setting(0, "Scale-up stabilization window; 0 reacts at the next metrics reading.")
+    scale_down_window_s: int = setting(60, "Scale-down stabilization window (Kubernetes' default is 300 s).")
+
+
+@dataclass(frozen=True)
 class TLS:
     """Which links use TLS once their milestone is reached."""
 
@@ -164,6 +178,7 @@ class Settings:
     grafana: Grafana = setting(Grafana(), "Grafana dashboards.")
     observability: Observability = setting(Observability(), "Metrics and logs.")
     tls: TLS = setting(TLS(), "Transport encryption.")
+    autoscaling: Autoscaling = setting(Autoscaling(), "Autoscaling of producer and processor (milestone 6).")
 
     def image(self, app: str) -> str:
         """The exact image reference the manifests and `ca3 build` share."""
@@ -247,6 +262,13 @@ def validate(settings: Settings) -> Settings:
         problems.append("`kafka.replicas` must be >= 1")
     if not JVM_SIZE.match(settings.kafka.heap):
         problems.append("`kafka.heap` must be a JVM size like 512m or 1g")
+    a = settings.autoscaling
+    if not 1 <= a.processor_min_replicas <= (a.processor_max_replicas or settings.kafka.partitions) <= settings.kafka.partitions:
+        problems.append("`autoscaling.processor_min_replicas` must be >= 1 and <= `autoscaling.processor_max_replicas`, "
+                        "which must be <= `kafka.partitions` (0 means kafka.partitions)")
+    if not (0 < a.processor_cpu_target_percent and 0 < a.processor_lag_threshold
+            and 0 <= a.scale_up_window_s <= 3600 and 0 <= a.scale_down_window_s <= 3600):
+        problems.append("`autoscaling` targets must be > 0 and its windows 0-3600 seconds")
     if problems:
         raise ConfigError("Invalid settings: " + "; ".join(problems) + ". Fix them in ca3.yaml.")
     return settings

@@ -1,0 +1,115 @@
+"""Edge: the load test's sampling loop: baseline, load (the Job), cool-down until every autoscaler is back at its
+minimum or the timeout passes. The Job and its NetworkPolicy are deleted however the run ends (Ctrl-C included)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from ca3cli.kube import Kubectl
+from ca3cli.loadtest import cluster, job, objects
+from ca3cli.loadtest.model import LoadReport, Phase, Request, Rescale, Sample, Timeline
+from ca3cli.portforward import forward
+from ca3cli.services import PROMETHEUS
+from ca3cli.settings import Settings
+
+LOAD_GRACE_S = 180  # past ramp + duration, a Job still running is reported as failed (its own deadline is +120 s)
+
+
+def utc_now() -> str:
+    return f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+@dataclass
+class Clock:
+    """Wall time and waiting, replaceable in tests (a sleep that raises KeyboardInterrupt plays Ctrl-C)."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass
+class Recorder:
+    """The samples and events so far; `show` sees each sample as it comes (the live table)."""
+
+    kubectl: Kubectl
+    url: Callable[[str], str]
+    request: Request
+    since: str
+    clock: Clock
+    show: Callable[[Sample, tuple[Rescale, ...]], None]
+    t0: float = 0.0
+    samples: list[Sample] = field(default_factory=list)
+    events: dict[tuple[str, str, str], Rescale] = field(default_factory=dict)
+
+    def elapsed(self) -> float:
+        return self.clock.now() - self.t0
+
+    def tick(self, phase: Phase) -> Sample:
+        """Take one sample and the rescale events so far, show them, then wait one interval."""
+        sample = cluster.sample(self.kubectl, self.url, round(self.elapsed(), 1), utc_now(), phase)
+        for event in cluster.rescale_events(self.kubectl, self.since):
+            self.events[(event.hpa, event.at, event.message)] = event
+        self.samples.append(sample)
+        self.show(sample, self.rescales())
+        self.clock.sleep(self.request.interval_s)
+        return sample
+
+    def rescales(self) -> tuple[Rescale, ...]:
+        return tuple(sorted(self.events.values(), key=lambda r: r.at))
+
+
+def at_minimum(sample: Sample, names: tuple[str, ...]) -> bool:
+    """Every autoscaler that exists is back at its minimum replicas."""
+    return all(r.current <= r.minimum for r in sample.hpas if r.name in names)
+
+
+def drive_load(rec: Recorder, load_objects: list[dict[str, Any]]) -> LoadReport:
+    """Sample while the Job runs; its summary once it finished (or failed, or overran its deadline)."""
+    request, deadline = rec.request, rec.elapsed() + rec.request.ramp_s + rec.request.duration_s + LOAD_GRACE_S
+    job_obj = load_objects[0]
+    while True:
+        rec.tick("load")
+        outcome, reason = job.follow(rec.kubectl, job_obj)
+        if outcome != "running":
+            return job.read_summary(rec.kubectl, job_obj, outcome, reason)
+        if rec.elapsed() > deadline:
+            return LoadReport("failed", reason=f"still running {request.ramp_s + request.duration_s + LOAD_GRACE_S:g}"
+                                               " s after it started")
+
+
+def cool_down(rec: Recorder, names: tuple[str, ...]) -> None:
+    """Sample until every autoscaler is at its minimum again, or the timeout passes."""
+    ends = rec.elapsed() + rec.request.timeout_s
+    while not at_minimum(rec.tick("cooldown"), names) and rec.elapsed() < ends:
+        pass
+
+
+def run(kubectl: Kubectl, settings: Settings, request: Request,
+        show: Callable[[Sample, tuple[Rescale, ...]], None], clock: Clock | None = None) -> Timeline:
+    """The whole test; a refusal (metrics-server missing) comes back in `refusals` without any load sent."""
+    names, since = objects.hpa_names(settings), utc_now()
+    timeline = Timeline(settings.namespace, since, request, asdict(settings.autoscaling) | {
+        "producer_min_replicas": settings.producer.min_replicas, "producer_max_replicas": settings.producer.max_replicas,
+        "producer_cpu_target_percent": settings.producer.cpu_target_percent}, names)
+    refusal = cluster.metrics_refusal(kubectl, settings)
+    if refusal:
+        return replace(timeline, refusals=(refusal,))
+    load_objects = objects.load_objects(settings, request)
+    with forward(kubectl, *PROMETHEUS) as prometheus:
+        clock = clock or Clock()
+        rec = Recorder(kubectl, prometheus.url, request, since, clock, show, clock.now())
+        try:
+            for _ in range(max(1, round(request.baseline_s / request.interval_s) if request.interval_s else 1)):
+                rec.tick("baseline")
+            job.start(kubectl, load_objects)
+            started = rec.elapsed()
+            report = drive_load(rec, load_objects)
+            window = (started, rec.elapsed())
+        finally:
+            job.delete(kubectl, load_objects)
+        cool_down(rec, names)
+    return replace(timeline, samples=tuple(rec.samples), rescales=rec.rescales(), load=report, load_window=window)
