@@ -24,11 +24,15 @@ def png(timeline: Timeline) -> bytes:
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig, (replicas, cpu, rate) = plt.subplots(3, 1, sharex=True, figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
     for name in timeline.hpa_names:
         replicas.step(*_series(timeline, name, "current"), where="post", label=f"{name} replicas")
-        cpu.plot(*_series(timeline, name, "cpu"), marker=".", label=f"{name} CPU % of request")
+        line, = cpu.plot(*_series(timeline, name, "cpu"), marker=".", label=f"{name} CPU % of request")
+        targets = [t for t in _series(timeline, name, "target_cpu")[1] if t is not None]
+        if targets:
+            cpu.axhline(targets[-1], color=line.get_color(), linestyle="--", linewidth=1, label=f"{name} target")
     times = [s.t for s in timeline.samples]
     for key, label in (("produced", "produced/s"), ("consumed", "consumed/s"), ("written", "written to InfluxDB/s")):
         rate.plot(times, [s.throughput.get(key) for s in timeline.samples], label=label)
@@ -39,6 +43,7 @@ def png(timeline: Timeline) -> bytes:
         axis.set_title(title, loc="left", fontsize=10)
         axis.grid(alpha=0.3)
         axis.legend(loc="upper right", fontsize=8)
+    replicas.yaxis.set_major_locator(MaxNLocator(integer=True))
     rate.set_xlabel("seconds since the load test started")
     fig.suptitle(f"ca3 load-test, namespace {timeline.namespace}, {timeline.started_at}")
     fig.tight_layout()
