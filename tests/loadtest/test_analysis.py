@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ca3cli.loadtest import analysis, cluster
 from ca3cli.loadtest.model import LoadReport, from_json, to_json
 from tests.loadtest import recorded
@@ -64,8 +66,8 @@ def test_load_the_producer_refused_entirely_fails_and_says_so_besides_the_missin
     assert result.problems[0].startswith("The producer accepted none of the 5000 readings sent (100 requests failed)")
     assert any(p.startswith("HPA producer never scaled up: it stayed at 1 replica(s) with CPU at most 10%")
                for p in result.problems)
-    assert result.notes == ("The producer refused 5000 of 5000 readings (100 failed requests); refused readings "
-                            "never reached Kafka.",)
+    assert result.notes == (("The producer refused 5000 of 5000 readings (100 failed requests); refused readings "
+                            "never reached Kafka."),)
 
 
 def test_a_partly_refused_load_is_a_note_not_a_failure() -> None:
@@ -82,11 +84,10 @@ def test_an_interrupted_or_failed_load_generator_fails_the_verdict() -> None:
 
 
 def test_an_autoscaler_never_seen_is_named_with_how_to_deploy_it() -> None:
-    rows = timeline(CLEAN)
-    only_producer = type(rows)(**{**rows.__dict__, "hpa_names": ("producer", "processor", "extra")})
-    assert analysis.analyse(only_producer).problems == (
-        "HPA extra was never seen in namespace conveyor-pipeline. Deploy milestone 6 (`ca3 deploy -m 6`) and run the "
-        "load test again.",)
+    with_extra = replace(timeline(CLEAN), hpa_names=("producer", "processor", "extra"))
+    assert analysis.analyse(with_extra).problems == (
+        ("HPA extra was never seen in namespace conveyor-pipeline. Deploy milestone 6 (`ca3 deploy -m 6`) and run the "
+        "load test again."),)
 
 
 def test_the_timeline_survives_its_json_round_trip_unchanged() -> None:
