@@ -119,6 +119,11 @@ COMPONENTS: dict[str, Component] = {
             depends_on=("processor",),
             enabled=lambda settings: settings.autoscaling.processor == "cpu",
         ),
+        Component(
+            "processor-keda", "processor", ("processor-scaledobject.yaml",),
+            depends_on=("processor",),
+            enabled=lambda settings: settings.autoscaling.processor == "keda",
+        ),
         # Milestones 2-5: observability.
         Component(
             "prometheus", "prometheus",
@@ -167,7 +172,7 @@ MILESTONES: dict[int, Milestone] = {
         Milestone(3, "Application metrics instrumentation", ("kafka-exporter",)),
         Milestone(4, "Enhanced Grafana dashboards", ("image-renderer",)),
         Milestone(5, "Centralized logging (Loki + Promtail)", ("logging", "promtail", "alloy")),
-        Milestone(6, "Load testing and HPA validation", ("processor-autoscaler",)),
+        Milestone(6, "Load testing and HPA validation", ("processor-autoscaler", "processor-keda")),
         Milestone(7, "TLS for InfluxDB", ()),
         Milestone(8, "TLS for Kafka", ()),
         Milestone(9, "Resilience testing", ()),

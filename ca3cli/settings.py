@@ -152,6 +152,7 @@ class Autoscaling:
     processor_max_replicas: int = setting(0, "Processor maximum replicas; 0 means kafka.partitions (one per partition).")
     processor_cpu_target_percent: int = setting(50, "Processor HPA target: average CPU use as a % of the request.")
     processor_lag_threshold: int = setting(500, "KEDA only: consumer lag per processor replica that adds a replica.")
+    keda_namespace: str = setting("keda", "KEDA only: namespace of KEDA's operator, which must reach Kafka for lag.")
     scale_up_window_s: int = setting(0, "Scale-up stabilization window; 0 reacts at the next metrics reading.")
     scale_down_window_s: int = setting(60, "Scale-down stabilization window (Kubernetes' default is 300 s).")
 
@@ -269,6 +270,8 @@ def validate(settings: Settings) -> Settings:
     if not (0 < a.processor_cpu_target_percent and 0 < a.processor_lag_threshold
             and 0 <= a.scale_up_window_s <= 3600 and 0 <= a.scale_down_window_s <= 3600):
         problems.append("`autoscaling` targets must be > 0 and its windows 0-3600 seconds")
+    if not DNS_NAME.match(a.keda_namespace):
+        problems.append("`autoscaling.keda_namespace` must be a DNS label")
     if problems:
         raise ConfigError("Invalid settings: " + "; ".join(problems) + ". Fix them in ca3.yaml.")
     return settings

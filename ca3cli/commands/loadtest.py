@@ -27,7 +27,7 @@ def _table(sample: Sample, rescales: tuple[Rescale, ...]) -> Table:
     for column in ("HPA", "replicas (current/desired)", "CPU now/target", "Ready pods"):
         table.add_column(column)
     for r in sample.hpas:
-        cpu = f"{'<unknown>' if r.cpu is None else f'{r.cpu}%'}/{r.target_cpu}%"
+        cpu = f"{'<unknown>' if r.cpu is None else f'{r.cpu}%'}/{'-' if r.target_cpu is None else f'{r.target_cpu}%'}"
         table.add_row(r.name, f"{r.current}/{r.desired} (min {r.minimum}, max {r.maximum})", cpu,
                       str(sample.ready_pods.get(r.name, 0)))
     rates = ", ".join(f"{k} {'-' if v is None else f'{v:,.0f}'}" for k, v in sample.throughput.items())

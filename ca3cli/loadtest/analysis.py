@@ -129,11 +129,14 @@ def levels(samples: tuple[Sample, ...], names: tuple[str, ...]) -> list[Level]:
 def _no_scale_up(c: Cycle, samples: tuple[Sample, ...]) -> str:
     readings = [r for _, r in _readings(samples, c.hpa)]
     cpus = [r.cpu for r in readings if r.cpu is not None]
+    target = readings[-1].target_cpu
+    why = next((r.message for r in reversed(readings) if r.message), "no reason given")
+    if target is None:  # not on CPU: KEDA's HPA on consumer lag
+        return (f"HPA {c.hpa} never scaled up: it stayed at {c.start} replica(s) ({why}). Raise --rate or lower "
+                "`autoscaling.processor_lag_threshold` in ca3.yaml.")
     if not cpus:
-        why = next((r.message for r in reversed(readings) if r.message), "no reason given")
         return (f"HPA {c.hpa} never scaled up: it read no CPU metric ({why}). metrics-server must answer for the "
                 "namespace; check `kubectl top pods` and install it as `ca3 up` does.")
-    target = readings[-1].target_cpu
     return (f"HPA {c.hpa} never scaled up: it stayed at {c.start} replica(s) with CPU at most {max(cpus)}% of "
             f"requests against a target of {target}%. Raise --rate or lower the CPU target in ca3.yaml.")
 

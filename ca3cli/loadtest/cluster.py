@@ -57,6 +57,13 @@ def rescales(events: dict[str, Any], since: str) -> list[Rescale]:
     return sorted(found, key=lambda r: r.at)
 
 
+def refusal(kubectl: Kubectl, settings: Settings) -> str:
+    """Why the autoscalers cannot work (metrics-server silent, KEDA missing in KEDA mode), or ""."""
+    if settings.autoscaling.processor == "keda" and (keda := preflight.keda_check(kubectl)).status == "fail":
+        return keda.message
+    return metrics_refusal(kubectl, settings)
+
+
 def metrics_refusal(kubectl: Kubectl, settings: Settings) -> str:
     """Why the autoscalers cannot read CPU (metrics-server does not answer for the namespace), or ""."""
     path = f"/apis/metrics.k8s.io/v1beta1/namespaces/{settings.namespace}/pods"

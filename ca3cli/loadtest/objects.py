@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from ca3cli import registry, render, secrets
 from ca3cli.loadtest.model import Request
@@ -40,11 +40,20 @@ def load_objects(settings: Settings, request: Request) -> list[dict[str, Any]]:
     return [_render(template, settings, load=load) for template in LOAD_TEMPLATES]
 
 
+def hpa_name(obj: dict[str, Any]) -> str | None:
+    """The HPA an object is or makes: an HPA's own name, a KEDA ScaledObject's HPA (`keda-hpa-<name>` by default)."""
+    if obj["kind"] == "HorizontalPodAutoscaler":
+        return str(obj["metadata"]["name"])
+    if obj["kind"] == "ScaledObject":
+        config = obj["spec"].get("advanced", {}).get("horizontalPodAutoscalerConfig", {})
+        return str(config.get("name") or f"keda-hpa-{obj['metadata']['name']}")
+    return None
+
+
 def hpa_names(settings: Settings) -> tuple[str, ...]:
-    """The HorizontalPodAutoscalers milestone 6 deploys (producer and, on CPU, processor)."""
+    """The HorizontalPodAutoscalers milestone 6 deploys: the producer's and the processor's (CPU or KEDA)."""
     manifests = render.render(settings, secrets.placeholders(), AUTOSCALED)
-    return tuple(doc["metadata"]["name"] for m in manifests for doc in m.documents
-                 if doc["kind"] == "HorizontalPodAutoscaler")
+    return tuple(name for m in manifests for doc in m.documents if (name := hpa_name(doc)) is not None)
 
 
 def ref(obj: dict[str, Any]) -> str:

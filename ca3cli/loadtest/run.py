@@ -95,7 +95,7 @@ def run(kubectl: Kubectl, settings: Settings, request: Request,
     timeline = Timeline(settings.namespace, since, request, asdict(settings.autoscaling) | {
         "producer_min_replicas": settings.producer.min_replicas, "producer_max_replicas": settings.producer.max_replicas,
         "producer_cpu_target_percent": settings.producer.cpu_target_percent}, names)
-    refusal = cluster.metrics_refusal(kubectl, settings)
+    refusal = cluster.refusal(kubectl, settings)
     if refusal:
         return replace(timeline, refusals=(refusal,))
     load_objects = objects.load_objects(settings, request)

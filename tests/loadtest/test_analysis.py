@@ -109,3 +109,13 @@ def test_the_recorded_hpa_without_metrics_reads_as_unknown_cpu_and_inactive() ->
     assert (reading.current, reading.desired, reading.minimum, reading.maximum) == (1, 0, 1, 5)
     assert reading.cpu is None and reading.target_cpu == 50 and not reading.active
     assert "unable to get metrics for resource cpu" in reading.message
+
+
+def test_an_hpa_not_on_cpu_that_never_scales_points_at_the_lag_threshold_not_at_metrics_server() -> None:
+    flat = [(phase, (1, 10), (1, 8), 3.0) for phase, *_ in CLEAN]
+    recorded_timeline = timeline(flat)
+    on_lag = tuple(replace(s, hpas=(s.hpas[0], replace(s.hpas[1], cpu=None, target_cpu=None)))
+                   for s in recorded_timeline.samples)
+    problems = analysis.analyse(replace(recorded_timeline, samples=on_lag)).problems
+    assert problems[1].startswith("HPA processor never scaled up: it stayed at 1 replica(s)")
+    assert "processor_lag_threshold" in problems[1] and "metrics-server" not in problems[1]

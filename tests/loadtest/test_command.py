@@ -152,3 +152,15 @@ def test_invalid_options_are_refused_before_any_cluster_call(
     run = ca3("load-test", "--rate", "0")
     assert run.code == 2 and "--rate and --duration must be > 0" in run.text
     assert kubectl_stub.calls == []
+
+
+def test_in_keda_mode_without_kedas_crd_no_load_is_sent_and_the_error_says_how_to_install_keda(
+        project: Project, ca3: Callable[..., Run], kubectl_stub: KubectlStub, prometheus: RecordedApi) -> None:
+    answer_load_test(kubectl_stub, prometheus.port)
+    kubectl_stub.on("get", "crd", "scaledobjects.keda.sh", stdout="")
+    (project.path / "ca3.yaml").write_text((project.path / "ca3.yaml").read_text() + "autoscaling:\n  processor: keda\n")
+    run = ca3("load-test", *FAST)
+    assert run.code == 1
+    assert "`autoscaling.processor: keda` needs KEDA, but CRD scaledobjects.keda.sh is not installed" in run.text
+    assert "helm install keda" in run.text
+    assert not any(c.words[0] in ("apply", "port-forward") for c in kubectl_stub.calls)

@@ -67,3 +67,37 @@ def test_from_milestone_6_the_processor_deployment_leaves_its_replica_count_to_t
 
 def test_hpa_names_come_from_the_rendered_manifests() -> None:
     assert objects.hpa_names(Settings()) == ("producer", "processor")
+
+
+KEDA = {"autoscaling": {"processor": "keda", "processor_lag_threshold": 200}}
+
+
+def test_in_keda_mode_a_scaled_object_replaces_the_processor_hpa_and_passes_lint_with_its_schema() -> None:
+    objs = _milestone_6(parse(KEDA))
+    (scaled,) = [o for o in objs if o.kind == "ScaledObject"]
+    assert [o.name for o in objs if o.kind == "HorizontalPodAutoscaler"] == ["producer"]
+    (trigger,) = scaled.doc["spec"]["triggers"]
+    assert trigger["type"] == "kafka" and trigger["metadata"] == {
+        "bootstrapServers": "kafka-service.conveyor-pipeline.svc:9092", "consumerGroup": "processor",
+        "topic": "conveyor-speed", "lagThreshold": "200", "offsetResetPolicy": "latest"}
+    assert [str(f) for f in lint.run(objs, versions=("1.30", "1.37"))] == []
+    assert objects.hpa_names(parse(KEDA)) == ("producer", "processor")  # KEDA's HPA, named in the ScaledObject
+
+
+def test_the_scaled_object_schema_rejects_a_misspelt_field_at_both_versions() -> None:
+    objs = _milestone_6(parse(KEDA))
+    scaled = next(o for o in objs if o.kind == "ScaledObject")
+    scaled.doc["spec"]["minReplicas"] = 1
+    findings = lint.schema.validate([scaled])
+    assert [f.rule for f in findings] == ["schema-1.30", "schema-1.37"]
+    assert "minReplicas" in findings[0].message
+
+
+def test_only_in_keda_mode_may_the_keda_namespace_reach_kafka() -> None:
+    def kafka_peers(raw: dict) -> list[dict]:
+        policy = next(o.doc for o in _milestone_6(parse(raw)) if o.kind == "NetworkPolicy" and o.name == "kafka")
+        return policy["spec"]["ingress"][0]["from"]
+
+    keda_peer = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "keda"}}}
+    assert keda_peer in kafka_peers(KEDA)
+    assert not any("namespaceSelector" in peer for peer in kafka_peers({}))
