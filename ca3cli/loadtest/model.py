@@ -81,6 +81,11 @@ class Request:
     interval_s: float
     baseline_s: float
 
+    @property
+    def baseline_ticks(self) -> int:
+        """Samples before the load: one per interval of the baseline, at least one."""
+        return max(1, round(self.baseline_s / self.interval_s)) if self.interval_s else 1
+
 
 @dataclass(frozen=True)
 class Timeline:

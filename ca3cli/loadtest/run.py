@@ -24,14 +24,6 @@ def utc_now() -> str:
 
 
 @dataclass
-class Clock:
-    """Wall time and waiting, replaceable in tests (a sleep that raises KeyboardInterrupt plays Ctrl-C)."""
-
-    now: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
-
-
-@dataclass
 class Recorder:
     """The samples and events so far; `show` sees each sample as it comes (the live table)."""
 
@@ -39,14 +31,13 @@ class Recorder:
     url: Callable[[str], str]
     request: Request
     since: str
-    clock: Clock
     show: Callable[[Sample, tuple[Rescale, ...]], None]
-    t0: float = 0.0
+    t0: float = field(default_factory=time.monotonic)
     samples: list[Sample] = field(default_factory=list)
     events: dict[tuple[str, str, str], Rescale] = field(default_factory=dict)
 
     def elapsed(self) -> float:
-        return self.clock.now() - self.t0
+        return time.monotonic() - self.t0
 
     def tick(self, phase: Phase) -> Sample:
         """Take one sample and the rescale events so far, show them, then wait one interval."""
@@ -55,7 +46,7 @@ class Recorder:
             self.events[(event.hpa, event.at, event.message)] = event
         self.samples.append(sample)
         self.show(sample, self.rescales())
-        self.clock.sleep(self.request.interval_s)
+        time.sleep(self.request.interval_s)
         return sample
 
     def rescales(self) -> tuple[Rescale, ...]:
@@ -88,22 +79,27 @@ def cool_down(rec: Recorder, names: tuple[str, ...]) -> None:
         pass
 
 
+def settings_in_force(settings: Settings) -> dict[str, Any]:
+    """The autoscaling settings the report shows: the `autoscaling` section and the producer's HPA bounds."""
+    producer = settings.producer
+    return asdict(settings.autoscaling) | {"producer_min_replicas": producer.min_replicas,
+                                           "producer_max_replicas": producer.max_replicas,
+                                           "producer_cpu_target_percent": producer.cpu_target_percent}
+
+
 def run(kubectl: Kubectl, settings: Settings, request: Request,
-        show: Callable[[Sample, tuple[Rescale, ...]], None], clock: Clock | None = None) -> Timeline:
-    """The whole test; a refusal (metrics-server missing) comes back in `refusals` without any load sent."""
-    names, since = objects.hpa_names(settings), utc_now()
-    timeline = Timeline(settings.namespace, since, request, asdict(settings.autoscaling) | {
-        "producer_min_replicas": settings.producer.min_replicas, "producer_max_replicas": settings.producer.max_replicas,
-        "producer_cpu_target_percent": settings.producer.cpu_target_percent}, names)
+        show: Callable[[Sample, tuple[Rescale, ...]], None]) -> Timeline:
+    """The whole test; a refusal (metrics-server or KEDA missing) comes back in `refusals` without any load sent."""
+    since = utc_now()
+    timeline = Timeline(settings.namespace, since, request, settings_in_force(settings), objects.hpa_names(settings))
     refusal = cluster.refusal(kubectl, settings)
     if refusal:
         return replace(timeline, refusals=(refusal,))
     load_objects = objects.load_objects(settings, request)
     with forward(kubectl, *PROMETHEUS) as prometheus:
-        clock = clock or Clock()
-        rec = Recorder(kubectl, prometheus.url, request, since, clock, show, clock.now())
+        rec = Recorder(kubectl, prometheus.url, request, since, show)
         try:
-            for _ in range(max(1, round(request.baseline_s / request.interval_s) if request.interval_s else 1)):
+            for _ in range(request.baseline_ticks):
                 rec.tick("baseline")
             job.start(kubectl, load_objects)
             started = rec.elapsed()
@@ -111,5 +107,5 @@ def run(kubectl: Kubectl, settings: Settings, request: Request,
             window = (started, rec.elapsed())
         finally:
             job.delete(kubectl, load_objects)
-        cool_down(rec, names)
+        cool_down(rec, timeline.hpa_names)
     return replace(timeline, samples=tuple(rec.samples), rescales=rec.rescales(), load=report, load_window=window)
