@@ -126,7 +126,7 @@ def decide_cycle(evidence: dict[str, Any]) -> Outcome:
         return failed(" ".join(result.problems))
     cycles = "; ".join(f"{c.hpa} {c.start} -> {c.peak} -> {c.minimum} (up at +{c.up_at:.0f} s, back at "
                        f"+{c.down_at:.0f} s)" for c in result.cycles if c.up_at is not None and c.down_at is not None)
-    return passed(f"load test of {timeline.started_at}: {cycles}")
+    return passed(f"load test of {timeline.started_at}: {cycles}; {len(timeline.rescales)} SuccessfulRescale events")
 
 
 # --- crash loops -----------------------------------------------------------------------------------------------

@@ -6,11 +6,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ca3cli.kube import Kubectl
 from ca3cli.loadtest import cluster, outputs
+from ca3cli.settings import Settings
+from ca3cli.validate.model import Status
+from ca3cli.validate.probe import Probe
+from ca3cli.validate.scaling import decide_cycle, gather_cycle
 from tests.cluster.conftest import Project, Run
 from tests.fixtures.kubectl import KubectlStub, fixture, fixture_json
 from tests.loadtest import recorded
@@ -164,3 +170,26 @@ def test_in_keda_mode_without_kedas_crd_no_load_is_sent_and_the_error_says_how_t
     assert "`autoscaling.processor: keda` needs KEDA, but CRD scaledobjects.keda.sh is not installed" in run.text
     assert "helm install keda" in run.text
     assert not any(c.words[0] in ("apply", "port-forward") for c in kubectl_stub.calls)
+
+
+def test_json_output_holds_the_verdict_each_cycle_and_the_files_written(
+        project: Project, ca3: Callable[..., Run], kubectl_stub: KubectlStub, prometheus: RecordedApi) -> None:
+    answer_load_test(kubectl_stub, prometheus.port)
+    run = ca3("load-test", *FAST, "--json")
+    assert run.code == 0, run.text
+    report = json.loads(run.out)
+    assert report["ok"] is True and report["problems"] == []
+    assert [(c["hpa"], c["start"], c["peak"], c["scaled_down"]) for c in report["cycles"]] == [
+        ("producer", 1, 3, True), ("processor", 1, 3, True)]
+    assert sorted(Path(f).name for f in report["files"]) == sorted(
+        [outputs.SAMPLES, outputs.EVENTS, outputs.RESULTS, outputs.PICTURE])
+
+
+def test_validate_m6_scaling_cycle_passes_on_what_the_load_test_recorded(
+        project: Project, ca3: Callable[..., Run], kubectl_stub: KubectlStub, prometheus: RecordedApi) -> None:
+    answer_load_test(kubectl_stub, prometheus.port)
+    assert ca3("load-test", *FAST).code == 0
+    evidence = gather_cycle(Probe(Kubectl(), Settings(), 6))
+    outcome = decide_cycle(evidence)
+    assert outcome.status == Status.PASS, outcome.evidence
+    assert "producer 1 -> 3 -> 1" in outcome.evidence and "3 SuccessfulRescale events" in outcome.evidence
