@@ -263,8 +263,8 @@ def validate(settings: Settings) -> Settings:
         problems.append("`kafka.replicas` must be >= 1")
     if not JVM_SIZE.match(settings.kafka.heap):
         problems.append("`kafka.heap` must be a JVM size like 512m or 1g")
-    a = settings.autoscaling
-    if not 1 <= a.processor_min_replicas <= (a.processor_max_replicas or settings.kafka.partitions) <= settings.kafka.partitions:
+    a, partitions = settings.autoscaling, settings.kafka.partitions
+    if not 1 <= a.processor_min_replicas <= (a.processor_max_replicas or partitions) <= partitions:
         problems.append("`autoscaling.processor_min_replicas` must be >= 1 and <= `autoscaling.processor_max_replicas`, "
                         "which must be <= `kafka.partitions` (0 means kafka.partitions)")
     if not (0 < a.processor_cpu_target_percent and 0 < a.processor_lag_threshold

@@ -13,11 +13,7 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import kubernetes_validate
 from kubernetes_validate import utils
-from kubernetes_validate.utils import (
-    InvalidSchemaError,
-    SchemaNotFoundError,
-    ValidationError,
-)
+from kubernetes_validate.utils import InvalidSchemaError, SchemaNotFoundError, ValidationError
 
 from ca3cli.lint import crds
 from ca3cli.lint.model import Finding, Obj

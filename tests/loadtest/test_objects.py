@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from ca3cli import lint, render, secrets
+from ca3cli.errors import ConfigError
 from ca3cli.lint.model import Obj
 from ca3cli.loadtest import objects
 from ca3cli.loadtest.model import Request
@@ -101,3 +106,14 @@ def test_only_in_keda_mode_may_the_keda_namespace_reach_kafka() -> None:
     keda_peer = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "keda"}}}
     assert keda_peer in kafka_peers(KEDA)
     assert not any("namespaceSelector" in peer for peer in kafka_peers({}))
+
+
+@pytest.mark.parametrize(("raw", "named"), [
+    ({"autoscaling": {"processor_max_replicas": 7}}, "autoscaling.processor_max_replicas"),
+    ({"autoscaling": {"processor_min_replicas": 0}}, "autoscaling.processor_min_replicas"),
+    ({"autoscaling": {"scale_down_window_s": 4000}}, "its windows 0-3600 seconds"),
+    ({"autoscaling": {"processor": "hpa"}}, "allowed: cpu, keda"),
+])
+def test_autoscaling_settings_outside_their_bounds_are_refused_naming_the_key(raw: dict, named: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(named)):
+        parse(raw)
