@@ -56,6 +56,7 @@ class Level:
 @dataclass(frozen=True)
 class Change:
     t: float
+    at: str
     hpa: str
     before: int
     after: int
@@ -108,8 +109,8 @@ def changes(samples: tuple[Sample, ...], names: tuple[str, ...]) -> list[Change]
     """Every change of an autoscaler's current replicas between two samples."""
     found = []
     for name in names:
-        seen = _readings(samples, name)
-        found += [Change(t, name, a.current, b.current) for (_, a), (t, b) in pairwise(seen)
+        seen = [(s, r) for s in samples if (r := s.hpa(name)) is not None]
+        found += [Change(s.t, s.at, name, a.current, b.current) for (_, a), (s, b) in pairwise(seen)
                   if a.current != b.current]
     return sorted(found, key=lambda c: c.t)
 
@@ -120,8 +121,9 @@ def levels(samples: tuple[Sample, ...], names: tuple[str, ...]) -> list[Level]:
     for name in names:
         key = TIER_THROUGHPUT.get(name, "produced")
         by_count: dict[int, list[float | None]] = {}
-        for t, reading in _readings(tuple(s for s in samples if s.phase != "baseline"), name):
-            by_count.setdefault(reading.current, []).append(next(s for s in samples if s.t == t).throughput.get(key))
+        for s in samples:
+            if s.phase != "baseline" and (reading := s.hpa(name)) is not None:
+                by_count.setdefault(reading.current, []).append(s.throughput.get(key))
         found += [Level(name, n, len(v), _mean(v)) for n, v in sorted(by_count.items())]
     return found
 

@@ -56,8 +56,8 @@ def _scaling_lines(timeline: Timeline, analysis: Analysis) -> list[str]:
              "| --- | --- | --- | --- | --- | --- |"]
     for c in analysis.cycles:
         lines.append(f"| {c.hpa} | {c.minimum} | {c.start} | {c.peak} | {_at(c.up_at)} | {_at(c.down_at)} |")
-    lines += ["", "Replica changes seen by sampling (seconds since start):", ""]
-    lines += [f"- {_at(ch.t)}: {ch.hpa} {ch.before} -> {ch.after}" for ch in analysis.changes] or ["- none"]
+    lines += ["", "Replica changes seen by sampling:", ""]
+    lines += [f"- {ch.at} ({_at(ch.t)}): {ch.hpa} {ch.before} -> {ch.after}" for ch in analysis.changes] or ["- none"]
     lines += ["", "Rescale events:", ""]
     lines += [f"- {e.at} {e.hpa}: {e.message}" for e in timeline.rescales] or ["- none"]
     lines += ["", "## Throughput per replica level", "", "| HPA | replicas | samples | rate | per replica |",
