@@ -66,15 +66,20 @@ def load_test(
     settings = load_settings(ctx)
     kubectl = kubectl_for(settings)
     preflight.reachable(kubectl)
-    if as_json:
-        timeline = run.run(kubectl, settings, request, lambda sample, rescales: None)
-    else:
-        with Live(console=console, auto_refresh=False) as live:
-            timeline = run.run(kubectl, settings, request,
-                               lambda sample, rescales: live.update(_table(sample, rescales), refresh=True))
+    try:
+        if as_json:
+            timeline = run.run(kubectl, settings, request, lambda sample, rescales: None)
+        else:
+            with Live(console=console, auto_refresh=False) as live:
+                timeline = run.run(kubectl, settings, request,
+                                   lambda sample, rescales: live.update(_table(sample, rescales), refresh=True))
+    except run.Interrupted as stopped:
+        written = outputs.save(out, stopped.timeline, analysis.analyse(stopped.timeline))
+        console.print(f"Interrupted: the Job and its NetworkPolicy were deleted; what was recorded is in "
+                      f"{escape(str(written[0].parent))}/.")
+        raise
     result = analysis.analyse(timeline)
-    written = outputs.save(out, timeline, result)
-    _report(result, written, as_json)
+    _report(result, outputs.save(out, timeline, result), as_json)
 
 
 def _cycle(c: Cycle) -> dict[str, object]:

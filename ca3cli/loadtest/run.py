@@ -23,6 +23,14 @@ def utc_now() -> str:
     return f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}"
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during the test, carrying what was recorded until then (the Job and policy are already deleted)."""
+
+    def __init__(self, timeline: Timeline) -> None:
+        super().__init__()
+        self.timeline = timeline
+
+
 @dataclass
 class Recorder:
     """The samples and events so far; `show` sees each sample as it comes (the live table)."""
@@ -35,6 +43,13 @@ class Recorder:
     t0: float = field(default_factory=time.monotonic)
     samples: list[Sample] = field(default_factory=list)
     events: dict[tuple[str, str, str], Rescale] = field(default_factory=dict)
+    load: LoadReport = field(default_factory=lambda: LoadReport("not-started"))
+    window: tuple[float, float] | None = None
+
+    def into(self, timeline: Timeline) -> Timeline:
+        """`timeline` with everything recorded so far."""
+        return replace(timeline, samples=tuple(self.samples), rescales=self.rescales(), load=self.load,
+                       load_window=self.window)
 
     def elapsed(self) -> float:
         return time.monotonic() - self.t0
@@ -65,6 +80,7 @@ def drive_load(rec: Recorder, load_objects: list[dict[str, Any]]) -> LoadReport:
     while True:
         rec.tick("load")
         outcome, reason = job.follow(rec.kubectl, job_obj)
+        rec.window = (rec.window[0] if rec.window else 0.0, rec.elapsed())
         if outcome != "running":
             return job.read_summary(rec.kubectl, job_obj, outcome, reason)
         if rec.elapsed() > deadline:
@@ -77,6 +93,18 @@ def cool_down(rec: Recorder, names: tuple[str, ...]) -> None:
     ends = rec.elapsed() + rec.request.timeout_s
     while not at_minimum(rec.tick("cooldown"), names) and rec.elapsed() < ends:
         pass
+
+
+def baseline_and_load(rec: Recorder, load_objects: list[dict[str, Any]]) -> None:
+    """Baseline samples, then the Job under sampling until it ends; the Job and its policy deleted however it ends."""
+    try:
+        for _ in range(rec.request.baseline_ticks):
+            rec.tick("baseline")
+        job.start(rec.kubectl, load_objects)
+        rec.window = (rec.elapsed(), rec.elapsed())
+        rec.load = drive_load(rec, load_objects)
+    finally:
+        job.delete(rec.kubectl, load_objects)
 
 
 def settings_in_force(settings: Settings) -> dict[str, Any]:
@@ -99,13 +127,9 @@ def run(kubectl: Kubectl, settings: Settings, request: Request,
     with forward(kubectl, *PROMETHEUS) as prometheus:
         rec = Recorder(kubectl, prometheus.url, request, since, show)
         try:
-            for _ in range(request.baseline_ticks):
-                rec.tick("baseline")
-            job.start(kubectl, load_objects)
-            started = rec.elapsed()
-            report = drive_load(rec, load_objects)
-            window = (started, rec.elapsed())
-        finally:
-            job.delete(kubectl, load_objects)
-        cool_down(rec, timeline.hpa_names)
-    return replace(timeline, samples=tuple(rec.samples), rescales=rec.rescales(), load=report, load_window=window)
+            baseline_and_load(rec, load_objects)
+            cool_down(rec, timeline.hpa_names)
+        except KeyboardInterrupt:
+            rec.load = replace(rec.load, outcome="interrupted")
+            raise Interrupted(rec.into(timeline)) from None
+    return rec.into(timeline)

@@ -127,7 +127,11 @@ def test_ctrl_c_midway_deletes_the_job_and_its_policy_and_exits_130(
     commands = kubectl_stub.commands()
     assert commands[-1] == "delete job/load-generator networkpolicy/load-generator --ignore-not-found --wait=false"
     assert any(c.startswith("apply ") for c in commands)
-    assert not (project.path / "outputs" / outputs.SAMPLES).exists()
+    recorded_so_far = outputs.last(project.path / "outputs")
+    assert recorded_so_far is not None and recorded_so_far.load.outcome == "interrupted"
+    assert [s.phase for s in recorded_so_far.samples] == ["baseline", "load"]
+    assert "The load test was interrupted" in (project.path / "outputs" / outputs.RESULTS).read_text()
+    assert "Interrupted: the Job and its NetworkPolicy were deleted" in run.text
 
 
 def test_without_metrics_server_no_load_is_sent_and_the_error_says_how_to_install_it_on_kind(
@@ -193,3 +197,14 @@ def test_validate_m6_scaling_cycle_passes_on_what_the_load_test_recorded(
     outcome = decide_cycle(evidence)
     assert outcome.status == Status.PASS, outcome.evidence
     assert "producer 1 -> 3 -> 1" in outcome.evidence and "3 SuccessfulRescale events" in outcome.evidence
+
+
+def test_a_kubectl_failure_midway_still_deletes_the_job_and_its_policy(
+        project: Project, ca3: Callable[..., Run], kubectl_stub: KubectlStub, prometheus: RecordedApi) -> None:
+    answer_load_test(kubectl_stub, prometheus.port)
+    kubectl_stub.on("get", JOB, times=1, returncode=1,
+                    stderr='Error from server (NotFound): jobs.batch "load-generator" not found\n')
+    run = ca3("load-test", *FAST)
+    assert run.code == 1 and 'jobs.batch "load-generator" not found' in run.text
+    assert kubectl_stub.commands()[-1] == ("delete job/load-generator networkpolicy/load-generator --ignore-not-found "
+                                           "--wait=false")
