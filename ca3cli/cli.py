@@ -23,6 +23,7 @@ from ca3cli.commands import (
     evidence,
     init,
     lint,
+    loadtest,
     render,
     status,
     up,
@@ -51,6 +52,7 @@ app.command()(build.build)
 app.command(cls=deploy.DeployCommand)(deploy.deploy)
 app.command()(status.status)
 app.command()(validate.validate)
+app.command(name="load-test")(loadtest.load_test)
 app.command(name="open")(open_command.open_)
 app.command()(evidence.evidence)
 app.command()(destroy.destroy)

@@ -158,6 +158,19 @@ def node_port_check(document: Any | None, namespace: str, wanted: dict[int, str]
                  f"{', '.join(map(str, sorted(held)))}), or delete that Service.")
 
 
+KEDA_CRD = "scaledobjects.keda.sh"
+
+
+def keda_check(kubectl: Kubectl) -> Check:
+    """With `autoscaling.processor: keda`, KEDA's ScaledObject CRD must exist, or applying the processor fails."""
+    found = kubectl.run("get", "crd", KEDA_CRD, "-o", "name", "--ignore-not-found", namespaced=False).stdout.strip()
+    if found:
+        return Check("KEDA", "ok", f"CRD {KEDA_CRD} installed")
+    return Check("KEDA", "fail", f"`autoscaling.processor: keda` needs KEDA, but CRD {KEDA_CRD} is not installed. "
+                 "Install KEDA (`helm install keda kedacore/keda --namespace keda --create-namespace`, see "
+                 "https://keda.sh/docs/deploy/) or set `autoscaling.processor: cpu` in ca3.yaml.")
+
+
 def reachable(kubectl: Kubectl) -> Any:
     """`kubectl version -o json`: the first call, turned into a clear sentence when the cluster does not answer.
 
@@ -219,6 +232,8 @@ def run(kubectl: Kubectl, settings: Settings) -> list[Check]:
     checks.append(storage_class_check(classes, settings.cluster.storage_class))
     checks.append(node_port_check(_services(kubectl), settings.namespace, wanted_node_ports(settings)))
     checks.append(metrics_check(_metrics_api(kubectl), settings.cluster.flavour))
+    if settings.autoscaling.processor == "keda":
+        checks.append(keda_check(kubectl))
     return checks
 
 

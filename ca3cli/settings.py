@@ -200,6 +200,24 @@ class Observability(Section):
     image_renderer_resources: Resources = resources("250m", "512Mi", "1", "1Gi", "Image renderer (runs Chromium).")
 
 
+class Autoscaling(Section):
+    """Both tiers' HorizontalPodAutoscalers from milestone 6 (the producer's bounds are under `producer`)."""
+
+    processor: Literal["cpu", "keda"] = setting(
+        "cpu", "How the processor scales: cpu (an HPA on CPU) or keda (a KEDA ScaledObject on consumer lag).")
+    processor_min_replicas: Pods = setting(1, "Processor minimum replicas from milestone 6 (before: processor.replicas).")
+    processor_max_replicas: Annotated[int, NOT_BOOL, Field(ge=0, le=100)] = setting(
+        0, "Processor maximum replicas; 0 means kafka.partitions (one per partition).")
+    processor_cpu_target_percent: Percent = setting(50, "Processor HPA target: average CPU use as a % of the request.")
+    processor_lag_threshold: Annotated[int, NOT_BOOL, Field(ge=1, le=1_000_000)] = setting(
+        500, "KEDA only: consumer lag per processor replica that adds a replica.")
+    keda_namespace: DnsLabel = setting("keda", "KEDA only: namespace of KEDA's operator, which must reach Kafka for lag.")
+    scale_up_window_s: Annotated[int, NOT_BOOL, Field(ge=0, le=3600)] = setting(
+        0, "Scale-up stabilization window; 0 reacts at the next metrics reading.")
+    scale_down_window_s: Annotated[int, NOT_BOOL, Field(ge=0, le=3600)] = setting(
+        60, "Scale-down stabilization window (Kubernetes' default is 300 s).")
+
+
 class TLS(Section):
     """Which links use TLS once their milestone is reached."""
 
@@ -222,6 +240,7 @@ class Settings(Section):
     grafana: Grafana = setting(Grafana(), "Grafana dashboards.")
     observability: Observability = setting(Observability(), "Metrics and logs.")
     tls: TLS = setting(TLS(), "Transport encryption.")
+    autoscaling: Autoscaling = setting(Autoscaling(), "Autoscaling of producer and processor (milestone 6).")
 
     @model_validator(mode="after")
     def _enough_partitions(self) -> Settings:
@@ -230,6 +249,20 @@ class Settings(Section):
             allowed = f"at least producer.max_replicas ({producers}) and processor.replicas ({processors})"
             raise BrokenRules([("kafka.partitions", self.kafka.partitions, allowed,
                                 ("producer.max_replicas", "processor.replicas"))])
+        return self
+
+    @model_validator(mode="after")
+    def _processor_bounds_within_partitions(self) -> Settings:
+        scaling, partitions = self.autoscaling, self.kafka.partitions
+        most = scaling.processor_max_replicas or partitions
+        if most > partitions:
+            raise BrokenRules([("autoscaling.processor_max_replicas", scaling.processor_max_replicas,
+                                f"0 (meaning kafka.partitions) or at most kafka.partitions ({partitions}): a consumer "
+                                "beyond the partitions idles", ("kafka.partitions",))])
+        if scaling.processor_min_replicas > most:
+            raise BrokenRules([("autoscaling.processor_min_replicas", scaling.processor_min_replicas,
+                                f"at most the processor's maximum ({most})",
+                                ("autoscaling.processor_max_replicas", "kafka.partitions"))])
         return self
 
     def image(self, app: str) -> str:

@@ -8,7 +8,9 @@ the API server's non-strict decoding would drop it. kubernetes-validate reports 
 from __future__ import annotations
 
 import functools
+from typing import Any
 
+import jsonschema  # type: ignore[import-untyped]
 import kubernetes_validate
 from kubernetes_validate import utils
 from kubernetes_validate.utils import (
@@ -17,6 +19,7 @@ from kubernetes_validate.utils import (
     ValidationError,
 )
 
+from ca3cli.lint import crds
 from ca3cli.lint.model import Finding, Obj
 
 VERSIONS = ("1.30", "1.37")
@@ -38,7 +41,19 @@ def validate(objs: list[Obj], versions: tuple[str, ...] = VERSIONS) -> list[Find
     return findings
 
 
+def _validate_custom(obj: Obj, version: str, schema: dict[str, Any]) -> Finding | None:
+    """A custom resource against ca3's own strict schema of it (ca3cli/lint/crds.py), the first error."""
+    error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema).iter_errors(obj.doc))
+    if error is None:
+        return None
+    where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+    return Finding(f"schema-{version}", obj.ref, f"{where}: {error.message}")
+
+
 def _validate_one(obj: Obj, version: str) -> Finding | None:
+    custom = crds.SCHEMAS.get((str(obj.doc.get("apiVersion")), str(obj.doc.get("kind"))))
+    if custom is not None:
+        return _validate_custom(obj, version, custom)
     try:
         kubernetes_validate.validate(obj.doc, version, strict=True)
     except ValidationError as exc:

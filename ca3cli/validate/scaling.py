@@ -1,10 +1,12 @@
-"""Checks on scheduling and scaling: the log agent on every node, the producer HPA, crash loops."""
+"""Checks on scheduling and scaling: the log agent on every node, the producer HPA and the recorded load test's
+scaling cycle, crash loops."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ca3cli.loadtest import analysis, outputs
 from ca3cli.validate.model import Check, Outcome, Status, failed, passed, verdict
 from ca3cli.validate.probe import Probe
 from ca3cli.validate.workloads import decide_can_i, gather_can_i, listing
@@ -102,15 +104,29 @@ def decide_hpa_metrics(evidence: dict[str, Any]) -> Outcome:
     return passed(f"current CPU {current[0]}% of requests; ScalingActive")
 
 
-def decide_hpa_at_rest(evidence: dict[str, Any]) -> Outcome:
-    hpa = evidence["hpa"]
-    if hpa is None:
-        return failed("HPA producer does not exist")
-    current, minimum = hpa.get("status", {}).get("currentReplicas", 0), hpa["spec"].get("minReplicas", 1)
-    if current > minimum:
-        return Outcome(Status.WARN, f"{current} replicas, above the minimum {minimum}: a load test may be running "
-                                    "or scale-down is still in its stabilization window")
-    return passed(f"{current} replica(s), the minimum {minimum}")
+def gather_cycle(probe: Probe) -> dict[str, Any]:
+    """The timeline the last `ca3 load-test` wrote into outputs/ (None when no test ran), for this namespace."""
+    try:
+        timeline = outputs.last()
+    except ValueError as exc:
+        return {"namespace": probe.namespace, "timeline": None, "damaged": str(exc)}
+    return {"namespace": probe.namespace, "timeline": timeline, "damaged": ""}
+
+
+def decide_cycle(evidence: dict[str, Any]) -> Outcome:
+    """PASS when the recorded test saw every autoscaler go up to >= 2 replicas and back to its minimum."""
+    timeline = evidence["timeline"]
+    if timeline is None:
+        return failed(evidence["damaged"] or f"no load test recorded in {outputs.FOLDER / outputs.SAMPLES}; run "
+                      "`ca3 load-test` first")
+    if timeline.namespace != evidence["namespace"]:
+        return failed(f"the recorded load test ran in namespace {timeline.namespace}; run `ca3 load-test` here")
+    result = analysis.analyse(timeline)
+    if not result.ok:
+        return failed(" ".join(result.problems))
+    cycles = "; ".join(f"{c.hpa} {c.start} -> {c.peak} -> {c.minimum} (up at +{c.up_at:.0f} s, back at "
+                       f"+{c.down_at:.0f} s)" for c in result.cycles if c.up_at is not None and c.down_at is not None)
+    return passed(f"load test of {timeline.started_at}: {cycles}; {len(timeline.rescales)} SuccessfulRescale events")
 
 
 # --- crash loops -----------------------------------------------------------------------------------------------
@@ -148,6 +164,6 @@ CHECKS = (
     Check("m5.log-agent-rbac", gather_log_agent_rbac, decide_can_i("yes", "list pods")),
     Check("m6.hpa-configured", gather_hpa, decide_hpa_configured),
     Check("m6.hpa-metrics", gather_hpa, decide_hpa_metrics),
-    Check("m6.hpa-at-rest", gather_hpa, decide_hpa_at_rest),
+    Check("m6.scaling-cycle", gather_cycle, decide_cycle),
     Check("m9.no-crashloops", gather_restarts, decide_restarts),
 )

@@ -7,7 +7,7 @@ import pytest
 from ca3cli import preflight
 from ca3cli.errors import Ca3Error, ClusterUnreachable
 from ca3cli.kube import Kubectl
-from ca3cli.settings import Settings
+from ca3cli.settings import Settings, parse
 from tests.cluster.conftest import answer_preflight
 from tests.fixtures.kubectl import KubectlStub, fixture_json
 
@@ -76,6 +76,16 @@ def test_metrics_server_not_registered_is_a_warning(kubectl_stub: KubectlStub) -
     kubectl_stub.on("get", "apiservice", "v1beta1.metrics.k8s.io", stdout="")  # --ignore-not-found prints nothing
     checks = preflight.run(Kubectl(), Settings())
     assert checks[-1].status == "warn" and "not installed" in checks[-1].message
+
+
+@pytest.mark.parametrize(("answer", "status"), [("customresourcedefinition.apiextensions.k8s.io/scaledobjects.keda.sh\n",
+                                              "ok"), ("", "fail")])
+def test_in_keda_mode_preflight_stops_without_kedas_crd(kubectl_stub: KubectlStub, answer: str, status: str) -> None:
+    answer_preflight(kubectl_stub)
+    kubectl_stub.on("get", "crd", "scaledobjects.keda.sh", stdout=answer)
+    checks = preflight.run(Kubectl(), parse({"autoscaling": {"processor": "keda"}}))
+    assert (checks[-1].name, checks[-1].status) == ("KEDA", status)
+    assert status == "ok" or "autoscaling.processor: cpu" in checks[-1].message
 
 
 def test_missing_context_is_reported_with_how_to_list_contexts(kubectl_stub: KubectlStub) -> None:

@@ -26,6 +26,8 @@ def test_script_is_shellcheck_clean(script: Path) -> None:
     ("deploy.sh", ["-m", "5", "--dry-run"], "deploy -m 5 --dry-run"),
     ("validate.sh", [], "validate -m 1"),
     ("destroy.sh", ["--yes"], "destroy --yes"),
+    ("load-test.sh", [], "load-test"),
+    ("load-test.sh", ["--rate", "2000", "--duration", "300"], "load-test --rate 2000 --duration 300"),
 ])
 def test_script_runs_the_ca3_command_from_the_repository_root(script: str, args: list[str], expected: str,
                                                               tmp_path: Path) -> None:

@@ -7,8 +7,7 @@ either the check ids whose PASS shows the criterion holds, or a sentence startin
 from __future__ import annotations
 
 NOT_CHECKABLE = "not checkable by a program:"
-LOAD_TEST = f"{NOT_CHECKABLE} it needs load, which validate must never create; `ca3 load-test` drives it and records it"
-DRILL = f"{NOT_CHECKABLE} it needs pods deleted, which validate must never do; `ca3 chaos` deletes and times them"
+DRILL = f"{NOT_CHECKABLE} it needs pods deleted, which validate must never do; a resilience drill deletes and times them"
 FILMED = f"{NOT_CHECKABLE} it is a screen recording a person makes and watches"
 
 SEED_COVERAGE: dict[str, tuple[str, ...] | str] = {
@@ -57,14 +56,16 @@ SEED_COVERAGE: dict[str, tuple[str, ...] | str] = {
     'Can filter logs by pod label: `{namespace="conveyor-pipeline", app="producer"}`': ("m5.loki-app-filter",),
     'Can search for specific log content (e.g., "Speed:", "Writing to InfluxDB")':
         ("m5.loki-search-speed", "m5.loki-search-writes"),
-    # Milestone 6: what validate can see at rest is the HPA itself; the scaling cycle needs load.
-    "Load test script successfully generates high traffic": LOAD_TEST,
-    "HPA triggers scale-up event (visible in `kubectl describe hpa`)": LOAD_TEST,
-    "Producer replicas increase from 1 to 2+ during load test": LOAD_TEST,
-    "Grafana shows increased message throughput during load": LOAD_TEST,
-    "After load stops, HPA scales back down to 1 replica": ("m6.hpa-configured", "m6.hpa-metrics", "m6.hpa-at-rest"),
-    "Complete scaling cycle documented with timestamps":
-        f"{NOT_CHECKABLE} it is the report `ca3 load-test` writes into outputs/",
+    # Milestone 6: validate never creates load; `ca3 load-test` drives it and records the cycle, which
+    # m6.scaling-cycle reads back (up to 2+ replicas and back to the minimum, with timestamps).
+    "Load test script successfully generates high traffic": ("m6.scaling-cycle",),
+    "HPA triggers scale-up event (visible in `kubectl describe hpa`)": ("m6.scaling-cycle",),
+    "Producer replicas increase from 1 to 2+ during load test": ("m6.scaling-cycle",),
+    "Grafana shows increased message throughput during load":
+        f"{NOT_CHECKABLE} it is a Grafana panel a person watches; `ca3 load-test` records the same Prometheus "
+        "rates per replica level in outputs/scaling-test-results.md",
+    "After load stops, HPA scales back down to 1 replica": ("m6.hpa-configured", "m6.hpa-metrics", "m6.scaling-cycle"),
+    "Complete scaling cycle documented with timestamps": ("m6.scaling-cycle",),
     # Milestone 7
     "TLS certificates generated and stored as Kubernetes Secret": ("m7.influxdb-tls-secret",),
     "InfluxDB pod mounts TLS certificate and key": ("m7.influxdb-mounts-tls",),

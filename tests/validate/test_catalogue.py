@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from ca3cli import registry
+from ca3cli import cli, registry
 from ca3cli.dashboards.catalogue import pipeline_dashboard
 from ca3cli.dashboards.model import to_json
 from ca3cli.errors import ConfigError
@@ -51,6 +52,16 @@ def test_each_seed_criterion_maps_to_checks_or_says_why_no_program_can_check_it(
     for check_id in covered:
         assert check_id in catalogue.CHECKS, f"{criterion} -> unknown check {check_id}"
         assert catalogue.criterion(check_id).milestone <= milestone, f"{check_id} runs later than milestone {milestone}"
+
+
+def test_every_command_and_script_the_mapping_names_exists() -> None:
+    commands = {info.name or (info.callback.__name__ if info.callback else "") for info in cli.app.registered_commands}
+    texts = " ".join(v for v in SEED_COVERAGE.values() if isinstance(v, str))
+    named = set(re.findall(r"`ca3 ([a-z][a-z-]*)", texts))
+    scripts = set(re.findall(r"(scripts/[a-z-]+\.sh)", texts))
+    assert named and named <= commands, f"commands named but not registered: {sorted(named - commands)}"
+    root = Path(__file__).resolve().parents[2]
+    assert all((root / script).is_file() for script in scripts), scripts
 
 
 def test_the_mapping_has_no_entries_beyond_the_seed() -> None:

@@ -16,6 +16,7 @@ from ca3cli.validate.grafana import pick_panel
 from ca3cli.validate.model import Status
 from ca3cli.validate.workloads import Workload
 from tests.fixtures.kubectl import fixture_json
+from tests.loadtest import recorded
 from tests.validate import api_shapes as api
 from tests.validate import kube_objects as k
 from tests.validate.pki import issue
@@ -145,9 +146,13 @@ case("m6.hpa-configured", "max differs", {"hpa": hpa(max_replicas=3), "expect": 
 case("m6.hpa-configured", "missing", {"hpa": None, "expect": expect}, FAIL)
 case("m6.hpa-metrics", "cpu reported", {"hpa": hpa()}, PASS)
 case("m6.hpa-metrics", "no metrics-server", {"hpa": hpa(cpu=None, active="False")}, FAIL)
-case("m6.hpa-at-rest", "at minimum", {"hpa": hpa(current=1)}, PASS)
-case("m6.hpa-at-rest", "still scaled up", {"hpa": hpa(current=3)}, WARN)
-case("m6.hpa-at-rest", "missing", {"hpa": None}, FAIL)
+cycle = {"namespace": recorded.NAMESPACE, "damaged": ""}
+stuck = [*recorded.CLEAN[:5], ("cooldown", (3, 55), (1, 8), 400.0)]
+case("m6.scaling-cycle", "clean 1-3-1 recorded", {**cycle, "timeline": recorded.timeline(recorded.CLEAN)}, PASS)
+case("m6.scaling-cycle", "never back at minimum", {**cycle, "timeline": recorded.timeline(stuck)}, FAIL)
+case("m6.scaling-cycle", "no load test recorded", {**cycle, "timeline": None}, FAIL)
+case("m6.scaling-cycle", "recorded in another namespace",
+     {**cycle, "namespace": "other", "timeline": recorded.timeline(recorded.CLEAN)}, FAIL)
 
 recent = (NOW - timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
 old = (NOW - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")

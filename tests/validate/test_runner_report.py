@@ -91,7 +91,7 @@ def test_skip_reason_is_reported_without_gathering(probe: ClosingProbe) -> None:
 RESULTS = (
     CheckResult("m1.namespace", 1, "The namespace is Active", Status.PASS, "conveyor-pipeline Active", 0.12),
     CheckResult("m1.topic", 1, "Topic exists", Status.FAIL, "topic conveyor-speed not described: <none>", 1.5),
-    CheckResult("m6.hpa-at-rest", 6, "HPA at rest", Status.WARN, "3 replicas", 0.1),
+    CheckResult("m9.no-crashloops", 9, "No crash loops", Status.WARN, "recent restarts: producer-1", 0.1),
     CheckResult("m8.clients-tls", 8, "Clients use TLS", Status.SKIP, "TLS is off", 0.0),
 )
 
@@ -112,7 +112,7 @@ def test_junit_parses_as_xml_with_failures_skips_and_warnings() -> None:
     failure = cases["m1.topic"].find("failure")
     assert failure is not None and failure.get("message") == "topic conveyor-speed not described: <none>"
     assert cases["m8.clients-tls"].find("skipped") is not None
-    assert cases["m6.hpa-at-rest"].findtext("system-out") == "WARN: 3 replicas"
+    assert cases["m9.no-crashloops"].findtext("system-out") == "WARN: recent restarts: producer-1"
     assert cases["m1.namespace"].get("classname") == "M1" and cases["m1.namespace"].find("failure") is None
 
 

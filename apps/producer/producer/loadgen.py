@@ -1,4 +1,4 @@
-"""`python -m producer.loadgen --target URL --rate R --duration D`: push readings to POST /events.
+"""`python -m producer.loadgen --target URL --rate R --duration D [--ramp S]`: push readings to POST /events.
 
 Each batch goes over a new, short-lived connection, so a Kubernetes Service spreads the load over every producer
 replica. Prints one JSON summary: readings sent, accepted, refused, and failed requests.
@@ -36,21 +36,26 @@ def post_batch(url: str, batch: list[dict[str, object]], timeout_s: float) -> Co
         return Counter(failed_requests=1, refused=len(batch))
 
 
-def run(target: str, rate: float, duration_s: float, batch_size: int, lines: int, workers: int) -> Counter[str]:
-    """Send `rate` readings per second for `duration_s` seconds, in batches, from a pool of workers."""
+def ramped(rate: float, elapsed_s: float, ramp_s: float) -> float:
+    """The rate `elapsed_s` into the run: rising linearly over `ramp_s` (from a tenth, so the first batch goes)."""
+    return rate if elapsed_s >= ramp_s else rate * max(0.1, elapsed_s / ramp_s)
+
+
+def run(target: str, rate: float, duration_s: float, batch_size: int, lines: int, workers: int,
+        ramp_s: float = 0.0) -> Counter[str]:
+    """Send `rate` readings per second for `duration_s` seconds (after a ramp of `ramp_s`), in batches."""
     url = target.rstrip("/") + "/events"
     rng = random.Random()
-    period = batch_size / rate
     totals: Counter[str] = Counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = []
         start = time.monotonic()
         next_send = start
-        while next_send < start + duration_s:
+        while next_send < start + ramp_s + duration_s:
             time.sleep(max(0.0, next_send - time.monotonic()))
             futures.append(pool.submit(post_batch, url, make_batch(batch_size, lines, rng), 10.0))
             totals["sent"] += batch_size
-            next_send += period
+            next_send += batch_size / ramped(rate, next_send - start, ramp_s)
         for future in futures:
             totals.update(future.result())
     return totals
@@ -63,16 +68,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, required=True, help="seconds to run")
     parser.add_argument("--batch", type=int, default=50, help="readings per request (default 50)")
     parser.add_argument("--lines", type=int, default=10, help="distinct line ids to spread readings over")
+    parser.add_argument("--ramp", type=float, default=0.0, help="seconds to rise to --rate first (default 0)")
     parser.add_argument("--workers", type=int, default=8, help="concurrent requests at most")
     args = parser.parse_args(argv)
-    if args.rate <= 0 or args.duration <= 0 or args.batch < 1 or args.lines < 1 or args.workers < 1:
-        parser.error("--rate and --duration must be > 0, --batch, --lines and --workers >= 1")
+    if args.rate <= 0 or args.duration <= 0 or args.batch < 1 or args.lines < 1 or args.workers < 1 or args.ramp < 0:
+        parser.error("--rate and --duration must be > 0, --ramp >= 0, --batch, --lines and --workers >= 1")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    totals = run(args.target, args.rate, args.duration, args.batch, args.lines, args.workers)
+    totals = run(args.target, args.rate, args.duration, args.batch, args.lines, args.workers, args.ramp)
     print(json.dumps({key: totals[key] for key in ("sent", "accepted", "refused", "failed_requests")}))
     return 0
 
