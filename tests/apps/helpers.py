@@ -7,16 +7,17 @@ import time
 from dataclasses import dataclass
 
 from kafka import KafkaProducer
+from processor.analytics import Analytics, Limits
 
 from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream
 from tests.fixtures.servers import Kafka, VictoriaMetrics
 
 
 def stopped_counts(producer: AppProcess) -> tuple[int, int]:
-    """(sent, failed) from the producer's last log line, written after it flushed on SIGTERM."""
+    """(sent, lost) from the producer's last log line, written after it flushed on SIGTERM."""
     final = [entry for entry in producer.logs() if entry["message"] == "Producer stopped"]
     assert final, f"the producer did not log its stop:\n{producer.log_tail()}"
-    return int(final[-1]["sent"]), int(final[-1]["failed"])
+    return int(final[-1]["sent"]), int(final[-1]["lost"])
 
 
 @dataclass
@@ -72,3 +73,8 @@ def publish(kafka: Kafka, topic: str, values: list[bytes]) -> None:
         producer.flush(timeout=20)
     finally:
         producer.close()
+
+
+def analytics_over(window_s: float) -> Analytics:
+    """Analytics with a `window_s` window and limits no test of the statistics reaches."""
+    return Analytics(Limits(window_s=window_s, idle_s=3600, max_lines=1000, max_readings=100_000))

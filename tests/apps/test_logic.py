@@ -7,12 +7,13 @@ import random
 
 import pytest
 from influxdb_client import Point, WritePrecision
-from processor.analytics import Analytics
 from processor.sink import to_line
 from conveyor_common.reading import STATES, Reading, decode
 from conveyor_common.logs import JsonFormatter, Sampler
 from producer.readings import parse_batch, validate_sample
 from producer.simulation import MAX_SPEED_MS, ConveyorLine
+
+from tests.apps.helpers import analytics_over
 
 SECOND = 1_000_000_000
 
@@ -69,7 +70,7 @@ def reading(t_s: float, speed: float, line: str = "line-1", state: str = "runnin
 
 
 def test_window_statistics_drop_old_readings_and_never_mix_lines() -> None:
-    analytics = Analytics(window_s=10)
+    analytics = analytics_over(10)
     analytics.update(reading(0, 0.1))
     analytics.update(reading(1, 0.3, line="line-2"))
     analytics.update(reading(5, 0.2))
@@ -79,7 +80,7 @@ def test_window_statistics_drop_old_readings_and_never_mix_lines() -> None:
 
 
 def test_anomalies_flag_over_speed_movement_while_stopped_and_sudden_change() -> None:
-    analytics = Analytics(window_s=60)
+    analytics = analytics_over(60)
     assert analytics.update(reading(0, 0.1)).anomalies() == []
     assert analytics.update(reading(1, 0.35)).anomalies() == ["over_speed", "sudden_change"]
     assert analytics.update(reading(2, 0.3, state="stopped")).anomalies() == ["moving_while_stopped"]
@@ -98,7 +99,7 @@ def test_json_log_lines_carry_the_fields_and_the_sampler_lets_one_per_interval()
 
 
 def test_incremental_window_matches_recomputing_over_random_readings() -> None:
-    rng, analytics, history = random.Random(5), Analytics(window_s=5), []
+    rng, analytics, history = random.Random(5), analytics_over(5), []
     for step in range(2000):
         now, speed = step * 0.25, round(rng.uniform(0, 0.3), 4)
         result = analytics.update(reading(now, speed))
@@ -111,7 +112,7 @@ def test_incremental_window_matches_recomputing_over_random_readings() -> None:
 @pytest.mark.parametrize("line, producer", [("line-1", "producer-7f9c"), ("hall 2, line=3", "pod a,b")])
 def test_line_protocol_matches_influxdb_clients_own_serialiser(line: str, producer: str) -> None:
     sent = Reading(1_795_000_000_123_456_789, line, 0.1234, "running", producer, 42)
-    analysis = Analytics(60).update(sent)
+    analysis = analytics_over(60).update(sent)
     point = (Point("conveyor_speed").tag("line", line).tag("producer", producer).tag("state", "running")
              .field("speed_ms", 0.1234).field("seq", 42).field("mean_ms", analysis.mean_ms)
              .field("min_ms", analysis.min_ms).field("max_ms", analysis.max_ms)

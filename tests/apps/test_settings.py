@@ -70,5 +70,5 @@ def test_ssl_always_verifies_hostname_and_ca(tmp_path) -> None:
 
 def test_producer_defaults_match_the_contract() -> None:
     config = producer_settings.load({"KAFKA_BOOTSTRAP_SERVERS": "k:9092", "POD_NAME": "producer-abc"})
-    assert (config.kafka.topic, config.http_port, config.rate_hz, config.producer_id) == (
+    assert (config.kafka.topic, config.http.port, config.rate_hz, config.producer_id) == (
         "conveyor-speed", 8000, 1.0, "producer-abc")
