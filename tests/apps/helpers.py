@@ -48,14 +48,37 @@ class StreamRun:
         return self.processor
 
     def stop_producer_and_count(self) -> int:
-        """SIGTERM the producer, then assert distinct (producer, seq) pairs stored == readings it counted as sent
-        (none lost, none invented). Returns that count."""
+        """SIGTERM the producer, then assert every reading it counted as sent is stored and none is stored twice
+        with different values (a replay of the same reading is the same point). Returns that count."""
         assert self.producer.terminate() == 0
-        sent, failed = stopped_counts(self.producer)
-        assert failed == 0 and sent > 0
-        seen = self.influx.wait_for_seqs(self.stream.producer_id, set(range(sent)), timeout_s=40)
-        assert sorted(set(seen)) == list(range(sent)), f"missing: {sorted(set(range(sent)) - set(seen))[:20]}"
+        sent, lost = stopped_counts(self.producer)
+        assert lost == 0 and sent > 0
+        self.influx.wait_for_seqs(self.stream.producer_id, set(range(sent)), timeout_s=40)
+        audit = Audit.of(self.influx.seq_samples(self.stream.producer_id), sent)
+        assert audit.missing == [] and audit.conflicting == {} and audit.unexpected == [], audit
         return sent
+
+
+@dataclass
+class Audit:
+    """What the database holds for seqs 0..sent-1 of one producer: missing seqs, seqs stored more than once with
+    the same values (replays, harmless), seqs stored with different values (line, state or time: two readings
+    under one seq), and seqs the producer never sent."""
+
+    missing: list[int]
+    replayed: int
+    conflicting: dict[int, set[tuple[str, str, int]]]
+    unexpected: list[int]
+
+    @classmethod
+    def of(cls, samples: list[tuple[int, str, str, int]], sent: int) -> Audit:
+        values: dict[int, list[tuple[str, str, int]]] = {}
+        for seq, line, state, timestamp in samples:
+            values.setdefault(seq, []).append((line, state, timestamp))
+        return cls(missing=sorted(set(range(sent)) - set(values))[:20],
+                   replayed=sum(len(stored) - 1 for stored in values.values()),
+                   conflicting={seq: set(stored) for seq, stored in values.items() if len(set(stored)) > 1},
+                   unexpected=sorted(seq for seq in values if not 0 <= seq < sent)[:20])
 
 
 def reading(stream: Stream, seq: int) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -69,9 +70,14 @@ def test_producer_is_live_but_not_ready_while_kafka_is_unreachable(launch_apps: 
     assert app.terminate() == 0
 
 
-def test_metrics_expose_the_configured_rate(producer: AppProcess) -> None:
+def test_metrics_expose_the_configured_rate_and_count_acknowledged_readings(producer: AppProcess) -> None:
     assert producer.metric("producer_configured_rate_hz") == 1
-    assert producer.metric("producer_messages_sent_total") >= 0
+    status, answer = post(producer, json.dumps([{"line": "load-1", "speed_ms": 0.2, "state": "running"}] * 3).encode())
+    assert (status, answer["accepted"]) == (200, 3)
+    deadline = time.monotonic() + 30
+    while producer.metric("producer_messages_sent_total") < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert producer.metric("producer_messages_sent_total") >= 3
 
 
 def test_producer_turns_unready_when_kafka_goes_away(tmp_path, launch_apps: AppLauncher) -> None:
