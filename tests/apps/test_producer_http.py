@@ -70,6 +70,16 @@ def test_producer_is_live_but_not_ready_while_kafka_is_unreachable(launch_apps: 
     assert app.terminate() == 0
 
 
+def test_healthz_turns_unhealthy_once_the_producer_has_not_been_ready_for_the_wedge_time(
+        launch_apps: AppLauncher) -> None:
+    app = launch_apps.start("producer", {"KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",
+                                         "PRODUCER_WEDGED_AFTER_S": "5"})
+    app.wait_status("/healthz", 200)
+    app.wait_status("/healthz", 503, timeout_s=30)  # so the kubelet restarts it
+    assert app.get("/readyz") == 503
+    assert app.terminate() == 0  # nothing was taken, so nothing was lost
+
+
 def test_metrics_expose_the_configured_rate_and_count_acknowledged_readings(producer: AppProcess) -> None:
     assert producer.metric("producer_configured_rate_hz") == 1
     status, answer = post(producer, json.dumps([{"line": "load-1", "speed_ms": 0.2, "state": "running"}] * 3).encode())
