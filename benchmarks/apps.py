@@ -22,7 +22,13 @@ from conveyor_common.reading import Reading
 from kafka import KafkaConsumer, KafkaProducer
 
 from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream
-from tests.fixtures.servers import Kafka, VictoriaMetrics, running, tansu_server, victoria_metrics_server
+from tests.fixtures.servers import (
+    Kafka,
+    VictoriaMetrics,
+    running,
+    tansu_server,
+    victoria_metrics_server,
+)
 
 SEND_OPTIONS = {"acks": "all", "enable_idempotence": True, "linger_ms": 20, "batch_size": 64 * 1024}
 

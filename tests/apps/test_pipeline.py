@@ -9,7 +9,12 @@ import pytest
 
 from tests.apps.helpers import Audit, StreamRun
 from tests.fixtures.pipeline import AppLauncher
-from tests.fixtures.servers import Kafka, VictoriaMetrics, running, victoria_metrics_server
+from tests.fixtures.servers import (
+    Kafka,
+    VictoriaMetrics,
+    running,
+    victoria_metrics_server,
+)
 
 pytestmark = pytest.mark.integration
 

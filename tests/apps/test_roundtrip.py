@@ -7,7 +7,13 @@ import time
 import uuid
 
 import pytest
-from conveyor_common.reading import MAX_ID_CHARS, SPEED_LIMIT_MS, STATES, Reading, decode
+from conveyor_common.reading import (
+    MAX_ID_CHARS,
+    SPEED_LIMIT_MS,
+    STATES,
+    Reading,
+    decode,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from processor.settings import load_influx

@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 
 import pytest
+from conveyor_common.env import load_kafka
+from conveyor_common.reading import Reading
 from influxdb_client.rest import ApiException
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
-from conveyor_common.reading import Reading
 from processor.settings import load_influx
 from processor.sink import InfluxSink, to_line
-from conveyor_common.env import load_kafka
 
 from tests.apps.helpers import StreamRun, analytics_over
 from tests.fixtures.pipeline import AppLauncher

@@ -114,8 +114,8 @@ class Analytics:
         window.seen = now
         previous, window.previous = window.previous, reading.speed_ms
         self.readings += window.add(reading.event_time_ns, reading.speed_ms)
-        mean, low, high = window.stats()
         self._shrink(now, window)
+        mean, low, high = window.stats()
         return Analysis(
             mean_ms=mean, min_ms=low, max_ms=high,
             over_speed=reading.speed_ms > OVER_SPEED_MS,
