@@ -8,16 +8,19 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from conveyor_common.reading import Reading
 
 OVER_SPEED_MS = 0.3  # the conveyors' rated maximum
 MOVING_MS = 0.01  # above this a line counts as moving
 SUDDEN_CHANGE_MS = 0.1  # a jump larger than two ramp steps between consecutive readings
+FLAGS = ("over_speed", "moving_while_stopped", "sudden_change")  # the last three fields of an Analysis, in order
 
 
-@dataclass(frozen=True)
-class Analysis:
+class Analysis(NamedTuple):
+    """The statistics and anomaly flags of one reading (a NamedTuple: one is built per message)."""
+
     mean_ms: float
     min_ms: float
     max_ms: float
@@ -26,7 +29,7 @@ class Analysis:
     sudden_change: bool
 
     def anomalies(self) -> list[str]:
-        return [name for name in ("over_speed", "moving_while_stopped", "sudden_change") if getattr(self, name)]
+        return [name for name, flagged in zip(FLAGS, self[3:], strict=True) if flagged]
 
 
 @dataclass(frozen=True)

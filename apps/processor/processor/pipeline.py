@@ -25,6 +25,7 @@ from processor.sink import InfluxSink, to_line
 log = logging.getLogger("processor")
 Records = Mapping[TopicPartition, list[ConsumerRecord]]
 Reject = tuple[ConsumerRecord, str]  # a message and why it goes to the DLQ
+LATENCY_SAMPLE = 8  # one reading in 8 is observed in the end-to-end histogram: the distribution, at an 8th the cost
 
 
 class Point(NamedTuple):
@@ -147,7 +148,7 @@ class Pipeline:
         now_ns = time.time_ns()
         metrics.POINTS_WRITTEN.inc(len(readings))
         metrics.WRITE_BATCHES.inc()
-        for reading in readings:
+        for reading in readings[::LATENCY_SAMPLE]:
             metrics.END_TO_END.observe(max(0, now_ns - reading.event_time_ns) / 1e9)
         last = readings[-1]
         log.info(f"Writing to InfluxDB: {len(readings)} points accepted", extra={"fields": {
