@@ -10,6 +10,7 @@ import time
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from conveyor_common.logs import Sampler
 from conveyor_common.reading import Invalid, Reading, decode
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
@@ -25,6 +26,7 @@ from processor.sink import InfluxSink, to_line
 log = logging.getLogger("processor")
 Records = Mapping[TopicPartition, list[ConsumerRecord]]
 Reject = tuple[ConsumerRecord, str]  # a message and why it goes to the DLQ
+DLQ_LOGS = Sampler()
 LATENCY_SAMPLE = 8  # one reading in 8 is observed in the end-to-end histogram: the distribution, at an 8th the cost
 
 
@@ -205,8 +207,10 @@ class Pipeline:
 
 
 def reject(message: ConsumerRecord, reason: str, counter: Counter) -> Reject:
-    """A message bound for the DLQ, counted and logged here, once."""
+    """A message bound for the DLQ, counted here; logged at most once a second per counter, so a flood of bad
+    messages cannot flood the logs (the DLQ holds every one with its reason)."""
     counter.inc()
-    log.error("Message sent to the DLQ", extra={"fields": {
-        "topic": message.topic, "partition": message.partition, "offset": message.offset, "error": reason}})
+    if DLQ_LOGS.allow(str(id(counter))):
+        log.error("Message sent to the DLQ", extra={"fields": {
+            "topic": message.topic, "partition": message.partition, "offset": message.offset, "error": reason}})
     return message, reason
