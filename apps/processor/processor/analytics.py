@@ -29,6 +29,8 @@ class Analysis(NamedTuple):
     sudden_change: bool
 
     def anomalies(self) -> list[str]:
+        if not (self.over_speed or self.moving_while_stopped or self.sudden_change):
+            return []  # the common case, decided without building anything
         return [name for name, flagged in zip(FLAGS, self[3:], strict=True) if flagged]
 
 
