@@ -12,7 +12,12 @@ from conveyor_common.reading import Reading
 from kafka import KafkaProducer
 
 from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream
-from tests.fixtures.servers import Kafka, VictoriaMetrics
+from tests.fixtures.servers import (
+    Kafka,
+    VictoriaMetrics,
+    running,
+    victoria_metrics_server,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -37,9 +42,17 @@ def publish_distinct_lines(kafka: Kafka, stream: Stream) -> None:
 
 
 def test_two_hundred_thousand_distinct_line_ids_keep_the_processor_rss_bounded(
-        tansu: Kafka, victoria_metrics: VictoriaMetrics, launch_apps: AppLauncher) -> None:
+        tansu: Kafka, tmp_path: Path, launch_apps: AppLauncher) -> None:
+    """Its own victoria-metrics, told to keep at most 1000 new series an hour: it still answers every write 204
+    (so the processor goes at full speed) without building 1.6 million series (8 fields x 200,000 lines) that
+    only this test would pay for. What is stored is not this test's subject; the other tests count it."""
+    with running(victoria_metrics_server(tmp_path, flags=("-storage.maxHourlySeries=1000",))) as server:
+        check_rss_bounded(tansu, VictoriaMetrics(server), launch_apps)
+
+
+def check_rss_bounded(tansu: Kafka, influx: VictoriaMetrics, launch_apps: AppLauncher) -> None:
     stream = Stream.create(tansu)
-    processor = launch_apps.start("processor", stream.processor_env(tansu, victoria_metrics))
+    processor = launch_apps.start("processor", stream.processor_env(tansu, influx))
     processor.wait_status("/healthz", 200)
     sending = threading.Thread(target=publish_distinct_lines, args=(tansu, stream))
     sending.start()

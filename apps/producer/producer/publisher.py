@@ -201,7 +201,7 @@ class Publisher:
         while self._unacked and time.monotonic() < deadline:
             time.sleep(0.05)
         self._halt.set()
-        self._supervisor.join(timeout=10)
+        self._supervisor.join(timeout=1)  # a daemon, possibly inside a connection attempt: not waited out
         with self._acks:
             dropped = len(self._unacked)
             self._unacked.clear()
