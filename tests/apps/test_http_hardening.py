@@ -59,6 +59,13 @@ def test_a_lone_surrogate_in_a_line_id_is_a_rejected_reading_with_a_reason(produ
     assert body["rejected"] == 1 and "printable" in body["errors"][0]["reason"]
 
 
+def test_a_chunked_body_is_taken_like_one_with_a_content_length(producer: AppProcess) -> None:
+    raw = (b"POST /events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+           + b"%x\r\n%s\r\n0\r\n\r\n" % (len(GOOD), GOOD))
+    answer = exchange(producer, raw)
+    assert answer.startswith(b"HTTP/1.1 200") and json.loads(answer.split(b"\r\n\r\n", 1)[1])["accepted"] == 1
+
+
 @pytest.mark.parametrize("length", ["\u0661\u0662", "+5", "-1", "5 5", "0x10", "99999999999999999999999"])
 def test_a_malformed_content_length_is_answered_400_with_a_reason(producer: AppProcess, length: str) -> None:
     raw = (f"POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n").encode() + GOOD

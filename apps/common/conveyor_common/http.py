@@ -22,7 +22,7 @@ from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from waitress import wasyncore
-from waitress.channel import HTTPChannel
+from waitress.channel import ClientDisconnected, HTTPChannel
 from waitress.server import create_server
 
 from conveyor_common.env import HttpSettings
@@ -148,5 +148,8 @@ class HttpServer:
             if request is None or not isinstance(channel, HTTPChannel) or channel.close_when_flushed:
                 continue
             if now - self._first_seen.setdefault(request, now) > self.settings.request_timeout_s:
-                channel.write_soon(TIMEOUT_ANSWER)
+                try:
+                    channel.write_soon(TIMEOUT_ANSWER)
+                except ClientDisconnected:
+                    continue  # gone already; waitress closes it
                 channel.close_when_flushed = True
