@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from conveyor_common.logs import Sampler
 from conveyor_common.reading import Invalid, Reading, decode
@@ -27,6 +27,7 @@ log = logging.getLogger("processor")
 Records = Mapping[TopicPartition, list[ConsumerRecord]]
 Reject = tuple[ConsumerRecord, str]  # a message and why it goes to the DLQ
 DLQ_LOGS = Sampler()
+DLQ_MAX_BYTES = 64 * 1024
 LATENCY_SAMPLE = 8  # one reading in 8 is observed in the end-to-end histogram: the distribution, at an 8th the cost
 
 
@@ -159,10 +160,7 @@ class Pipeline:
     def send_to_dlq(self, rejects: list[Reject]) -> None:
         """Forward invalid messages with the reason and origin in headers; raises unless all were acknowledged."""
         assert self.dlq is not None
-        futures = [self.dlq.send(self.settings.consumer.dlq_topic, key=message.key, value=message.value or b"",
-                                 headers=[("error", reason.encode()), ("source-topic", message.topic.encode()),
-                                          ("source-partition", str(message.partition).encode()),
-                                          ("source-offset", str(message.offset).encode())])
+        futures = [self.dlq.send(self.settings.consumer.dlq_topic, **dlq_record(message, reason))
                    for message, reason in rejects]
         for future in futures:
             future.get(timeout=self.settings.influx.timeout_ms / 1000)
@@ -204,6 +202,19 @@ class Pipeline:
             self.consumer.close(autocommit=False)
         if self.dlq is not None:
             self.dlq.close(timeout=5)
+
+
+def dlq_record(message: ConsumerRecord, reason: str) -> dict[str, Any]:
+    """The DLQ copy of a message: its key and value cut to DLQ_MAX_BYTES each (a value too big for the DLQ topic
+    would otherwise be retried for ever and stall the partition; no reading is near that size), the reason and
+    the origin in headers, and `original-size` when something was cut."""
+    key, value = message.key, message.value or b""
+    headers = [("error", reason.encode()), ("source-topic", message.topic.encode()),
+               ("source-partition", str(message.partition).encode()), ("source-offset", str(message.offset).encode())]
+    if len(value) > DLQ_MAX_BYTES or (key is not None and len(key) > DLQ_MAX_BYTES):
+        headers.append(("original-size", f"key={len(key or b'')},value={len(value)}".encode()))
+    return {"key": key[:DLQ_MAX_BYTES] if key is not None else None, "value": value[:DLQ_MAX_BYTES],
+            "headers": headers}
 
 
 def reject(message: ConsumerRecord, reason: str, counter: Counter) -> Reject:
