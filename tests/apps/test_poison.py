@@ -157,3 +157,22 @@ def test_a_batch_the_database_refuses_is_split_so_valid_points_land_and_only_the
     assert list(refused) == [5] and "HTTP 400" in refused[5]
     stored = victoria_metrics.wait_for_seqs("bisect", {0, 1, 2, 3, 4, 6, 7, 8})
     assert set(stored) == {0, 1, 2, 3, 4, 6, 7, 8}
+
+
+def test_batches_compressed_with_every_kafka_codec_are_read_and_stored(
+        tansu: Kafka, victoria_metrics: VictoriaMetrics, launch_apps: AppLauncher) -> None:
+    """Without a codec's library, one batch compressed with it stopped the processor (UnsupportedCodecError out
+    of poll) on every restart; the processor declares them all."""
+    stream = Stream.create(tansu, partitions=1)
+    codecs = ("gzip", "snappy", "lz4", "zstd")
+    for batch, codec in enumerate(codecs):
+        sender = KafkaProducer(acks="all", compression_type=codec, **tansu.client_options())
+        for seq in range(batch * 10, batch * 10 + 10):
+            sender.send(stream.topic, key=b"k", value=reading(stream, seq))
+        sender.flush(timeout=20)
+        sender.close()
+    processor = launch_apps.start("processor", stream.processor_env(tansu, victoria_metrics))
+    expected = set(range(10 * len(codecs)))
+    assert set(victoria_metrics.wait_for_seqs(stream.producer_id, expected, timeout_s=60)) == expected, \
+        processor.log_tail()
+    assert processor.proc.poll() is None
