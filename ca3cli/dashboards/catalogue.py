@@ -65,7 +65,7 @@ PIPELINE_PANELS = (
                  f"(rate(processor_end_to_end_latency_seconds_bucket[{RATE}])))", "p95"),), unit="s"),
     Panel("Errors and invalid messages (/s)", "Failed sends, failed InfluxDB writes (retried) and messages sent to "
           "the dead-letter topic.", PROMETHEUS, (
-              Query(_rate("producer_messages_failed_total"), "producer send failures"),
+              Query(_rate("producer_messages_failed_total"), "producer readings lost"),
               Query(_rate("processor_influxdb_write_errors_total"), "InfluxDB write errors"),
               Query(_rate("processor_invalid_messages_total"), "invalid messages (DLQ)"),
           ), unit="ops"),

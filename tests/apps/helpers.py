@@ -7,16 +7,17 @@ import time
 from dataclasses import dataclass
 
 from kafka import KafkaProducer
+from processor.analytics import Analytics, Limits
 
 from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream
 from tests.fixtures.servers import Kafka, VictoriaMetrics
 
 
 def stopped_counts(producer: AppProcess) -> tuple[int, int]:
-    """(sent, failed) from the producer's last log line, written after it flushed on SIGTERM."""
+    """(sent, lost) from the producer's last log line, written after it flushed on SIGTERM."""
     final = [entry for entry in producer.logs() if entry["message"] == "Producer stopped"]
     assert final, f"the producer did not log its stop:\n{producer.log_tail()}"
-    return int(final[-1]["sent"]), int(final[-1]["failed"])
+    return int(final[-1]["sent"]), int(final[-1]["lost"])
 
 
 @dataclass
@@ -47,14 +48,37 @@ class StreamRun:
         return self.processor
 
     def stop_producer_and_count(self) -> int:
-        """SIGTERM the producer, then assert distinct (producer, seq) pairs stored == readings it counted as sent
-        (none lost, none invented). Returns that count."""
+        """SIGTERM the producer, then assert every reading it counted as sent is stored and none is stored twice
+        with different values (a replay of the same reading is the same point). Returns that count."""
         assert self.producer.terminate() == 0
-        sent, failed = stopped_counts(self.producer)
-        assert failed == 0 and sent > 0
-        seen = self.influx.wait_for_seqs(self.stream.producer_id, set(range(sent)), timeout_s=40)
-        assert sorted(set(seen)) == list(range(sent)), f"missing: {sorted(set(range(sent)) - set(seen))[:20]}"
+        sent, lost = stopped_counts(self.producer)
+        assert lost == 0 and sent > 0
+        self.influx.wait_for_seqs(self.stream.producer_id, set(range(sent)), timeout_s=40)
+        audit = Audit.of(self.influx.seq_samples(self.stream.producer_id), sent)
+        assert audit.missing == [] and audit.conflicting == {} and audit.unexpected == [], audit
         return sent
+
+
+@dataclass
+class Audit:
+    """What the database holds for seqs 0..sent-1 of one producer: missing seqs, seqs stored more than once with
+    the same values (replays, harmless), seqs stored with different values (line, state or time: two readings
+    under one seq), and seqs the producer never sent."""
+
+    missing: list[int]
+    replayed: int
+    conflicting: dict[int, set[tuple[str, str, int]]]
+    unexpected: list[int]
+
+    @classmethod
+    def of(cls, samples: list[tuple[int, str, str, int]], sent: int) -> Audit:
+        values: dict[int, list[tuple[str, str, int]]] = {}
+        for seq, line, state, timestamp in samples:
+            values.setdefault(seq, []).append((line, state, timestamp))
+        return cls(missing=sorted(set(range(sent)) - set(values))[:20],
+                   replayed=sum(len(stored) - 1 for stored in values.values()),
+                   conflicting={seq: set(stored) for seq, stored in values.items() if len(set(stored)) > 1},
+                   unexpected=sorted(seq for seq in values if not 0 <= seq < sent)[:20])
 
 
 def reading(stream: Stream, seq: int) -> bytes:
@@ -72,3 +96,8 @@ def publish(kafka: Kafka, topic: str, values: list[bytes]) -> None:
         producer.flush(timeout=20)
     finally:
         producer.close()
+
+
+def analytics_over(window_s: float) -> Analytics:
+    """Analytics with a `window_s` window and limits no test of the statistics reaches."""
+    return Analytics(Limits(window_s=window_s, idle_s=3600, max_lines=1000, max_readings=100_000))

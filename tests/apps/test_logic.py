@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 
 import pytest
-from influxdb_client import Point, WritePrecision
-from processor.analytics import Analytics
-from processor.sink import to_line
-from conveyor_common.reading import STATES, Reading, decode
 from conveyor_common.logs import JsonFormatter, Sampler
+from conveyor_common.reading import STATES, Invalid, Reading, decode, validate
+from influxdb_client import Point, WritePrecision
+from processor.analytics import Analytics, Limits
+from processor.sink import to_line
 from producer.readings import parse_batch, validate_sample
 from producer.simulation import MAX_SPEED_MS, ConveyorLine
+
+from tests.apps.helpers import analytics_over
 
 SECOND = 1_000_000_000
 
@@ -28,7 +31,7 @@ def test_simulated_line_visits_every_state_within_speed_limits() -> None:
 def test_simulated_speed_ramps_instead_of_jumping_when_starting() -> None:
     line = ConveyorLine("line-1", random.Random(3))
     steps = [line.step() for _ in range(2000)]
-    changes = [abs(b[1] - a[1]) for a, b in zip(steps, steps[1:]) if b[0] in ("starting", "stopping")]
+    changes = [abs(b[1] - a[1]) for a, b in itertools.pairwise(steps) if b[0] in ("starting", "stopping")]
     assert changes and max(changes) <= 0.05 + 1e-9
 
 
@@ -69,7 +72,7 @@ def reading(t_s: float, speed: float, line: str = "line-1", state: str = "runnin
 
 
 def test_window_statistics_drop_old_readings_and_never_mix_lines() -> None:
-    analytics = Analytics(window_s=10)
+    analytics = analytics_over(10)
     analytics.update(reading(0, 0.1))
     analytics.update(reading(1, 0.3, line="line-2"))
     analytics.update(reading(5, 0.2))
@@ -79,7 +82,7 @@ def test_window_statistics_drop_old_readings_and_never_mix_lines() -> None:
 
 
 def test_anomalies_flag_over_speed_movement_while_stopped_and_sudden_change() -> None:
-    analytics = Analytics(window_s=60)
+    analytics = analytics_over(60)
     assert analytics.update(reading(0, 0.1)).anomalies() == []
     assert analytics.update(reading(1, 0.35)).anomalies() == ["over_speed", "sudden_change"]
     assert analytics.update(reading(2, 0.3, state="stopped")).anomalies() == ["moving_while_stopped"]
@@ -98,7 +101,7 @@ def test_json_log_lines_carry_the_fields_and_the_sampler_lets_one_per_interval()
 
 
 def test_incremental_window_matches_recomputing_over_random_readings() -> None:
-    rng, analytics, history = random.Random(5), Analytics(window_s=5), []
+    rng, analytics, history = random.Random(5), analytics_over(5), []
     for step in range(2000):
         now, speed = step * 0.25, round(rng.uniform(0, 0.3), 4)
         result = analytics.update(reading(now, speed))
@@ -111,7 +114,7 @@ def test_incremental_window_matches_recomputing_over_random_readings() -> None:
 @pytest.mark.parametrize("line, producer", [("line-1", "producer-7f9c"), ("hall 2, line=3", "pod a,b")])
 def test_line_protocol_matches_influxdb_clients_own_serialiser(line: str, producer: str) -> None:
     sent = Reading(1_795_000_000_123_456_789, line, 0.1234, "running", producer, 42)
-    analysis = Analytics(60).update(sent)
+    analysis = analytics_over(60).update(sent)
     point = (Point("conveyor_speed").tag("line", line).tag("producer", producer).tag("state", "running")
              .field("speed_ms", 0.1234).field("seq", 42).field("mean_ms", analysis.mean_ms)
              .field("min_ms", analysis.min_ms).field("max_ms", analysis.max_ms)
@@ -123,3 +126,62 @@ def test_line_protocol_matches_influxdb_clients_own_serialiser(line: str, produc
 def test_a_line_or_producer_with_control_characters_is_not_a_reading() -> None:
     with pytest.raises(ValueError, match="printable"):
         decode(Reading(1, "line\n1", 0.1, "running", "p", 0).encode())
+
+
+class FakeClock:
+    """A settable monotonic clock for the analytics' idle expiry (processing time, not event time)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def bounded(max_lines: int = 1000, max_readings: int = 100_000, idle_s: float = 3600,
+            clock: FakeClock | None = None) -> tuple[Analytics, list[str]]:
+    evicted: list[str] = []
+    analytics = Analytics(Limits(window_s=60, idle_s=idle_s, max_lines=max_lines, max_readings=max_readings),
+                          evicted.append, clock or FakeClock())
+    return analytics, evicted
+
+
+def test_windows_beyond_the_line_cap_are_evicted_least_recently_updated_first_and_counted() -> None:
+    analytics, evicted = bounded(max_lines=3)
+    for n in (1, 2, 3, 1, 4):  # line-2 is the least recently updated when line-4 arrives
+        analytics.update(reading(n, 0.1, line=f"line-{n}"))
+    assert analytics.lines == 3 and evicted == ["capacity"]
+    assert analytics.update(reading(9, 0.2, line="line-1")).min_ms == 0.1  # line-1's window survived
+    assert analytics.update(reading(9, 0.2, line="line-2")).min_ms == 0.2  # line-2's started again
+
+
+def test_windows_of_idle_lines_expire_by_processing_time() -> None:
+    clock = FakeClock()
+    analytics, evicted = bounded(idle_s=30, clock=clock)
+    analytics.update(reading(0, 0.1, line="line-1"))
+    clock.now = 31
+    analytics.update(reading(1, 0.1, line="line-2"))
+    assert analytics.lines == 1 and evicted == ["idle"]
+
+
+def test_the_readings_cap_trims_even_a_single_line_to_its_newest_readings() -> None:
+    analytics, _ = bounded(max_readings=1000)
+    for step in range(3000):
+        result = analytics.update(reading(step * 0.001, 0.3 if step < 2000 else 0.1))
+    assert analytics.readings == 1000 and (result.min_ms, result.max_ms) == (0.1, 0.1)
+
+
+@pytest.mark.parametrize("fields, word", [
+    ({"speed_ms": 10**400}, "speed_ms"), ({"speed_ms": float("inf")}, "speed_ms"), ({"seq": 2**63}, "seq"),
+    ({"event_time_ns": 2**63 - 1}, "event_time_ns"), ({"line": "a" * 65}, "line"), ({"producer": "\ud800"}, "producer"),
+])
+def test_the_shared_validation_names_the_field_that_is_out_of_range(fields: dict[str, object], word: str) -> None:
+    valid = {"event_time_ns": 1, "line": "a", "speed_ms": 0.1, "state": "running", "producer": "p", "seq": 0}
+    assert validate(valid) == Reading(1, "a", 0.1, "running", "p", 0)
+    with pytest.raises(Invalid, match=word):
+        validate(valid | fields)
+
+
+def test_line_protocol_escapes_a_trailing_backslash_so_it_cannot_swallow_the_next_tag() -> None:
+    sent = Reading(1, "a\\", 0.1, "running", "p,q", 0)
+    assert to_line(sent, analytics_over(60).update(sent)).startswith("conveyor_speed,line=a\\\\,producer=p\\,q,state=")

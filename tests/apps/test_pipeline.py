@@ -7,9 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.apps.helpers import StreamRun
+from tests.apps.helpers import Audit, StreamRun
 from tests.fixtures.pipeline import AppLauncher
-from tests.fixtures.servers import Kafka, VictoriaMetrics, running, victoria_metrics_server
+from tests.fixtures.servers import (
+    Kafka,
+    VictoriaMetrics,
+    running,
+    victoria_metrics_server,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -18,8 +23,16 @@ def test_every_reading_produced_lands_exactly_once(tansu: Kafka, victoria_metric
                                                      launch_apps: AppLauncher) -> None:
     run = StreamRun.start(launch_apps, tansu, victoria_metrics)
     time.sleep(3)
-    sent = run.stop_producer_and_count()
+    sent = run.stop_producer_and_count()  # none missing, none stored twice with different values
     assert run.processor.metric("processor_messages_consumed_total") >= sent
+
+
+def test_the_audit_counts_loss_replays_and_a_seq_stored_with_different_values() -> None:
+    samples = [(0, "line-1", "running", 10), (0, "line-1", "running", 10), (1, "line-2", "running", 11),
+               (1, "line-2", "stopped", 11), (3, "line-1", "running", 13), (9, "line-1", "running", 19)]
+    audit = Audit.of(samples, sent=4)
+    assert (audit.missing, audit.replayed, audit.unexpected) == ([2], 2, [9])
+    assert audit.conflicting == {1: {("line-2", "running", 11), ("line-2", "stopped", 11)}}
 
 
 def test_processor_killed_mid_stream_and_restarted_loses_nothing(

@@ -5,16 +5,15 @@ from __future__ import annotations
 import time
 
 import pytest
+from conveyor_common.env import load_kafka
+from conveyor_common.reading import Reading
 from influxdb_client.rest import ApiException
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
-from processor.analytics import Analytics
-from conveyor_common.reading import Reading
 from processor.settings import load_influx
 from processor.sink import InfluxSink, to_line
-from conveyor_common.env import load_kafka
 
-from tests.apps.helpers import StreamRun
+from tests.apps.helpers import StreamRun, analytics_over
 from tests.fixtures.pipeline import AppLauncher
 from tests.fixtures.servers import Kafka, TestCA, VictoriaMetrics
 
@@ -58,12 +57,12 @@ def sink_for(influx: VictoriaMetrics, ca_file: str) -> InfluxSink:
 def test_influxdb_certificate_from_another_ca_is_refused(victoria_metrics_tls: VictoriaMetrics,
                                                           test_ca: TestCA) -> None:
     reading = Reading(time.time_ns(), "line-1", 0.2, "running", "tls-refusal", 0)
-    point = to_line(reading, Analytics(60).update(reading))
+    point = to_line(reading, analytics_over(60).update(reading))
     refused = sink_for(victoria_metrics_tls, str(test_ca.other.ca_cert))
     assert refused.ping() is False
     with pytest.raises(ApiException, match="CERTIFICATE_VERIFY_FAILED"):
         refused.write([point])
     trusted = sink_for(victoria_metrics_tls, str(test_ca.trusted.ca_cert))
     assert trusted.ping() is True
-    trusted.write([point])
+    assert trusted.write([point]) == {}
     assert victoria_metrics_tls.wait_for_seqs("tls-refusal", {0}) == [0]

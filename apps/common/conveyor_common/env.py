@@ -1,5 +1,6 @@
 """Settings from environment variables, shared by both apps: typed getters whose errors are one sentence naming
-the variable and the fix, and the Kafka connection settings (SSL always verifies the CA and the hostname)."""
+the variable and the fix, the Kafka connection settings (SSL always verifies the CA and the hostname), and the
+bounds of the HTTP server."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def text(env: Mapping[str, str], name: str, default: str | None = None) -> str:
     return value
 
 
-def _number(env: Mapping[str, str], name: str, default: str, kind: type[int] | type[float],
+def _number(env: Mapping[str, str], name: str, default: str, kind: type[int | float],
             low: float, high: float) -> int | float:
     raw = text(env, name, default)
     try:
@@ -94,3 +95,33 @@ def load_kafka(env: Mapping[str, str]) -> KafkaSettings:
     if bool(kafka.ssl_certfile) != bool(kafka.ssl_keyfile):
         raise SettingsError("KAFKA_SSL_CERTFILE and KAFKA_SSL_KEYFILE go together; set both or neither.")
     return kafka
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """Bounds of the HTTP server (conveyor_common.http): every resource a client can hold is capped."""
+
+    port: int
+    threads: int  # handler threads; slow or idle clients hold none
+    max_connections: int  # open sockets; beyond it new connections wait in the listen backlog
+    max_queued: int  # complete requests waiting for a thread; beyond it the answer is 503 with Retry-After
+    backlog: int
+    idle_timeout_s: int  # a connection with nothing arriving for this long is closed
+    request_timeout_s: float  # a request still arriving after this long is answered 408 and closed
+    max_body_bytes: int
+    drain_s: float  # at stop, how long requests already taken may take to be answered
+
+
+def load_http(env: Mapping[str, str], threads: int, max_body_bytes: int = 64 * 1024) -> HttpSettings:
+    """HTTP_* settings; `threads` and `max_body_bytes` are the app's defaults."""
+    return HttpSettings(
+        port=integer(env, "HTTP_PORT", 8000, 1, 65535),
+        threads=integer(env, "HTTP_THREADS", threads, 1, 256),
+        max_connections=integer(env, "HTTP_MAX_CONNECTIONS", 2000, 10, 100_000),
+        max_queued=integer(env, "HTTP_MAX_QUEUED", 64, 1, 100_000),
+        backlog=integer(env, "HTTP_BACKLOG", 1024, 128, 65535),
+        idle_timeout_s=integer(env, "HTTP_IDLE_TIMEOUT_S", 30, 1, 3600),
+        request_timeout_s=real(env, "HTTP_REQUEST_TIMEOUT_S", 10, 0.5, 600),
+        max_body_bytes=integer(env, "HTTP_MAX_BODY_BYTES", max_body_bytes, 1024, 64 * 1024 * 1024),
+        drain_s=real(env, "HTTP_DRAIN_S", 3, 0, 60),
+    )

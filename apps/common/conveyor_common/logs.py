@@ -7,7 +7,7 @@ import logging
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class JsonFormatter(logging.Formatter):
@@ -19,7 +19,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "service": self.service,
             "message": record.getMessage(),
@@ -42,10 +42,13 @@ def configure(service: str) -> logging.Logger:
 
 
 class Sampler:
-    """Lets one log line per key through each interval, so a reading log stays at 1 Hz per line under load."""
+    """Lets one log line per key through each interval, so a reading log stays at 1 Hz per line under load.
+    It forgets every key once it tracks `max_keys` (a flood of distinct line ids cannot grow it without bound;
+    the cost is one extra line per key after a reset)."""
 
-    def __init__(self, interval_s: float = 1.0) -> None:
+    def __init__(self, interval_s: float = 1.0, max_keys: int = 10_000) -> None:
         self.interval_s = interval_s
+        self.max_keys = max_keys
         self._last: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -56,5 +59,7 @@ class Sampler:
         with self._lock:
             if now - self._last.get(key, float("-inf")) < self.interval_s:
                 return False
+            if len(self._last) >= self.max_keys:
+                self._last.clear()
             self._last[key] = now
             return True

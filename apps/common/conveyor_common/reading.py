@@ -1,19 +1,32 @@
-"""The reading contract on the topic: the producer encodes it, the processor decodes it (or says why not)."""
+"""The reading contract on the topic and the one validation of it both apps use: the producer checks what
+POST /events gives it, the processor checks every message, so nothing reaches InfluxDB that it would refuse,
+drop or mangle, and no message can crash either app."""
 
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 COMPACT = json.JSONEncoder(separators=(",", ":"))  # one encoder, not one per reading
 STATES = ("stopped", "starting", "running", "stopping", "maintenance")
 
+MAX_MESSAGE_BYTES = 4096  # an encoded reading is about 200 bytes
+MAX_ID_CHARS = 64  # line and producer ids
+SPEED_LIMIT_MS = 100.0  # a conveyor faster than this is a broken sensor, not a reading
+MAX_SEQ = 2**63 - 1  # InfluxDB integer fields are int64
+# The timestamps InfluxDB 2 stores: int64 nanoseconds, 1677-09-21T00:12:43.145224194Z..2262-04-11T23:47:16.854775806Z.
+MIN_TIME_NS = -(2**63) + 2
+MAX_TIME_NS = 2**63 - 2
 
-@dataclass(frozen=True)
-class Reading:
-    """One speed reading; (producer, seq) is unique, so loss and duplication can be counted end to end."""
+
+class Invalid(ValueError):
+    """Why a message or a POSTed item is not a reading; the text is the reason (DLQ header, 400 answer)."""
+
+
+class Reading(NamedTuple):
+    """One speed reading; (producer, seq) is unique, so loss and duplication can be counted end to end. A
+    NamedTuple: one is built per message on both sides, and a frozen dataclass costs several times more."""
 
     event_time_ns: int
     line: str
@@ -27,38 +40,66 @@ class Reading:
         return self.line.encode()
 
     def encode(self) -> bytes:
-        """Compact JSON (fields spelt out: dataclasses.asdict deep-copies and costs more than the send)."""
+        """Compact JSON, fields spelt out (the generic conversions cost more than the send)."""
         return COMPACT.encode({"event_time_ns": self.event_time_ns, "line": self.line, "speed_ms": self.speed_ms,
                                "state": self.state, "producer": self.producer, "seq": self.seq}).encode()
 
 
-def _require(fields: dict[str, Any], name: str, kinds: tuple[type, ...]) -> Any:
-    value = fields.get(name)
-    if isinstance(value, bool) or not isinstance(value, kinds):
-        raise ValueError(f"field {name!r} is missing or not {' or '.join(k.__name__ for k in kinds)}")
+def check_id(name: str, value: Any) -> str:
+    """A line or producer id: 1-64 printable characters (no control characters, no lone surrogates). Commas,
+    spaces, equals signs and backslashes are allowed; the processor escapes them in line protocol."""
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_ID_CHARS:
+        raise Invalid(f"{name} must be a string of 1-{MAX_ID_CHARS} characters")
+    if not value.isprintable():
+        raise Invalid(f"{name} must be printable text (no control characters or lone surrogates)")
     return value
 
 
-def decode(value: bytes | None) -> Reading:
-    """The reading in a message value, or ValueError saying what is wrong with it."""
-    try:
-        fields = json.loads(value or b"")
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"not JSON: {error}") from None
-    if not isinstance(fields, dict):
-        raise ValueError("not a JSON object")
-    reading = Reading(
-        event_time_ns=_require(fields, "event_time_ns", (int,)),
-        line=_require(fields, "line", (str,)),
-        speed_ms=float(_require(fields, "speed_ms", (int, float))),
-        state=_require(fields, "state", (str,)),
-        producer=_require(fields, "producer", (str,)),
-        seq=_require(fields, "seq", (int,)),
+def check_speed(value: Any) -> float:
+    """A finite speed from 0 to SPEED_LIMIT_MS m/s (an int is range-checked before it becomes a float, so a
+    400-digit integer is a reason, not an OverflowError)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= SPEED_LIMIT_MS:
+        raise Invalid(f"speed_ms must be a number from 0 to {SPEED_LIMIT_MS:g}")
+    return float(value)  # NaN fails the comparison above, infinities the bound
+
+
+def check_state(value: Any) -> str:
+    if value not in STATES:
+        raise Invalid(f"state must be one of {', '.join(STATES)}")
+    return str(value)
+
+
+def check_int(name: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Invalid(f"{name} must be an integer from {low} to {high}")
+    return value
+
+
+def validate(fields: Mapping[str, Any]) -> Reading:
+    """The Reading in decoded JSON fields, or Invalid naming the first field that is wrong."""
+    return Reading(
+        event_time_ns=check_int("event_time_ns", fields.get("event_time_ns"), MIN_TIME_NS, MAX_TIME_NS),
+        line=check_id("line", fields.get("line")),
+        speed_ms=check_speed(fields.get("speed_ms")),
+        state=check_state(fields.get("state")),
+        producer=check_id("producer", fields.get("producer")),
+        seq=check_int("seq", fields.get("seq"), 0, MAX_SEQ),
     )
-    if reading.state not in STATES:
-        raise ValueError(f"state {reading.state!r} is not one of {', '.join(STATES)}")
-    if not (reading.line.isprintable() and reading.producer.isprintable()) or not reading.line or not reading.producer:
-        raise ValueError("line and producer must be non-empty printable text")
-    if not math.isfinite(reading.speed_ms) or reading.speed_ms < 0 or reading.seq < 0 or reading.event_time_ns <= 0:
-        raise ValueError("speed_ms, seq or event_time_ns is out of range")
-    return reading
+
+
+def decode(value: bytes | None) -> Reading:
+    """The reading in a message value, or Invalid saying what is wrong with it (whatever the bytes are)."""
+    if not value:
+        raise Invalid("empty message")
+    if len(value) > MAX_MESSAGE_BYTES:
+        raise Invalid(f"message of {len(value)} bytes; a reading is at most {MAX_MESSAGE_BYTES}")
+    try:
+        fields = json.loads(value)
+    except RecursionError:
+        raise Invalid("not JSON: nested too deeply") from None
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, an integer of too many digits
+        raise Invalid(f"not JSON: {error}") from None
+    if not isinstance(fields, dict):
+        raise Invalid("not a JSON object")
+    return validate(fields)
+

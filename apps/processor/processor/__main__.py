@@ -3,6 +3,7 @@
 import sys
 
 from conveyor_common.main import main
+
 from processor import service, settings
 
 if __name__ == "__main__":

@@ -1,19 +1,26 @@
-"""Rolling analytics per conveyor line (mean, min, max over a time window) and simple anomaly flags."""
+"""Rolling analytics per conveyor line (mean, min, max over a time window) and simple anomaly flags, in bounded
+memory whatever the input: windows of idle lines expire, and the number of lines and of readings held are
+capped (the least recently updated line is evicted first, and counted)."""
 
 from __future__ import annotations
 
-from collections import deque
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from conveyor_common.reading import Reading
 
 OVER_SPEED_MS = 0.3  # the conveyors' rated maximum
 MOVING_MS = 0.01  # above this a line counts as moving
 SUDDEN_CHANGE_MS = 0.1  # a jump larger than two ramp steps between consecutive readings
+FLAGS = ("over_speed", "moving_while_stopped", "sudden_change")  # the last three fields of an Analysis, in order
 
 
-@dataclass(frozen=True)
-class Analysis:
+class Analysis(NamedTuple):
+    """The statistics and anomaly flags of one reading (a NamedTuple: one is built per message)."""
+
     mean_ms: float
     min_ms: float
     max_ms: float
@@ -22,36 +29,61 @@ class Analysis:
     sudden_change: bool
 
     def anomalies(self) -> list[str]:
-        return [name for name in ("over_speed", "moving_while_stopped", "sudden_change") if getattr(self, name)]
+        if not (self.over_speed or self.moving_while_stopped or self.sudden_change):
+            return []  # the common case, decided without building anything
+        return [name for name, flagged in zip(FLAGS, self[3:], strict=True) if flagged]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much the analytics may hold: `idle_s` of processing time without a reading expires a line's window;
+    beyond `max_lines` windows or `max_readings` readings in all, the least recently updated go first."""
+
+    window_s: float
+    idle_s: float
+    max_lines: int
+    max_readings: int
 
 
 class Window:
     """Speeds of one line over a time window, with O(1) amortised mean, min and max (running sum and monotonic
-    deques), so a batch of thousands of readings costs the same per reading as a single one."""
+    deques of (position, speed)), so a batch of thousands of readings costs the same per reading as one."""
+
+    __slots__ = ("highs", "items", "lows", "next_position", "previous", "seen", "span_ns", "total")
 
     def __init__(self, span_ns: int) -> None:
         self.span_ns = span_ns
-        self.items: deque[tuple[int, float]] = deque()
+        self.items: deque[tuple[int, int, float]] = deque()  # (position, event time, speed)
         self.total = 0.0
         self.lows: deque[tuple[int, float]] = deque()
         self.highs: deque[tuple[int, float]] = deque()
+        self.next_position = 0
+        self.previous: float | None = None
+        self.seen = 0.0  # monotonic time of the latest reading
 
-    def add(self, time_ns: int, speed: float) -> None:
-        self.items.append((time_ns, speed))
+    def add(self, time_ns: int, speed: float) -> int:
+        """Add one reading; returns how many readings the window holds now minus before (1 - expired)."""
+        position, self.next_position = self.next_position, self.next_position + 1
+        self.items.append((position, time_ns, speed))
         self.total += speed
         while self.lows and self.lows[-1][1] >= speed:
             self.lows.pop()
-        self.lows.append((time_ns, speed))
+        self.lows.append((position, speed))
         while self.highs and self.highs[-1][1] <= speed:
             self.highs.pop()
-        self.highs.append((time_ns, speed))
-        self._expire(time_ns - self.span_ns)
+        self.highs.append((position, speed))
+        expired = 0
+        oldest_ns = time_ns - self.span_ns
+        while self.items[0][1] < oldest_ns:
+            self.drop_oldest()
+            expired += 1
+        return 1 - expired
 
-    def _expire(self, oldest_ns: int) -> None:
-        while self.items[0][0] < oldest_ns:
-            self.total -= self.items.popleft()[1]
+    def drop_oldest(self) -> None:
+        self.total -= self.items.popleft()[2]
+        first = self.items[0][0] if self.items else self.next_position
         for extremes in (self.lows, self.highs):
-            while extremes[0][0] < oldest_ns:
+            while extremes and extremes[0][0] < first:
                 extremes.popleft()
 
     def stats(self) -> tuple[float, float, float]:
@@ -60,19 +92,34 @@ class Window:
 
 
 class Analytics:
-    """One window per (producer, line): lines never mix, and two producers' line-1 are different simulations."""
+    """One window per (producer, line): lines never mix, and two producers' line-1 are different simulations.
+    `on_evict(reason)` is called for every window dropped ("idle" or "capacity")."""
 
-    def __init__(self, window_s: float) -> None:
-        self.window_ns = int(window_s * 1e9)
-        self._windows: dict[tuple[str, str], Window] = {}
-        self._last: dict[tuple[str, str], float] = {}
+    def __init__(self, limits: Limits, on_evict: Callable[[str], None] = lambda reason: None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limits = limits
+        self.window_ns = int(limits.window_s * 1e9)
+        self.on_evict = on_evict
+        self.clock = clock
+        self._windows: OrderedDict[tuple[str, str], Window] = OrderedDict()  # least recently updated first
+        self.readings = 0  # held in all windows
+
+    @property
+    def lines(self) -> int:
+        return len(self._windows)
 
     def update(self, reading: Reading) -> Analysis:
         key = (reading.producer, reading.line)
-        window = self._windows.get(key) or self._windows.setdefault(key, Window(self.window_ns))
-        previous = self._last.get(key)
-        self._last[key] = reading.speed_ms
-        window.add(reading.event_time_ns, reading.speed_ms)
+        now = self.clock()
+        window = self._windows.get(key)
+        if window is None:
+            window = self._windows[key] = Window(self.window_ns)
+        else:
+            self._windows.move_to_end(key)
+        window.seen = now
+        previous, window.previous = window.previous, reading.speed_ms
+        self.readings += window.add(reading.event_time_ns, reading.speed_ms)
+        self._shrink(now, window)
         mean, low, high = window.stats()
         return Analysis(
             mean_ms=mean, min_ms=low, max_ms=high,
@@ -80,3 +127,19 @@ class Analytics:
             moving_while_stopped=reading.state in ("stopped", "maintenance") and reading.speed_ms > MOVING_MS,
             sudden_change=previous is not None and abs(reading.speed_ms - previous) > SUDDEN_CHANGE_MS,
         )
+
+    def _shrink(self, now: float, current: Window) -> None:
+        """Expire idle windows and evict the least recently updated beyond the caps; the current window is
+        never evicted, only trimmed to its newest readings if it alone holds more than `max_readings`."""
+        limits, windows = self.limits, self._windows
+        while len(windows) > 1:
+            oldest = next(iter(windows.values()))
+            if oldest.seen >= now - limits.idle_s and len(windows) <= limits.max_lines \
+                    and self.readings <= limits.max_readings:
+                return
+            windows.popitem(last=False)
+            self.readings -= len(oldest.items)
+            self.on_evict("idle" if oldest.seen < now - limits.idle_s else "capacity")
+        while self.readings > limits.max_readings:
+            current.drop_oldest()
+            self.readings -= 1

@@ -13,6 +13,11 @@ WRITE_ERRORS = Counter("processor_influxdb_write_errors", "Failed InfluxDB batch
 DLQ_ERRORS = Counter("processor_dlq_errors", "Failed sends to the DLQ topic (retried).", registry=REGISTRY)
 INVALID = Counter("processor_invalid_messages", "Messages that were not valid readings (sent to the DLQ).",
                   registry=REGISTRY)
+REFUSED = Counter("processor_refused_points", "Valid readings InfluxDB refused as malformed (sent to the DLQ).",
+                  registry=REGISTRY)
+LINES = Gauge("processor_analytics_lines", "Lines with a rolling window in memory.", registry=REGISTRY)
+EVICTIONS = Counter("processor_analytics_evictions", "Line windows dropped, by reason (idle or capacity).",
+                    ["reason"], registry=REGISTRY)
 ANOMALIES = Counter("processor_anomalies", "Readings flagged by the analytics.", ["kind"], registry=REGISTRY)
 END_TO_END = Histogram(
     "processor_end_to_end_latency_seconds", "Event time to InfluxDB acknowledging the write.", registry=REGISTRY,

@@ -8,20 +8,35 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
+from typing import Any, NamedTuple
 
+from conveyor_common.logs import Sampler
+from conveyor_common.reading import Invalid, Reading, decode
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
+from prometheus_client import Counter
 
 from processor import metrics
 from processor.analytics import Analysis, Analytics
-from conveyor_common.reading import Reading, decode
 from processor.settings import Settings
 from processor.sink import InfluxSink, to_line
 
 log = logging.getLogger("processor")
 Records = Mapping[TopicPartition, list[ConsumerRecord]]
+Reject = tuple[ConsumerRecord, str]  # a message and why it goes to the DLQ
+DLQ_LOGS = Sampler()
+DLQ_MAX_BYTES = 64 * 1024
+LATENCY_SAMPLE = 8  # one reading in 8 is observed in the end-to-end histogram: the distribution, at an 8th the cost
+
+
+class Point(NamedTuple):
+    """A valid reading, its line protocol, and the message it came from (for the DLQ if InfluxDB refuses it)."""
+
+    message: ConsumerRecord
+    reading: Reading
+    line: str
 
 
 class Membership(ConsumerRebalanceListener):
@@ -44,7 +59,8 @@ class Pipeline:
         self.settings = settings
         self.sink = sink
         self.stop = stop
-        self.analytics = Analytics(settings.window_s)
+        self.analytics = Analytics(settings.analytics, lambda reason: metrics.EVICTIONS.labels(reason=reason).inc())
+        metrics.LINES.set_function(lambda: self.analytics.lines)
         self.membership = Membership()
         self.consumer: KafkaConsumer | None = None
         self.dlq: KafkaProducer | None = None
@@ -81,25 +97,46 @@ class Pipeline:
         messages = [message for batch in records.values() for message in batch]
         metrics.CONSUMED.inc(len(messages))
         metrics.BATCH_SIZE.observe(len(messages))
-        readings, rejects = split(messages)
-        if self.deliver(readings, rejects):
+        if self.deliver(*self.prepare(messages)):
             self.commit({tp: OffsetAndMetadata(batch[-1].offset + 1, "", -1) for tp, batch in records.items()})
 
-    def deliver(self, readings: list[Reading], rejects: list[tuple[ConsumerRecord, str]]) -> bool:
-        """Send rejects to the DLQ and readings to InfluxDB, retrying with backoff; False if stopped first."""
-        points = [to_line(reading, self.count_anomalies(self.analytics.update(reading))) for reading in readings]
-        delay = self.settings.retry_initial_s
-        while not self.stop.is_set():
-            step, errors = f"Sending to the DLQ {self.settings.consumer.dlq_topic}", metrics.DLQ_ERRORS
+    def prepare(self, messages: list[ConsumerRecord]) -> tuple[list[Point], list[Reject]]:
+        """Each message as a point, or as a reject with the reason; no message, whatever its bytes, raises."""
+        points, rejects = [], []
+        for message in messages:
             try:
+                reading = decode(message.value)
+                points.append(Point(message, reading, to_line(reading, self.analyse(reading))))
+            except Invalid as error:
+                rejects.append(reject(message, str(error), metrics.INVALID))
+            except Exception as error:  # noqa: BLE001 - whatever a message trips, it must not stop the partition
+                rejects.append(reject(message, f"{type(error).__name__}: {error}", metrics.INVALID))
+        return points, rejects
+
+    def analyse(self, reading: Reading) -> Analysis:
+        analysis = self.analytics.update(reading)
+        for kind in analysis.anomalies():
+            metrics.ANOMALIES.labels(kind=kind).inc()
+        return analysis
+
+    def deliver(self, points: list[Point], rejects: list[Reject]) -> bool:
+        """Write the points to InfluxDB (those it refuses as malformed join the rejects), then send the rejects to
+        the DLQ, retrying each step with backoff; False if stopped first."""
+        delay = self.settings.retry_initial_s
+        written = not points
+        while not self.stop.is_set():
+            step, errors = "Writing to InfluxDB", metrics.WRITE_ERRORS
+            try:
+                if not written:
+                    refused = self.sink.write([point.line for point in points])
+                    rejects = rejects + [reject(points[index].message, reason, metrics.REFUSED)
+                                         for index, reason in refused.items()]
+                    self.record_write([point.reading for index, point in enumerate(points) if index not in refused])
+                    written = True
+                step, errors = f"Sending to the DLQ {self.settings.consumer.dlq_topic}", metrics.DLQ_ERRORS
                 self.send_to_dlq(rejects)
-                rejects = []
-                step, errors = "Writing to InfluxDB", metrics.WRITE_ERRORS
-                if points:
-                    self.sink.write(points)
-                    self.record_write(readings)
                 return True
-            except Exception as error:  # any failure of a dependency is retried; nothing is committed meanwhile
+            except Exception as error:  # noqa: BLE001 - any failure of a dependency is retried; nothing is committed
                 errors.inc()
                 log.error(f"{step} failed; retrying in {delay:.1f} s", extra={"fields": {
                     "points": len(points), "error": f"{type(error).__name__}: {error}"}})
@@ -108,29 +145,22 @@ class Pipeline:
         log.warning("Stopping: abandoned a batch without committing it", extra={"fields": {"points": len(points)}})
         return False
 
-    @staticmethod
-    def count_anomalies(analysis: Analysis) -> Analysis:
-        for kind in analysis.anomalies():
-            metrics.ANOMALIES.labels(kind=kind).inc()
-        return analysis
-
     def record_write(self, readings: list[Reading]) -> None:
+        if not readings:
+            return
         now_ns = time.time_ns()
         metrics.POINTS_WRITTEN.inc(len(readings))
         metrics.WRITE_BATCHES.inc()
-        for reading in readings:
+        for reading in readings[::LATENCY_SAMPLE]:
             metrics.END_TO_END.observe(max(0, now_ns - reading.event_time_ns) / 1e9)
         last = readings[-1]
         log.info(f"Writing to InfluxDB: {len(readings)} points accepted", extra={"fields": {
             "points": len(readings), "line": last.line, "speed": last.speed_ms, "topic": self.settings.kafka.topic}})
 
-    def send_to_dlq(self, rejects: list[tuple[ConsumerRecord, str]]) -> None:
+    def send_to_dlq(self, rejects: list[Reject]) -> None:
         """Forward invalid messages with the reason and origin in headers; raises unless all were acknowledged."""
         assert self.dlq is not None
-        futures = [self.dlq.send(self.settings.consumer.dlq_topic, key=message.key, value=message.value or b"",
-                                 headers=[("error", reason.encode()), ("source-topic", message.topic.encode()),
-                                          ("source-partition", str(message.partition).encode()),
-                                          ("source-offset", str(message.offset).encode())])
+        futures = [self.dlq.send(self.settings.consumer.dlq_topic, **dlq_record(message, reason))
                    for message, reason in rejects]
         for future in futures:
             future.get(timeout=self.settings.influx.timeout_ms / 1000)
@@ -174,16 +204,24 @@ class Pipeline:
             self.dlq.close(timeout=5)
 
 
-def split(messages: list[ConsumerRecord]) -> tuple[list[Reading], list[tuple[ConsumerRecord, str]]]:
-    """Valid readings, and invalid messages with the reason (counted and logged here, once)."""
-    readings, rejects = [], []
-    for message in messages:
-        try:
-            readings.append(decode(message.value))
-        except ValueError as reason:
-            metrics.INVALID.inc()
-            log.error("Invalid message sent to the DLQ", extra={"fields": {
-                "topic": message.topic, "partition": message.partition, "offset": message.offset,
-                "error": str(reason)}})
-            rejects.append((message, str(reason)))
-    return readings, rejects
+def dlq_record(message: ConsumerRecord, reason: str) -> dict[str, Any]:
+    """The DLQ copy of a message: its key and value cut to DLQ_MAX_BYTES each (a value too big for the DLQ topic
+    would otherwise be retried for ever and stall the partition; no reading is near that size), the reason and
+    the origin in headers, and `original-size` when something was cut."""
+    key, value = message.key, message.value or b""
+    headers = [("error", reason.encode()), ("source-topic", message.topic.encode()),
+               ("source-partition", str(message.partition).encode()), ("source-offset", str(message.offset).encode())]
+    if len(value) > DLQ_MAX_BYTES or (key is not None and len(key) > DLQ_MAX_BYTES):
+        headers.append(("original-size", f"key={len(key or b'')},value={len(value)}".encode()))
+    return {"key": key[:DLQ_MAX_BYTES] if key is not None else None, "value": value[:DLQ_MAX_BYTES],
+            "headers": headers}
+
+
+def reject(message: ConsumerRecord, reason: str, counter: Counter) -> Reject:
+    """A message bound for the DLQ, counted here; logged at most once a second per counter, so a flood of bad
+    messages cannot flood the logs (the DLQ holds every one with its reason)."""
+    counter.inc()
+    if DLQ_LOGS.allow(str(id(counter))):
+        log.error("Message sent to the DLQ", extra={"fields": {
+            "topic": message.topic, "partition": message.partition, "offset": message.offset, "error": reason}})
+    return message, reason

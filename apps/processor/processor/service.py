@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-import threading
 
-from conveyor_common.http import ProbeServer
+from conveyor_common.http import HttpServer
 from conveyor_common.main import stop_on_signals
 
 from processor import metrics
@@ -21,17 +20,17 @@ def run(settings: Settings) -> int:
     stop = stop_on_signals()
     sink = InfluxSink(settings.influx)
     pipeline = Pipeline(settings, sink, stop)
-    server = ProbeServer(settings.http_port, metrics.REGISTRY, lambda: pipeline.membership.joined.is_set() and sink.ping())
-    threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
+    server = HttpServer(settings.http, metrics.REGISTRY, lambda: pipeline.membership.joined.is_set() and sink.ping())
+    server.start()
     log.info("Processor started", extra={"fields": {
         "topic": settings.kafka.topic, "group": settings.consumer.group_id, "influxdb": settings.influx.url,
-        "http_port": settings.http_port}})
+        "http_port": settings.http.port}})
     try:
         if pipeline.connect():
             pipeline.run()
     finally:
         pipeline.close()
-        server.shutdown()
+        server.stop()
         sink.close()
     log.info("Processor stopped")
     return 0

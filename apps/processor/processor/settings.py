@@ -5,10 +5,24 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
-from conveyor_common.env import KafkaSettings, SettingsError, integer, load_kafka, optional_file, real, text
+from conveyor_common.env import (
+    HttpSettings,
+    KafkaSettings,
+    SettingsError,
+    integer,
+    load_http,
+    load_kafka,
+    optional_file,
+    real,
+    text,
+)
+
+from processor.analytics import Limits
 
 __all__ = ["Settings", "SettingsError", "load"]
+
 
 @dataclass(frozen=True)
 class InfluxSettings:
@@ -37,8 +51,8 @@ class Settings:
     kafka: KafkaSettings
     consumer: ConsumerSettings
     influx: InfluxSettings
-    http_port: int
-    window_s: float
+    http: HttpSettings
+    analytics: Limits
     retry_initial_s: float
     retry_max_s: float
 
@@ -46,7 +60,7 @@ class Settings:
 def _token(env: Mapping[str, str]) -> str:
     """INFLUXDB_TOKEN, or the contents of INFLUXDB_TOKEN_FILE (a mounted Secret key)."""
     path = optional_file(env, "INFLUXDB_TOKEN_FILE")
-    token = open(path, encoding="utf-8").read().strip() if path else env.get("INFLUXDB_TOKEN", "").strip()
+    token = (Path(path).read_text(encoding="utf-8") if path else env.get("INFLUXDB_TOKEN", "")).strip()
     if not token:
         raise SettingsError("No InfluxDB token; set INFLUXDB_TOKEN or INFLUXDB_TOKEN_FILE to a non-empty token.")
     return token
@@ -82,8 +96,11 @@ def load(env: Mapping[str, str] = os.environ) -> Settings:
     retry_initial = real(env, "INFLUXDB_RETRY_INITIAL_S", 0.5, 0.01, 60)
     return Settings(
         kafka=load_kafka(env), consumer=load_consumer(env), influx=load_influx(env),
-        http_port=integer(env, "HTTP_PORT", 8000, 1, 65535),
-        window_s=real(env, "ANALYTICS_WINDOW_S", 60, 1, 86_400),
+        http=load_http(env, threads=2),
+        analytics=Limits(window_s=real(env, "ANALYTICS_WINDOW_S", 60, 1, 86_400),
+                         idle_s=real(env, "ANALYTICS_IDLE_S", 600, 1, 86_400 * 7),
+                         max_lines=integer(env, "ANALYTICS_MAX_LINES", 10_000, 1, 1_000_000),
+                         max_readings=integer(env, "ANALYTICS_MAX_READINGS", 200_000, 1000, 10_000_000)),
         retry_initial_s=retry_initial,
         retry_max_s=real(env, "INFLUXDB_RETRY_MAX_S", 10, retry_initial, 600),
     )

@@ -1,15 +1,14 @@
-"""Validation of the readings a load generator POSTs to /events (the topic's contract is conveyor_common.reading)."""
+"""Validation of the readings a load generator POSTs to /events, by the same checks the processor applies to
+every message (conveyor_common.reading), so a reading accepted here is one the processor can store."""
 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from typing import Any
 
-from conveyor_common.reading import STATES
+from conveyor_common.reading import Invalid, check_id, check_speed, check_state
 
-MAX_LINE_ID = 64
 MAX_BATCH = 5000
 
 
@@ -23,27 +22,23 @@ class Sample:
 
 
 def validate_sample(item: Any) -> Sample:
-    """One item of a POST /events body, or ValueError with the reason."""
+    """One item of a POST /events body, or Invalid with the reason."""
     if not isinstance(item, dict):
-        raise ValueError("a reading must be a JSON object")
-    line, speed, state = item.get("line"), item.get("speed_ms"), item.get("state")
-    if not isinstance(line, str) or not 0 < len(line) <= MAX_LINE_ID:
-        raise ValueError(f"line must be a string of 1-{MAX_LINE_ID} characters")
-    if isinstance(speed, bool) or not isinstance(speed, int | float) or not math.isfinite(speed) or speed < 0:
-        raise ValueError("speed_ms must be a finite number >= 0")
-    if state not in STATES:
-        raise ValueError(f"state must be one of {', '.join(STATES)}")
-    return Sample(line=line, speed_ms=float(speed), state=state)
+        raise Invalid("a reading must be a JSON object")
+    return Sample(line=check_id("line", item.get("line")), speed_ms=check_speed(item.get("speed_ms")),
+                  state=check_state(item.get("state")))
 
 
 def parse_batch(body: bytes) -> list[Any]:
-    """The JSON array of a POST /events body, or ValueError saying why it is not one."""
+    """The JSON array of a POST /events body, or Invalid saying why it is not one."""
     try:
         items = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"body is not JSON: {error}") from None
+    except RecursionError:
+        raise Invalid("body is not JSON: nested too deeply") from None
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, an integer of too many digits
+        raise Invalid(f"body is not JSON: {error}") from None
     if not isinstance(items, list):
-        raise ValueError("body must be a JSON array of readings")
+        raise Invalid("body must be a JSON array of readings")
     if len(items) > MAX_BATCH:
-        raise ValueError(f"at most {MAX_BATCH} readings per request")
+        raise Invalid(f"at most {MAX_BATCH} readings per request")
     return items

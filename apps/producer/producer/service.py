@@ -1,4 +1,5 @@
-"""Runs the producer: HTTP server, Kafka connection, simulated lines on a fixed tick, clean SIGTERM shutdown."""
+"""Runs the producer: HTTP server, Kafka publisher, simulated lines on a fixed tick, SIGTERM shutdown that
+finishes within the pod's grace period and exits non-zero when readings were lost."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import random
 import threading
 import time
 
+from conveyor_common.http import HttpServer
 from conveyor_common.main import stop_on_signals
 
 from producer import metrics
 from producer.publisher import Publisher
-from producer.server import IngestServer
+from producer.server import Ingest
 from producer.settings import Settings
 from producer.simulation import ConveyorLine
 
@@ -25,31 +27,34 @@ def simulate(lines: list[ConveyorLine], rate_hz: float, publisher: Publisher, st
     while not stop.wait(max(0.0, next_tick - time.monotonic())):
         for line in lines:
             state, speed = line.step()
-            publisher.publish(line.line_id, speed, state)
+            if not publisher.publish(line.line_id, speed, state):
+                metrics.SKIPPED.inc()
         next_tick = max(next_tick + period, time.monotonic() - period)
 
 
 def run(settings: Settings) -> int:
-    """Serve until SIGTERM, then stop intake and flush what was accepted: exit 0, or 1 when Kafka did not
-    acknowledge everything within the flush timeout (those readings are logged and counted as failed)."""
+    """Serve until SIGTERM, then stop intake (HTTP drain at most HTTP_DRAIN_S) and flush what was accepted (at
+    most PRODUCER_FLUSH_TIMEOUT_S): exit 0, or 1 when any reading was lost, with the count in the log."""
     stop = stop_on_signals()
     metrics.RATE_HZ.set(settings.rate_hz)
     metrics.LINES.set(settings.lines)
-    publisher = Publisher(settings.kafka, settings.producer_id)
-    server = IngestServer(settings.http_port, publisher)
-    threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
+    publisher = Publisher(settings.kafka, settings.producer_id, settings.delivery)
+    ingest = Ingest(publisher)
+    server = HttpServer(settings.http, metrics.REGISTRY, ingest.taking_readings, publisher.healthy,
+                        {("POST", "/events"): ingest.handle})
+    server.start()
+    publisher.start()
     log.info("Producer started", extra={"fields": {
         "producer": settings.producer_id, "lines": settings.lines, "rate_hz": settings.rate_hz,
-        "topic": settings.kafka.topic, "http_port": settings.http_port}})
-    if publisher.connect(stop):
-        lines = [ConveyorLine(f"line-{n}", random.Random(f"{settings.producer_id}/{n}"))
-                 for n in range(1, settings.lines + 1)]
-        simulate(lines, settings.rate_hz, publisher, stop)
+        "topic": settings.kafka.topic, "http_port": settings.http.port}})
+    lines = [ConveyorLine(f"line-{n}", random.Random(f"{settings.producer_id}/{n}"))
+             for n in range(1, settings.lines + 1)]
+    simulate(lines, settings.rate_hz, publisher, stop)
     log.info("Stopping: no new readings; flushing what was accepted")
-    server.accepting.clear()
-    server.shutdown()
-    server.server_close()
+    ingest.accepting.clear()
+    server.stop()
     dropped = publisher.close(settings.flush_timeout_s)
-    log.info("Producer stopped", extra={"fields": {
-        "producer": settings.producer_id, "sent": publisher.sent, "failed": publisher.failed, "dropped": dropped}})
-    return 1 if dropped else 0
+    log.log(logging.ERROR if publisher.lost else logging.INFO, "Producer stopped", extra={"fields": {
+        "producer": settings.producer_id, "sent": publisher.sent, "lost": publisher.lost, "dropped": dropped,
+        "resent": publisher.resent}})
+    return 1 if publisher.lost else 0

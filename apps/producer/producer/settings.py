@@ -7,27 +7,52 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from conveyor_common.env import KafkaSettings, SettingsError, integer, load_kafka, real, text
+from conveyor_common.env import (
+    HttpSettings,
+    KafkaSettings,
+    SettingsError,
+    integer,
+    load_http,
+    load_kafka,
+    real,
+    text,
+)
+from conveyor_common.reading import check_id
+
+from producer.publisher import DeliverySettings
 
 __all__ = ["Settings", "SettingsError", "load"]
+
+MAX_BODY_BYTES = 4 * 1024 * 1024  # a POST /events of MAX_BATCH readings fits with room to spare
 
 
 @dataclass(frozen=True)
 class Settings:
     kafka: KafkaSettings
-    http_port: int
+    http: HttpSettings
+    delivery: DeliverySettings
     producer_id: str
     lines: int
     rate_hz: float
     flush_timeout_s: float
 
 
+def _producer_id(env: Mapping[str, str]) -> str:
+    value = text(env, "PRODUCER_ID", env.get("POD_NAME") or socket.gethostname())
+    try:
+        return check_id("PRODUCER_ID", value)
+    except ValueError as error:
+        raise SettingsError(f"{error}; set PRODUCER_ID (or POD_NAME) to a shorter printable name.") from None
+
+
 def load(env: Mapping[str, str] = os.environ) -> Settings:
     """Every producer setting, validated; raises SettingsError on the first bad one."""
     return Settings(
         kafka=load_kafka(env),
-        http_port=integer(env, "HTTP_PORT", 8000, 1, 65535),
-        producer_id=text(env, "PRODUCER_ID", env.get("POD_NAME") or socket.gethostname()),
+        http=load_http(env, threads=8, max_body_bytes=MAX_BODY_BYTES),
+        delivery=DeliverySettings(wedged_after_s=real(env, "PRODUCER_WEDGED_AFTER_S", 120, 5, 3600),
+                                  max_unacked=integer(env, "PRODUCER_MAX_UNACKED", 50_000, 100, 1_000_000)),
+        producer_id=_producer_id(env),
         lines=integer(env, "PRODUCER_LINES", 3, 1, 1000),
         rate_hz=real(env, "PRODUCER_RATE_HZ", 1.0, 0.01, 1000),
         flush_timeout_s=real(env, "PRODUCER_FLUSH_TIMEOUT_S", 20.0, 1, 600),

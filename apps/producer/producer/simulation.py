@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from conveyor_common.reading import STATES
 
 MAX_SPEED_MS = 0.3
 RAMP_MS = 0.05  # speed change per step while starting or stopping
@@ -23,7 +26,7 @@ class ConveyorLine:
 
     def step(self) -> tuple[str, float]:
         measured_in = self.state
-        getattr(self, f"_{self.state}")()
+        STEPS[measured_in](self)
         self.speed_ms = round(min(max(self.speed_ms, 0.0), MAX_SPEED_MS), 4)
         return measured_in, self.speed_ms
 
@@ -55,3 +58,7 @@ class ConveyorLine:
         self.maintenance_left -= 1
         if self.maintenance_left <= 0:
             self.state = "stopped"
+
+
+# Each state's step, looked up once here rather than by name on every reading.
+STEPS: dict[str, Callable[[ConveyorLine], None]] = {state: getattr(ConveyorLine, f"_{state}") for state in STATES}

@@ -1,0 +1,172 @@
+"""The producer's HTTP side under hostile clients, against a real broker: every malformed request gets a 4xx
+with a reason, bursts and slow clients are absorbed with bounded threads, and SIGTERM is not held up by any of
+them. Loopback only, with bounded loops; no timing is asserted beyond generous deadlines."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream
+from tests.fixtures.servers import Kafka
+
+pytestmark = pytest.mark.integration
+
+GOOD = json.dumps([{"line": "load-1", "speed_ms": 0.2, "state": "running"}]).encode()
+
+
+def producer_with(kafka: Kafka, launcher: AppLauncher, **settings: str) -> AppProcess:
+    app = launcher.start("producer", Stream.create(kafka).producer_env(kafka, lines=1, rate_hz=1) | settings)
+    app.wait_ready()
+    return app
+
+
+@pytest.fixture
+def producer(tansu: Kafka, launch_apps: AppLauncher) -> AppProcess:
+    return producer_with(tansu, launch_apps, HTTP_REQUEST_TIMEOUT_S="2")
+
+
+def exchange(app: AppProcess, raw: bytes, timeout_s: float = 15) -> bytes:
+    """Send raw bytes on a new connection and read the whole answer (until the server closes or times out)."""
+    with socket.create_connection(("127.0.0.1", app.port), timeout=timeout_s) as sock:
+        sock.sendall(raw)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+            if b"\r\n\r\n" in b"".join(chunks) and b"Connection: close" not in b"".join(chunks):
+                break
+        return b"".join(chunks)
+
+
+def post_events(body: bytes, extra: str = "") -> bytes:
+    return (f"POST /events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n{extra}"
+            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+def threads_of(app: AppProcess) -> int:
+    status = Path(f"/proc/{app.proc.pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("Threads:")))
+
+
+def test_a_lone_surrogate_in_a_line_id_is_a_rejected_reading_with_a_reason(producer: AppProcess) -> None:
+    answer = exchange(producer, post_events(b'[{"line": "\\ud800", "speed_ms": 0.1, "state": "running"}]'))
+    assert answer.startswith(b"HTTP/1.1 200")
+    body = json.loads(answer.split(b"\r\n\r\n", 1)[1])
+    assert body["rejected"] == 1 and "printable" in body["errors"][0]["reason"]
+
+
+def test_a_chunked_body_is_taken_like_one_with_a_content_length(producer: AppProcess) -> None:
+    raw = (b"POST /events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+           + b"%x\r\n%s\r\n0\r\n\r\n" % (len(GOOD), GOOD))
+    answer = exchange(producer, raw)
+    assert answer.startswith(b"HTTP/1.1 200") and json.loads(answer.split(b"\r\n\r\n", 1)[1])["accepted"] == 1
+
+
+@pytest.mark.parametrize("length", ["\u0661\u0662", "+5", "-1", "5 5", "0x10", "99999999999999999999999"])
+def test_a_malformed_content_length_is_answered_400_with_a_reason(producer: AppProcess, length: str) -> None:
+    raw = (f"POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n").encode() + GOOD
+    answer = exchange(producer, raw)
+    assert answer.startswith((b"HTTP/1.1 400", b"HTTP/1.1 413")) and b"Content-Length" in answer, answer[:300]
+    assert producer.get("/healthz") == 200
+
+
+@pytest.mark.parametrize("raw, status", [
+    (b"GARBAGE\r\n\r\n", b"400"),
+    (b"POST /events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", b"400"),
+    (b"POST /events HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 262_150 + b"\r\n\r\n", b"431"),
+    (b"POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 4194305\r\n\r\n", b"413"),  # over 4 MiB, announced
+    (post_events(b"\xff\xfe"), b"400"),
+    (post_events(b"[" * 100_000 + b"]" * 100_000), b"400"),
+    (post_events(b"[" + b"9" * 5000 + b"]"), b"400"),
+])
+def test_malformed_requests_are_answered_with_a_4xx_and_a_reason(producer: AppProcess, raw: bytes,
+                                                                  status: bytes) -> None:
+    answer = exchange(producer, raw)
+    assert answer.split(b" ", 2)[1] == status, answer[:300]
+    assert len(answer.split(b"\r\n\r\n", 1)[1]) > 10  # a reason, not an empty answer
+    assert producer.get("/healthz") == 200
+
+
+def test_a_request_still_arriving_after_the_request_timeout_is_answered_408(producer: AppProcess) -> None:
+    with socket.create_connection(("127.0.0.1", producer.port), timeout=30) as sock:
+        sock.sendall(b"POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[")
+        answer = b""
+        for _ in range(200):  # keep trickling one byte every 0.1 s: the idle timeout alone would never fire
+            try:
+                sock.sendall(b" ")
+                sock.settimeout(0.1)
+                answer += sock.recv(4096)
+            except (TimeoutError, BrokenPipeError, ConnectionResetError):
+                pass
+            if answer:
+                break
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+
+
+def test_two_hundred_simultaneous_clients_are_all_answered_without_a_connection_reset(
+        producer: AppProcess) -> None:
+    start, answers, errors = threading.Barrier(200), [], []
+
+    def client() -> None:
+        start.wait()
+        try:
+            answers.append(exchange(producer, post_events(GOOD), timeout_s=60)[:12])
+        except OSError as error:
+            errors.append(repr(error))
+
+    workers = [threading.Thread(target=client) for _ in range(200)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(90)
+    assert errors == [] and len(answers) == 200
+    assert {answer for answer in answers} <= {b"HTTP/1.1 200", b"HTTP/1.1 503"}, set(answers)
+    assert answers.count(b"HTTP/1.1 200") > 0
+
+
+def test_requests_beyond_the_queue_bound_are_answered_503_with_retry_after(
+        tansu: Kafka, launch_apps: AppLauncher) -> None:
+    app = producer_with(tansu, launch_apps, HTTP_THREADS="1", HTTP_MAX_QUEUED="1")
+    big = json.dumps([{"line": "load-1", "speed_ms": 0.2, "state": "running"}] * 5000).encode()
+    start, answers = threading.Barrier(40), []
+
+    def client() -> None:
+        start.wait()
+        answers.append(exchange(app, post_events(big), timeout_s=120))
+
+    workers = [threading.Thread(target=client) for _ in range(40)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(150)
+    assert len(answers) == 40 and all(answer.startswith((b"HTTP/1.1 200", b"HTTP/1.1 503")) for answer in answers)
+    refused = [answer for answer in answers if answer.startswith(b"HTTP/1.1 503")]
+    assert refused and all(b"Retry-After: 1" in answer for answer in refused)
+
+
+def test_a_thousand_slow_clients_hold_no_threads_and_normal_requests_are_still_answered(
+        tansu: Kafka, launch_apps: AppLauncher) -> None:
+    producer = producer_with(tansu, launch_apps)  # the default 10 s request timeout outlasts the test
+    before = threads_of(producer)
+    slow = []
+    try:
+        for _ in range(1000):
+            sock = socket.create_connection(("127.0.0.1", producer.port), timeout=10)
+            sock.sendall(b"POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n[")  # and no more
+            slow.append(sock)
+        assert producer.get("/healthz") == 200
+        assert exchange(producer, post_events(GOOD)).startswith(b"HTTP/1.1 200")
+        assert threads_of(producer) <= before + 2
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_a_held_half_body_does_not_hold_up_sigterm(producer: AppProcess) -> None:
+    with socket.create_connection(("127.0.0.1", producer.port), timeout=30) as sock:
+        sock.sendall(b"POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n[{\"line\": ")
+        assert producer.terminate(timeout_s=30) == 0  # the pod's default grace period
