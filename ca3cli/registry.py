@@ -54,9 +54,12 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Milestone:
+    """What one milestone adds: components to deploy, and features that change what earlier components render."""
+
     number: int
     title: str
     components: tuple[str, ...]
+    features: tuple[str, ...] = ()
 
 
 COMPONENTS: dict[str, Component] = {
@@ -170,14 +173,16 @@ COMPONENTS: dict[str, Component] = {
 MILESTONES: dict[int, Milestone] = {
     m.number: m
     for m in (
-        Milestone(1, "Foundation setup", ("namespace", "secrets", "network", "kafka", "influxdb", "producer", "processor", "grafana")),
-        Milestone(2, "Prometheus deployment", ("prometheus",)),
-        Milestone(3, "Application metrics instrumentation", ("kafka-exporter",)),
-        Milestone(4, "Enhanced Grafana dashboards", ("image-renderer",)),
-        Milestone(5, "Centralized logging (Loki + Promtail)", ("logging", "promtail", "alloy")),
-        Milestone(6, "Load testing and HPA validation", ("processor-autoscaler", "processor-keda")),
-        Milestone(7, "TLS for InfluxDB", ()),
-        Milestone(8, "TLS for Kafka", ()),
+        Milestone(1, "Foundation setup",
+                  ("namespace", "secrets", "network", "kafka", "influxdb", "producer", "processor", "grafana")),
+        Milestone(2, "Prometheus deployment", ("prometheus",), ("prometheus",)),
+        Milestone(3, "Application metrics instrumentation", ("kafka-exporter",), ("app_metrics",)),
+        Milestone(4, "Enhanced Grafana dashboards", ("image-renderer",), ("dashboards",)),
+        Milestone(5, "Centralized logging (Loki + Promtail)", ("logging", "promtail", "alloy"), ("logging",)),
+        Milestone(6, "Load testing and HPA validation", ("processor-autoscaler", "processor-keda"),
+                  ("autoscaling", "keda")),
+        Milestone(7, "TLS for InfluxDB", (), ("tls_influxdb",)),
+        Milestone(8, "TLS for Kafka", (), ("tls_kafka",)),
         Milestone(9, "Resilience testing", ()),
     )
 }
@@ -314,13 +319,17 @@ def check_deployable(settings: Settings, number: int) -> int:
     return number
 
 
+# Features a setting can keep off even once their milestone is reached.
+SWITCHES: dict[str, Callable[[Settings], bool]] = {
+    "keda": lambda settings: settings.autoscaling.processor == "keda",
+    "tls_influxdb": lambda settings: settings.tls.influxdb,
+    "tls_kafka": lambda settings: settings.tls.kafka,
+}
+
+
 def features(settings: Settings, number: int) -> dict[str, bool]:
-    """What milestone `number` switches on, for templates that change as milestones add to them."""
-    return {
-        "prometheus": number >= 2,
-        "app_metrics": number >= 3,
-        "dashboards": number >= 4,
-        "logging": number >= 5,
-        "tls_influxdb": number >= 7 and settings.tls.influxdb,
-        "tls_kafka": number >= 8 and settings.tls.kafka,
-    }
+    """Every feature of the milestone table, on when milestones 1..`number` add it and its switch (if any) allows;
+    templates and checks ask for features by name, never by milestone number."""
+    reached = {name for m in MILESTONES.values() if m.number <= number for name in m.features}
+    every = [name for m in MILESTONES.values() for name in m.features]
+    return {name: name in reached and SWITCHES.get(name, lambda _: True)(settings) for name in every}
