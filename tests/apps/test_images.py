@@ -67,6 +67,17 @@ def test_requirements_lock_is_exactly_what_installing_it_into_an_empty_environme
 
 @pytest.mark.parametrize("app", APP_NAMES)
 def test_requirements_lock_pins_every_dependency_the_pyproject_declares(app: str) -> None:
-    declared = tomllib.loads((APPS / app / "pyproject.toml").read_text())["project"]["dependencies"]
-    names = {canonical(re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0]) for requirement in declared}
+    names = declared_names(APPS / app)
     assert names and names <= set(locked(app)), names - set(locked(app))
+
+
+def declared_names(project: Path) -> set[str]:
+    """The distribution names a pyproject.toml declares as dependencies."""
+    declared = tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"]
+    return {canonical(re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0]) for requirement in declared}
+
+
+@pytest.mark.parametrize("app", APP_NAMES)
+def test_each_app_declares_everything_the_shared_code_it_bundles_imports(app: str) -> None:
+    common = declared_names(APPS / "common")
+    assert common and common <= declared_names(APPS / app), common - declared_names(APPS / app)
