@@ -124,7 +124,7 @@ def main() -> None:
         if exc.filename is None:
             _crashed()
         _fail(_path_problem(exc))
-    except Exception:  # noqa: BLE001 - the one place that turns a bug into a report instead of a traceback
+    except Exception:  # the one place that turns a bug into a report instead of a traceback
         _crashed()
 
 

@@ -14,9 +14,9 @@ import os
 import secrets as random
 import stat
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
 
 from ca3cli.errors import SecretsError
 

@@ -8,7 +8,7 @@ not blocks, and their keys are not checked.
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 TOKEN = re.compile(
     r'(?P<comment>//[^\n]*|/\*.*?\*/)|(?P<string>"(?:\\.|[^"\\])*"|`[^`]*`)|(?P<name>[A-Za-z_][A-Za-z0-9_.]*)'

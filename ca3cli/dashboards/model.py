@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 # Fixed datasource uids: the provisioning ConfigMap and every panel refer to these, so links never break.
 INFLUXDB = {"type": "influxdb", "uid": "ca3-influxdb"}

@@ -3,7 +3,8 @@ ServiceAccounts, HPA targets) exists in the same rendered set. Each rule is a pu
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ca3cli.lint.model import (
     Finding,

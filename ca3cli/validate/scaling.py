@@ -3,7 +3,7 @@ scaling cycle, crash loops."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ca3cli.loadtest import analysis, outputs
@@ -133,7 +133,7 @@ def decide_cycle(evidence: dict[str, Any]) -> Outcome:
 
 
 def gather_restarts(probe: Probe) -> dict[str, Any]:
-    return {"pods": probe.items("pods"), "now": datetime.now(timezone.utc)}
+    return {"pods": probe.items("pods"), "now": datetime.now(UTC)}
 
 
 def restarted_at(container: dict[str, Any]) -> datetime | None:

@@ -37,7 +37,7 @@ def test_destroy_keeps_claims_and_namespace_without_delete_data(project: Project
     assert result.code == 0, result.text
     deletes = [call for call in reachable.calls if call.words[0] == "delete"]
     assert [call.words[1] for call in deletes] == [",".join(prune.CLUSTER_KINDS),
-                                                   ",".join(k for k in prune.NAMESPACED_KINDS if "persistentvolumeclaims" != k)]
+                                                   ",".join(k for k in prune.NAMESPACED_KINDS if k != "persistentvolumeclaims")]
     assert all("app.kubernetes.io/managed-by=ca3" in call.words for call in deletes)
     assert deletes[0].flag("--namespace") is None and deletes[1].flag("--namespace") == NAMESPACE
     assert "namespace" not in [word for call in deletes for word in call.words]

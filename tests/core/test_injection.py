@@ -5,9 +5,9 @@ the defaults."""
 
 from __future__ import annotations
 
-import re
 import functools
 import json
+import re
 import typing
 from typing import Any
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,7 +22,7 @@ from tests.validate import kube_objects as k
 from tests.validate.pki import issue
 
 PASS, FAIL, WARN = Status.PASS, Status.FAIL, Status.WARN
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 CASES: list[tuple[str, str, Any, Status]] = []
 
 
@@ -207,7 +207,7 @@ case("m8.no-plaintext-9092", "port exposed", {"service_ports": [9092, 9093], "an
 for check_id, svc in (("m7.influxdb-tls-secret", "influxdb-service"), ("m8.kafka-tls-secret", "kafka-service")):
     name = f"{svc}.{k.NS}.svc"
     good = {"type": "kubernetes.io/tls", "keys": ["ca.crt", "tls.crt", "tls.key"], "cert": issue(name).cert_pem,
-            "name": name, "now": datetime.now(timezone.utc)}
+            "name": name, "now": datetime.now(UTC)}
     case(check_id, "current, named", good, PASS)
     case(check_id, "other name", {**good, "cert": issue("localhost").cert_pem}, FAIL)
     case(check_id, "expired", {**good, "cert": issue(name, valid_days=-1).cert_pem}, FAIL)

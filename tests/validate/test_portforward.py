@@ -8,8 +8,16 @@ import subprocess
 import pytest
 
 from ca3cli.kube import Kubectl
-from ca3cli.portforward import (HttpError, PortForwardError, TlsTarget, forward, get_json, post_json, request,
-                                tls_handshake)
+from ca3cli.portforward import (
+    HttpError,
+    PortForwardError,
+    TlsTarget,
+    forward,
+    get_json,
+    post_json,
+    request,
+    tls_handshake,
+)
 from tests.fixtures.kubectl import KubectlStub
 from tests.validate.pki import issue
 from tests.validate.recorded_api import serve
@@ -48,18 +56,16 @@ def test_forward_learns_the_local_port_and_terminates_kubectl(kubectl_stub: Kube
 
 def test_forward_is_terminated_when_the_block_raises(kubectl_stub: KubectlStub, kubectl: Recording) -> None:
     kubectl_stub.on("port-forward", forward_to=1)
-    with pytest.raises(RuntimeError):
-        with forward(kubectl, "svc/loki-service", 3100):
-            raise RuntimeError("the caller failed")
+    with pytest.raises(RuntimeError), forward(kubectl, "svc/loki-service", 3100):
+        raise RuntimeError("the caller failed")
     assert kubectl.started[0].poll() is not None
 
 
 def test_forward_that_kubectl_refuses_names_target_and_stderr(kubectl_stub: KubectlStub, kubectl: Recording) -> None:
     kubectl_stub.on("port-forward", returncode=1,
                     stderr='Error from server (NotFound): services "loki-service" not found\n')
-    with pytest.raises(PortForwardError) as caught:
-        with forward(kubectl, "svc/loki-service", 3100):
-            pytest.fail("the block must not run")
+    with pytest.raises(PortForwardError) as caught, forward(kubectl, "svc/loki-service", 3100):
+        pytest.fail("the block must not run")
     message = str(caught.value)
     assert "svc/loki-service :3100" in message and 'services "loki-service" not found' in message
     assert message.rstrip().endswith("that it listens on port 3100.")
@@ -95,9 +101,8 @@ def test_post_json_sends_json_and_headers_and_parses_the_answer() -> None:
 
 
 def test_non_json_answer_is_an_error() -> None:
-    with serve({"/": (200, "<html>")}) as api:
-        with pytest.raises(HttpError, match="did not answer JSON"):
-            get_json(f"http://127.0.0.1:{api.port}/")
+    with serve({"/": (200, "<html>")}) as api, pytest.raises(HttpError, match="did not answer JSON"):
+        get_json(f"http://127.0.0.1:{api.port}/")
 
 
 def test_https_through_loopback_verifies_ca_and_service_name() -> None:
