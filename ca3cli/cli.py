@@ -130,7 +130,8 @@ def main() -> None:
 
 def _crashed() -> NoReturn:
     report = _crash_report()
-    where = f"the traceback is in {report}" if report else "no crash report could be written:\n" + traceback.format_exc()
+    where = (f"the traceback is in {report}" if report
+             else "no crash report could be written:\n" + traceback.format_exc())
     err_console.print(f"[bold red]unexpected error:[/] this is a bug in ca3; {escape(where)}. "
                       "Please report it with the command you ran.")
     sys.exit(EXIT_UNEXPECTED)

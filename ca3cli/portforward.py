@@ -217,8 +217,8 @@ def tls_handshake(port: int, tls: TlsTarget, timeout: float = 10.0) -> dict[str,
 
     Raises ssl.SSLError (verification failed) or OSError (nothing answered); callers turn these into evidence.
     """
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
-        with tls.context().wrap_socket(raw, server_hostname=tls.server_name) as conn:
-            cert = conn.getpeercert() or {}
-            return {"version": conn.version(), "cipher": (conn.cipher() or ("",))[0],
-                    "subject": dict(item for rdn in cert.get("subject", ()) for item in rdn)}
+    with (socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw,
+          tls.context().wrap_socket(raw, server_hostname=tls.server_name) as conn):
+        cert = conn.getpeercert() or {}
+        return {"version": conn.version(), "cipher": (conn.cipher() or ("",))[0],
+                "subject": dict(item for rdn in cert.get("subject", ()) for item in rdn)}

@@ -79,5 +79,5 @@ def _statement(tokens, i, where, docs, problems, components) -> int:  # type: ig
 def unknown_alloy_names(text: str, components: Mapping[str, Mapping[str, Sequence[str]]]) -> list[str]:
     """Component, block and attribute names in an Alloy configuration that the component references do not define."""
     problems: list[str] = []
-    _body(_tokens(text) + [("punct", "}")], 0, "", None, problems, components)
+    _body([*_tokens(text), ("punct", "}")], 0, "", None, problems, components)
     return sorted(set(problems))

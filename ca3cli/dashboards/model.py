@@ -107,6 +107,7 @@ def to_json(dashboard: Dashboard) -> dict[str, Any]:
         "schemaVersion": 41,
         "panels": [
             _panel_json(panel, number, grid)
-            for number, (panel, grid) in enumerate(zip(dashboard.panels, _layout(dashboard.panels)), start=1)
+            for number, (panel, grid) in enumerate(
+                zip(dashboard.panels, _layout(dashboard.panels), strict=True), start=1)
         ],
     }

@@ -91,7 +91,8 @@ def load_kafka(env: Mapping[str, str]) -> KafkaSettings:
         ssl_keyfile=optional_file(env, "KAFKA_SSL_KEYFILE"),
     )
     if protocol == "SSL" and kafka.ssl_cafile is None:
-        raise SettingsError("KAFKA_SECURITY_PROTOCOL=SSL needs KAFKA_SSL_CAFILE; set it to the CA that signed the broker.")
+        raise SettingsError("KAFKA_SECURITY_PROTOCOL=SSL needs KAFKA_SSL_CAFILE; "
+                            "set it to the CA that signed the broker.")
     if bool(kafka.ssl_certfile) != bool(kafka.ssl_keyfile):
         raise SettingsError("KAFKA_SSL_CERTFILE and KAFKA_SSL_KEYFILE go together; set both or neither.")
     return kafka
