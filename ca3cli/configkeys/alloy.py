@@ -55,7 +55,8 @@ def _body(tokens: Sequence[tuple[str, str]], i: int, where: str, docs: Mapping[s
     return i
 
 
-def _statement(tokens, i, where, docs, problems, components) -> int:  # type: ignore[no-untyped-def]
+def _statement(tokens: Sequence[tuple[str, str]], i: int, where: str, docs: Mapping[str, Sequence[str]] | None,
+               problems: list[str], components: Mapping[str, Mapping[str, Sequence[str]]]) -> int:
     name = tokens[i][1]
     following = [v for k, v in tokens[i + 1 : i + 3]]
     if following[:1] == ["="]:

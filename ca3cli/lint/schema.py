@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 import kubernetes_validate
 from kubernetes_validate import utils
 from kubernetes_validate.utils import (

@@ -97,7 +97,7 @@ def decide_hpa_metrics(evidence: dict[str, Any]) -> Outcome:
     status = hpa.get("status", {})
     current = [m["resource"]["current"].get("averageUtilization") for m in status.get("currentMetrics") or []
                if m.get("type") == "Resource" and m["resource"].get("name") == "cpu"]
-    active = next((c for c in status.get("conditions", []) if c.get("type") == "ScalingActive"), {})
+    active: dict[str, Any] = next((c for c in status.get("conditions", []) if c.get("type") == "ScalingActive"), {})
     if active.get("status") != "True" or not current or current[0] is None:
         reason = active.get("message") or "no current CPU metric"
         return failed(f"{reason} (is metrics-server installed and Ready?)")

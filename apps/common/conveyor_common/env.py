@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL")
 
@@ -24,9 +25,10 @@ class KafkaSettings:
     ssl_certfile: str | None
     ssl_keyfile: str | None
 
-    def client_options(self) -> dict[str, object]:
-        """kafka-python options for this connection; SSL always verifies the CA and the broker's hostname."""
-        options: dict[str, object] = {
+    def client_options(self) -> dict[str, Any]:
+        """kafka-python options for this connection (keyword arguments of KafkaProducer and KafkaConsumer, values of
+        several types); SSL always verifies the CA and the broker's hostname."""
+        options: dict[str, Any] = {
             "bootstrap_servers": self.bootstrap_servers,
             "security_protocol": self.security_protocol,
             # Short bootstrap and reconnect ceilings (defaults 30 s): SIGTERM while connecting is honoured within
