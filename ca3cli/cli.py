@@ -124,13 +124,14 @@ def main() -> None:
         if exc.filename is None:
             _crashed()
         _fail(_path_problem(exc))
-    except Exception:  # noqa: BLE001 - the one place that turns a bug into a report instead of a traceback
+    except Exception:  # the one place that turns a bug into a report instead of a traceback
         _crashed()
 
 
 def _crashed() -> NoReturn:
     report = _crash_report()
-    where = f"the traceback is in {report}" if report else "no crash report could be written:\n" + traceback.format_exc()
+    where = (f"the traceback is in {report}" if report
+             else "no crash report could be written:\n" + traceback.format_exc())
     err_console.print(f"[bold red]unexpected error:[/] this is a bug in ca3; {escape(where)}. "
                       "Please report it with the command you ran.")
     sys.exit(EXIT_UNEXPECTED)

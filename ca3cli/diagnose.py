@@ -96,7 +96,8 @@ def pod_lines(pod: dict[str, Any]) -> list[str]:
     """The pod's phase, its conditions that are not True, and each container's state and restarts."""
     status = pod.get("status") or {}
     lines = [f"Pod {pod['metadata']['name']}: {status.get('phase', 'Unknown')}"]
-    lines += [f"  condition {c.get('type')}={c.get('status')} {c.get('reason', '')}: {c.get('message', '')}".rstrip(": ")
+    lines += [(f"  condition {c.get('type')}={c.get('status')} "
+               f"{c.get('reason', '')}: {c.get('message', '')}").rstrip(": ")
               for c in status.get("conditions") or [] if c.get("status") != "True"]
     for container in containers(pod):
         state, detail = next(iter((container.get("state") or {"unknown": {}}).items()))

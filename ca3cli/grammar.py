@@ -37,7 +37,7 @@ def matching(pattern: str, allowed: str, max_length: int, extra: Callable[[str],
         return value
 
     checks: list[Any] = [AfterValidator(check)] + ([BeforeValidator(before)] if before else [])
-    validated = Annotated[(str, *checks)]  # type: ignore[valid-type]
+    validated = Annotated[(str, *checks)]
     return GetPydanticSchema(
         lambda _source, handler: handler.generate_schema(validated),
         lambda schema, handler: {**handler(schema), "pattern": f"^(?:{pattern})$", "maxLength": max_length},

@@ -9,8 +9,9 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ca3cli.errors import Ca3Error, KubectlError, KubectlNotFound, KubectlTimeout
 

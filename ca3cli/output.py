@@ -7,9 +7,9 @@ lower milestone, a component switched off), and never a file it did not write.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from ca3cli.errors import ConfigError
 from ca3cli.render import Manifest

@@ -28,7 +28,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from ca3cli.errors import Ca3Error
 from ca3cli.kube import Kubectl
@@ -149,13 +149,13 @@ class _NamedHTTPSConnection(http.client.HTTPSConnection):
 def _opener(tls: TlsTarget | None) -> urllib.request.OpenerDirector:
     if tls is None:
         return urllib.request.build_opener()
-    context = tls.context()
+    context, server_name = tls.context(), tls.server_name
 
     class Handler(urllib.request.HTTPSHandler):
         def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
             def connection(host: str, **kwargs: Any) -> _NamedHTTPSConnection:
                 conn = _NamedHTTPSConnection(host, **kwargs)
-                conn.server_name = tls.server_name
+                conn.server_name = server_name
                 return conn
 
             return self.do_open(connection, req, context=context)
@@ -217,8 +217,10 @@ def tls_handshake(port: int, tls: TlsTarget, timeout: float = 10.0) -> dict[str,
 
     Raises ssl.SSLError (verification failed) or OSError (nothing answered); callers turn these into evidence.
     """
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
-        with tls.context().wrap_socket(raw, server_hostname=tls.server_name) as conn:
-            cert = conn.getpeercert() or {}
-            return {"version": conn.version(), "cipher": (conn.cipher() or ("",))[0],
-                    "subject": dict(item for rdn in cert.get("subject", ()) for item in rdn)}
+    with (socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw,
+          tls.context().wrap_socket(raw, server_hostname=tls.server_name) as conn):
+        cert = conn.getpeercert() or {}
+        # The subject is a tuple of relative distinguished names, each a tuple of (key, value) pairs.
+        subject = cast("tuple[tuple[tuple[str, str], ...], ...]", cert.get("subject", ()))
+        return {"version": conn.version(), "cipher": (conn.cipher() or ("",))[0],
+                "subject": dict(item for rdn in subject for item in rdn)}

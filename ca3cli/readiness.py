@@ -59,7 +59,8 @@ def deployment(obj: dict[str, Any]) -> Reading:
     if want > ready:
         return _in_progress(f"Ready: {ready}/{want}")
     deadline_set = (obj.get("spec") or {}).get("progressDeadlineSeconds") is not None
-    if deadline_set and not (progressing.get("status") == "True" and progressing.get("reason") == "NewReplicaSetAvailable"):
+    if deadline_set and not (progressing.get("status") == "True"
+                             and progressing.get("reason") == "NewReplicaSetAvailable"):
         return _in_progress("ReplicaSet not Available")
     if condition(obj, "Available").get("status") != "True":
         return _in_progress("Deployment not Available")

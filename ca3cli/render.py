@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import yaml
@@ -75,7 +76,8 @@ def render(settings: Settings, secrets: Mapping[str, str], milestone: int) -> li
                 text = env.get_template(source).render(base, component=component)
                 documents = tuple(doc for doc in yaml.load_all(text, Loader=SAFE_LOADER) if doc)
             except jinja2.TemplateError as exc:
-                raise RenderError(f"Template templates/{source} failed to render: {exc}. This is a bug in ca3.") from exc
+                raise RenderError(f"Template templates/{source} failed to render: {exc}. "
+                                  "This is a bug in ca3.") from exc
             except yaml.YAMLError as exc:
                 raise RenderError(f"templates/{source} rendered invalid YAML: {exc}. This is a bug in ca3.") from exc
             manifests.append(Manifest(component.name, PurePosixPath(component.folder, name), text, documents))

@@ -14,9 +14,9 @@ import os
 import secrets as random
 import stat
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
 
 from ca3cli.errors import SecretsError
 
@@ -64,7 +64,8 @@ class Spec:
     rotates: bool = True
 
 
-# The KRaft cluster id names the cluster's on-disk data; changing it makes existing volumes unusable, so it never rotates.
+# The KRaft cluster id names the cluster's on-disk data; changing it makes existing volumes unusable, so it never
+# rotates.
 SPECS: tuple[Spec, ...] = (
     Spec("influxdb_admin_password", _password),
     Spec("influxdb_admin_token", _token),

@@ -205,13 +205,15 @@ class Autoscaling(Section):
 
     processor: Literal["cpu", "keda"] = setting(
         "cpu", "How the processor scales: cpu (an HPA on CPU) or keda (a KEDA ScaledObject on consumer lag).")
-    processor_min_replicas: Pods = setting(1, "Processor minimum replicas from milestone 6 (before: processor.replicas).")
+    processor_min_replicas: Pods = setting(
+        1, "Processor minimum replicas from milestone 6 (before: processor.replicas).")
     processor_max_replicas: Annotated[int, NOT_BOOL, Field(ge=0, le=100)] = setting(
         0, "Processor maximum replicas; 0 means kafka.partitions (one per partition).")
     processor_cpu_target_percent: Percent = setting(50, "Processor HPA target: average CPU use as a % of the request.")
     processor_lag_threshold: Annotated[int, NOT_BOOL, Field(ge=1, le=1_000_000)] = setting(
         500, "KEDA only: consumer lag per processor replica that adds a replica.")
-    keda_namespace: DnsLabel = setting("keda", "KEDA only: namespace of KEDA's operator, which must reach Kafka for lag.")
+    keda_namespace: DnsLabel = setting(
+        "keda", "KEDA only: namespace of KEDA's operator, which must reach Kafka for lag.")
     scale_up_window_s: Annotated[int, NOT_BOOL, Field(ge=0, le=3600)] = setting(
         0, "Scale-up stabilization window; 0 reacts at the next metrics reading.")
     scale_down_window_s: Annotated[int, NOT_BOOL, Field(ge=0, le=3600)] = setting(

@@ -36,7 +36,8 @@ def _bytes(path: Path, explicit: bool) -> bytes | None:
                               "or run `ca3 init` to create it.") from None
         return None
     except OSError as exc:
-        raise ConfigError(f"Cannot read the settings file {path} ({exc.strerror}). Check --config or CA3_CONFIG.") from None
+        raise ConfigError(f"Cannot read the settings file {path} ({exc.strerror}). "
+                          "Check --config or CA3_CONFIG.") from None
     if stat.S_ISDIR(info.st_mode):
         raise ConfigError(f"The settings file {path} is a directory. Pass the path of a ca3.yaml file to --config.")
     if not stat.S_ISREG(info.st_mode):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (the README names it, .ci/run calls it): install the real test servers (Debian packages),
-# install ca3 and both apps into .venv/, then run the whole suite there. Extra arguments go to pytest.
+# install ca3 (with its test and lint extras) and both apps into .venv/, run ruff and mypy, then run the whole suite
+# there. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/venv.sh
@@ -21,5 +22,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 venv_python
-.venv/bin/python -m pip install --quiet -e '.[test]' -e ./apps/producer -e ./apps/processor
+.venv/bin/python -m pip install --quiet -e '.[test,lint]' -e ./apps/producer -e ./apps/processor
+# Lint and type-check with the project's own settings (pyproject.toml) before any test; either failing fails the run.
+echo "ruff check ." >&2
+.venv/bin/ruff check .
+echo "mypy" >&2
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

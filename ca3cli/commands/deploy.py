@@ -23,6 +23,9 @@ from ca3cli.commands.flags import flag
 from ca3cli.errors import Ca3Error, ConfigError
 
 if TYPE_CHECKING:  # the core is imported when a deploy runs, so `ca3 --help` stays fast
+    # typer 0.29 vendors click: Command.parse_args takes that click's Context (typer.Context's base class).
+    from typer._click import Context as ClickContext
+
     from ca3cli import deploy as core
     from ca3cli import plan
     from ca3cli.diagnose import Diagnosis
@@ -41,7 +44,7 @@ class DeployCommand(TyperCommand):
     Typer's parser has no optional option values, so a bare `--dry-run` is rewritten to `--dry-run=client`.
     """
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         return super().parse_args(ctx, ["--dry-run=client" if arg == "--dry-run" else arg for arg in args])
 
 

@@ -87,7 +87,8 @@ def init(
     _writable(config)
     if config.exists() and not force:
         if interactive:
-            raise ConfigError(f"{config} already exists. Edit it, or run `ca3 init --interactive --force` to replace it.")
+            raise ConfigError(f"{config} already exists. "
+                              "Edit it, or run `ca3 init --interactive --force` to replace it.")
         console.print(f"Kept {config} (use --force to rewrite it with defaults).")
     else:
         chosen = _ask(Settings()) if interactive else Settings()

@@ -25,7 +25,8 @@ def lint(
     findings = linting.run(objs)
     if findings:
         for finding in findings:
-            err_console.print(f"[red]✗[/] [bold]{escape(finding.rule)}[/] {escape(finding.where)}: {escape(finding.message)}")
+            err_console.print(f"[red]✗[/] [bold]{escape(finding.rule)}[/] "
+                              f"{escape(finding.where)}: {escape(finding.message)}")
         raise LintError(
             f"{len(findings)} problem(s) in the manifests of {registry.span(milestone)}. Fix the templates or ca3.yaml "
             "settings named above, then run `ca3 lint` again."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from time import sleep
 
 import typer
@@ -12,7 +12,7 @@ from ca3cli import services
 from ca3cli.commands.common import console, load_settings
 
 
-class Target(str, Enum):
+class Target(StrEnum):
     grafana = "grafana"
     prometheus = "prometheus"
     loki = "loki"

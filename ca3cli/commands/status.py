@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -9,7 +11,7 @@ from rich.table import Table
 from ca3cli.commands.common import console, load_settings
 
 
-def _table(title: str, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> Table:
+def _table(title: str, headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> Table:
     table = Table(*headers, title=title, title_justify="left")
     for row in rows:
         table.add_row(*map(escape, row))

@@ -8,9 +8,10 @@ pinned version (the `source` of each entry says which file at which tag).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 

@@ -8,7 +8,7 @@ not blocks, and their keys are not checked.
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 TOKEN = re.compile(
     r'(?P<comment>//[^\n]*|/\*.*?\*/)|(?P<string>"(?:\\.|[^"\\])*"|`[^`]*`)|(?P<name>[A-Za-z_][A-Za-z0-9_.]*)'
@@ -55,7 +55,8 @@ def _body(tokens: Sequence[tuple[str, str]], i: int, where: str, docs: Mapping[s
     return i
 
 
-def _statement(tokens, i, where, docs, problems, components) -> int:  # type: ignore[no-untyped-def]
+def _statement(tokens: Sequence[tuple[str, str]], i: int, where: str, docs: Mapping[str, Sequence[str]] | None,
+               problems: list[str], components: Mapping[str, Mapping[str, Sequence[str]]]) -> int:
     name = tokens[i][1]
     following = [v for k, v in tokens[i + 1 : i + 3]]
     if following[:1] == ["="]:
@@ -79,5 +80,5 @@ def _statement(tokens, i, where, docs, problems, components) -> int:  # type: ig
 def unknown_alloy_names(text: str, components: Mapping[str, Mapping[str, Sequence[str]]]) -> list[str]:
     """Component, block and attribute names in an Alloy configuration that the component references do not define."""
     problems: list[str] = []
-    _body(_tokens(text) + [("punct", "}")], 0, "", None, problems, components)
+    _body([*_tokens(text), ("punct", "}")], 0, "", None, problems, components)
     return sorted(set(problems))

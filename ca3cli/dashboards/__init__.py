@@ -7,7 +7,8 @@ dashboard and panel to render) and the tests that evaluate every PromQL expressi
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ca3cli.dashboards.catalogue import dashboards
 from ca3cli.dashboards.model import Dashboard, Panel, Query, to_json

@@ -3,7 +3,8 @@ and log searches (Loki, milestone 5). Metric names are the apps' own (apps/*/met
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ca3cli.dashboards.model import INFLUXDB, LOKI, PROMETHEUS, Dashboard, Panel, Query
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 # Fixed datasource uids: the provisioning ConfigMap and every panel refer to these, so links never break.
 INFLUXDB = {"type": "influxdb", "uid": "ca3-influxdb"}
@@ -106,6 +107,7 @@ def to_json(dashboard: Dashboard) -> dict[str, Any]:
         "schemaVersion": 41,
         "panels": [
             _panel_json(panel, number, grid)
-            for number, (panel, grid) in enumerate(zip(dashboard.panels, _layout(dashboard.panels)), start=1)
+            for number, (panel, grid) in enumerate(
+                zip(dashboard.panels, _layout(dashboard.panels), strict=True), start=1)
         ],
     }

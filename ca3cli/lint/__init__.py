@@ -5,7 +5,7 @@ Every rule is a pure function from the rendered objects to findings; `run` appli
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from ca3cli.lint import crossref, policy, schema
 from ca3cli.lint.model import Finding, Obj
@@ -42,4 +42,4 @@ def run(objs: list[Obj], versions: tuple[str, ...] = schema.VERSIONS) -> list[Fi
     return findings
 
 
-__all__ = ["Finding", "Obj", "RULES", "objects", "run"]
+__all__ = ["RULES", "Finding", "Obj", "objects", "run"]

@@ -19,7 +19,8 @@ _RULES = _closed({
     "stabilizationWindowSeconds": {"type": "integer", "minimum": 0, "maximum": 3600},
     "selectPolicy": {"enum": ["Max", "Min", "Disabled"]},
     "policies": {"type": "array", "items": _closed(
-        {"type": {"enum": ["Pods", "Percent"]}, "value": INT, "periodSeconds": INT}, ("type", "value", "periodSeconds"))},
+        {"type": {"enum": ["Pods", "Percent"]}, "value": INT, "periodSeconds": INT},
+        ("type", "value", "periodSeconds"))},
     "tolerance": {"type": ["string", "number"]},
 })
 _SPEC = _closed({

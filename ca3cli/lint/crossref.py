@@ -3,7 +3,8 @@ ServiceAccounts, HPA targets) exists in the same rendered set. Each rule is a pu
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ca3cli.lint.model import (
     Finding,
@@ -34,7 +35,8 @@ def selectors_match_pods(objs: list[Obj]) -> list[Finding]:
     for pod in pods:
         selector = dig(pod.owner.doc, "spec", "selector")
         if pod.owner.kind != "Pod" and selector is not None and not matches(selector, pod.labels):
-            findings.append(Finding("selector", pod.owner.ref, "spec.selector does not match its own template's labels."))
+            findings.append(Finding("selector", pod.owner.ref,
+                                    "spec.selector does not match its own template's labels."))
     return findings
 
 
@@ -46,7 +48,8 @@ def statefulset_service_is_headless(objs: list[Obj]) -> list[Finding]:
         name = dig(obj.doc, "spec", "serviceName")
         service = services.get(name)
         if service is None or dig(service.doc, "spec", "clusterIP") != "None":
-            findings.append(Finding("headless-service", obj.ref, f"serviceName {name!r} is not a headless Service here; "
+            findings.append(Finding("headless-service", obj.ref,
+                                    f"serviceName {name!r} is not a headless Service here; "
                                     "add a Service with clusterIP: None of that name."))
     return findings
 
@@ -73,13 +76,15 @@ def ports_exist(objs: list[Obj]) -> list[Finding]:
         names, numbers = _container_ports(pod)
         for what, port in _probe_ports(pod):
             if port not in names and port not in numbers:
-                findings.append(Finding("port", pod.owner.ref, f"{what} uses port {port!r}, which no container declares."))
+                findings.append(Finding("port", pod.owner.ref,
+                                        f"{what} uses port {port!r}, which no container declares."))
     for service in by_kind(objs, "Service").values():
         selected = [p for p in pods if matches(dig(service.doc, "spec", "selector"), p.labels)]
         for port in dig(service.doc, "spec", "ports") or []:
             target = port.get("targetPort", port.get("port"))
             if selected and not any(target in n or target in m for n, m in map(_container_ports, selected)):
-                findings.append(Finding("port", service.ref, f"targetPort {target!r} is not a port of the selected pods."))
+                findings.append(Finding("port", service.ref,
+                                        f"targetPort {target!r} is not a port of the selected pods."))
     return findings
 
 
@@ -107,7 +112,8 @@ def _config_refs(pod: PodTemplate, kind: str) -> Iterator[tuple[str, str | None]
 def _keys(obj: Obj) -> set[str]:
     declared = dig(obj.doc, "metadata", "annotations", RUNTIME_KEYS_ANNOTATION) or ""
     runtime = {k.strip() for k in declared.split(",") if k.strip()}
-    return set(obj.doc.get("data") or {}) | set(obj.doc.get("stringData") or {}) | set(obj.doc.get("binaryData") or {}) | runtime
+    return (set(obj.doc.get("data") or {}) | set(obj.doc.get("stringData") or {})
+            | set(obj.doc.get("binaryData") or {}) | runtime)
 
 
 def _references_exist(objs: list[Obj], kind: str) -> list[Finding]:
@@ -118,7 +124,8 @@ def _references_exist(objs: list[Obj], kind: str) -> list[Finding]:
             if name not in present:
                 findings.append(Finding(kind.lower(), pod.owner.ref, f"reads {kind} {name!r}, which is not rendered."))
             elif key is not None and key not in _keys(present[name]):
-                findings.append(Finding(kind.lower(), pod.owner.ref, f"reads key {key!r} of {kind} {name!r}, which has no such key."))
+                findings.append(Finding(kind.lower(), pod.owner.ref,
+                                        f"reads key {key!r} of {kind} {name!r}, which has no such key."))
     return findings
 
 
@@ -139,11 +146,13 @@ def service_accounts_exist(objs: list[Obj]) -> list[Finding]:
     for pod in pod_templates(objs):
         name = pod.spec.get("serviceAccountName", "default")
         if name != "default" and name not in accounts:
-            findings.append(Finding("serviceaccount", pod.owner.ref, f"uses ServiceAccount {name!r}, which is not rendered."))
+            findings.append(Finding("serviceaccount", pod.owner.ref,
+                                    f"uses ServiceAccount {name!r}, which is not rendered."))
     for binding in [o for o in objs if o.kind in ("RoleBinding", "ClusterRoleBinding")]:
         for subject in binding.doc.get("subjects", []):
             if subject.get("kind") == "ServiceAccount" and subject.get("name") not in accounts:
-                findings.append(Finding("serviceaccount", binding.ref, f"binds ServiceAccount {subject.get('name')!r}, which is not rendered."))
+                findings.append(Finding("serviceaccount", binding.ref,
+                                        f"binds ServiceAccount {subject.get('name')!r}, which is not rendered."))
     return findings
 
 
@@ -154,11 +163,13 @@ def hpa_targets_request_cpu(objs: list[Obj]) -> list[Finding]:
         ref = dig(hpa.doc, "spec", "scaleTargetRef") or {}
         target = next((o for o in objs if o.kind == ref.get("kind") and o.name == ref.get("name")), None)
         if target is None:
-            findings.append(Finding("hpa", hpa.ref, f"targets {ref.get('kind')}/{ref.get('name')}, which is not rendered."))
+            findings.append(Finding("hpa", hpa.ref,
+                                    f"targets {ref.get('kind')}/{ref.get('name')}, which is not rendered."))
             continue
         pod = next(p for p in pod_templates([target]))
         for container in pod.containers():
             if dig(container, "resources", "requests", "cpu") is None:
-                findings.append(Finding("hpa", hpa.ref, f"container {container['name']!r} of {target.kind}/{target.name} "
+                findings.append(Finding("hpa", hpa.ref,
+                                        f"container {container['name']!r} of {target.kind}/{target.name} "
                                         "requests no CPU, so CPU utilisation cannot be computed."))
     return findings

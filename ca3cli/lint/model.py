@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 # Workload kinds and where their pod template sits.
 POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {

@@ -46,8 +46,8 @@ def one_namespace(objs: list[Obj]) -> list[Finding]:
     """Every namespaced object sits in the same namespace, the one the rendered Namespace creates."""
     declared = [o.name for o in objs if o.kind == "Namespace"]
     expected = declared[0] if len(declared) == 1 else None
-    findings = [Finding("namespace", "(all files)", f"{len(declared)} Namespaces are rendered; expected exactly one.")] \
-        if len(declared) > 1 else []
+    findings = ([Finding("namespace", "(all files)", f"{len(declared)} Namespaces are rendered; expected exactly one.")]
+                if len(declared) > 1 else [])
     for obj in objs:
         if obj.kind in CLUSTER_SCOPED:
             continue
@@ -64,7 +64,8 @@ def pods_covered_by_network_policy(objs: list[Obj]) -> list[Finding]:
     selectors = [dig(o.doc, "spec", "podSelector") for o in objs if o.kind == "NetworkPolicy"]
     specific = [s for s in selectors if s]
     return [
-        Finding("networkpolicy", pod.owner.ref, "no NetworkPolicy selects these pods; add one listing their allowed edges.")
+        Finding("networkpolicy", pod.owner.ref,
+                "no NetworkPolicy selects these pods; add one listing their allowed edges.")
         for pod in pod_templates(objs)
         if not any(matches(s, pod.labels) for s in specific)
     ]
@@ -79,7 +80,8 @@ def probes_on_long_running(objs: list[Obj]) -> list[Finding]:
         for container in pod.containers():
             missing = [p for p in ("readinessProbe", "livenessProbe") if p not in container]
             if missing:
-                findings.append(Finding("probe", pod.owner.ref, f"container {container.get('name')!r} has no {' or '.join(missing)}."))
+                findings.append(Finding("probe", pod.owner.ref,
+                                        f"container {container.get('name')!r} has no {' or '.join(missing)}."))
     return findings
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 import kubernetes_validate
 from kubernetes_validate import utils
 from kubernetes_validate.utils import (
@@ -60,7 +60,9 @@ def _validate_one(obj: Obj, version: str) -> Finding | None:
         where = ".".join(str(part) for part in exc.path) or "(top level)"
         return Finding(f"schema-{version}", obj.ref, f"{where}: {exc.message}")
     except (SchemaNotFoundError, InvalidSchemaError) as exc:
-        return Finding(f"schema-{version}", obj.ref, f"{exc.message}; use an API version that Kubernetes {version} serves.")
+        return Finding(f"schema-{version}", obj.ref,
+                       f"{exc.message}; use an API version that Kubernetes {version} serves.")
     except KeyError as exc:
-        return Finding(f"schema-{version}", obj.ref, f"the object has no {exc.args[0]}; every object needs apiVersion and kind.")
+        return Finding(f"schema-{version}", obj.ref,
+                       f"the object has no {exc.args[0]}; every object needs apiVersion and kind.")
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from ca3cli.deploy import APPLY_TIMEOUT_S, FIELD_MANAGER
 from ca3cli.errors import Ca3Error, KubectlError

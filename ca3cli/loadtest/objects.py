@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from ca3cli import registry, render, secrets
 from ca3cli.loadtest.model import Request

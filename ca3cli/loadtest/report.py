@@ -36,7 +36,8 @@ def _num(value: float | None, unit: str = "/s") -> str:
 
 def _request_lines(timeline: Timeline, analysis: Analysis) -> list[str]:
     r, load = timeline.request, timeline.load
-    requested = f"{r.rate:g} readings/s for {r.duration_s:g} s after a {r.ramp_s:g} s ramp, through the producer Service"
+    requested = (f"{r.rate:g} readings/s for {r.duration_s:g} s after a {r.ramp_s:g} s ramp, "
+                 "through the producer Service")
     outcome = (f"{load.outcome}; sent {load.sent}, accepted {load.accepted}, refused {load.refused}, "
                f"failed requests {load.failed_requests}" + (f" ({load.reason})" if load.reason else ""))
     return ["## Load", "", f"- requested: {requested}", f"- load generator: {outcome}",

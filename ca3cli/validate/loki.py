@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ca3cli.portforward import get_json
 from ca3cli.services import LOKI

@@ -7,7 +7,7 @@ import io
 import json
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ca3cli.portforward import request
@@ -108,7 +108,7 @@ def query_count(probe: Probe, flux: str) -> int:
 
 def gather_flow(probe: Probe) -> dict[str, Any]:
     """Count points since one minute ago, then again until the count grows or the wait runs out."""
-    start = datetime.now(timezone.utc) - timedelta(minutes=1)
+    start = datetime.now(UTC) - timedelta(minutes=1)
     flux = flux_count(probe.settings.influxdb.bucket, start)
     first = later = query_count(probe, flux)
     began = time.monotonic()

@@ -7,8 +7,9 @@ resource; port-forwards are opened once per target and port and all closed by `c
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ca3cli import registry
 from ca3cli.errors import Ca3Error, KubectlError

@@ -3,7 +3,7 @@ scaling cycle, crash loops."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ca3cli.loadtest import analysis, outputs
@@ -97,7 +97,7 @@ def decide_hpa_metrics(evidence: dict[str, Any]) -> Outcome:
     status = hpa.get("status", {})
     current = [m["resource"]["current"].get("averageUtilization") for m in status.get("currentMetrics") or []
                if m.get("type") == "Resource" and m["resource"].get("name") == "cpu"]
-    active = next((c for c in status.get("conditions", []) if c.get("type") == "ScalingActive"), {})
+    active: dict[str, Any] = next((c for c in status.get("conditions", []) if c.get("type") == "ScalingActive"), {})
     if active.get("status") != "True" or not current or current[0] is None:
         reason = active.get("message") or "no current CPU metric"
         return failed(f"{reason} (is metrics-server installed and Ready?)")
@@ -133,7 +133,7 @@ def decide_cycle(evidence: dict[str, Any]) -> Outcome:
 
 
 def gather_restarts(probe: Probe) -> dict[str, Any]:
-    return {"pods": probe.items("pods"), "now": datetime.now(timezone.utc)}
+    return {"pods": probe.items("pods"), "now": datetime.now(UTC)}
 
 
 def restarted_at(container: dict[str, Any]) -> datetime | None:

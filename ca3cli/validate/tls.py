@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import re
 import ssl
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography import x509
@@ -41,7 +41,7 @@ def secret_check(check_id: str, secret: str, service: str, skip: Any) -> Check:
         data = obj.get("data") or {}
         cert = base64.b64decode(data["tls.crt"]).decode() if "tls.crt" in data else ""  # public; the key stays unread
         return {"type": obj.get("type"), "keys": sorted(data), "cert": cert,
-                "name": f"{service}.{probe.namespace}.svc", "now": datetime.now(timezone.utc)}
+                "name": f"{service}.{probe.namespace}.svc", "now": datetime.now(UTC)}
 
     return Check(check_id, gather, decide_secret, skip=skip)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -24,7 +25,7 @@ def dlq_messages(kafka: Kafka, topic: str, expected: int) -> list:
     try:
         consumer.assign([TopicPartition(topic, 0)])
         consumer.seek_to_beginning()
-        return [message for _, message in zip(range(expected + 1), consumer)]
+        return list(itertools.islice(consumer, expected + 1))
     finally:
         consumer.close()
 
@@ -33,7 +34,7 @@ def test_one_percent_malformed_goes_to_dlq_and_the_rest_is_written(
         tansu: Kafka, victoria_metrics: VictoriaMetrics, launch_apps: AppLauncher) -> None:
     stream = Stream.create(tansu)
     values = [reading(stream, seq) for seq in range(297)]
-    for position, bad in zip((50, 150, 250), MALFORMED):
+    for position, bad in zip((50, 150, 250), MALFORMED, strict=True):
         values.insert(position, bad)
     publish(tansu, stream.topic, values)
     processor = launch_apps.start("processor", stream.processor_env(tansu, victoria_metrics))

@@ -75,7 +75,8 @@ def ca3(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def answer_preflight(stub: KubectlStub) -> None:
-    """A reachable kind cluster: a default StorageClass, ca3's own NodePort only (recorded), a working metrics-server."""
+    """A reachable kind cluster: a default StorageClass, ca3's own NodePort only (recorded), a working
+    metrics-server."""
     stub.on("version", stdout=fixture("version.json"))
     stub.on("get", "storageclasses", stdout=fixture("storageclasses-default.json"))
     stub.on("get", "services", "--all-namespaces", stdout=fixture("recorded/get-svc.json"))

@@ -36,7 +36,8 @@ def test_build_tags_are_the_images_the_manifests_use(project: Project, kubectl_s
     assert built == manifest_images(settings.load(None, {"CA3_IMAGES_TAG": "0.3.1"})) == {
         "ca3/producer:0.3.1", "ca3/processor:0.3.1"}
     assert [call.argv[-3:] for call in kubectl_stub.docker.calls] == [
-        ["-f", str(apps / "producer" / "Dockerfile"), str(apps)], ["-f", str(apps / "processor" / "Dockerfile"), str(apps)]]
+        ["-f", str(apps / "producer" / "Dockerfile"), str(apps)],
+        ["-f", str(apps / "processor" / "Dockerfile"), str(apps)]]
 
 
 def test_build_load_kind_uses_the_cluster_named_by_the_context(project: Project, kubectl_stub: KubectlStub,

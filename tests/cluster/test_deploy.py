@@ -95,10 +95,12 @@ def test_deploy_stops_with_the_reason_when_the_cluster_refuses_an_apply(project:
 def test_unreachable_cluster_is_one_sentence_without_traceback(project: Project, kubectl_stub: KubectlStub,
                                                                 ca3: Ca3) -> None:
     kubectl_stub.on("version", returncode=1, stdout='{"clientVersion": {"major": "1", "minor": "34"}}\n',
-                    stderr="The connection to the server 127.0.0.1:39021 was refused - did you specify the right host or port?\n")
+                    stderr="The connection to the server 127.0.0.1:39021 was refused - "
+                           "did you specify the right host or port?\n")
     result = ca3("deploy", "-m", "1")
     assert result.code == 1
-    assert f"Cannot reach the cluster of context `{CONTEXT}`: The connection to the server 127.0.0.1:39021 was refused" in result.text
+    assert (f"Cannot reach the cluster of context `{CONTEXT}`: "
+            "The connection to the server 127.0.0.1:39021 was refused") in result.text
     assert "choose another context with `ca3 --context NAME ...`" in result.text
     assert "Traceback" not in result.text
     assert kubectl_stub.commands() == ["version --request-timeout=15s -o json"]
@@ -148,7 +150,8 @@ def test_diff_exit_code_one_means_changes_not_failure(project: Project, cluster:
     assert result.code == 0, result.text
     assert "+ replicas: 2" in result.text
     [diff_call] = [c for c in cluster.calls if c.words[0] == "diff"]
-    assert diff_call.words[:3] == ["diff", "--server-side", "--field-manager=ca3"] and "kind: Secret" in (diff_call.stdin or "")
+    assert diff_call.words[:3] == ["diff", "--server-side", "--field-manager=ca3"]
+    assert "kind: Secret" in (diff_call.stdin or "")
     assert not [c for c in cluster.calls if c.words[0] in ("apply", "delete") or c.words[1] in WAITED_KINDS]
 
 

@@ -36,12 +36,14 @@ def test_destroy_keeps_claims_and_namespace_without_delete_data(project: Project
     result = ca3("destroy", "--yes")
     assert result.code == 0, result.text
     deletes = [call for call in reachable.calls if call.words[0] == "delete"]
+    kept = "persistentvolumeclaims"
     assert [call.words[1] for call in deletes] == [",".join(prune.CLUSTER_KINDS),
-                                                   ",".join(k for k in prune.NAMESPACED_KINDS if "persistentvolumeclaims" != k)]
+                                                   ",".join(k for k in prune.NAMESPACED_KINDS if k != kept)]
     assert all("app.kubernetes.io/managed-by=ca3" in call.words for call in deletes)
     assert deletes[0].flag("--namespace") is None and deletes[1].flag("--namespace") == NAMESPACE
     assert "namespace" not in [word for call in deletes for word in call.words]
-    assert "Kept 2 PersistentVolumeClaim(s) and namespace conveyor-pipeline: data-kafka-0, data-influxdb-0" in result.text
+    assert ("Kept 2 PersistentVolumeClaim(s) and namespace conveyor-pipeline: "
+            "data-kafka-0, data-influxdb-0") in result.text
     assert (project.run_logs()[0]).name.startswith("destroy-")
 
 
@@ -65,7 +67,8 @@ def test_destroy_on_an_unreachable_cluster_deletes_nothing(project: Project, kub
     assert [call.words[0] for call in kubectl_stub.calls] == ["version"]
 
 
-def answer_status(stub: KubectlStub, pods: str, autoscalers: str, grafana: str = "service-grafana-nodeport.json") -> None:
+def answer_status(stub: KubectlStub, pods: str, autoscalers: str,
+                  grafana: str = "service-grafana-nodeport.json") -> None:
     """What `ca3 status` reads: the pods, the HPAs and Grafana's Service (the named fixture files)."""
     stub.on("get", "pods", stdout=fixture(pods))
     stub.on("get", "horizontalpodautoscalers.autoscaling", stdout=fixture(autoscalers))
@@ -83,8 +86,8 @@ def test_status_shows_pods_hpa_and_grafana_for_kind(project: Project, reachable:
     assert f"kubectl -n {NAMESPACE} port-forward svc/grafana-service 3000:3000" in result.text
 
 
-def test_status_without_metrics_shows_unknown_cpu_and_minikube_service(project: Project, reachable: KubectlStub,
-                                                                       ca3: Ca3, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_status_without_metrics_shows_unknown_cpu_and_minikube_service(
+        project: Project, reachable: KubectlStub, ca3: Ca3, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CA3_CLUSTER_FLAVOUR", "minikube")
     answer_status(reachable, "pods-running.json", "hpa-producer-no-metrics.json")
     result = ca3("status")

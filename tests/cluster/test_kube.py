@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def test_ok_codes_accept_a_non_zero_exit(kubectl_stub: KubectlStub) -> None:
 def test_a_hung_kubectl_becomes_a_timeout_error_and_is_reported(kubectl_stub: KubectlStub) -> None:
     kubectl_stub.on("get", delay=5)
     seen: list[Result] = []
-    with pytest.raises(KubectlTimeout, match="did not finish within 0.3s"):
+    with pytest.raises(KubectlTimeout, match=re.escape("did not finish within 0.3s")):
         Kubectl(on_result=seen.append).run("get", "pods", timeout=0.3)
     assert [result.returncode for result in seen] == [-1]
 
@@ -58,5 +59,5 @@ def test_mutating_calls_are_not_run_in_dry_run(kubectl_stub: KubectlStub) -> Non
 
 def test_missing_kubectl_is_a_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(KubectlNotFound, match="was not found on PATH. Install kubectl"):
+    with pytest.raises(KubectlNotFound, match=re.escape("was not found on PATH. Install kubectl")):
         Kubectl().run("version")

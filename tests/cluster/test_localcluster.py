@@ -43,7 +43,8 @@ def test_kind_steps_install_calico_then_wait_for_the_node_then_metrics_server_wi
         "kubectl rollout status daemonset/calico-node --namespace kube-system --timeout=300s",
         "kubectl wait --for=condition=Ready nodes --all --timeout=300s",
         f"kubectl apply --server-side -f {localcluster.METRICS_SERVER_MANIFEST}",
-        f"kubectl patch deployment metrics-server --namespace kube-system --type=json -p {localcluster.INSECURE_TLS_PATCH}",
+        "kubectl patch deployment metrics-server --namespace kube-system --type=json "
+        f"-p {localcluster.INSECURE_TLS_PATCH}",
         "kubectl rollout status deployment/metrics-server --namespace kube-system --timeout=300s",
     ]
     assert json.loads(localcluster.INSECURE_TLS_PATCH) == [

@@ -78,8 +78,8 @@ def test_metrics_server_not_registered_is_a_warning(kubectl_stub: KubectlStub) -
     assert checks[-1].status == "warn" and "not installed" in checks[-1].message
 
 
-@pytest.mark.parametrize(("answer", "status"), [("customresourcedefinition.apiextensions.k8s.io/scaledobjects.keda.sh\n",
-                                              "ok"), ("", "fail")])
+@pytest.mark.parametrize(("answer", "status"), [
+    ("customresourcedefinition.apiextensions.k8s.io/scaledobjects.keda.sh\n", "ok"), ("", "fail")])
 def test_in_keda_mode_preflight_stops_without_kedas_crd(kubectl_stub: KubectlStub, answer: str, status: str) -> None:
     answer_preflight(kubectl_stub)
     kubectl_stub.on("get", "crd", "scaledobjects.keda.sh", stdout=answer)

@@ -1,4 +1,5 @@
-"""`ca3 up` and `ca3 cluster` through the stand-in kubectl, docker, kind, k3d and minikube: the calls and their order."""
+"""`ca3 up` and `ca3 cluster` through the stand-in kubectl, docker, kind, k3d and minikube: the calls and their
+order."""
 
 from __future__ import annotations
 
@@ -73,7 +74,8 @@ def test_up_on_an_unreachable_context_creates_the_kind_cluster_then_builds_and_l
     assert order[2:2 + len(CREATE_KIND)] == CREATE_KIND
     assert order[2 + len(CREATE_KIND):][:4] == BUILD_AND_LOAD_KIND
     assert order[2 + len(CREATE_KIND) + 4:][:2] == ["kubectl version", "kubectl get storageclasses"]  # the deploy
-    assert order[-1] == "kubectl get clusterroles.rbac.authorization.k8s.io,clusterrolebindings.rbac.authorization.k8s.io"
+    assert order[-1] == ("kubectl get clusterroles.rbac.authorization.k8s.io,"
+                         "clusterrolebindings.rbac.authorization.k8s.io")
     setup = [c for c in images.calls if c.words[0] in ("apply", "patch", "wait", "rollout")][:6]
     assert {c.flag("--context") for c in setup} == {"kind-ca3"}
     assert "cluster 1/7 create kind cluster ca3 (Kubernetes 1.37, NodePort 30300 on localhost)" in result.text

@@ -143,7 +143,8 @@ def test_pods_a_deployments_replicaset_may_not_create_fail_the_deploy_at_once_wi
     namesake["metadata"]["ownerReferences"][0]["uid"] = "0f1e2d3c-4b5a-4968-8776-655443322110"  # an earlier Deployment
     cluster.on("get", "pods", stdout=fixture("empty-list.json"))
     cluster.on("get", "replicasets", stdout=recorded.listed(replicaset, namesake))
-    refusal = ('Error creating: pods "producer-848b9d6d7-x2x9k" is forbidden: violates PodSecurity "restricted:latest": '
+    refusal = ('Error creating: pods "producer-848b9d6d7-x2x9k" is forbidden: '
+               'violates PodSecurity "restricted:latest": '
                'seccompProfile (pod or container "producer" must set securityContext.seccompProfile.type to '
                '"RuntimeDefault" or "Localhost")')
     cluster.on("get", "events", stdout=recorded.listed(
@@ -151,7 +152,8 @@ def test_pods_a_deployments_replicaset_may_not_create_fail_the_deploy_at_once_wi
         recorded.warning(replicaset, "FailedCreate", refusal, "replicaset-controller")))
     result = ca3("deploy", "-m", "1")
     assert result.code == 1
-    assert f"deployment/producer cannot become ready: ReplicaSet producer-848b9d6d7 FailedCreate: {refusal}" in result.text
+    assert (f"deployment/producer cannot become ready: ReplicaSet producer-848b9d6d7 FailedCreate: {refusal}"
+            in result.text)
     assert "for example the namespace's Pod Security level" in result.text
     assert "producer-5d8f7c9b6" not in result.text and "old00" not in result.text
     assert polls(cluster, "deployment", "producer") == 1

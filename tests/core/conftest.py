@@ -15,7 +15,7 @@ from ca3cli.lint.model import Obj
 from ca3cli.settings import Settings
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _rendered_defaults(milestone: int) -> tuple[Obj, ...]:
     return tuple(lint.objects(render.render(Settings(), secrets.placeholders(), milestone)))
 

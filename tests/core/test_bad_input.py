@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ca3cli import cli, render
+from ca3cli import render
 from tests.cluster import conftest as cluster_conftest
 from tests.cluster.conftest import Run
 
@@ -48,7 +48,7 @@ def file_problem(id: str, content: bytes, *fragments: str) -> Case:
 
 
 BILLION_LAUGHS = b'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + b"".join(
-    f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n".encode() for p, c in zip("abcdefgh", "bcdefghi"))
+    f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n".encode() for p, c in zip("abcdefgh", "bcdefghi", strict=True))
 
 
 def _fifo(folder: Path) -> None:

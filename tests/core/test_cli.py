@@ -46,7 +46,8 @@ def test_init_interactive_uses_the_answers(project: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     written = yaml.safe_load((project / "ca3.yaml").read_text())
-    assert (written["cluster"]["flavour"], written["namespace"], written["grafana"]["node_port"]) == ("k3d", "demo", 30500)
+    assert ((written["cluster"]["flavour"], written["namespace"], written["grafana"]["node_port"])
+            == ("k3d", "demo", 30500))
 
 
 def test_render_writes_the_layout_without_secrets(project: Path) -> None:

@@ -5,9 +5,9 @@ the defaults."""
 
 from __future__ import annotations
 
-import re
 import functools
 import json
+import re
 import typing
 from typing import Any
 
@@ -65,7 +65,8 @@ def _flatten(value: Any, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], An
 
 def _documents(chosen: settings.Settings) -> dict[tuple[str, int], dict[tuple[Any, ...], Any]]:
     return {(str(m.path), i): _flatten(doc)
-            for m in render.render(chosen, secrets.placeholders(), registry.HIGHEST) for i, doc in enumerate(m.documents)}
+            for m in render.render(chosen, secrets.placeholders(), registry.HIGHEST)
+            for i, doc in enumerate(m.documents)}
 
 
 TLS = {"tls-off": {"tls": {"influxdb": False, "kafka": False}}, "tls-on": {}}
@@ -133,7 +134,8 @@ def test_every_string_setting_is_covered_and_the_payloads_would_break_pasted_yam
 
 @pytest.mark.parametrize("tls", list(TLS))
 @pytest.mark.parametrize("key", STRING_KEYS, ids=[".".join(k) for k in STRING_KEYS])
-def test_hostile_value_in_a_string_setting_is_refused_or_lands_as_an_inert_string(key: tuple[str, ...], tls: str) -> None:
+def test_hostile_value_in_a_string_setting_is_refused_or_lands_as_an_inert_string(key: tuple[str, ...],
+                                                                                  tls: str) -> None:
     for payload in HOSTILE:
         chosen = _refusal_checked(_base(tls), key, payload)
         if chosen is not None:

@@ -84,7 +84,8 @@ def test_missing_configmap_and_missing_key_are_found(baseline: list[Obj]) -> Non
 def test_missing_secret_and_missing_key_are_found(baseline: list[Obj]) -> None:
     objs = _drop(baseline, "Secret", "kafka-cluster")
     env = _container(objs, "StatefulSet", "influxdb")["env"]
-    next(e for e in env if "valueFrom" in e and "secretKeyRef" in e["valueFrom"])["valueFrom"]["secretKeyRef"]["key"] = "admin-usernme"
+    from_secret = next(e for e in env if "valueFrom" in e and "secretKeyRef" in e["valueFrom"])
+    from_secret["valueFrom"]["secretKeyRef"]["key"] = "admin-usernme"
     messages = [f.message for f in crossref.secrets_exist(objs)]
     assert any("'kafka-cluster'" in m for m in messages) and any("admin-usernme" in m for m in messages)
 

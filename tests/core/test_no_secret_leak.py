@@ -42,7 +42,8 @@ def test_gitignore_keeps_generated_and_rendered_secrets_untracked(tmp_path: Path
     _ca3(tmp_path, "init")
     _ca3(tmp_path, "render", "-m", str(registry.HIGHEST), "--include-secrets")
     subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
-    tracked = subprocess.run(["git", "ls-files"], cwd=tmp_path, check=True, capture_output=True, text=True).stdout.split()
+    tracked = subprocess.run(["git", "ls-files"], cwd=tmp_path, check=True, capture_output=True,
+                             text=True).stdout.split()
     assert tracked == [".gitignore"], "ca3.yaml, k8s/ and .ca3/ are all per-user output"
     assert (tmp_path / ".ca3" / "rendered-secrets" / "secrets" / "influxdb-auth-secret.yaml").exists()
 

@@ -49,10 +49,12 @@ def test_influxdb_token_script_stores_both_scoped_tokens(tmp_path: Path) -> None
         (sa / name).write_text(value)
     # Called as `influx auth create --org ORG --description NAME ...`; like the real CLI with --json it prints
     # the new authorization with its token (indented with tabs).
-    _stub(bin_dir, "influx", 'echo "$@" >> "$CALLS"\nprintf \'{\\n\\t"id": "1",\\n\\t"token": "tok-%s==",\\n\\t"status": "active"\\n}\\n\' "$6"\n')
+    _stub(bin_dir, "influx", 'echo "$@" >> "$CALLS"\n'
+          'printf \'{\\n\\t"id": "1",\\n\\t"token": "tok-%s==",\\n\\t"status": "active"\\n}\\n\' "$6"\n')
     _stub(bin_dir, "curl", 'echo "$@" >> "$CALLS"\ncat > "$BODY"\n')
-    env = {**os.environ, "PATH": f"{bin_dir}:/usr/bin:/bin", "CALLS": str(tmp_path / "calls"), "BODY": str(tmp_path / "body"),
-           "SERVICE_ACCOUNT_DIR": str(sa), "DOCKER_INFLUXDB_INIT_ORG": "conveyor", "DOCKER_INFLUXDB_INIT_BUCKET_ID": "b1",
+    env = {**os.environ, "PATH": f"{bin_dir}:/usr/bin:/bin", "CALLS": str(tmp_path / "calls"),
+           "BODY": str(tmp_path / "body"), "SERVICE_ACCOUNT_DIR": str(sa),
+           "DOCKER_INFLUXDB_INIT_ORG": "conveyor", "DOCKER_INFLUXDB_INIT_BUCKET_ID": "b1",
            "KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"}
     script = tmp_path / "10-scoped-tokens.sh"
     script.write_text(_scripts()["10-scoped-tokens.sh"])
@@ -72,5 +74,6 @@ def test_influxdb_token_script_fails_when_no_token_comes_back(tmp_path: Path) ->
     _stub(bin_dir, "curl", "exit 0\n")
     script = tmp_path / "s.sh"
     script.write_text(_scripts()["10-scoped-tokens.sh"])
-    env = {**os.environ, "PATH": f"{bin_dir}:/usr/bin:/bin", "DOCKER_INFLUXDB_INIT_ORG": "o", "DOCKER_INFLUXDB_INIT_BUCKET_ID": "b"}
+    env = {**os.environ, "PATH": f"{bin_dir}:/usr/bin:/bin",
+           "DOCKER_INFLUXDB_INIT_ORG": "o", "DOCKER_INFLUXDB_INIT_BUCKET_ID": "b"}
     assert subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True).returncode != 0

@@ -95,7 +95,7 @@ def test_environment_overrides_win_over_the_file(tmp_path: Path) -> None:
 def test_context_option_wins_over_the_environment_and_is_validated_like_them() -> None:
     loaded = settings.load(None, environ={"CA3_CLUSTER_CONTEXT": "kind-a"}, context="kind-b")
     assert loaded.cluster.context == "kind-b"
-    with pytest.raises(ConfigError, match="`cluster.context` from option --context is 'kind b'"):
+    with pytest.raises(ConfigError, match=re.escape("`cluster.context` from option --context is 'kind b'")):
         settings.load(None, environ={}, context="kind b")
 
 

@@ -48,7 +48,8 @@ def test_when_scale_down_never_comes_the_verdict_names_the_hpa_and_what_it_repor
 def test_without_metrics_server_neither_hpa_scales_and_the_verdict_quotes_the_hpa_condition() -> None:
     rows = [(phase, (1, None), (1, None), rate) for phase, _, _, rate in CLEAN]
     result = analysis.analyse(timeline(rows))
-    assert [p.split(":")[0] for p in result.problems] == ["HPA producer never scaled up", "HPA processor never scaled up"]
+    assert [p.split(":")[0] for p in result.problems] == ["HPA producer never scaled up",
+                                                          "HPA processor never scaled up"]
     assert all(NO_METRICS_MESSAGE in p and "metrics-server" in p for p in result.problems)
     assert result.cycles[0].peak == 1
 

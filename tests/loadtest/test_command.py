@@ -168,7 +168,8 @@ def test_in_keda_mode_without_kedas_crd_no_load_is_sent_and_the_error_says_how_t
         project: Project, ca3: Callable[..., Run], kubectl_stub: KubectlStub, prometheus: RecordedApi) -> None:
     answer_load_test(kubectl_stub, prometheus.port)
     kubectl_stub.on("get", "crd", "scaledobjects.keda.sh", stdout="")
-    (project.path / "ca3.yaml").write_text((project.path / "ca3.yaml").read_text() + "autoscaling:\n  processor: keda\n")
+    config = project.path / "ca3.yaml"
+    config.write_text(config.read_text() + "autoscaling:\n  processor: keda\n")
     run = ca3("load-test", *FAST)
     assert run.code == 1
     assert "`autoscaling.processor: keda` needs KEDA, but CRD scaledobjects.keda.sh is not installed" in run.text

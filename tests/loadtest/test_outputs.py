@@ -50,7 +50,8 @@ def test_results_markdown_holds_settings_baseline_each_rescale_levels_and_load_r
     assert "- `scale_down_window_s`: 60" in text
     assert "| baseline (mean) | 3.0/s |" in text
     assert "| producer | 1 | 1 | 3 | +15 s | +35 s |" in text
-    assert "- 2026-12-01T08:00:15Z (+15 s): producer 1 -> 3" in text and "- 2026-12-01T08:00:15Z producer: New size: 3;" in text
+    assert "- 2026-12-01T08:00:15Z (+15 s): producer 1 -> 3" in text
+    assert "- 2026-12-01T08:00:15Z producer: New size: 3;" in text
     assert "| producer | 3 | 3 | 713.3/s | 237.8/s |" in text
     assert "- requested: 1000 readings/s for 60 s after a 10 s ramp" in text
     assert "accepted 70000, refused 0" in text and "- achieved: 4,666.7/s" in text

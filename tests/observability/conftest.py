@@ -1,3 +1,4 @@
-"""Make the in-process CLI runner of the cluster tests visible to the observability tests."""
+"""Make the in-process CLI runner, the project folder and the stand-in cluster of the cluster tests visible to the
+observability tests."""
 
-from tests.cluster.conftest import ca3  # noqa: F401  (the in-process `ca3 ARGS` runner)
+from tests.cluster.conftest import ca3, cluster, project  # noqa: F401  (fixtures: `ca3 ARGS`, a project, the cluster)

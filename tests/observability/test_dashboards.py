@@ -24,7 +24,7 @@ def test_pipeline_dashboard_has_the_seed_title_refresh_and_panels():
     board = provisioned_dashboards(4)["ca3-pipeline.json"]
     assert board["title"] == "CA3 Pipeline Metrics"
     assert board["refresh"] == "5s"
-    assert REQUIRED_PANELS <= {panel["title"] for panel in board["panels"]}
+    assert {panel["title"] for panel in board["panels"]} >= REQUIRED_PANELS
 
 
 def test_provisioned_json_is_exactly_what_the_code_generates():
@@ -50,7 +50,8 @@ def test_panel_ids_are_unique_and_panels_do_not_overlap():
     for board in provisioned_dashboards(5).values():
         ids = [panel["id"] for panel in board["panels"]]
         assert len(ids) == len(set(ids))
-        cells = [(x, y) for p in board["panels"] for x in range(p["gridPos"]["x"], p["gridPos"]["x"] + p["gridPos"]["w"])
+        cells = [(x, y) for p in board["panels"]
+                 for x in range(p["gridPos"]["x"], p["gridPos"]["x"] + p["gridPos"]["w"])
                  for y in range(p["gridPos"]["y"], p["gridPos"]["y"] + p["gridPos"]["h"])]
         assert len(cells) == len(set(cells)), board["uid"]
         assert all(x < 24 for x, _ in cells)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cluster.conftest import WAITED_KINDS, Project, cluster, project  # noqa: F401  (fixtures)
+from tests.cluster.conftest import WAITED_KINDS, Project
 from tests.cluster.recorded import recorded
 from tests.fixtures.kubectl import KubectlStub
 
@@ -46,7 +46,8 @@ def test_deploy_waits_for_each_observability_component_before_its_dependents(pro
 
 
 def test_a_log_agent_that_never_becomes_ready_fails_the_deploy(project: Project, cluster: KubectlStub, ca3):
-    cluster.on("get", "daemonset", "promtail", stdout=recorded("podsecurity-enforce-baseline-get-daemonset-promtail.json"))
+    cluster.on("get", "daemonset", "promtail",
+               stdout=recorded("podsecurity-enforce-baseline-get-daemonset-promtail.json"))
     cluster.on("get", "pods", stdout='{"apiVersion": "v1", "kind": "List", "items": []}')
     cluster.on("get", "events", stdout=recorded("podsecurity-enforce-baseline-get-events.json"))
     result = ca3("deploy", "-m", "5")

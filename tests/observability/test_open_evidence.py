@@ -67,7 +67,8 @@ def test_evidence_saves_both_pngs_rendered_by_grafana(project, kubectl_stub: Kub
         assert (project / "shots" / name).read_bytes() == PNG
         assert f"shots/{name}" in run.text
     renders = [urllib.parse.urlsplit(s.path) for s in grafana.seen if s.path.startswith("/render/")]
-    assert [r.path for r in renders] == [f"/render/d/{catalogue.PIPELINE_UID}/_", f"/render/d-solo/{catalogue.LOGS_UID}/_"]
+    assert [r.path for r in renders] == [f"/render/d/{catalogue.PIPELINE_UID}/_",
+                                         f"/render/d-solo/{catalogue.LOGS_UID}/_"]
     panel = urllib.parse.parse_qs(renders[1].query)["panelId"]
     logs = to_json(catalogue.logs_dashboard(Settings()))
     [errors_panel] = [p for p in logs["panels"] if p["title"] == catalogue.ERRORS_PANEL]

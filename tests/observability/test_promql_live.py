@@ -33,7 +33,7 @@ def test_throughput_panels_show_values_above_zero(running_pipeline, title):
 
 def test_every_panel_expression_evaluates_without_error(running_pipeline):
     running_pipeline.prometheus.wait_for(panel_queries()[0][1], bool, timeout_s=60)
-    for title, expr in panel_queries():
+    for _title, expr in panel_queries():
         running_pipeline.prometheus.query(expr)  # raises when Prometheus rejects the expression
 
 

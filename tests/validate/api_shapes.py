@@ -11,7 +11,8 @@ NS = "conveyor-pipeline"
 NOW_S = 1_796_000_000
 
 
-def prometheus_target(app: str, health: str = "up", last_error: str = "", pod_ip: str = "10.244.0.17") -> dict[str, Any]:
+def prometheus_target(app: str, health: str = "up", last_error: str = "",
+                      pod_ip: str = "10.244.0.17") -> dict[str, Any]:
     """An active target discovered from a pod (job kubernetes-pods), as Prometheus 3 lists it."""
     return {
         "discoveredLabels": {"__address__": f"{pod_ip}:8000", "__meta_kubernetes_namespace": NS,

@@ -18,7 +18,8 @@ BASELINE = (("StatefulSet", "kafka"), ("StatefulSet", "influxdb"), ("Deployment"
             ("Deployment", "processor"), ("Deployment", "grafana"))
 SERVICES = {"kafka-headless": (9092,), "kafka-service": (9092,), "influxdb-service": (8086,),
             "producer-service": (8000,)}
-DESCRIBE = "Topic: conveyor-speed\tTopicId: 4lMQ1n0vRkqoAHt2xAA6Vw\tPartitionCount: 6\tReplicationFactor: 1\tConfigs: \n"
+DESCRIBE = ("Topic: conveyor-speed\tTopicId: 4lMQ1n0vRkqoAHt2xAA6Vw\tPartitionCount: 6\tReplicationFactor: 1"
+            "\tConfigs: \n")
 MESSAGE = '{"event_time": "2026-11-26T09:00:00Z", "line_id": "line-1", "speed_ms": 1.21, "state": "running"}\n'
 
 
@@ -74,7 +75,8 @@ def answer_objects(stub: KubectlStub, milestone: int = 1) -> None:
     services = [k.service(name, ports) for name, ports in SERVICES.items()]
     services.append(k.service("grafana-service", (3000,), "NodePort", 30300))
     stub.on("get", "services", stdout=k.listing(*services))
-    stub.on("get", "endpointslices", stdout=k.listing(*(k.endpoint_slice(s, 1) for s in [*SERVICES, "grafana-service"])))
+    stub.on("get", "endpointslices",
+            stdout=k.listing(*(k.endpoint_slice(s, 1) for s in [*SERVICES, "grafana-service"])))
     stub.on("get", "secrets", stdout=k.listing(*secrets()))
     for item in secrets():
         stub.on("get", "secret", item["metadata"]["name"], stdout=item)

@@ -47,7 +47,8 @@ def workload(kind: str, name: str, replicas: int = 1, ready: int | None = None,
 
 def pod(name: str, app: str, phase: str = "Running", ready: bool = True, waiting: str | None = None,
         owner: str | None = "ReplicaSet", restarted_at: str | None = None) -> dict[str, Any]:
-    state: dict[str, Any] = {"waiting": {"reason": waiting}} if waiting else {"running": {"startedAt": "2026-11-26T08:01:00Z"}}
+    state: dict[str, Any] = ({"waiting": {"reason": waiting}} if waiting
+                             else {"running": {"startedAt": "2026-11-26T08:01:00Z"}})
     container: dict[str, Any] = {"name": app, "ready": ready and not waiting, "restartCount": 1 if restarted_at else 0,
                                  "state": state, "image": f"ca3/{app}:0.1.0"}
     if restarted_at:

@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Union
+from typing import Any
 
 Answer = tuple[int, Any]  # (status, body: dict/list sent as JSON, or str/bytes sent as is)
-Route = Union[Answer, Callable[["Seen"], Answer]]
+Route = Answer | Callable[["Seen"], Answer]
 
 
 @dataclass(frozen=True)

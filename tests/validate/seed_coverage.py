@@ -7,7 +7,8 @@ either the check ids whose PASS shows the criterion holds, or a sentence startin
 from __future__ import annotations
 
 NOT_CHECKABLE = "not checkable by a program:"
-DRILL = f"{NOT_CHECKABLE} it needs pods deleted, which validate must never do; a resilience drill deletes and times them"
+DRILL = (f"{NOT_CHECKABLE} it needs pods deleted, which validate must never do; "
+         "a resilience drill deletes and times them")
 FILMED = f"{NOT_CHECKABLE} it is a screen recording a person makes and watches"
 
 SEED_COVERAGE: dict[str, tuple[str, ...] | str] = {

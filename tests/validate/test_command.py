@@ -45,7 +45,8 @@ def test_list_prints_the_catalogue_without_touching_a_cluster(kubectl_stub: Kube
 @pytest.mark.parametrize("form", [(), ("--json",)], ids=["table", "json"])
 def test_list_honours_only_and_milestone_in_every_output_form(kubectl_stub: KubectlStub, project: Project, ca3: Ca3,
                                                               form: tuple[str, ...]) -> None:
-    result = ca3("validate", "--list", *form, "-m", "2", "--only", "m1.topic,m2.prometheus-ui", "--only", "m5.loki-ready")
+    result = ca3("validate", "--list", *form, "-m", "2", "--only", "m1.topic,m2.prometheus-ui",
+                 "--only", "m5.loki-ready")
     assert result.code == 0, result.text
     shown = re.findall(r"\bm\d\.[\w-]+", result.out) if not form else [item["id"] for item in json.loads(result.out)]
     assert shown == ["m1.topic", "m2.prometheus-ui"]  # m5 is beyond -m 2
@@ -66,7 +67,8 @@ def test_list_json_is_a_list_of_id_milestone_criterion(kubectl_stub: KubectlStub
     assert len(listed) == len(registry.CRITERIA)
     assert listed[0] == {"id": "m1.namespace", "milestone": "M1", "criterion": registry.CRITERIA[0].text}
     assert {item["milestone"] for item in listed} == {f"M{n}" for n in range(1, 10)}
-    assert {item["milestone"] for item in json.loads(ca3("validate", "--list", "--json", "-m", "2").out)} == {"M1", "M2"}
+    listed_to_m2 = json.loads(ca3("validate", "--list", "--json", "-m", "2").out)
+    assert {item["milestone"] for item in listed_to_m2} == {"M1", "M2"}
     assert kubectl_stub.calls == []
 
 

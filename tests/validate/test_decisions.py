@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,7 +22,7 @@ from tests.validate import kube_objects as k
 from tests.validate.pki import issue
 
 PASS, FAIL, WARN = Status.PASS, Status.FAIL, Status.WARN
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 CASES: list[tuple[str, str, Any, Status]] = []
 
 
@@ -49,7 +49,8 @@ case("m1.namespace", "nothing deployed", {"namespace": k.NS, "object": k.namespa
 case("m1.namespace", "terminating", {"namespace": k.NS, "object": k.namespace(phase="Terminating"), "managed": []},
      FAIL)
 
-recorded_ns = fixture_json("recorded/get-namespace-conveyor-pipeline.json")  # a real 1.28 namespace, before these labels
+# a real 1.28 namespace, before these labels
+recorded_ns = fixture_json("recorded/get-namespace-conveyor-pipeline.json")
 restricted = namespace_policy.policy(["kafka", "alloy"]).labels()
 labelled = {"namespace": k.NS, "milestone": 6, "labels": recorded_ns["metadata"]["labels"] | restricted,
             "want": restricted}
@@ -57,7 +58,8 @@ case("m1.pod-security-labels", "restricted as rendered", labelled, PASS)
 case("m1.pod-security-labels", "no labels (as recorded)", {**labelled, "labels": recorded_ns["metadata"]["labels"]},
      FAIL)
 case("m1.pod-security-labels", "recorded enforce=baseline warn=restricted",
-     {**labelled, "labels": fixture_json("recorded/podsecurity-get-namespace-rec-tmp.json")["metadata"]["labels"]}, FAIL)
+     {**labelled,
+      "labels": fixture_json("recorded/podsecurity-get-namespace-rec-tmp.json")["metadata"]["labels"]}, FAIL)
 case("m1.pod-security-labels", "version not pinned",
      {**labelled, "labels": {**labelled["labels"], namespace_policy.LABEL_PREFIX + "warn-version": "latest"}}, FAIL)
 case("m1.pod-security-labels", "privileged where Promtail needs it",
@@ -94,7 +96,8 @@ case("m1.serviceaccounts", "account missing", {**accounts, "accounts": {"produce
 
 case("m1.rbac", "cannot read secrets", {"statefulset/kafka": "no", "deployment/producer": "no"}, PASS)
 case("m1.rbac", "producer can", {"statefulset/kafka": "no", "deployment/producer": "yes"}, FAIL)
-for check_id, workload in (("m2.prometheus-rbac", "deployment/prometheus"), ("m5.log-agent-rbac", "daemonset/promtail")):
+for check_id, workload in (("m2.prometheus-rbac", "deployment/prometheus"),
+                           ("m5.log-agent-rbac", "daemonset/promtail")):
     case(check_id, "may list pods", {workload: "yes"}, PASS)
     case(check_id, "may not", {workload: "no - RBAC: clusterrole not found"}, FAIL)
     case(check_id, "workload missing", {workload: "workload missing"}, FAIL)
@@ -207,7 +210,7 @@ case("m8.no-plaintext-9092", "port exposed", {"service_ports": [9092, 9093], "an
 for check_id, svc in (("m7.influxdb-tls-secret", "influxdb-service"), ("m8.kafka-tls-secret", "kafka-service")):
     name = f"{svc}.{k.NS}.svc"
     good = {"type": "kubernetes.io/tls", "keys": ["ca.crt", "tls.crt", "tls.key"], "cert": issue(name).cert_pem,
-            "name": name, "now": datetime.now(timezone.utc)}
+            "name": name, "now": datetime.now(UTC)}
     case(check_id, "current, named", good, PASS)
     case(check_id, "other name", {**good, "cert": issue("localhost").cert_pem}, FAIL)
     case(check_id, "expired", {**good, "cert": issue(name, valid_days=-1).cert_pem}, FAIL)

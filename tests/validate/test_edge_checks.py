@@ -63,7 +63,8 @@ def test_a_certificate_for_another_name_fails_the_handshake(kubectl_stub: Kubect
 def test_tls_checks_skip_when_tls_is_switched_off(kubectl_stub: KubectlStub, make_probe: MakeProbe) -> None:
     from ca3cli.settings import TLS, Settings
 
-    seen = run(["m7.influxdb-tls-handshake", "m8.no-plaintext-9092"], make_probe(9, Settings(tls=TLS(influxdb=False, kafka=False))))
+    seen = run(["m7.influxdb-tls-handshake", "m8.no-plaintext-9092"],
+               make_probe(9, Settings(tls=TLS(influxdb=False, kafka=False))))
     assert {s for s, _ in seen.values()} == {Status.SKIP}
     assert "tls.influxdb: false" in seen["m7.influxdb-tls-handshake"][1]
     assert kubectl_stub.calls == []

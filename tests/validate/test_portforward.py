@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
 import ssl
 import subprocess
+from typing import ClassVar
 
 import pytest
 
 from ca3cli.kube import Kubectl
-from ca3cli.portforward import (HttpError, PortForwardError, TlsTarget, forward, get_json, post_json, request,
-                                tls_handshake)
+from ca3cli.portforward import (
+    HttpError,
+    PortForwardError,
+    TlsTarget,
+    forward,
+    get_json,
+    post_json,
+    request,
+    tls_handshake,
+)
 from tests.fixtures.kubectl import KubectlStub
 from tests.validate.pki import issue
 from tests.validate.recorded_api import serve
@@ -20,7 +30,7 @@ NAME = "influxdb-service.conveyor-pipeline.svc"
 class Recording(Kubectl):
     """A Kubectl that keeps the processes it starts, so a test can see they were terminated."""
 
-    started: list[subprocess.Popen[str]] = []
+    started: ClassVar[list[subprocess.Popen[str]]] = []  # one list for the class, emptied by the fixture
 
     def start(self, *args: str, namespaced: bool = True) -> subprocess.Popen[str]:
         proc = super().start(*args, namespaced=namespaced)
@@ -48,18 +58,16 @@ def test_forward_learns_the_local_port_and_terminates_kubectl(kubectl_stub: Kube
 
 def test_forward_is_terminated_when_the_block_raises(kubectl_stub: KubectlStub, kubectl: Recording) -> None:
     kubectl_stub.on("port-forward", forward_to=1)
-    with pytest.raises(RuntimeError):
-        with forward(kubectl, "svc/loki-service", 3100):
-            raise RuntimeError("the caller failed")
+    with pytest.raises(RuntimeError), forward(kubectl, "svc/loki-service", 3100):
+        raise RuntimeError("the caller failed")
     assert kubectl.started[0].poll() is not None
 
 
 def test_forward_that_kubectl_refuses_names_target_and_stderr(kubectl_stub: KubectlStub, kubectl: Recording) -> None:
     kubectl_stub.on("port-forward", returncode=1,
                     stderr='Error from server (NotFound): services "loki-service" not found\n')
-    with pytest.raises(PortForwardError) as caught:
-        with forward(kubectl, "svc/loki-service", 3100):
-            pytest.fail("the block must not run")
+    with pytest.raises(PortForwardError) as caught, forward(kubectl, "svc/loki-service", 3100):
+        pytest.fail("the block must not run")
     message = str(caught.value)
     assert "svc/loki-service :3100" in message and 'services "loki-service" not found' in message
     assert message.rstrip().endswith("that it listens on port 3100.")
@@ -67,16 +75,16 @@ def test_forward_that_kubectl_refuses_names_target_and_stderr(kubectl_stub: Kube
 
 def test_forward_that_stays_silent_times_out_and_is_killed(kubectl_stub: KubectlStub, kubectl: Recording) -> None:
     kubectl_stub.on("port-forward", delay=30)
-    with pytest.raises(PortForwardError, match="did not print `Forwarding from` within 0.5s"):
-        with forward(kubectl, "svc/prometheus-service", 9090, timeout=0.5):
-            pass
+    with (pytest.raises(PortForwardError, match=re.escape("did not print `Forwarding from` within 0.5s")),
+          forward(kubectl, "svc/prometheus-service", 9090, timeout=0.5)):
+        pass
     assert kubectl.started[0].poll() is not None
 
 
 def test_http_error_carries_status_and_body() -> None:
-    with serve({"/api/v1/query": (400, {"status": "error", "errorType": "bad_data", "error": "parse error"})}) as api:
-        with pytest.raises(HttpError) as caught:
-            get_json(f"http://127.0.0.1:{api.port}/api/v1/query?query=%28")
+    with (serve({"/api/v1/query": (400, {"status": "error", "errorType": "bad_data", "error": "parse error"})}) as api,
+          pytest.raises(HttpError) as caught):
+        get_json(f"http://127.0.0.1:{api.port}/api/v1/query?query=%28")
     assert caught.value.status == 400 and "bad_data" in caught.value.body
     assert "HTTP 400" in str(caught.value)
 
@@ -84,20 +92,20 @@ def test_http_error_carries_status_and_body() -> None:
 def test_refused_connection_is_a_sentence() -> None:
     with serve({}) as api:
         port = api.port
-    with pytest.raises(HttpError, match="failed: .*Check that the service is Running and Ready."):
+    with pytest.raises(HttpError, match=r"failed: .*Check that the service is Running and Ready\."):
         request(f"http://127.0.0.1:{port}/", timeout=2)
 
 
 def test_post_json_sends_json_and_headers_and_parses_the_answer() -> None:
-    with serve({"/echo": lambda seen: (200, {"got": seen.body.decode(), "auth": seen.headers["Authorization"]})}) as api:
+    with serve({"/echo": lambda seen: (200, {"got": seen.body.decode(),
+                                             "auth": seen.headers["Authorization"]})}) as api:
         answer = post_json(f"http://127.0.0.1:{api.port}/echo", {"a": 1}, headers={"Authorization": "Token t"})
     assert answer == {"got": '{"a": 1}', "auth": "Token t"}
 
 
 def test_non_json_answer_is_an_error() -> None:
-    with serve({"/": (200, "<html>")}) as api:
-        with pytest.raises(HttpError, match="did not answer JSON"):
-            get_json(f"http://127.0.0.1:{api.port}/")
+    with serve({"/": (200, "<html>")}) as api, pytest.raises(HttpError, match="did not answer JSON"):
+        get_json(f"http://127.0.0.1:{api.port}/")
 
 
 def test_https_through_loopback_verifies_ca_and_service_name() -> None:
@@ -105,9 +113,9 @@ def test_https_through_loopback_verifies_ca_and_service_name() -> None:
     with serve({"/health": (200, {"status": "pass"})}, tls=pki.server_context()) as api:
         url = f"https://127.0.0.1:{api.port}/health"
         assert get_json(url, tls=TlsTarget(pki.ca_pem, NAME)) == {"status": "pass"}
-        with pytest.raises(HttpError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+        with pytest.raises(HttpError, match=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
             get_json(url, tls=TlsTarget(issue(NAME).ca_pem, NAME))
-        with pytest.raises(HttpError, match="CERTIFICATE_VERIFY_FAILED|match"):
+        with pytest.raises(HttpError, match=r"CERTIFICATE_VERIFY_FAILED|match"):
             get_json(url, tls=TlsTarget(pki.ca_pem, "kafka-service.conveyor-pipeline.svc"))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL")
 
@@ -24,9 +25,10 @@ class KafkaSettings:
     ssl_certfile: str | None
     ssl_keyfile: str | None
 
-    def client_options(self) -> dict[str, object]:
-        """kafka-python options for this connection; SSL always verifies the CA and the broker's hostname."""
-        options: dict[str, object] = {
+    def client_options(self) -> dict[str, Any]:
+        """kafka-python options for this connection (keyword arguments of KafkaProducer and KafkaConsumer, values of
+        several types); SSL always verifies the CA and the broker's hostname."""
+        options: dict[str, Any] = {
             "bootstrap_servers": self.bootstrap_servers,
             "security_protocol": self.security_protocol,
             # Short bootstrap and reconnect ceilings (defaults 30 s): SIGTERM while connecting is honoured within
@@ -91,7 +93,8 @@ def load_kafka(env: Mapping[str, str]) -> KafkaSettings:
         ssl_keyfile=optional_file(env, "KAFKA_SSL_KEYFILE"),
     )
     if protocol == "SSL" and kafka.ssl_cafile is None:
-        raise SettingsError("KAFKA_SECURITY_PROTOCOL=SSL needs KAFKA_SSL_CAFILE; set it to the CA that signed the broker.")
+        raise SettingsError("KAFKA_SECURITY_PROTOCOL=SSL needs KAFKA_SSL_CAFILE; "
+                            "set it to the CA that signed the broker.")
     if bool(kafka.ssl_certfile) != bool(kafka.ssl_keyfile):
         raise SettingsError("KAFKA_SSL_CERTFILE and KAFKA_SSL_KEYFILE go together; set both or neither.")
     return kafka

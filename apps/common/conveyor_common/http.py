@@ -18,12 +18,12 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from waitress import wasyncore
 from waitress.channel import ClientDisconnected, HTTPChannel
-from waitress.server import create_server
+from waitress.server import BaseWSGIServer, create_server
 
 from conveyor_common.env import HttpSettings
 
@@ -78,13 +78,15 @@ class HttpServer:
             ("GET", "/readyz"): lambda _: self._probe(self.ready(), "ready"),
             **(routes or {})}
         self._map: dict[int, Any] = {}
-        self._server = create_server(
+        # One host and port: create_server makes a single server (a MultiSocketServer is only for several).
+        self._server = cast(BaseWSGIServer, create_server(
             self, map=self._map, host=host, port=settings.port, threads=settings.threads,
             connection_limit=settings.max_connections, backlog=settings.backlog,
             channel_timeout=settings.idle_timeout_s, cleanup_interval=max(1, min(settings.idle_timeout_s // 2, 5)),
             max_request_body_size=settings.max_body_bytes, asyncore_use_poll=True, ident="conveyor",
-            expose_tracebacks=False)
-        self.port: int = self._server.effective_port
+            expose_tracebacks=False))
+        # Set by BaseWSGIServer.__init__ from the bound socket; types-waitress does not declare it.
+        self.port: int = self._server.effective_port  # type: ignore[attr-defined]
         self._stop = threading.Event()
         self._first_seen: weakref.WeakKeyDictionary[object, float] = weakref.WeakKeyDictionary()
         self._thread = threading.Thread(target=self._serve, name="http", daemon=True)

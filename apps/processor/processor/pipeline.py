@@ -109,7 +109,7 @@ class Pipeline:
                 points.append(Point(message, reading, to_line(reading, self.analyse(reading))))
             except Invalid as error:
                 rejects.append(reject(message, str(error), metrics.INVALID))
-            except Exception as error:  # noqa: BLE001 - whatever a message trips, it must not stop the partition
+            except Exception as error:  # whatever a message trips, it must not stop the partition
                 rejects.append(reject(message, f"{type(error).__name__}: {error}", metrics.INVALID))
         return points, rejects
 
@@ -136,7 +136,7 @@ class Pipeline:
                 step, errors = f"Sending to the DLQ {self.settings.consumer.dlq_topic}", metrics.DLQ_ERRORS
                 self.send_to_dlq(rejects)
                 return True
-            except Exception as error:  # noqa: BLE001 - any failure of a dependency is retried; nothing is committed
+            except Exception as error:  # any failure of a dependency is retried; nothing is committed
                 errors.inc()
                 log.error(f"{step} failed; retrying in {delay:.1f} s", extra={"fields": {
                     "points": len(points), "error": f"{type(error).__name__}: {error}"}})

@@ -67,7 +67,8 @@ class InfluxSink:
     def _write_range(self, points: list[str], start: int, stop: int, refused: dict[int, str]) -> None:
         try:
             # One joined body: influxdb-client walks a list of records one by one, at a cost per point.
-            self.write_api.write(bucket=self.settings.bucket, org=self.settings.org, record="\n".join(points[start:stop]),
+            self.write_api.write(bucket=self.settings.bucket, org=self.settings.org,
+                                 record="\n".join(points[start:stop]),
                                  write_precision=WritePrecision.NS)  # type: ignore[arg-type]  # str constants
         except ApiException as error:
             if error.status not in REFUSED_STATUSES:

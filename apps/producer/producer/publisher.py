@@ -220,5 +220,5 @@ def close_quietly(client: KafkaProducer) -> None:
     callbacks are told apart by generation)."""
     try:
         client.close(timeout=0)
-    except Exception as error:  # noqa: BLE001 - a client in a fatal state may raise on close; it is dropped anyway
+    except Exception as error:  # a client in a fatal state may raise on close; it is dropped anyway
         log.warning("Closing the failed Kafka client raised", extra={"fields": {"error": str(error)}})
