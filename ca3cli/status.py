@@ -6,15 +6,15 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ca3cli import preflight
+from ca3cli import preflight, services
 from ca3cli.build import cluster_name
 from ca3cli.kube import Kubectl
 
 if TYPE_CHECKING:
     from ca3cli.settings import Settings
 
-GRAFANA_SERVICE = "grafana-service"
-GRAFANA_PORT = 3000
+GRAFANA_TARGET, GRAFANA_PORT = services.GRAFANA
+GRAFANA_SERVICE = GRAFANA_TARGET.removeprefix("svc/")
 
 
 @dataclass(frozen=True)
