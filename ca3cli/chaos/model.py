@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 Action = Literal["delete-pod", "kill-main", "cut-off", "drain-node"]
 Outcome = Literal["completed", "failed", "interrupted", "skipped", "not-steady"]
+StepOutcome = Literal["ok", "failed", "dry-run", "interrupted"]
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Step:
     experiment: str
     phase: str  # steady-before, inject, measure, lift, steady-after, rollback, skip
     action: str
-    outcome: Literal["ok", "failed", "dry-run", "interrupted"]
+    outcome: StepOutcome
     detail: str = ""
 
 

@@ -1,0 +1,252 @@
+"""Edge: the drill loop. Per experiment: steady state first, inject, measure until the tier is back and data flows
+and the pipeline is steady again (or the timeout passes), settle, count the readings; whatever it changed is
+undone in a `finally`, on failure and Ctrl-C too. All terminal output goes through the one Console it is given."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.live import Live
+from rich.markup import escape
+
+from ca3cli.chaos import inject, observe, recovery, view
+from ca3cli.chaos.data import Data
+from ca3cli.chaos.inject import Undo
+from ca3cli.chaos.model import Drill, Experiment, Fault, Outcome, Run, Sample, Step, StepOutcome
+from ca3cli.chaos.preconditions import skip_reason
+from ca3cli.errors import Ca3Error
+from ca3cli.kube import Kubectl
+
+TAIL_S = 5.0  # readings this close to the end may still be on their way; the count stops before them
+LEAD_S = 10.0  # the count starts this long before the steady-state sample, so a gap at the injection shows
+
+
+def utc_now() -> str:
+    return f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+@dataclass(frozen=True)
+class Timing:
+    interval_s: float = 2.0
+    steady_timeout_s: float = 90.0  # for steady state before injecting
+    measure_timeout_s: float = 120.0  # after the fault (or its lifting) for recovery
+    settle_s: float = 10.0  # sampling on after recovery: lag drains, the steady state is confirmed
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C: carries the drill so far (the interrupted experiment rolled back and recorded)."""
+
+    def __init__(self, drill: Drill) -> None:
+        super().__init__()
+        self.drill = drill
+        self.files: list[Path] = []  # the outputs written from it, once saved
+
+
+@dataclass
+class Attempt:
+    """One experiment while it runs; kept outside the loop so a failure or Ctrl-C still has what was seen."""
+
+    experiment: Experiment
+    samples: list[Sample] = field(default_factory=list)
+    fault: Fault = field(default_factory=Fault)
+    phase: str = "steady-before"
+
+    def run(self, outcome: Outcome = "completed", reason: str = "") -> Run:
+        return Run(self.experiment, outcome, reason, self.fault, tuple(self.samples))
+
+
+class Runner:
+    def __init__(self, kubectl: Kubectl, data: Data, console: Console, namespace: str,
+                 timing: Timing = Timing()) -> None:
+        self.kubectl, self.data, self.console, self.timing = kubectl, data, console, timing
+        self.t0, self.wall0, self.since = time.monotonic(), time.time(), utc_now()
+        self.drill = Drill(namespace, self.since, self.wall0)
+        self.steps: list[Step] = []
+        self.watch = view.Watch()
+        self.live: Live | None = None
+
+    def elapsed(self) -> float:
+        return round(time.monotonic() - self.t0, 2)
+
+    def step(self, exp: Experiment, phase: str, action: str, outcome: StepOutcome = "ok",
+             detail: str = "") -> None:
+        """Journal one step and show it as a line above the live view."""
+        self.steps.append(Step(self.elapsed(), utc_now(), exp.name, phase, action, outcome, detail))
+        mark = {"ok": "[green]✓[/]", "failed": "[red]✗[/]"}.get(outcome, "[yellow]•[/]")
+        self.console.print(f"{mark} +{self.elapsed():.0f} s {escape(exp.name)} {escape(phase)}: {escape(action)}"
+                           + (f" [dim]({escape(detail)})[/]" if detail else ""))
+
+    def sample(self, attempt: Attempt) -> Sample:
+        newest = self.data.newest()
+        s = Sample(self.elapsed(), utc_now(), observe.read_pods(self.kubectl),
+                   None if newest is None else round(newest - self.wall0, 2), self.data.lag())
+        attempt.samples.append(s)
+        self.watch.sample, self.watch.phase = s, attempt.phase
+        self.watch.events = observe.read_events(self.kubectl, self.since)
+        if attempt.experiment.tier:
+            self.watch.logs = observe.read_logs(self.kubectl, attempt.experiment.tier)
+        self.refresh()
+        return s
+
+    def refresh(self) -> None:
+        if self.live is not None:
+            self.live.update(view.render(self.watch), refresh=True)
+
+    def pause(self) -> None:
+        time.sleep(self.timing.interval_s)
+
+    def wait_steady(self, attempt: Attempt) -> list[str]:
+        """Sample until steady (keeping only the last sample) or the timeout; what still is not steady."""
+        ends = self.elapsed() + self.timing.steady_timeout_s
+        while True:
+            s = self.sample(attempt)
+            attempt.samples[:] = [s]
+            attempt.fault = Fault(ready_before=view.ready_counts(s))
+            problems = recovery.steady(s, attempt.fault.ready_before)
+            if not problems or self.elapsed() >= ends:
+                return problems
+            self.pause()
+
+    def inject_fault(self, attempt: Attempt, undo: Undo) -> None:
+        exp, first = attempt.experiment, attempt.samples[-1]
+        attempt.phase = "inject"
+        pod = inject.victim(first.pods, exp.tier)
+        before = attempt.fault
+        if exp.action == "delete-pod" and pod:
+            detail = inject.delete_pod(self.kubectl, pod)
+        elif exp.action == "kill-main" and pod:
+            detail = inject.kill_main(self.kubectl, exp, pod)
+        elif exp.action == "cut-off":
+            detail = inject.cut_off(self.kubectl, exp, undo)
+        else:
+            node = view.node_of(first, "processor")
+            pod = None
+            detail = inject.drain(self.kubectl, node, undo)
+            before = replace(before, victim=node)
+        victim = pod.name if pod else before.victim
+        attempt.fault = replace(before, victim=victim, restarts_before=pod.restarts if pod else 0,
+                                injected_at=self.elapsed())
+        self.step(exp, "inject", exp.summary, detail=detail)
+
+    def measure(self, attempt: Attempt, undo: Undo) -> None:
+        exp, timing = attempt.experiment, self.timing
+        attempt.phase = "measure"
+        ends = self.elapsed() + timing.measure_timeout_s + exp.hold_s
+        while True:
+            self.pause()
+            s = self.sample(attempt)
+            fault = attempt.fault
+            if exp.action == "cut-off" and fault.lifted_at is None and s.t - (fault.injected_at or 0) >= exp.hold_s:
+                self.rollback(exp, undo, "lift")
+                attempt.fault = replace(fault, lifted_at=self.elapsed())
+                continue
+            run = attempt.run()
+            if (recovery.clock_start(run) is not None and recovery.ready_at(run) is not None
+                    and recovery.flowing_at(run) is not None and not recovery.steady(s, fault.ready_before)):
+                self.step(exp, "measure", "recovered: Ready, data flowing, steady state again")
+                break
+            if self.elapsed() >= ends:
+                self.step(exp, "measure", f"still not recovered after {timing.measure_timeout_s:.0f} s", "failed")
+                break
+        attempt.phase = "steady-after"
+        settle_ends = self.elapsed() + timing.settle_s
+        while self.elapsed() < settle_ends:
+            self.pause()
+            self.sample(attempt)
+
+    def rollback(self, exp: Experiment, undo: Undo, phase: str = "rollback") -> list[str]:
+        """Every undo action, newest first, each tried once; a second Ctrl-C does not stop the rest."""
+        failures, stopped = [], False
+        for description, action in undo.pop_all():
+            try:
+                action()
+                self.step(exp, phase, description)
+            except KeyboardInterrupt:
+                stopped = True
+                action()
+                self.step(exp, phase, description, detail="done despite a second Ctrl-C")
+            except Ca3Error as exc:
+                failures.append(f"{description} failed: {str(exc).splitlines()[0]}")
+                self.step(exp, phase, description, "failed", str(exc).splitlines()[0])
+        if stopped:
+            raise KeyboardInterrupt
+        return failures
+
+    def count(self, attempt: Attempt, run: Run) -> Run:
+        """The readings stored over the experiment's window (not counted when the fault was never injected)."""
+        if run.fault.injected_at is None or not run.samples:
+            return run
+        window = (max(0.0, run.samples[0].t - LEAD_S), max(run.samples[0].t, run.samples[-1].t - TAIL_S))
+        at_start = {p.name for p in run.samples[0].tier("producer")}
+        fresh = sorted({p.name for s in run.samples for p in s.tier("producer")} - at_start)
+        try:
+            stored = self.data.readings(self.wall0 + window[0], self.wall0 + window[1])
+        except Ca3Error as exc:
+            self.step(attempt.experiment, "count", "reading the stored readings", "failed", str(exc))
+            return replace(run, outcome="failed", reason=f"The stored readings could not be read: {exc}")
+        return replace(run, readings=tuple(stored), window=window, fresh_producers=tuple(fresh))
+
+    def run_one(self, exp: Experiment) -> Run:
+        attempt = Attempt(exp)
+        self.watch.experiment = exp.name
+        problems = self.wait_steady(attempt)
+        if problems:
+            reason = f"The pipeline was not in steady state: {'; '.join(problems)}."
+            self.step(exp, "steady-before", "not steady; not injected", "failed", "; ".join(problems))
+            return attempt.run("not-steady", reason)
+        self.step(exp, "steady-before", "steady state")
+        skip = skip_reason(self.kubectl, exp, attempt.samples[-1])
+        if skip:
+            self.step(exp, "skip", skip)
+            return attempt.run("skipped", skip)
+        undo = Undo()
+        outcome: Outcome = "completed"
+        reason = ""
+        try:
+            self.inject_fault(attempt, undo)
+            self.measure(attempt, undo)
+        except KeyboardInterrupt:
+            outcome = "interrupted"
+            reason = f"Interrupted by Ctrl-C during {attempt.phase}; what it changed was undone."
+            self.step(exp, attempt.phase, "Ctrl-C", "interrupted")
+        except Ca3Error as exc:
+            outcome, reason = "failed", f"{attempt.phase} failed: {str(exc).splitlines()[0]}"
+            self.step(exp, attempt.phase, "failed", "failed", str(exc).splitlines()[0])
+        finally:
+            failures = self.rollback(exp, undo)
+        if failures:
+            outcome, reason = "failed", " ".join([reason, *failures]).strip()
+        run = attempt.run(outcome, reason)
+        if outcome == "interrupted":
+            return run
+        return self.count(attempt, run)
+
+    def run_all(self, experiments: Sequence[Experiment]) -> Drill:
+        """Each experiment in turn, with the live view; Ctrl-C raises Interrupted with everything so far."""
+        runs: list[Run] = []
+        with Live(console=self.console, auto_refresh=False) as live:
+            self.live = live
+            try:
+                for exp in experiments:
+                    run = self.run_one(exp)
+                    runs.append(run)
+                    result = recovery.analyse(run)
+                    self.watch.results.append(view.verdict_line(result))
+                    self.refresh()
+                    if run.outcome == "interrupted":
+                        raise Interrupted(self.finish(runs, interrupted=True))
+            except KeyboardInterrupt as stop:  # between experiments, or while waiting for steady state
+                if isinstance(stop, Interrupted):
+                    raise
+                raise Interrupted(self.finish(runs, interrupted=True)) from None
+            finally:
+                self.live = None
+        return self.finish(runs, interrupted=False)
+
+    def finish(self, runs: list[Run], interrupted: bool) -> Drill:
+        return replace(self.drill, runs=tuple(runs), steps=tuple(self.steps), interrupted=interrupted)
