@@ -181,7 +181,7 @@ class Runner:
         """The readings stored over the experiment's window (not counted when the fault was never injected)."""
         if run.fault.injected_at is None or not run.samples:
             return run
-        window = (max(0.0, run.samples[0].t - LEAD_S), max(run.samples[0].t, run.samples[-1].t - TAIL_S))
+        window = (run.samples[0].t - LEAD_S, max(run.fault.injected_at, run.samples[-1].t - TAIL_S))
         at_start = {p.name for p in run.samples[0].tier("producer")}
         fresh = sorted({p.name for s in run.samples for p in s.tier("producer")} - at_start)
         try:
