@@ -23,7 +23,7 @@ CUT_HOLD_S = 20.0
 
 def experiments() -> tuple[Experiment, ...]:
     """Every experiment, in the order a drill runs them."""
-    found = [Experiment(f"delete-pod-{t}", "delete-pod", t, f"delete a {t} pod; its controller must replace it")
+    found = [Experiment(f"delete-pod-{t}", "delete-pod", t, f"delete one {t} pod; its controller must replace it")
              for t in TIERS]
     found += [Experiment(f"kill-main-{t}", "kill-main", t,
                          f"SIGTERM to PID 1 of the {c} container; the kubelet restarts it in place")
@@ -44,3 +44,19 @@ def select(names: Sequence[str]) -> tuple[Experiment, ...]:
         raise ConfigError(f"Unknown experiment {', '.join(unknown)}. Run `ca3 chaos --list` for the names.")
     chosen = set(names)
     return tuple(e for e in experiments() if not chosen or e.name in chosen)
+
+
+def plan(exp: Experiment) -> tuple[str, str]:
+    """(what the experiment does, how it is undone), as kubectl commands, for `--dry-run` and the docs."""
+    if exp.action == "delete-pod":
+        return (f"kubectl delete pod <the first Ready app={exp.tier} pod> --wait=false",
+                "nothing to undo: its Deployment or StatefulSet creates the replacement")
+    if exp.action == "kill-main":
+        return (f"kubectl exec <the first Ready app={exp.tier} pod> -c {KILLABLE[exp.tier]} -- {' '.join(KILL_MAIN)}",
+                "nothing to undo: the kubelet restarts the container in place")
+    if exp.action == "cut-off":
+        return (f"kubectl delete networkpolicy <the allow policies selecting app={exp.tier}> (saved first)",
+                f"kubectl apply --server-side of the saved policies after {exp.hold_s:.0f} s, or at once on a "
+                "failure or Ctrl-C")
+    return ("kubectl drain <the processor's node> --ignore-daemonsets --delete-emptydir-data --timeout=120s",
+            "kubectl uncordon <that node>, also when the drain fails or is interrupted")
