@@ -55,6 +55,8 @@ def chaos(
     list_: bool = flag("--list", help="List the experiments and exit."),
     dry_run: bool = flag("--dry-run", help="Show what each experiment would do and undo; change nothing."),
     as_json: bool = flag("--json", help="Print the verdicts as JSON (the live view goes to stderr)."),
+    export: str = typer.Option("", "--export", metavar="chaostoolkit", help="Write the experiments as Chaos "
+                               "Toolkit experiment files into OUT/chaostoolkit/ and exit; changes nothing."),
     out: Path = typer.Option(OUT, "--out", "-o", help="Folder the report, picture and journal are written to."),
     interval: float = typer.Option(2, "--interval", help="Seconds between samples."),
     timeout: float = typer.Option(120, "--timeout", help="Seconds to wait for recovery after each fault."),
@@ -67,6 +69,9 @@ def chaos(
     chosen = select(experiment)
     if list_:
         _list(chosen)
+        return
+    if export:
+        _export(ctx, export, chosen, out)
         return
     if dry_run:
         for exp in chosen:
@@ -85,6 +90,25 @@ def chaos(
         view.print(f"Interrupted: what the drill changed was undone; what it measured is in {where}/.")
         raise
     _report(finished, as_json)
+
+
+def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path) -> None:
+    """The experiments as Chaos Toolkit files, from the manifests these settings render (no cluster needed)."""
+    from ca3cli import render, secrets
+    from ca3cli.chaos import toolkit
+    from ca3cli.chaos.session import MILESTONE
+
+    if kind != "chaostoolkit":
+        raise ConfigError(f"--export knows only `chaostoolkit`, not `{kind}`.")
+    settings = load_settings(ctx)
+    documents = [d for m in render.render(settings, secrets.placeholders(), MILESTONE) for d in m.documents]
+    folder = out / "chaostoolkit"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, doc in toolkit.export(chosen, settings.namespace, documents).items():
+        (folder / name).write_text(json.dumps(doc, indent=2) + "\n")
+        console.print(f"saved {escape(str(folder / name))}")
+    console.print("Run one with `chaos run FILE` (pip install chaostoolkit chaostoolkit-kubernetes); a node drain is "
+                  "not exported (see docs/chaos.md).")
 
 
 def _report(finished: Finished, as_json: bool) -> None:
