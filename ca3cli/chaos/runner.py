@@ -5,7 +5,7 @@ undone in a `finally`, on failure and Ctrl-C too. All terminal output goes throu
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,8 +115,10 @@ class Runner:
     def inject_fault(self, attempt: Attempt, undo: Undo) -> None:
         exp, first = attempt.experiment, attempt.samples[-1]
         attempt.phase = "inject"
-        pod = inject.victim(first.pods, exp.tier)
-        before = attempt.fault
+        pod = None if exp.action == "drain-node" else inject.victim(first.pods, exp.tier)
+        node = view.node_of(first, "processor") if exp.action == "drain-node" else ""
+        attempt.fault = replace(attempt.fault, victim=pod.name if pod else node,
+                                restarts_before=pod.restarts if pod else 0)
         if exp.action == "delete-pod" and pod:
             detail = inject.delete_pod(self.kubectl, pod)
         elif exp.action == "kill-main" and pod:
@@ -124,13 +126,8 @@ class Runner:
         elif exp.action == "cut-off":
             detail = inject.cut_off(self.kubectl, exp, undo)
         else:
-            node = view.node_of(first, "processor")
-            pod = None
             detail = inject.drain(self.kubectl, node, undo)
-            before = replace(before, victim=node)
-        victim = pod.name if pod else before.victim
-        attempt.fault = replace(before, victim=victim, restarts_before=pod.restarts if pod else 0,
-                                injected_at=self.elapsed())
+        attempt.fault = replace(attempt.fault, injected_at=self.elapsed())
         self.step(exp, "inject", exp.summary, detail=detail)
 
     def measure(self, attempt: Attempt, undo: Undo) -> None:
@@ -142,8 +139,7 @@ class Runner:
             s = self.sample(attempt)
             fault = attempt.fault
             if exp.action == "cut-off" and fault.lifted_at is None and s.t - (fault.injected_at or 0) >= exp.hold_s:
-                self.rollback(exp, undo, "lift")
-                attempt.fault = replace(fault, lifted_at=self.elapsed())
+                self.lift(attempt, undo)
                 continue
             run = attempt.run()
             if (recovery.clock_start(run) is not None and recovery.ready_at(run) is not None
@@ -159,23 +155,39 @@ class Runner:
             self.pause()
             self.sample(attempt)
 
-    def rollback(self, exp: Experiment, undo: Undo, phase: str = "rollback") -> list[str]:
-        """Every undo action, newest first, each tried once; a second Ctrl-C does not stop the rest."""
-        failures, stopped = [], False
-        for description, action in undo.pop_all():
-            try:
-                action()
-                self.step(exp, phase, description)
-            except KeyboardInterrupt:
-                stopped = True
-                action()
-                self.step(exp, phase, description, detail="done despite a second Ctrl-C")
-            except Ca3Error as exc:
-                failures.append(f"{description} failed: {str(exc).splitlines()[0]}")
-                self.step(exp, phase, description, "failed", str(exc).splitlines()[0])
+    def lift(self, attempt: Attempt, undo: Undo) -> None:
+        """End a cut-off early (its undo actions); what failed stays registered for the final rollback."""
+        failed, stopped = self.rollback(attempt.experiment, undo, "lift")
+        undo.actions.extend((description, action) for description, action, _ in failed)
         if stopped:
             raise KeyboardInterrupt
-        return failures
+        if failed:
+            raise Ca3Error(" ".join(message for _, _, message in failed))
+        attempt.fault = replace(attempt.fault, lifted_at=self.elapsed())
+
+    def rollback(self, exp: Experiment, undo: Undo, phase: str = "rollback"
+                 ) -> tuple[list[tuple[str, Callable[[], None], str]], bool]:
+        """Every undo action, newest first: (those that failed, with why; whether Ctrl-C came meanwhile). An action
+        a Ctrl-C cut short is tried once more: a second Ctrl-C must not leave the cluster changed."""
+        failed: list[tuple[str, Callable[[], None], str]] = []
+        stopped = False
+        for description, action in undo.pop_all():
+            for attempt in range(2):
+                try:
+                    action()
+                    self.step(exp, phase, description, detail="after a Ctrl-C" if attempt else "")
+                    break
+                except KeyboardInterrupt:
+                    stopped = True
+                    if attempt:
+                        failed.append((description, action, f"{description} was cut short by Ctrl-C."))
+                        self.step(exp, phase, description, "interrupted")
+                except Ca3Error as exc:
+                    message = f"{description} failed: {str(exc).splitlines()[0]}"
+                    failed.append((description, action, message))
+                    self.step(exp, phase, description, "failed", str(exc).splitlines()[0])
+                    break
+        return failed, stopped
 
     def count(self, attempt: Attempt, run: Run) -> Run:
         """The readings stored over the experiment's window (not counted when the fault was never injected)."""
@@ -191,20 +203,23 @@ class Runner:
             return replace(run, outcome="failed", reason=f"The stored readings could not be read: {exc}")
         return replace(run, readings=tuple(stored), window=window, fresh_producers=tuple(fresh))
 
-    def run_one(self, exp: Experiment) -> Run:
-        attempt = Attempt(exp)
-        self.watch.experiment = exp.name
+    def prepare(self, attempt: Attempt) -> Run | None:
+        """Steady state, then whether the experiment can run here: a Run when it ends before injecting."""
+        exp = attempt.experiment
         problems = self.wait_steady(attempt)
         if problems:
-            reason = f"The pipeline was not in steady state: {'; '.join(problems)}."
             self.step(exp, "steady-before", "not steady; not injected", "failed", "; ".join(problems))
-            return attempt.run("not-steady", reason)
+            return attempt.run("not-steady", f"The pipeline was not in steady state: {'; '.join(problems)}.")
         self.step(exp, "steady-before", "steady state")
         skip = skip_reason(self.kubectl, exp, attempt.samples[-1])
         if skip:
             self.step(exp, "skip", skip)
             return attempt.run("skipped", skip)
-        undo = Undo()
+        return None
+
+    def execute(self, attempt: Attempt) -> Run:
+        """Inject and measure; whatever it changed is undone however that ends."""
+        exp, undo = attempt.experiment, Undo()
         outcome: Outcome = "completed"
         reason = ""
         try:
@@ -218,13 +233,33 @@ class Runner:
             outcome, reason = "failed", f"{attempt.phase} failed: {str(exc).splitlines()[0]}"
             self.step(exp, attempt.phase, "failed", "failed", str(exc).splitlines()[0])
         finally:
-            failures = self.rollback(exp, undo)
-        if failures:
-            outcome, reason = "failed", " ".join([reason, *failures]).strip()
-        run = attempt.run(outcome, reason)
-        if outcome == "interrupted":
+            failed, stopped = self.rollback(exp, undo)
+        if stopped and outcome != "interrupted":
+            outcome, reason = "interrupted", f"Interrupted by Ctrl-C during the rollback. {reason}".strip()
+        if failed:
+            reason = " ".join([reason, *(message for _, _, message in failed)]).strip()
+            outcome = "interrupted" if outcome == "interrupted" else "failed"
+        return attempt.run(outcome, reason)
+
+    def run_one(self, exp: Experiment) -> Run:
+        attempt = Attempt(exp)
+        self.watch.experiment = exp.name
+        try:
+            early = self.prepare(attempt)
+        except KeyboardInterrupt:
+            self.step(exp, attempt.phase, "Ctrl-C", "interrupted")
+            return attempt.run("interrupted", "Interrupted by Ctrl-C before the fault; nothing was changed.")
+        if early is not None:
+            return early
+        run = self.execute(attempt)
+        if run.outcome == "interrupted":
             return run
-        return self.count(attempt, run)
+        try:
+            return self.count(attempt, run)
+        except KeyboardInterrupt:
+            return replace(run, outcome="interrupted",
+                           reason="Interrupted by Ctrl-C while counting the stored readings; what it changed was "
+                                  "undone.")
 
     def run_all(self, experiments: Sequence[Experiment]) -> Drill:
         """Each experiment in turn, with the live view; Ctrl-C raises Interrupted with everything so far."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from ca3cli.chaos import model, session
+from ca3cli.chaos import inject, model, session
 from ca3cli.chaos.catalogue import select
 from ca3cli.chaos.model import Experiment
 from ca3cli.chaos.recovery import analyse
@@ -190,3 +190,35 @@ def test_an_unsteady_pipeline_is_not_injected(cluster: KubectlStub) -> None:
 
 def _settings() -> Settings:
     return Settings()
+
+
+def test_a_second_ctrl_c_during_the_rollback_does_not_stop_the_restore(cluster: KubectlStub,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    cut_off_cluster(cluster, "calico-node")
+    real_restore, tries = inject.restore, []
+
+    def interrupted_once(kubectl: Kubectl, stream: str) -> None:
+        tries.append(stream)
+        if len(tries) == 1:
+            raise KeyboardInterrupt  # the second Ctrl-C, while the policies are being restored
+        real_restore(kubectl, stream)
+
+    monkeypatch.setattr(inject, "restore", interrupted_once)
+    with pytest.raises(Interrupted) as stopped:
+        Runner(kubectl(), Flowing(interrupt_at=3), quiet(), a.NAMESPACE, FAST).run_all([one("cut-off-processor")])
+    assert len(tries) == 2 and [c for c in cluster.commands() if c.startswith("apply")]
+    run = stopped.value.drill.runs[0]
+    assert run.outcome == "interrupted" and run.reason.startswith("Interrupted by Ctrl-C during measure")
+    assert [(s.phase, s.detail) for s in stopped.value.drill.steps if s.action.startswith("restore")] == [
+        ("rollback", "after a Ctrl-C")]
+
+
+def test_ctrl_c_while_waiting_for_steady_state_changes_nothing(cluster: KubectlStub) -> None:
+    pods_sequence(cluster, a.unready(a.recorded_pods(), a.PRODUCER))
+    waiting = replace(FAST, steady_timeout_s=60)
+    with pytest.raises(Interrupted) as stopped:
+        Runner(kubectl(), Flowing(interrupt_at=3), quiet(), a.NAMESPACE, waiting).run_all(
+            [one("delete-pod-producer"), one("delete-pod-kafka")])
+    assert [(r.experiment.name, r.outcome, r.reason) for r in stopped.value.drill.runs] == [
+        ("delete-pod-producer", "interrupted", "Interrupted by Ctrl-C before the fault; nothing was changed.")]
+    assert not [c for c in cluster.commands() if c.startswith(("delete", "apply", "exec", "drain"))]
