@@ -60,6 +60,11 @@ def pods_table(sample: Sample) -> Table:
     return table
 
 
+def _line(text: str) -> Text:
+    """One event or log line, cut at the edge of the terminal so the view keeps its height."""
+    return Text("  " + text, no_wrap=True, overflow="ellipsis")
+
+
 def render(watch: Watch) -> RenderableType:
     parts: list[RenderableType] = [Text.from_markup(f"[bold]{escape(watch.experiment)}[/]  phase: "
                                                     f"{escape(watch.phase)}")]
@@ -69,9 +74,9 @@ def render(watch: Watch) -> RenderableType:
         age = "none stored" if s.newest_s is None else f"{s.t - s.newest_s:.0f} s old"
         lag = "unknown" if s.lag is None else f"{s.lag:.0f}"
         parts.append(Text(f"newest reading in InfluxDB: {age}   consumer lag: {lag}"))
-    parts += [Text("events:", style="bold"), *(Text("  " + e) for e in watch.events or ["(none yet)"])]
+    parts += [Text("events:", style="bold"), *(_line(e) for e in watch.events or ["(none yet)"])]
     if watch.logs:
-        parts += [Text("logs:", style="bold"), *(Text("  " + line[:160]) for line in watch.logs)]
+        parts += [Text("logs:", style="bold"), *(_line(line) for line in watch.logs)]
     if watch.results:
         parts += [Text("verdicts:", style="bold"), *(Text.from_markup("  " + r) for r in watch.results)]
     return Group(*parts)
