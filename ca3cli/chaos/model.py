@@ -37,6 +37,8 @@ class Pod:
     node: str
     phase: str
     waiting: str = ""  # a container's waiting reason (CrashLoopBackOff, ContainerCreating)
+    containers: int = 1
+    ready_containers: int = 0
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ def markdown(drill: Drill, results: list[Result]) -> str:
         head += ["**The drill was interrupted (Ctrl-C)**; the experiment running then was rolled back, the ones "
                  "after it did not run.", ""]
     body = [line for run, r in zip(drill.runs, results, strict=True) for line in section(drill, run, r)]
-    tail = ["The timeline picture is outputs/recovery-timeline.png; every step and sample is in "
+    tail = ["The timeline picture is outputs/recovery-timeline.png; the pods before, during and after each fault, as "
+            "`kubectl get pods` shows them, are in outputs/pod-recovery.txt; every step and sample is in "
             "outputs/chaos-journal.json.", ""]
     return "\n".join(head + body + tail)

@@ -174,7 +174,7 @@ def test_ctrl_c_while_cut_off_restores_the_policies_and_the_report_says_so(clust
     assert [c for c in cluster.commands() if c.startswith("apply")] and "delete pod" not in " ".join(
         cluster.commands())
     assert stopped.value.files == [tmp_path / "resilience-report.md", tmp_path / "recovery-timeline.png",
-                                   tmp_path / "chaos-journal.json"]
+                                   tmp_path / "chaos-journal.json", tmp_path / "pod-recovery.txt"]
     report = (tmp_path / "resilience-report.md").read_text()
     assert "**The drill was interrupted (Ctrl-C)**" in report
     assert "Interrupted by Ctrl-C during measure; what it changed was undone." in report

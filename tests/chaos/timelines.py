@@ -7,7 +7,7 @@ from ca3cli.chaos.model import Fault, Pod, Reading, Run, Sample
 
 OLD = "producer-848b9d6d7-gvhjt"  # the producer pod in shared/kubectl-recordings/get-pods.json
 NEW = "producer-848b9d6d7-x7k2p"
-PROCESSOR = Pod("processor-6bfb6584f6-pfwwz", "processor", True, 0, "node-1", "Running")
+PROCESSOR = Pod("processor-6bfb6584f6-pfwwz", "processor", True, 0, "node-1", "Running", ready_containers=1)
 WALL0_NS = 1_796_112_000_000_000_000  # 2026-12-01T08:00:00Z
 
 
@@ -16,12 +16,12 @@ def pods(producer: list[Pod]) -> tuple[Pod, ...]:
 
 
 def old(ready: bool = True, phase: str = "Running") -> Pod:
-    return Pod(OLD, "producer", ready, 0, "node-1", phase)
+    return Pod(OLD, "producer", ready, 0, "node-1", phase, ready_containers=int(ready))
 
 
 def new(ready: bool) -> Pod:
     return Pod(NEW, "producer", ready, 0, "node-1", "Running" if ready else "Pending",
-               "" if ready else "ContainerCreating")
+               "" if ready else "ContainerCreating", ready_containers=int(ready))
 
 
 def sample(t: float, producer: list[Pod], newest: float | None, lag: float | None = 3) -> Sample:
