@@ -39,6 +39,7 @@ class Pod:
     waiting: str = ""  # a container's waiting reason (CrashLoopBackOff, ContainerCreating)
     containers: int = 1
     ready_containers: int = 0
+    uid: str = ""  # a StatefulSet's replacement has the same name, never the same uid
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class Fault:
     """What was injected: the victim (pod or node), what it looked like before, and when the fault began and ended."""
 
     victim: str = ""
+    victim_uid: str = ""
     restarts_before: int = 0
     ready_before: dict[str, int] = field(default_factory=dict)  # Ready pods per tier just before the injection
     injected_at: float | None = None
@@ -116,8 +118,8 @@ def _run(raw: dict[str, Any]) -> Run:
     fault = raw["fault"]
     window = raw.get("window")
     return Run(Experiment(**raw["experiment"]), raw["outcome"], raw["reason"],
-               Fault(fault["victim"], fault["restarts_before"], dict(fault["ready_before"]), fault["injected_at"],
-                     fault["lifted_at"]),
+               Fault(fault["victim"], fault["victim_uid"], fault["restarts_before"], dict(fault["ready_before"]),
+                     fault["injected_at"], fault["lifted_at"]),
                tuple(Sample(s["t"], s["at"], tuple(Pod(**p) for p in s["pods"]), s["newest_s"], s["lag"])
                      for s in raw["samples"]),
                tuple(Reading(**r) for r in raw["readings"]),

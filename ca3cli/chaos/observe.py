@@ -22,7 +22,7 @@ def pod_state(pod: dict[str, Any]) -> Pod:
     return Pod(meta["name"], (meta.get("labels") or {}).get("app", ""), ready and phase != "Terminating",
                sum(int(c.get("restartCount", 0)) for c in containers), pod.get("spec", {}).get("nodeName", ""),
                phase, waiting, max(len(pod.get("spec", {}).get("containers") or []), len(containers), 1),
-               sum(bool(c.get("ready")) for c in containers))
+               sum(bool(c.get("ready")) for c in containers), meta.get("uid", ""))
 
 
 def pod_states(listing: dict[str, Any]) -> tuple[Pod, ...]:

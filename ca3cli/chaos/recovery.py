@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ca3cli.chaos.loss import SeqCount, count
-from ca3cli.chaos.model import Run, Sample
+from ca3cli.chaos.model import Fault, Pod, Run, Sample
 
 RECOVERY_TARGET_S = 30.0  # seed milestone 9: "Pods return to Running state within 30 seconds"
 FRESH_S = 20.0  # steady state: the newest stored reading is at most this old
@@ -60,6 +60,11 @@ def clock_start(run: Run) -> float | None:
     return fault.lifted_at if run.experiment.action == "cut-off" else fault.injected_at
 
 
+def is_victim(pod: Pod, fault: Fault) -> bool:
+    """The pod the fault hit: by uid when known (a StatefulSet's replacement keeps the name), else by name."""
+    return pod.uid == fault.victim_uid if fault.victim_uid and pod.uid else pod.name == fault.victim
+
+
 def replaced(sample: Sample, run: Run) -> bool:
     """The failed part is back: the tier's Ready pods (not the deleted one) as many as before, a killed container
     restarted and Ready, every tier back for a drain."""
@@ -68,8 +73,8 @@ def replaced(sample: Sample, run: Run) -> bool:
         return all(sum(p.ready for p in sample.tier(t)) >= n for t, n in fault.ready_before.items())
     pods = sample.tier(exp.tier)
     if exp.action == "kill-main":
-        return any(p.name == fault.victim and p.ready and p.restarts > fault.restarts_before for p in pods)
-    others = [p for p in pods if p.name != fault.victim or exp.action == "cut-off"]
+        return any(is_victim(p, fault) and p.ready and p.restarts > fault.restarts_before for p in pods)
+    others = [p for p in pods if not is_victim(p, fault) or exp.action == "cut-off"]
     return sum(p.ready for p in others) >= max(fault.ready_before.get(exp.tier, 1), 1)
 
 

@@ -117,7 +117,7 @@ class Runner:
         attempt.phase = "inject"
         pod = None if exp.action == "drain-node" else inject.victim(first.pods, exp.tier)
         node = view.node_of(first, "processor") if exp.action == "drain-node" else ""
-        attempt.fault = replace(attempt.fault, victim=pod.name if pod else node,
+        attempt.fault = replace(attempt.fault, victim=pod.name if pod else node, victim_uid=pod.uid if pod else "",
                                 restarts_before=pod.restarts if pod else 0)
         if exp.action == "delete-pod" and pod:
             detail = inject.delete_pod(self.kubectl, pod)

@@ -82,7 +82,7 @@ def measure(pipe: Pipeline, exp: Experiment, victim: str, fault: Callable[[], No
         samples = [pipe.sample()]
     injected = round(time.time() - pipe.t0, 2)
     fault()
-    run = Run(exp, "completed", "", Fault(victim, 0, {exp.tier: 1}, injected), tuple(samples))
+    run = Run(exp, "completed", "", Fault(victim, ready_before={exp.tier: 1}, injected_at=injected), tuple(samples))
     while time.monotonic() < deadline:
         time.sleep(0.5)
         samples.append(pipe.sample())

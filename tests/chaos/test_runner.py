@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from ca3cli.chaos import inject, model, session
+from ca3cli.chaos import inject, model, recovery, session
 from ca3cli.chaos.catalogue import select
 from ca3cli.chaos.model import Experiment
 from ca3cli.chaos.recovery import analyse
@@ -222,3 +222,18 @@ def test_ctrl_c_while_waiting_for_steady_state_changes_nothing(cluster: KubectlS
     assert [(r.experiment.name, r.outcome, r.reason) for r in stopped.value.drill.runs] == [
         ("delete-pod-producer", "interrupted", "Interrupted by Ctrl-C before the fault; nothing was changed.")]
     assert not [c for c in cluster.commands() if c.startswith(("delete", "apply", "exec", "drain"))]
+
+
+def test_a_statefulset_pod_replaced_under_the_same_name_counts_as_replaced_only_once_it_is_new(
+        cluster: KubectlStub) -> None:
+    pods = a.recorded_pods()
+    gone = a.without(pods, "kafka-0")
+    pods_sequence(cluster, pods, a.terminating(pods, "kafka-0"), gone,
+                  a.replaced(pods, "kafka-0", "kafka-0", ready=False, keep_old=False),
+                  a.replaced(pods, "kafka-0", "kafka-0", ready=True, keep_old=False))
+    cluster.on("delete", "pod", stdout=a.deleted_pod("kafka-0"))
+    run = Runner(kubectl(), Flowing(), quiet(), a.NAMESPACE, FAST).run_all([one("delete-pod-kafka")]).runs[0]
+    assert run.fault.victim == "kafka-0" and run.fault.victim_uid
+    ready_per_sample = [recovery.replaced(s, run) for s in run.samples[1:]]
+    assert ready_per_sample == [False, False, False, True]
+    assert run.outcome == "completed" and analyse(run).ready_s is not None

@@ -46,5 +46,5 @@ def delete_run(ready_after: float, flowing_after: float, end: float, stored: lis
         samples.append(sample(t, producer, t - 1 if flows else 9.5, lag_peak if t == 14 else 5))
         t += 2
     return Run(select(["delete-pod-producer"])[0], "completed", "",
-               Fault(OLD, 0, {"producer": 1, "processor": 1}, 10.0), tuple(samples), tuple(stored),
-               (0.0, end), (NEW,))
+               Fault(OLD, ready_before={"producer": 1, "processor": 1}, injected_at=10.0), tuple(samples),
+               tuple(stored), (0.0, end), (NEW,))
