@@ -145,9 +145,9 @@ def test_a_process_drill_counts_loss_and_duplicates_as_the_database_does(tmp_pat
         assert result.ready_s is not None and result.flowing_s is not None, (run.experiment.name, run.samples[-3:])
     fresh = set(delivered)  # every producer started within the drill
     drill = loss.count(stored, fresh)
-    assert (drill.stored, drill.distinct) == (sum(database.stored.values()), sum(database.distinct.values()))
-    assert (drill.lost, drill.duplicated) == (database.lost(fresh), database.duplicated)
+    seen = f"drill {drill}, database {database}, delivered {delivered}"
+    assert (drill.stored, drill.distinct) == (sum(database.stored.values()), sum(database.distinct.values())), seen
+    assert (drill.lost, drill.duplicated) == (database.lost(fresh), database.duplicated), seen
     per_producer = {name: loss.count([r for r in stored if r.producer == name], fresh) for name in delivered}
-    assert {n: c.distinct + c.lost for n, c in per_producer.items()} == delivered  # each one's own count
-    assert per_producer[pipe.producers[0][0]].lost == 0  # only the broker restart can lose readings
-    print(f"process drill: {drill}; database: {database}; delivered: {delivered}")
+    assert {n: c.distinct + c.lost for n, c in per_producer.items()} == delivered, seen  # each one's own count
+    assert per_producer[pipe.producers[0][0]].lost == 0, seen  # only the broker restart can lose readings
