@@ -15,6 +15,7 @@ from rich.live import Live
 from rich.markup import escape
 
 from ca3cli.chaos import inject, observe, recovery, view
+from ca3cli.chaos.catalogue import plan
 from ca3cli.chaos.data import Data
 from ca3cli.chaos.inject import Undo
 from ca3cli.chaos.model import Drill, Experiment, Fault, Outcome, Run, Sample, Step, StepOutcome
@@ -233,7 +234,10 @@ class Runner:
             outcome, reason = "failed", f"{attempt.phase} failed: {str(exc).splitlines()[0]}"
             self.step(exp, attempt.phase, "failed", "failed", str(exc).splitlines()[0])
         finally:
+            changed = bool(undo.actions)
             failed, stopped = self.rollback(exp, undo)
+            if not changed and attempt.fault.injected_at is not None:
+                self.step(exp, "rollback", plan(exp)[1])
         if stopped and outcome != "interrupted":
             outcome, reason = "interrupted", f"Interrupted by Ctrl-C during the rollback. {reason}".strip()
         if failed:

@@ -70,6 +70,7 @@ def test_delete_pod_is_measured_and_passes_when_the_replacement_is_ready_and_not
     assert len(data.asked) == 1 and data.asked[0][0] < data.asked[0][1]
     report = (tmp_path / "outputs" / "resilience-report.md").read_text()
     assert "**1 of 1 experiments passed**" in report and "| readings lost | 0 | 0 | ok |" in report
+    assert "rollback: nothing to undo: its Deployment or StatefulSet creates the replacement (ok)" in report
     journal = (tmp_path / "outputs" / "chaos-journal.json").read_text()
     assert model.from_json(journal) == finished.drill
     assert (tmp_path / "outputs" / "recovery-timeline.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
