@@ -22,7 +22,7 @@ def moments(run: Run) -> list[tuple[str, Sample]]:
     start = run.fault.injected_at
     if start is None or not run.samples:
         return []
-    before = [s for s in run.samples if s.t <= start]
+    before = [s for s in run.samples if s.t < start]
     after = [s for s in run.samples if s.t > start]
     found = [("just before the fault", before[-1])] if before else []
     if after:

@@ -14,17 +14,25 @@ from rich.console import Console
 from rich.live import Live
 from rich.markup import escape
 
+from ca3cli import kube
 from ca3cli.chaos import inject, observe, recovery, view
 from ca3cli.chaos.catalogue import plan
 from ca3cli.chaos.data import Data
 from ca3cli.chaos.inject import Undo
 from ca3cli.chaos.model import Drill, Experiment, Fault, Outcome, Run, Sample, Step, StepOutcome
 from ca3cli.chaos.preconditions import skip_reason
-from ca3cli.errors import Ca3Error
+from ca3cli.errors import Ca3Error, KubectlError
 from ca3cli.kube import Kubectl
 
 TAIL_S = 5.0  # readings this close to the end may still be on their way; the count stops before them
 LEAD_S = 10.0  # the count starts this long before the steady-state sample, so a gap at the injection shows
+
+
+def why(exc: Ca3Error) -> str:
+    """One line: for kubectl, the command, its exit code and what it said went wrong (its last real line)."""
+    if isinstance(exc, KubectlError):
+        return f"`{' '.join(exc.args_run)}` exited {exc.returncode}: {kube.reason(exc.stderr or exc.stdout)}"
+    return str(exc).splitlines()[0]
 
 
 def utc_now() -> str:
@@ -83,9 +91,10 @@ class Runner:
                            + (f" [dim]({escape(detail)})[/]" if detail else ""))
 
     def sample(self, attempt: Attempt) -> Sample:
+        pods = observe.read_pods(self.kubectl)
+        t, at = self.elapsed(), utc_now()  # when the pods were seen; the data path is read right after
         newest = self.data.newest()
-        s = Sample(self.elapsed(), utc_now(), observe.read_pods(self.kubectl),
-                   None if newest is None else round(newest - self.wall0, 2), self.data.lag())
+        s = Sample(t, at, pods, None if newest is None else round(newest - self.wall0, 2), self.data.lag())
         attempt.samples.append(s)
         self.watch.sample, self.watch.phase = s, attempt.phase
         self.watch.events = observe.read_events(self.kubectl, self.since)
@@ -184,9 +193,9 @@ class Runner:
                         failed.append((description, action, f"{description} was cut short by Ctrl-C."))
                         self.step(exp, phase, description, "interrupted")
                 except Ca3Error as exc:
-                    message = f"{description} failed: {str(exc).splitlines()[0]}"
+                    message = f"{description} failed: {why(exc)}"
                     failed.append((description, action, message))
-                    self.step(exp, phase, description, "failed", str(exc).splitlines()[0])
+                    self.step(exp, phase, description, "failed", why(exc))
                     break
         return failed, stopped
 
@@ -231,8 +240,8 @@ class Runner:
             reason = f"Interrupted by Ctrl-C during {attempt.phase}; what it changed was undone."
             self.step(exp, attempt.phase, "Ctrl-C", "interrupted")
         except Ca3Error as exc:
-            outcome, reason = "failed", f"{attempt.phase} failed: {str(exc).splitlines()[0]}"
-            self.step(exp, attempt.phase, "failed", "failed", str(exc).splitlines()[0])
+            outcome, reason = "failed", f"{attempt.phase} failed: {why(exc)}"
+            self.step(exp, attempt.phase, "failed", "failed", why(exc))
         finally:
             changed = bool(undo.actions)
             failed, stopped = self.rollback(exp, undo)

@@ -86,7 +86,7 @@ def test_pod_recovery_shows_kubectl_get_pods_before_right_after_and_ready_again(
     text = podtext.text(Drill("conveyor-pipeline", "2026-12-01T08:00:00Z", 0.0,
                               (delete_run(ready_after=6, flowing_after=8, end=40, stored=[]),)))
     titles = [line.split("# ")[1] for line in text.splitlines() if line.startswith("$ kubectl get pods")]
-    assert titles == ["just before the fault (2026-12-01T08:00:10Z)", "+2 s after the fault (2026-12-01T08:00:12Z)",
+    assert titles == ["just before the fault (2026-12-01T08:00:09Z)", "+2 s after the fault (2026-12-01T08:00:12Z)",
                       "Ready again, +6 s after the fault (2026-12-01T08:00:16Z)"]
     blocks = [[row.split() for row in block.splitlines()[1:] if row] for block in text.split("$ kubectl get pods")]
     assert blocks[1][0] == ["NAME", "READY", "STATUS", "RESTARTS", "NODE"]

@@ -145,7 +145,9 @@ def test_a_drain_that_fails_midway_is_uncordoned_and_reported(cluster: KubectlSt
     drain = next(i for i, c in enumerate(commands) if c.startswith("drain node-1 --ignore-daemonsets"))
     assert commands[drain + 1:] == ["uncordon node-1"]
     run, result = finished.drill.runs[0], finished.results[0]
-    assert run.outcome == "failed" and run.reason.startswith("inject failed: `kubectl drain node-1")
+    assert run.outcome == "failed" and run.reason.startswith("inject failed: `kubectl drain node-1 --ignore-daemonsets")
+    assert run.reason.endswith('exited 1: error: unable to drain node "node-1" due to error:global timeout reached: '
+                               "2m0s, continuing command...")
     assert not result.passed and not finished.passed
     report = (tmp_path / "resilience-report.md").read_text()
     assert "**FAILED**: inject failed" in report and "rollback: uncordon node node-1 (ok)" in report

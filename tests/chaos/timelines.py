@@ -37,7 +37,7 @@ def delete_run(ready_after: float, flowing_after: float, end: float, stored: lis
                lag_peak: float = 40) -> Run:
     """The producer pod deleted at t=10; the new pod Ready `ready_after` s later, data again `flowing_after` s
     later; sampled every 2 s until `end`."""
-    samples = [sample(0, [old()], -1), sample(10, [old()], 9)]
+    samples = [sample(0, [old()], -1), sample(9, [old()], 8)]
     t = 12.0
     while t <= end:
         up = t - 10 >= ready_after
