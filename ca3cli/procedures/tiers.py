@@ -15,8 +15,10 @@ EFFECT = {
                 "acknowledged is kept.",
     "processor": "Readings wait in Kafka: consumer lag grows and InfluxDB writes stop until the replacement joins "
                  "consumer group `processor` and resumes from the committed offsets.",
-    "kafka": "Producers cannot send (their failed-send counter rises) and the processor stops consuming; both "
-             "reconnect when the broker is back. The broker's log survives on its PersistentVolumeClaim.",
+    "kafka": "Producers hold unacknowledged readings and resend them once the broker is back; past their hold limit "
+             "new readings are refused (the failed-send counter rises), and a producer that stays unable to send "
+             "turns unhealthy and is restarted by its liveness probe. The processor stops consuming and resumes. "
+             "The broker's log survives on its PersistentVolumeClaim.",
     "influxdb": "The processor's writes fail and are retried (the write-error rate rises); the Conveyor Speed "
                 "dashboard shows a gap. The data survives on the PersistentVolumeClaim.",
     "grafana": "Dashboards do not load (connection refused on the NodePort and port-forward); no reading is lost.",
@@ -83,9 +85,16 @@ def _force(facts: Facts, w: Workload) -> tuple[Step, ...]:
                  for ordinal in range(w.replicas))
 
 
+# Tiers the readings pass through: once they are back, data must flow end to end again.
+DATA_PATH = ("producer", "processor", "kafka", "influxdb")
+# Tiers whose loss also takes the way to read logs through Grafana away.
+LOG_READERS = ("grafana", "loki")
+
+
 def _readiness(facts: Facts, tier: str) -> Step | None:
-    return facts.validate(*(check for check in facts.criteria if check.endswith(f".{tier}-ready")),
-                          "m1.pods-running", "m1.data-flow")
+    own = [check for check in facts.criteria
+           if check.endswith((f".{tier}-ready", f".{tier}-health", f".{tier}-service"))]
+    return facts.validate(*own, "m1.pods-running", *(("m1.data-flow",) if tier in DATA_PATH else ()))
 
 
 def pod_lost(facts: Facts, w: Workload) -> Procedure:
@@ -96,7 +105,8 @@ def pod_lost(facts: Facts, w: Workload) -> Procedure:
                   "starting.", EFFECT[tier]),
         alerts=facts.alerts(tier),
         panels=facts.panels(*METRICS.get(tier, ()), datasource=BACKS.get(tier, "")),
-        logql=(facts.logql(w), facts.logql(w, ERRORS)) if facts.features["logging"] and tier != "loki" else (),
+        logql=(facts.logql(w), facts.logql(w, ERRORS)) if facts.features["logging"] and tier not in LOG_READERS
+        else (),
         diagnose=steps(_common(facts, w), _claims(facts, w), _health(facts, tier)),
         recover=steps(
             Step(facts.kubectl("rollout", "status", w.ref, "--timeout=120s"),
@@ -117,7 +127,8 @@ def crash_loop(facts: Facts, workloads: Sequence[Workload]) -> Procedure:
                   "What the tier's loss does to the pipeline, intermittently: see its \"pod lost\" procedure."),
         alerts=facts.alerts("restart", "crashloop"),
         panels=facts.panels('up{'),
-        logql=tuple(facts.logql(w, ERRORS) for w in workloads) if facts.features["logging"] else (),
+        logql=tuple(facts.logql(w, ERRORS) for w in workloads if w.tier not in LOG_READERS)
+        if facts.features["logging"] else (),
         diagnose=steps(
             Step(facts.kubectl("get", "pods", "-l", ",".join(f"{k}={v}" for k, v in sorted(shared))),
                  "RESTARTS and STATUS of every pod ca3 deployed: which tier restarts."),

@@ -143,6 +143,15 @@ def test_a_milestone_without_loki_has_no_logql(milestone: int) -> None:
     assert "```logql" not in text and '{namespace="' not in text and "Loki" not in text
 
 
+def test_no_loki_query_is_offered_where_grafana_or_loki_itself_is_down() -> None:
+    sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", render_operator_procedures(Settings()),
+                               flags=re.S | re.M))
+    assert "```logql" in sections["producer pod lost"]
+    assert "```logql" not in sections["grafana pod lost"] and "```logql" not in sections["loki pod lost"]
+    assert "m1.grafana-health" in sections["grafana pod lost"] and "m1.data-flow" not in sections["grafana pod lost"]
+    assert "m5.loki-service" in sections["loki pod lost"]
+
+
 def test_logql_names_the_namespace_and_the_pods_app_labels() -> None:
     settings = Settings(namespace="plant-7")
     text = render_operator_procedures(settings, milestone=5)
