@@ -83,7 +83,11 @@ def geometry(columns: int, rows: int, font: ImageFont.FreeTypeFont) -> Geometry:
 
 
 class Painter:
-    """Keeps one picture of the screen and redraws only the rows whose cells changed since the last paint."""
+    """Keeps one picture of the screen and redraws only the rows whose cells changed since the last paint.
+
+    Each distinct cell (character, colours, weight) is drawn once and then pasted: a live view redraws the same few
+    hundred glyphs thousands of times.
+    """
 
     def __init__(self, columns: int, rows: int) -> None:
         self.font, self.bold = load_fonts()
@@ -91,6 +95,7 @@ class Painter:
         self.image = Image.new("RGB", self.geometry.size, BACKGROUND)
         self._draw = ImageDraw.Draw(self.image)
         self._rows: dict[int, tuple[pyte.screens.Char, ...]] = {}
+        self._tiles: dict[tuple[str, RGB, RGB, bool, bool], Image.Image] = {}
 
     def paint(self, screen: pyte.Screen) -> bool:
         """Bring the picture up to date with `screen`; True when anything was redrawn."""
@@ -113,8 +118,17 @@ class Painter:
             fg, bg = colour(cell.fg, FOREGROUND), colour(cell.bg, BACKGROUND)
             if cell.reverse:
                 fg, bg = bg, fg
-            x, y = g.origin(column, row)
-            if bg != BACKGROUND:
-                self._draw.rectangle((x, y, x + g.cell_width - 1, y + g.cell_height - 1), fill=bg)
-            if cell.data.strip():
-                self._draw.text((x, y), cell.data, font=self.bold if cell.bold else self.font, fill=fg)
+            if cell.data == "":
+                continue  # the right half of a double-width character, drawn with it
+            wide = column + 1 < len(cells) and cells[column + 1].data == ""
+            if bg != BACKGROUND or cell.data.strip():
+                self.image.paste(self._tile(cell.data, fg, bg, cell.bold, wide), g.origin(column, row))
+
+    def _tile(self, char: str, fg: RGB, bg: RGB, bold: bool, wide: bool) -> Image.Image:
+        key = (char, fg, bg, bold, wide)
+        if key not in self._tiles:
+            tile = Image.new("RGB", (self.geometry.cell_width * (2 if wide else 1), self.geometry.cell_height), bg)
+            if char.strip():
+                ImageDraw.Draw(tile).text((0, 0), char, font=self.bold if bold else self.font, fill=fg)
+            self._tiles[key] = tile
+        return self._tiles[key]

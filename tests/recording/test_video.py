@@ -107,6 +107,21 @@ def test_a_drill_longer_than_the_limit_is_sped_up_to_fit(tmp_path: Path) -> None
     assert not list(tmp_path.glob(".*partial*"))
 
 
+def test_an_interrupted_render_leaves_neither_a_video_nor_a_partial_file(tmp_path: Path) -> None:
+    record(tmp_path / "drill.cast")
+    seen: list[tuple[int, int]] = []
+
+    def interrupt(done: int, total: int) -> None:
+        seen.append((done, total))
+        if done > 50:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        render_mp4(tmp_path / "drill.cast", tmp_path / "drill.mp4", progress=interrupt)
+    assert seen[0] == (1, seen[0][1]) and seen[-1][0] > 50  # progress was reported as frames went out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["drill.cast"]
+
+
 def test_a_broken_cast_is_one_sentence_and_leaves_no_video(tmp_path: Path) -> None:
     (tmp_path / "drill.cast").write_text('{"version": 1}\n', encoding="utf-8")
     with pytest.raises(VideoError, match=r"Cannot read the recording .*: line 1 is not an asciicast v2 header"):
