@@ -3,6 +3,7 @@ broker loss, a database outage, consumer lag, and certificate expiry."""
 
 from __future__ import annotations
 
+from ca3cli.procedures.inventory import SHORT
 from ca3cli.procedures.model import Facts, Procedure, Step, steps
 from ca3cli.procedures.tiers import ERRORS
 
@@ -158,8 +159,8 @@ def consumer_lag(facts: Facts) -> Procedure:
                "request")
         scale = (f"{how}, between {scaling.processor_min_replicas} and {most} replicas (at most "
                  f"kafka.partitions = {partitions} consume).")
-        recover = (Step(facts.kubectl("get", *(f"{'hpa' if k == 'HorizontalPodAutoscaler' else 'scaledobject'}/{n}"
-                                                for k, n in scalers)), "Current and desired replicas."),
+        recover = (Step(facts.kubectl("get", *(f"{SHORT[kind]}/{name}" for kind, name in scalers)),
+                        "Current and desired replicas."),
                    Step(f"ca3 deploy -m {facts.milestone}",
                         "To allow more: raise autoscaling.processor_max_replicas (and kafka.partitions) in ca3.yaml, "
                         "then deploy."))

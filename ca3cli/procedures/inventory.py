@@ -21,9 +21,8 @@ TIERS: dict[str, str] = {
 }
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 # kubectl's short resource names, as the procedures write them.
-SHORT = {"Deployment": "deployment", "StatefulSet": "statefulset", "DaemonSet": "daemonset", "Service": "svc",
-         "HorizontalPodAutoscaler": "hpa", "ScaledObject": "scaledobject", "PodDisruptionBudget": "pdb",
-         "NetworkPolicy": "networkpolicy"}
+SHORT = {"Deployment": "deployment", "StatefulSet": "statefulset", "DaemonSet": "daemonset",
+         "HorizontalPodAutoscaler": "hpa", "ScaledObject": "scaledobject"}
 
 
 @dataclass(frozen=True)
@@ -121,7 +120,7 @@ def _alerts(documents: Iterable[Mapping[str, Any]]) -> list[Alert]:
 
 
 def inventory(namespace: str, manifests: Iterable[Manifest]) -> Inventory:
-    manifests = list(manifests)
+    """Read what the procedures may name from one milestone's rendered manifests."""
     documents = [(m.component, doc) for m in manifests for doc in m.documents]
     components = {component: tier for tier, component in TIERS.items()}
     workloads: dict[str, Workload] = {}
