@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 from rich.console import Console
@@ -22,6 +24,9 @@ if TYPE_CHECKING:  # the core is imported when a drill runs, so `ca3 --help` sta
 
 OUT = Path("outputs")
 SETTLE_INTERVALS = 5  # samples taken after recovery, to see the steady state hold and the lag drain
+CAST, VIDEO = "resilience-drill.cast", "resilience-drill.mp4"
+SCREEN = (120, 40)  # columns and rows of the recorded terminal: the live view's pods, events and log lines fit
+VIDEO_MAX_S = 180.0  # the seed's video is at most 3 minutes; waits are sped up to fit
 
 
 def _list(experiments: tuple[Experiment, ...]) -> None:
@@ -55,6 +60,8 @@ def chaos(
     list_: bool = flag("--list", help="List the experiments and exit."),
     dry_run: bool = flag("--dry-run", help="Show what each experiment would do and undo; change nothing."),
     as_json: bool = flag("--json", help="Print the verdicts as JSON (the live view goes to stderr)."),
+    record: bool = flag("--record", help="Record the drill's terminal session (OUT/resilience-drill.cast) and "
+                        "render it to OUT/resilience-drill.mp4, at most 3 minutes."),
     export: str = typer.Option("", "--export", metavar="chaostoolkit", help="Write the experiments as Chaos "
                                "Toolkit experiment files into OUT/chaostoolkit/ and exit; changes nothing."),
     out: Path = typer.Option(OUT, "--out", "-o", help="Folder the report, picture and journal are written to."),
@@ -83,13 +90,61 @@ def chaos(
 
     settings = load_settings(ctx)
     view = err_console if as_json else console
+
+    def run(shown: Console) -> Finished:
+        try:
+            return run_drill(settings, options(ctx).config, chosen, shown, out, interval, timeout)
+        except Interrupted as stopped:
+            where = escape(str(stopped.files[0].parent)) if stopped.files else escape(str(out))
+            shown.print(f"Interrupted: what the drill changed was undone; what it measured is in {where}/.")
+            raise
+
+    finished, video = _recorded(run, out, sys.stderr if as_json else sys.stdout) if record else (run(view), None)
+    extra = [_write_procedures(settings, out), *([video] if video else [])]
+    _report(finished, as_json, [*finished.files, *extra])
+
+
+def _recorded(run: Callable[[Console], Finished], out: Path, mirror: TextIO) -> tuple[Finished, Path]:
+    """Run the drill on a Console that writes to the terminal and to an asciicast, then film the cast; an
+    interrupted drill is filmed too, so the video shows what happened before the rollback."""
+    from ca3cli.chaos.runner import Interrupted
+    from ca3cli.recording.session import Recording
+    from ca3cli.recording.video import require
+
+    require()  # a missing video package stops the drill before anything is changed, not after
+    out.mkdir(parents=True, exist_ok=True)
+    width, height = SCREEN
     try:
-        finished = run_drill(settings, options(ctx).config, chosen, view, out, interval, timeout)
-    except Interrupted as stopped:
-        where = escape(str(stopped.files[0].parent)) if stopped.files else escape(str(out))
-        view.print(f"Interrupted: what the drill changed was undone; what it measured is in {where}/.")
+        with Recording(out / CAST, width, height, mirror=mirror) as stream:
+            finished = run(Console(file=stream, width=width, height=height, force_terminal=True,
+                                   color_system="standard", highlight=False))
+    except Interrupted:
+        _film(out)
         raise
-    _report(finished, as_json)
+    return finished, _film(out)
+
+
+def _film(out: Path) -> Path:
+    from rich.progress import Progress
+
+    from ca3cli.recording.video import render_mp4
+
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task("Rendering the drill's video", total=None)
+        info = render_mp4(out / CAST, out / VIDEO, VIDEO_MAX_S,
+                          progress=lambda done, total: bar.update(task, completed=done, total=total))
+    err_console.print(f"filmed {escape(str(out / VIDEO))}: {info.duration:.0f} s, {info.frames} frames")
+    return out / VIDEO
+
+
+def _write_procedures(settings: Settings, out: Path) -> Path:
+    """What an operator does for each failure the drill exercised, written from the registry beside its report."""
+    from ca3cli.chaos.session import MILESTONE
+    from ca3cli.procedures.document import render_operator_procedures
+
+    path = out / "operator-procedures.md"
+    path.write_text(render_operator_procedures(settings, milestone=MILESTONE), encoding="utf-8")
+    return path
 
 
 def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path) -> None:
@@ -111,16 +166,16 @@ def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: 
                   "not exported (see docs/chaos.md).")
 
 
-def _report(finished: Finished, as_json: bool) -> None:
+def _report(finished: Finished, as_json: bool, files: list[Path]) -> None:
     if as_json:
         console.print_json(json.dumps({
-            "passed": finished.passed, "files": [str(p) for p in finished.files],
+            "passed": finished.passed, "files": [str(p) for p in files],
             "results": [{"experiment": r.name, "outcome": r.outcome, "passed": r.passed, "ready_s": r.ready_s,
                          "flowing_s": r.flowing_s, "peak_lag": r.peak_lag, "lost": r.seqs.lost,
                          "duplicated": r.seqs.duplicated, "problems": r.problems, "reason": r.reason}
                         for r in finished.results]}))
     else:
-        for path in finished.files:
+        for path in files:
             console.print(f"saved {escape(str(path))}")
     failed = [r.name for r in finished.results if not r.passed and r.outcome != "skipped"]
     if failed:

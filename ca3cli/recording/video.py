@@ -44,7 +44,7 @@ class VideoInfo:
     size: tuple[int, int]  # width, height in pixels
 
 
-def _require() -> None:
+def require() -> None:
     """One sentence naming the missing packages and the command that installs them, rather than an ImportError."""
     missing = [package for module, package in PACKAGES.items() if importlib.util.find_spec(module) is None]
     if missing:
@@ -55,7 +55,7 @@ def _require() -> None:
 def render_mp4(cast: Path, mp4: Path, max_seconds: float = 180.0, *,
                progress: Callable[[int, int], None] | None = None) -> VideoInfo:
     """Render `cast` (asciicast v2) to `mp4`; `progress(done, total)` is called as frames are encoded."""
-    _require()
+    require()
     import imageio_ffmpeg
     import pyte
 

@@ -4,6 +4,7 @@ their recorded shapes through the stand-in port-forward (neither InfluxDB 2 nor 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -117,3 +118,21 @@ def test_an_unknown_experiment_or_a_bad_interval_exits_2(plain_influx: Project, 
     unknown = ca3("chaos", "-e", "delete-everything")
     assert unknown.code == 2 and "Unknown experiment delete-everything" in unknown.text
     assert ca3("chaos", "--interval", "-1").code == 2
+
+
+def test_a_recorded_drill_leaves_its_terminal_session_and_a_video_of_it_beside_the_procedures(
+        plain_influx: Project, ca3: Callable[..., Run], kubectl_stub: KubectlStub,
+        apis: tuple[RecordedApi, RecordedApi]) -> None:
+    import imageio_ffmpeg
+
+    answer_drill(kubectl_stub, apis)
+    run = ca3("chaos", "-e", "delete-pod-producer", "--record", *FAST)
+    assert run.code == 0, run.text
+    outputs = plain_influx.path / "outputs"
+    header, *lines = (outputs / "resilience-drill.cast").read_text().splitlines()
+    assert json.loads(header)["version"] == 2
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", "".join(json.loads(line)[2] for line in lines))
+    assert "delete-pod-producer" in shown  # the live view went into the recording
+    meta = next(imageio_ffmpeg.read_frames(str(outputs / "resilience-drill.mp4")))
+    assert meta["codec"] == "h264" and 0 < meta["duration"] <= 180
+    assert "## producer pod lost" in (outputs / "operator-procedures.md").read_text()
