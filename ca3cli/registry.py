@@ -93,7 +93,8 @@ COMPONENTS: dict[str, Component] = {
         Component(
             "kafka", "kafka",
             ("kafka-serviceaccount.yaml", "kafka-headless-service.yaml", "kafka-service.yaml", "kafka-statefulset.yaml",
-             "kafka-pdb.yaml", "kafka-topic-serviceaccount.yaml", "kafka-topic-configmap.yaml", "kafka-topic-job.yaml"),
+             "kafka-pdb.yaml", "kafka-client-configmap.yaml", "kafka-topic-serviceaccount.yaml",
+             "kafka-topic-configmap.yaml", "kafka-topic-job.yaml"),
             depends_on=("namespace", "secrets", "network", "tls"),
             waits=(Wait("statefulset/kafka", 600), Wait("job/kafka-topic-create", 600)),
         ),

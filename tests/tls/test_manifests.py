@@ -178,3 +178,20 @@ def test_every_rendered_milestone_passes_the_tls_rules() -> None:
             objs = lint.objects(rendered(settings, milestone))
             assert (tls_rules.tls_never_skips_verification(objs) + tls_rules.tls_clients_name_the_ca(objs)
                     + tls_rules.kafka_listeners_consistent(objs)) == []
+
+
+@pytest.mark.parametrize("client_auth", ["none", "required"])
+def test_the_broker_pod_holds_the_tls_client_config_validate_runs_kafka_tools_with(tmp_path: Path,
+                                                                                   client_auth: str) -> None:
+    from ca3cli.validate.pipeline import KAFKA_CLIENT_TLS
+
+    settings = settings_with(1, client_auth)
+    manifests = rendered(settings, 8, issued(tmp_path, settings))
+    kafka = docs(manifests, "StatefulSet")["kafka"]
+    folder, file = KAFKA_CLIENT_TLS.rsplit("/", 1)
+    [mount] = [m for m in container(kafka)["volumeMounts"] if m["mountPath"] == folder]
+    volumes = {v["name"]: v for v in kafka["spec"]["template"]["spec"]["volumes"]}
+    properties = docs(manifests, "ConfigMap")[volumes[mount["name"]]["configMap"]["name"]]["data"][file]
+    assert "security.protocol=SSL" in properties and "ssl.endpoint.identification.algorithm=https" in properties
+    for path in (line.split("=", 1)[1] for line in properties.splitlines() if line.endswith((".crt", ".pem"))):
+        assert any(path.startswith(m["mountPath"] + "/") for m in container(kafka)["volumeMounts"]), path
