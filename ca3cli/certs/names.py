@@ -34,6 +34,7 @@ class CertSpec:
     ip_addresses: tuple[str, ...]
     server: bool
     client: bool
+    feature: str  # the milestone feature whose link it secures (registry.MILESTONES)
 
 
 def service_names(service: str, namespace: str) -> tuple[str, ...]:
@@ -51,7 +52,7 @@ def broker_names(settings: Settings) -> tuple[str, ...]:
 def influxdb_spec(settings: Settings) -> CertSpec:
     return CertSpec("influxdb", "influxdb-tls", INFLUXDB_SERVICE,
                     service_names(INFLUXDB_SERVICE, settings.namespace) + LOCAL_NAMES, LOCAL_ADDRESSES,
-                    server=True, client=False)
+                    server=True, client=False, feature="tls_influxdb")
 
 
 def kafka_spec(settings: Settings) -> CertSpec:
@@ -59,12 +60,14 @@ def kafka_spec(settings: Settings) -> CertSpec:
     another (the internal and controller listeners require a certificate from our CA)."""
     names = (service_names(KAFKA_SERVICE, settings.namespace) + service_names(KAFKA_HEADLESS, settings.namespace)
              + broker_names(settings) + LOCAL_NAMES)
-    return CertSpec("kafka", "kafka-tls", KAFKA_SERVICE, names, LOCAL_ADDRESSES, server=True, client=True)
+    return CertSpec("kafka", "kafka-tls", KAFKA_SERVICE, names, LOCAL_ADDRESSES, server=True, client=True,
+                    feature="tls_kafka")
 
 
 def kafka_client_spec(settings: Settings) -> CertSpec:
     """The certificate producer, processor, topic Job and kafka-exporter present when mutual TLS is required."""
-    return CertSpec("kafka-client", "kafka-client-tls", "conveyor-kafka-client", (), (), server=False, client=True)
+    return CertSpec("kafka-client", "kafka-client-tls", "conveyor-kafka-client", (), (), server=False, client=True,
+                    feature="tls_kafka")
 
 
 def wanted(settings: Settings) -> list[CertSpec]:
@@ -81,5 +84,4 @@ def wanted(settings: Settings) -> list[CertSpec]:
 
 def needed(settings: Settings, features: dict[str, bool]) -> list[CertSpec]:
     """The certificates a render of these features needs (what `run ca3 certs first` is about)."""
-    return [spec for spec in wanted(settings)
-            if features["tls_influxdb" if spec.name == "influxdb" else "tls_kafka"]]
+    return [spec for spec in wanted(settings) if features[spec.feature]]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ca3cli import registry, render
 from ca3cli.certs.names import CA_CONFIGMAP, wanted
+from ca3cli.certs.store import CA
 from ca3cli.deploy import APPLY_TIMEOUT_S, FIELD_MANAGER, stream
 from ca3cli.errors import Ca3Error
 from ca3cli.kube import Kubectl, reason
@@ -56,8 +57,8 @@ def consumers(manifests: Iterable[Manifest], secrets: set[str], configmaps: set[
 def changed_objects(settings: Settings, changed: Iterable[str]) -> tuple[set[str], set[str]]:
     """The Secrets (and, when the CA itself changed, the CA ConfigMap) that new certificates `changed` replace."""
     names = set(changed)
-    secrets = {spec.secret for spec in wanted(settings) if spec.name in names or "ca" in names}
-    return secrets, {CA_CONFIGMAP} if "ca" in names else set()
+    secrets = {spec.secret for spec in wanted(settings) if spec.name in names or CA in names}
+    return secrets, {CA_CONFIGMAP} if CA in names else set()
 
 
 def namespace_exists(kubectl: Kubectl, namespace: str) -> bool:

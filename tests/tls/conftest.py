@@ -9,9 +9,9 @@ import pytest
 
 from ca3cli.certs import objects, store
 from ca3cli.settings import Settings
-from tests.cluster.conftest import Project, Run, ca3, cluster, project
+from tests.cluster.conftest import Project, Run, apps, ca3, cluster, project
 
-__all__ = ["Project", "Run", "ca3", "certified", "cluster", "project"]
+__all__ = ["Project", "Run", "apps", "ca3", "certified", "cluster", "project"]
 
 Ca3 = Callable[..., Run]
 

@@ -209,3 +209,18 @@ def test_up_style_values_hold_keys_only_when_asked(project: Project, certified: 
     without = objects.values(folder, Settings(), 8, keys=False)
     assert with_keys["tls_kafka_key"] in certified
     assert without["tls_kafka_key"].startswith("placeholder-") and without["tls_ca_crt"] == with_keys["tls_ca_crt"]
+
+
+def test_up_to_milestone_8_issues_the_missing_certificates_then_deploys_them(
+        project: Project, kubectl_stub: KubectlStub, apps, ca3: Ca3) -> None:
+    from tests.cluster.conftest import answer_healthy_deploy
+
+    kubectl_stub.docker.on("info", stdout="Server Version: 29.1.0\n").on("build")
+    kubectl_stub.tool("kind").on("load", "docker-image")
+    answer_healthy_deploy(kubectl_stub)
+    result = ca3("up", "-m", "8")
+    assert result.code == 0, result.text
+    folder = store.folder_for(project.path / "ca3.yaml")
+    assert sorted(p.name for p in folder.iterdir()) == ["ca.crt", "ca.key", "influxdb.crt", "influxdb.key",
+                                                        "kafka.crt", "kafka.key"]
+    assert "name: kafka-tls" in applied(kubectl_stub) and "Milestone 8 deployed" in result.text
