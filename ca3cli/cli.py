@@ -17,6 +17,7 @@ from rich.markup import escape
 from ca3cli import __version__
 from ca3cli.commands import (
     build,
+    certs,
     chaos,
     cluster,
     deploy,
@@ -50,6 +51,7 @@ app.add_typer(cluster.app, name="cluster")
 app.command()(render.render)
 app.command()(lint.lint)
 app.command()(build.build)
+app.command()(certs.certs)
 app.command(cls=deploy.DeployCommand)(deploy.deploy)
 app.command()(status.status)
 app.command()(validate.validate)

@@ -65,7 +65,7 @@ class Outcome:
 
 def prepare(settings: Settings, secrets: Mapping[str, str], milestone: int) -> Plan:
     """Render milestones 1..N, lint the result (a finding stops the deploy) and build the phased plan."""
-    manifests = render.render(settings, secrets, registry.check_deployable(settings, milestone))
+    manifests = render.render(settings, secrets, registry.check_milestone(milestone))
     findings = lint.run(lint.objects(manifests))
     if findings:
         listed = "\n".join(f"  - {finding}" for finding in findings)

@@ -61,3 +61,7 @@ class WaitTimeout(Ca3Error):
 
 class CheckFailed(Ca3Error):
     """One or more validation checks failed (the report has already been printed)."""
+
+
+class CertsError(Ca3Error):
+    """TLS certificates are missing, stale or unreadable."""

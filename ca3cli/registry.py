@@ -72,6 +72,16 @@ COMPONENTS: dict[str, Component] = {
             ("influxdb-auth-secret.yaml", "grafana-admin-secret.yaml", "kafka-cluster-secret.yaml"),
             depends_on=("namespace",),
         ),
+        # Milestones 7-8: our CA (ConfigMap ca3-ca) and the TLS Secrets made by `ca3 certs`; each template renders
+        # nothing until its link's milestone (influxdb-tls from 7, kafka-tls from 8, kafka-client-tls with mutual
+        # TLS), and every TLS client and server depends on this component so the files exist before pods mount them.
+        Component(
+            "tls", "tls",
+            ("ca3-ca-configmap.yaml", "influxdb-tls-secret.yaml", "kafka-tls-secret.yaml",
+             "kafka-client-tls-secret.yaml"),
+            depends_on=("namespace",),
+            enabled=lambda settings: settings.tls.influxdb or settings.tls.kafka,
+        ),
         Component(
             "network", "network",
             tuple(f"{name}-networkpolicy.yaml" for name in (
@@ -83,34 +93,35 @@ COMPONENTS: dict[str, Component] = {
         Component(
             "kafka", "kafka",
             ("kafka-serviceaccount.yaml", "kafka-headless-service.yaml", "kafka-service.yaml", "kafka-statefulset.yaml",
-             "kafka-pdb.yaml", "kafka-topic-serviceaccount.yaml", "kafka-topic-configmap.yaml", "kafka-topic-job.yaml"),
-            depends_on=("namespace", "secrets", "network"),
+             "kafka-pdb.yaml", "kafka-client-configmap.yaml", "kafka-topic-serviceaccount.yaml",
+             "kafka-topic-configmap.yaml", "kafka-topic-job.yaml"),
+            depends_on=("namespace", "secrets", "network", "tls"),
             waits=(Wait("statefulset/kafka", 600), Wait("job/kafka-topic-create", 600)),
         ),
         Component(
             "influxdb", "influxdb",
             ("influxdb-serviceaccount.yaml", "influxdb-rbac.yaml", "influxdb-init-configmap.yaml",
              "influxdb-headless-service.yaml", "influxdb-service.yaml", "influxdb-statefulset.yaml"),
-            depends_on=("namespace", "secrets", "network"),
+            depends_on=("namespace", "secrets", "network", "tls"),
             waits=(Wait("statefulset/influxdb", 600),),
         ),
         Component(
             "producer", "producer",
             ("producer-serviceaccount.yaml", "producer-deployment.yaml", "producer-service.yaml", "producer-hpa.yaml"),
-            depends_on=("kafka",),
+            depends_on=("kafka", "tls"),
             waits=(Wait("deployment/producer", 300),),
         ),
         Component(
             "processor", "processor",
             ("processor-serviceaccount.yaml", "processor-deployment.yaml"),
-            depends_on=("kafka", "influxdb"),
+            depends_on=("kafka", "influxdb", "tls"),
             waits=(Wait("deployment/processor", 300),),
         ),
         Component(
             "grafana", "grafana",
             ("grafana-serviceaccount.yaml", "grafana-datasource-configmap.yaml", "grafana-dashboard-configmap.yaml",
              "grafana-deployment.yaml", "grafana-service.yaml"),
-            depends_on=("influxdb",),
+            depends_on=("influxdb", "tls"),
             waits=(Wait("deployment/grafana", 300),),
         ),
         Component(
@@ -143,7 +154,7 @@ COMPONENTS: dict[str, Component] = {
             "kafka-exporter", "kafka-exporter",
             ("kafka-exporter-serviceaccount.yaml", "kafka-exporter-deployment.yaml", "kafka-exporter-service.yaml",
              "kafka-exporter-networkpolicy.yaml"),
-            depends_on=("kafka", "prometheus"),
+            depends_on=("kafka", "prometheus", "tls"),
             waits=(Wait("deployment/kafka-exporter", 300),),
         ),
         # Loki (templates/logging); the log agent is Promtail or Alloy (settings.observability.log_agent).
@@ -182,7 +193,7 @@ MILESTONES: dict[int, Milestone] = {
         Milestone(5, "Centralized logging (Loki + Promtail)", ("logging", "promtail", "alloy"), ("logging",)),
         Milestone(6, "Load testing and HPA validation", ("processor-autoscaler", "processor-keda"),
                   ("autoscaling", "keda")),
-        Milestone(7, "TLS for InfluxDB", (), ("tls_influxdb",)),
+        Milestone(7, "TLS for InfluxDB", ("tls",), ("tls_influxdb",)),
         Milestone(8, "TLS for Kafka", (), ("tls_kafka",)),
         Milestone(9, "Resilience testing", ()),
     )
@@ -304,26 +315,6 @@ def criteria_for(number: int, only: Sequence[str] = ()) -> list[Criterion]:
         raise ConfigError(f"Unknown check id {', '.join(unknown)}.{hint} Run `ca3 validate --list` to see them all.")
     wanted = set(only)
     return [c for c in CRITERIA if c.milestone <= check_milestone(number) and (not wanted or c.id in wanted)]
-
-
-# Features whose objects no component creates yet: deploying them would reference a CA and certificates that do not
-# exist. Each entry leaves when the component that provides it lands.
-NOT_YET_BUILT = {
-    "tls_influxdb": "TLS for InfluxDB (milestone 7) needs the CA and certificates that `ca3 certs` is to create",
-    "tls_kafka": "TLS for Kafka (milestone 8) needs the CA and certificates that `ca3 certs` is to create",
-}
-
-
-def check_deployable(settings: Settings, number: int) -> int:
-    """Return `number` when every feature it switches on is built, else say what is missing and how to go on."""
-    wanted = features(settings, check_milestone(number))
-    missing = [why for name, why in NOT_YET_BUILT.items() if wanted[name]]
-    if missing:
-        raise ConfigError(
-            f"Milestone {number} cannot be deployed yet: {'; '.join(missing)}, which this version of ca3 does not "
-            "do. Deploy `-m 6`, or set `tls.influxdb: false` and `tls.kafka: false` in ca3.yaml to go on without TLS."
-        )
-    return number
 
 
 # Features a setting can keep off even once their milestone is reached.

@@ -80,5 +80,6 @@ def render(settings: Settings, secrets: Mapping[str, str], milestone: int) -> li
                                   "This is a bug in ca3.") from exc
             except yaml.YAMLError as exc:
                 raise RenderError(f"templates/{source} rendered invalid YAML: {exc}. This is a bug in ca3.") from exc
-            manifests.append(Manifest(component.name, PurePosixPath(component.folder, name), text, documents))
+            if documents:  # a template may render nothing before its feature's milestone (templates/tls)
+                manifests.append(Manifest(component.name, PurePosixPath(component.folder, name), text, documents))
     return manifests

@@ -114,5 +114,8 @@ def load(folder: Path) -> dict[str, str]:
 
 
 def placeholders() -> Mapping[str, str]:
-    """Obviously fake values of the right shape, for rendering when Secret contents are not needed (lint, plans)."""
-    return {spec.name: f"placeholder-{spec.name.replace('_', '-')}" for spec in SPECS}
+    """Obviously fake values of the right shape, for rendering when Secret contents are not needed (lint, plans);
+    the TLS certificates' too (ca3cli/certs/objects.py)."""
+    from ca3cli.certs import objects  # cryptography loads only for commands that render
+
+    return {**{spec.name: f"placeholder-{spec.name.replace('_', '-')}" for spec in SPECS}, **objects.placeholders()}

@@ -221,10 +221,18 @@ class Autoscaling(Section):
 
 
 class TLS(Section):
-    """Which links use TLS once their milestone is reached."""
+    """Which links use TLS once their milestone is reached, and the certificates `ca3 certs` issues for them."""
 
     influxdb: bool = setting(True, "HTTPS to InfluxDB from milestone 7.")
     kafka: bool = setting(True, "TLS to Kafka from milestone 8 (the seed marks it optional).")
+    kafka_client_auth: Literal["none", "required"] = setting(
+        "none", "required: Kafka's client listener also demands a client certificate from our CA (mutual TLS).")
+    min_version: Literal["1.2", "1.3"] = setting(
+        "1.2", "Lowest TLS version InfluxDB and Kafka accept (1.3 alone works with every client ca3 deploys).")
+    ca_days: Annotated[int, NOT_BOOL, Field(ge=30, le=36500)] = setting(
+        3650, "Validity of the private CA `ca3 certs` creates, in days; `--rotate` keeps it.")
+    cert_days: Annotated[int, NOT_BOOL, Field(ge=1, le=825)] = setting(
+        365, "Validity of each server and client certificate, in days; `ca3 certs --rotate` renews them.")
 
 
 class Settings(Section):

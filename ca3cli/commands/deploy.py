@@ -99,14 +99,15 @@ def _mode(dry_run: str, diff: bool) -> str:
     return {"client": "offline", "server": "server-dry-run"}.get(dry_run, "diff" if diff else "apply")
 
 
-def _secrets(ctx: typer.Context, offline: bool) -> Mapping[str, str]:
-    """The generated secrets; an offline plan works before `ca3 init` with placeholders (never sent anywhere)."""
+def _secrets(ctx: typer.Context, settings: Settings, milestone: int, offline: bool) -> Mapping[str, str]:
+    """The generated secrets and the TLS certificates milestones 1..N need; an offline plan works before
+    `ca3 init` with placeholder secrets (never sent anywhere), but a TLS milestone needs `ca3 certs` first."""
     from ca3cli import secrets
+    from ca3cli.commands.certs import tls_values
 
     folder = secrets.folder_for(options(ctx).config)
-    if offline and not folder.is_dir():
-        return secrets.placeholders()
-    return secrets.load(folder)
+    generated = secrets.placeholders() if offline and not folder.is_dir() else secrets.load(folder)
+    return {**generated, **tls_values(ctx, settings, milestone, keys=True)}
 
 
 def show_diagnosis(diagnosis: Diagnosis, log: RunLog) -> None:
@@ -187,7 +188,7 @@ def deploy(
 
     mode = _mode(dry_run, diff)
     settings = load_settings(ctx)
-    values = _secrets(ctx, offline=mode == "offline")
+    values = _secrets(ctx, settings, milestone, offline=mode == "offline")
     the_plan = core.prepare(settings, values, milestone)
     if mode == "offline":
         for line in plan.describe(the_plan):

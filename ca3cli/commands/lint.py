@@ -18,9 +18,11 @@ def lint(
     from ca3cli import lint as linting
     from ca3cli import render as rendering
     from ca3cli import secrets
+    from ca3cli.commands.certs import tls_values
 
     settings = load_settings(ctx)
-    manifests = rendering.render(settings, secrets.placeholders(), milestone)
+    values = {**secrets.placeholders(), **tls_values(ctx, settings, milestone, keys=False)}
+    manifests = rendering.render(settings, values, milestone)
     objs = linting.objects(manifests)
     findings = linting.run(objs)
     if findings:

@@ -21,14 +21,21 @@ def render(
     """Render the manifests of milestones 1..N; Secrets only with --include-secrets, into a git-ignored folder."""
     from ca3cli import output, secrets
     from ca3cli import render as rendering
+    from ca3cli.certs import seed
+    from ca3cli.commands.certs import tls_values
 
     settings = load_settings(ctx)
     config = options(ctx).config
     values = secrets.load(secrets.folder_for(config)) if include_secrets else secrets.placeholders()
+    values = {**values, **tls_values(ctx, settings, milestone, keys=include_secrets)}
     manifests = rendering.render(settings, values, milestone)
     secrets_out = secrets.rendered_folder_for(config) if include_secrets else None
     written = output.write(manifests, out, secrets_out)
+    seeds = seed.write(out, registry.features(settings, milestone))
     console.print(f"Wrote {len(written.manifests)} manifests for {registry.span(milestone)} under {out}/.")
+    if seeds:
+        console.print(f"Wrote the seed's {len(seeds)} TLS files under {out}/{seed.FOLDER}/ (scripts that run "
+                      "`ca3 certs`, Secret templates with placeholders only).")
     if written.secrets:
         console.print(f"Wrote {len(written.secrets)} Secret manifests under {secrets_out}/ (mode 0600, git-ignored).")
     for path in written.removed:

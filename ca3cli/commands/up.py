@@ -14,10 +14,13 @@ def up(
 ) -> None:
     """Init if needed, create a local cluster if no context answers, build and load the images, deploy, show Grafana."""
     from ca3cli import deploy as deploy_core
-    from ca3cli import localcluster, secrets
+    from ca3cli import localcluster, registry, secrets
     from ca3cli import status as status_core
     from ca3cli import up as core
+    from ca3cli.certs import store
+    from ca3cli.certs.names import needed
     from ca3cli.commands import deploy, init
+    from ca3cli.commands.certs import tls_values
     from ca3cli.commands.cluster import StepPrinter
     from ca3cli.commands.session import kubectl_for
 
@@ -25,7 +28,9 @@ def up(
     if core.needs_init(config):
         init.init(ctx, force=False, rotate=False, interactive=False)
     settings = load_settings(ctx)
-    values = secrets.load(secrets.folder_for(config))
+    if needed(settings, registry.features(settings, registry.check_milestone(milestone))):
+        store.ensure(store.folder_for(config), settings)  # like init: make what is missing, keep the rest
+    values = {**secrets.load(secrets.folder_for(config)), **tls_values(ctx, settings, milestone, keys=True)}
     the_plan = deploy_core.prepare(settings, values, milestone)  # a settings mistake stops before any slow step
     target = core.find_target(kubectl_for(settings), settings.cluster.flavour)
     if target.create:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from ca3cli.lint import crossref, policy, schema
+from ca3cli.lint import crossref, policy, schema, tls
 from ca3cli.lint.model import Finding, Obj
 from ca3cli.render import Manifest
 
@@ -26,6 +26,9 @@ RULES: tuple[Rule, ...] = (
     policy.pods_covered_by_network_policy,
     policy.probes_on_long_running,
     policy.pods_pass_pod_security,
+    tls.tls_never_skips_verification,
+    tls.tls_clients_name_the_ca,
+    tls.kafka_listeners_consistent,
 )
 
 

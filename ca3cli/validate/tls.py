@@ -10,6 +10,9 @@ from typing import Any
 
 from cryptography import x509
 
+from ca3cli.certs.inspect import describe, signed_by
+from ca3cli.certs.names import KAFKA_SERVICE, broker_names
+from ca3cli.lint.tls import broker_properties, listener_problems
 from ca3cli.portforward import tls_handshake
 from ca3cli.validate.model import Check, Outcome, failed, passed, verdict
 from ca3cli.validate.probe import Probe
@@ -34,14 +37,18 @@ KAFKA_OFF = off_unless("tls_kafka", "tls.kafka")
 
 
 def secret_check(check_id: str, secret: str, service: str, skip: Any) -> Check:
-    """PASS when `secret` is a kubernetes.io/tls Secret whose current certificate names the service."""
+    """PASS when `secret` is a kubernetes.io/tls Secret whose current certificate is signed by our CA (ConfigMap
+    ca3-ca) and names the service (and, for Kafka, every broker's headless name)."""
 
     def gather(probe: Probe) -> dict[str, Any]:
         obj = probe.get("secret", secret)
         data = obj.get("data") or {}
         cert = base64.b64decode(data["tls.crt"]).decode() if "tls.crt" in data else ""  # public; the key stays unread
-        return {"type": obj.get("type"), "keys": sorted(data), "cert": cert,
-                "name": f"{service}.{probe.namespace}.svc", "now": datetime.now(UTC)}
+        wanted = [f"{service}.{probe.namespace}.svc"]
+        if service == KAFKA_SERVICE:
+            wanted += [name for name in broker_names(probe.settings) if name.endswith(".svc")]
+        return {"type": obj.get("type"), "keys": sorted(data), "cert": cert, "ca": probe.ca_pem(),
+                "names": wanted, "now": datetime.now(UTC)}
 
     return Check(check_id, gather, decide_secret, skip=skip)
 
@@ -50,16 +57,15 @@ def decide_secret(evidence: dict[str, Any]) -> Outcome:
     if evidence["type"] != "kubernetes.io/tls" or not {"tls.crt", "tls.key"} <= set(evidence["keys"]):
         return failed(f"type {evidence['type']}, keys {evidence['keys']}; want kubernetes.io/tls with tls.crt, tls.key")
     cert = x509.load_pem_x509_certificate(evidence["cert"].encode())
-    try:
-        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
-            x509.DNSName)
-    except x509.ExtensionNotFound:
-        names = []
+    if not signed_by(cert, x509.load_pem_x509_certificate(evidence["ca"].encode())):
+        return failed(f"certificate {cert.subject.rfc4514_string()} is not signed by the CA in ConfigMap ca3-ca")
+    names = set(describe(cert).dns_names)
     expires = cert.not_valid_after_utc
     if expires <= evidence["now"] or cert.not_valid_before_utc > evidence["now"]:
         return failed(f"certificate valid {cert.not_valid_before_utc:%Y-%m-%d} to {expires:%Y-%m-%d}, not now")
-    return verdict(evidence["name"] in names, f"names {evidence['name']}; valid until {expires:%Y-%m-%d}",
-                   f"certificate names {listing(names)}, not {evidence['name']}")
+    missing = [name for name in evidence["names"] if name not in names]
+    return verdict(not missing, f"signed by ca3-ca, names {listing(evidence['names'])}; valid until {expires:%Y-%m-%d}",
+                   f"certificate names {listing(sorted(names))}, not {listing(missing)}")
 
 
 # --- mounts and startup logs -----------------------------------------------------------------------------------
@@ -167,7 +173,11 @@ def decide_influxdb_url(envs: dict[str, dict[str, str] | None]) -> Outcome:
     if not urls:
         return failed("no environment value of the processor holds an InfluxDB URL")
     plain = [u for u in urls if not u.startswith("https://")]
-    return verdict(not plain, f"InfluxDB URL {urls[0]}", f"InfluxDB reached over {listing(plain)}")
+    if plain:
+        return failed(f"InfluxDB reached over {listing(plain)}")
+    ca_file = env.get("INFLUXDB_CA_FILE")
+    return verdict(bool(ca_file), f"InfluxDB URL {urls[0]}, verified with {ca_file}",
+                   f"InfluxDB URL {urls[0]} but no INFLUXDB_CA_FILE names our CA")
 
 
 def decide_kafka_clients(envs: dict[str, dict[str, str] | None]) -> Outcome:
@@ -178,24 +188,30 @@ def decide_kafka_clients(envs: dict[str, dict[str, str] | None]) -> Outcome:
             problems.append(f"{workload}: {'missing' if env is None else 'no Kafka bootstrap value'}")
         elif any(":9093" not in s or ":9092" in s for s in servers):
             problems.append(f"{workload} uses {listing(servers)}")
+        elif env.get("KAFKA_SECURITY_PROTOCOL") != "SSL" or not env.get("KAFKA_SSL_CAFILE"):
+            problems.append(f"{workload} is not set to SSL with KAFKA_SSL_CAFILE naming our CA")
         else:
             seen.append(f"{workload} -> {servers[0]}")
     return verdict(not problems, "; ".join(seen), "; ".join(problems))
 
 
 def decide_listeners(envs: dict[str, dict[str, str] | None]) -> Outcome:
-    """PASS when an SSL listener binds 9093 and nothing binds 9092 (the broker's own listeners may stay internal)."""
+    """PASS when the client listener binds 9093, nothing binds 9092, and every listener (client, inter-broker,
+    controller) is SSL in a consistent configuration, read as the broker reads its KAFKA_* variables."""
     env = next(iter(envs.values()))
     if env is None:
         return failed("StatefulSet kafka does not exist")
-    pairs = env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "").split(",")
+    props = broker_properties(env)
+    pairs = props.get("listener.security.protocol.map", "").split(",")
     protocols = dict(p.split(":", 1) for p in pairs if ":" in p)
-    listeners = re.findall(r"(\w+)://[^:,]*:(\d+)", env.get("KAFKA_LISTENERS", ""))
-    on_9092 = [name for name, port in listeners if port == "9092"]
-    tls_9093 = [name for name, port in listeners if port == "9093" and protocols.get(name) == "SSL"]
-    shown = f"listeners {env.get('KAFKA_LISTENERS', '?')}; map {env.get('KAFKA_LISTENER_SECURITY_PROTOCOL_MAP', '?')}"
-    problem = f"{on_9092[0]} still binds 9092" if on_9092 else "no SSL listener on 9093"
-    return verdict(bool(tls_9093) and not on_9092, shown, f"{problem}: {shown}")
+    listeners = re.findall(r"(\w+)://[^:,]*:(\d+)", props.get("listeners", ""))
+    shown = f"listeners {props.get('listeners', '?')}; map {props.get('listener.security.protocol.map', '?')}"
+    problems = [f"{name} still binds 9092" for name, port in listeners if port == "9092"]
+    if not any(port == "9093" and protocols.get(name) == "SSL" for name, port in listeners):
+        problems.append("no SSL listener on 9093")
+    problems += [f"{name} is {protocols[name]}" for name, _ in listeners if protocols.get(name, "SSL") != "SSL"]
+    problems += listener_problems(props)
+    return verdict(not problems, shown, f"{'; '.join(problems)}: {shown}")
 
 
 CHECKS = (

@@ -1,21 +1,33 @@
-"""Both TLS links with a CA made in the test: data flows, and a server certificate from another CA is refused."""
+"""Both TLS links with certificates made by ca3's own certificate code (as `ca3 certs` makes them): data flows,
+and a server certificate from another CA, or from our CA for another name, is refused."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from conveyor_common.env import load_kafka
 from conveyor_common.reading import Reading
+from cryptography import x509
 from influxdb_client.rest import ApiException
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from processor.settings import load_influx
 from processor.sink import InfluxSink, to_line
 
+from ca3cli.certs import authority, store
 from tests.apps.helpers import StreamRun, analytics_over
+from tests.fixtures.certs import misnamed
 from tests.fixtures.pipeline import AppLauncher
-from tests.fixtures.servers import Kafka, TestCA, VictoriaMetrics
+from tests.fixtures.servers import (
+    Kafka,
+    TestCA,
+    VictoriaMetrics,
+    running,
+    tansu_behind_stunnel,
+    victoria_metrics_server,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -66,3 +78,27 @@ def test_influxdb_certificate_from_another_ca_is_refused(victoria_metrics_tls: V
     assert trusted.ping() is True
     assert trusted.write([point]) == {}
     assert victoria_metrics_tls.wait_for_seqs("tls-refusal", {0}) == [0]
+
+
+def test_the_servers_present_certificates_issued_by_ca3s_private_ca(test_ca: TestCA) -> None:
+    for path in (test_ca.trusted.server_cert, test_ca.trusted.influxdb_cert, test_ca.trusted.client_cert):
+        issuer = x509.load_pem_x509_certificate(path.read_bytes()).issuer.rfc4514_string()
+        assert issuer == f"CN={store.CA_COMMON_NAME},O={authority.ORGANISATION}"
+
+
+def test_influxdb_certificate_for_another_name_is_refused(servers_dir: Path, test_ca: TestCA) -> None:
+    wrong = misnamed(test_ca.trusted, servers_dir / "misnamed-influx")
+    with running(victoria_metrics_server(servers_dir, tls=wrong)) as server:
+        influx = VictoriaMetrics(server, ca_file=wrong.ca_cert)
+        reading = Reading(time.time_ns(), "line-1", 0.2, "running", "tls-misnamed", 0)
+        point = to_line(reading, analytics_over(60).update(reading))
+        refused = sink_for(influx, str(wrong.ca_cert))
+        assert refused.ping() is False
+        with pytest.raises(ApiException, match=r"CERTIFICATE_VERIFY_FAILED.*(IP address|[Hh]ostname) mismatch"):
+            refused.write([point])
+
+
+def test_kafka_broker_certificate_for_another_name_is_refused(servers_dir: Path, test_ca: TestCA) -> None:
+    wrong = misnamed(test_ca.trusted, servers_dir / "misnamed-kafka")
+    with tansu_behind_stunnel(servers_dir, wrong, require_client_cert=False) as kafka, pytest.raises(KafkaError):
+        KafkaProducer(**load_kafka(kafka.app_env()).client_options())

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from ca3cli import registry, render, secrets
+from ca3cli.certs import objects as certs
 from ca3cli.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -22,7 +23,7 @@ def _values(folder: Path) -> list[str]:
 def test_secret_values_appear_only_in_secret_objects(tmp_path: Path) -> None:
     secrets.ensure(tmp_path)
     values = _values(tmp_path)
-    manifests = render.render(Settings(), secrets.load(tmp_path), registry.HIGHEST)
+    manifests = render.render(Settings(), {**secrets.load(tmp_path), **certs.placeholders()}, registry.HIGHEST)
     in_secrets = "".join(yaml.safe_dump(d) for m in manifests for d in m.documents if d["kind"] == "Secret")
     assert all(v in in_secrets for v in values), "every generated value is delivered by some Secret"
     for manifest in manifests:
@@ -40,11 +41,14 @@ def test_gitignore_keeps_generated_and_rendered_secrets_untracked(tmp_path: Path
     shutil.copy(REPO / ".gitignore", tmp_path / ".gitignore")
     subprocess.run(["git", "init", "-q", "."], cwd=tmp_path, check=True)
     _ca3(tmp_path, "init")
+    _ca3(tmp_path, "certs")
     _ca3(tmp_path, "render", "-m", str(registry.HIGHEST), "--include-secrets")
     subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
     tracked = subprocess.run(["git", "ls-files"], cwd=tmp_path, check=True, capture_output=True,
                              text=True).stdout.split()
-    assert tracked == [".gitignore"], "ca3.yaml, k8s/ and .ca3/ are all per-user output"
+    # ca3.yaml, k8s/ and .ca3/ (certificates and keys too) are per-user output; the TLS summary is a hand-in
+    # deliverable and holds no key (tests/tls/test_no_key_leak.py).
+    assert tracked == [".gitignore", "outputs/tls-config-summary.md"]
     assert (tmp_path / ".ca3" / "rendered-secrets" / "secrets" / "influxdb-auth-secret.yaml").exists()
 
 

@@ -209,16 +209,28 @@ case("m8.no-plaintext-9092", "port exposed", {"service_ports": [9092, 9093], "an
 # --- TLS -------------------------------------------------------------------------------------------------------
 for check_id, svc in (("m7.influxdb-tls-secret", "influxdb-service"), ("m8.kafka-tls-secret", "kafka-service")):
     name = f"{svc}.{k.NS}.svc"
-    good = {"type": "kubernetes.io/tls", "keys": ["ca.crt", "tls.crt", "tls.key"], "cert": issue(name).cert_pem,
-            "name": name, "now": datetime.now(UTC)}
+    pki = issue(name)
+    good = {"type": "kubernetes.io/tls", "keys": ["ca.crt", "tls.crt", "tls.key"], "cert": pki.cert_pem,
+            "ca": pki.ca_pem, "names": [name], "now": datetime.now(UTC)}
     case(check_id, "current, named", good, PASS)
-    case(check_id, "other name", {**good, "cert": issue("localhost").cert_pem}, FAIL)
-    case(check_id, "expired", {**good, "cert": issue(name, valid_days=-1).cert_pem}, FAIL)
+    other_name = issue("localhost")
+    case(check_id, "other name", {**good, "cert": other_name.cert_pem, "ca": other_name.ca_pem}, FAIL)
+    case(check_id, "another CA", {**good, "ca": issue(name).ca_pem}, FAIL)
+    expired = issue(name, valid_days=-1)
+    case(check_id, "expired", {**good, "cert": expired.cert_pem, "ca": expired.ca_pem}, FAIL)
     case(check_id, "opaque", {**good, "type": "Opaque"}, FAIL)
     handshake = f"m{check_id[1]}.{svc.split('-')[0]}-tls-handshake"
     case(handshake, "verified", {"name": name, "version": "TLSv1.3", "cipher": "TLS_AES_128_GCM_SHA256"}, PASS)
     case(handshake, "unknown CA", {"name": name, "error": "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify "
                                                           "failed: unable to get local issuer certificate"}, FAIL)
+
+brokers = [f"kafka-{i}.kafka-headless.{k.NS}.svc" for i in range(3)]
+three = issue(f"kafka-service.{k.NS}.svc", *brokers)
+case("m8.kafka-tls-secret", "every broker named", {**good, "cert": three.cert_pem, "ca": three.ca_pem,
+                                                   "names": [f"kafka-service.{k.NS}.svc", *brokers]}, PASS)
+case("m8.kafka-tls-secret", "a broker missing", {**good, "cert": three.cert_pem, "ca": three.ca_pem,
+                                                 "names": [f"kafka-service.{k.NS}.svc", *brokers,
+                                                           f"kafka-3.kafka-headless.{k.NS}.svc"]}, FAIL)
 
 tls_sts = k.workload("StatefulSet", "influxdb")
 tls_sts["spec"]["template"]["spec"]["volumes"] = [{"name": "tls", "secret": {"secretName": "influxdb-tls"}}]
@@ -229,7 +241,10 @@ listening = "ts=2026-11-26T08:59:00Z lvl=info msg=Listening log_id=0s service=tc
 case("m7.influxdb-tls-logs", "https", listening.format("https"), PASS)
 case("m7.influxdb-tls-logs", "http", listening.format("http"), FAIL)
 case("m7.influxdb-tls-logs", "no listening line", "ts=... msg=Welcome to InfluxDB\n", FAIL)
-case("m7.processor-https", "https", {"deployment/processor": {"INFLUXDB_URL": "https://influxdb-service:8086"}}, PASS)
+verified = {"INFLUXDB_URL": "https://influxdb-service:8086", "INFLUXDB_CA_FILE": "/var/run/secrets/ca3/ca/ca.crt"}
+case("m7.processor-https", "https", {"deployment/processor": verified}, PASS)
+case("m7.processor-https", "https without a CA",
+     {"deployment/processor": {"INFLUXDB_URL": "https://influxdb-service:8086"}}, FAIL)
 case("m7.processor-https", "http", {"deployment/processor": {"INFLUXDB_URL": "http://influxdb-service:8086"}}, FAIL)
 case("m7.processor-https", "missing", {"deployment/processor": None}, FAIL)
 for check_id in ("m7.no-tls-errors", "m8.no-tls-errors"):
@@ -238,18 +253,25 @@ for check_id in ("m7.no-tls-errors", "m8.no-tls-errors"):
     case(check_id, "x509", "influxdb-0 http: TLS handshake error from 10.244.0.9:41234: remote error: tls: bad "
                            "certificate\n", FAIL)
 kafka_env = {"KAFKA_LISTENERS": "CLIENT://:9093,INTERNAL://:9094,CONTROLLER://:9095",
-             "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": "CLIENT:SSL,INTERNAL:SSL,CONTROLLER:PLAINTEXT",
-             "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER"}
+             "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": "CLIENT:SSL,INTERNAL:SSL,CONTROLLER:SSL",
+             "KAFKA_INTER_BROKER_LISTENER_NAME": "INTERNAL", "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER"}
 case("m8.kafka-tls-config", "ssl on 9093", {"statefulset/kafka": kafka_env}, PASS)
+case("m8.kafka-tls-config", "controller in plaintext", {"statefulset/kafka": {
+    **kafka_env, "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": "CLIENT:SSL,INTERNAL:SSL,CONTROLLER:PLAINTEXT"}}, FAIL)
+case("m8.kafka-tls-config", "inter-broker listener unknown",
+     {"statefulset/kafka": {**kafka_env, "KAFKA_INTER_BROKER_LISTENER_NAME": "REPLICATION"}}, FAIL)
 case("m8.kafka-tls-config", "milestone-1 listeners",
      {"statefulset/kafka": {**kafka_env, "KAFKA_LISTENERS": "CLIENT://:9092,INTERNAL://:9094,CONTROLLER://:9095",
                             "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": "CLIENT:PLAINTEXT,INTERNAL:PLAINTEXT,"
                                                                     "CONTROLLER:PLAINTEXT"}}, FAIL)
-tls_clients = {"deployment/producer": {"KAFKA_BOOTSTRAP_SERVERS": "kafka-service:9093"},
-               "deployment/processor": {"KAFKA_BOOTSTRAP_SERVERS": "kafka-service:9093"}}
+tls_client = {"KAFKA_BOOTSTRAP_SERVERS": "kafka-service:9093", "KAFKA_SECURITY_PROTOCOL": "SSL",
+              "KAFKA_SSL_CAFILE": "/var/run/secrets/ca3/ca/ca.crt"}
+tls_clients = {"deployment/producer": tls_client, "deployment/processor": tls_client}
 case("m8.clients-tls", "both on 9093", tls_clients, PASS)
 case("m8.clients-tls", "processor on 9092",
-     {**tls_clients, "deployment/processor": {"KAFKA_BOOTSTRAP_SERVERS": "kafka-service:9092"}}, FAIL)
+     {**tls_clients, "deployment/processor": {**tls_client, "KAFKA_BOOTSTRAP_SERVERS": "kafka-service:9092"}}, FAIL)
+case("m8.clients-tls", "producer without the CA",
+     {**tls_clients, "deployment/producer": {"KAFKA_BOOTSTRAP_SERVERS": "kafka-service:9093"}}, FAIL)
 
 # --- Grafana ---------------------------------------------------------------------------------------------------
 case("m1.grafana-nodeport", "node port", {"service": k.service("grafana-service", (3000,), "NodePort", 30300),

@@ -1,0 +1,87 @@
+"""Which certificates the settings call for, and the names each must carry (pure: settings in, data out).
+
+A StatefulSet's pods share one pod template, so every Kafka broker mounts the same Secret; its one certificate
+names every broker's headless address, which is what clients, brokers and controllers connect to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ca3cli.settings import Settings
+
+# The Services the certificates name; the templates give these same names (templates/influxdb, templates/kafka).
+INFLUXDB_SERVICE = "influxdb-service"
+KAFKA_SERVICE = "kafka-service"
+KAFKA_HEADLESS = "kafka-headless"
+KAFKA_POD_PREFIX = "kafka"  # StatefulSet kafka: pods kafka-0, kafka-1, ...
+CA_CONFIGMAP = "ca3-ca"  # ConfigMap with our CA certificate under ca.crt (read by ca3cli/validate/probe.py too)
+CLUSTER_DOMAIN = "cluster.local"
+LOCAL_NAMES = ("localhost",)  # for tools inside the pod (probes, kafka-topics.sh on the broker)
+LOCAL_ADDRESSES = ("127.0.0.1",)
+
+
+@dataclass(frozen=True)
+class CertSpec:
+    """One certificate ca3 issues: its file stem under .ca3/certs/, its Secret, subject, names and roles."""
+
+    name: str
+    secret: str
+    common_name: str
+    dns_names: tuple[str, ...]
+    ip_addresses: tuple[str, ...]
+    server: bool
+    client: bool
+    feature: str  # the milestone feature whose link it secures (registry.MILESTONES)
+
+
+def service_names(service: str, namespace: str) -> tuple[str, ...]:
+    """Every way a pod in the cluster can name `service`: short, with namespace, .svc and the full domain."""
+    return (service, f"{service}.{namespace}", f"{service}.{namespace}.svc",
+            f"{service}.{namespace}.svc.{CLUSTER_DOMAIN}")
+
+
+def broker_names(settings: Settings) -> tuple[str, ...]:
+    """Each broker's headless per-pod name (kafka-0.kafka-headless...), in every form."""
+    return tuple(name for ordinal in range(settings.kafka.replicas)
+                 for name in service_names(f"{KAFKA_POD_PREFIX}-{ordinal}.{KAFKA_HEADLESS}", settings.namespace))
+
+
+def influxdb_spec(settings: Settings) -> CertSpec:
+    return CertSpec("influxdb", "influxdb-tls", INFLUXDB_SERVICE,
+                    service_names(INFLUXDB_SERVICE, settings.namespace) + LOCAL_NAMES, LOCAL_ADDRESSES,
+                    server=True, client=False, feature="tls_influxdb")
+
+
+def kafka_spec(settings: Settings) -> CertSpec:
+    """The brokers' certificate: a server on every listener, and a client when one broker or controller calls
+    another (the internal and controller listeners require a certificate from our CA)."""
+    names = (service_names(KAFKA_SERVICE, settings.namespace) + service_names(KAFKA_HEADLESS, settings.namespace)
+             + broker_names(settings) + LOCAL_NAMES)
+    return CertSpec("kafka", "kafka-tls", KAFKA_SERVICE, names, LOCAL_ADDRESSES, server=True, client=True,
+                    feature="tls_kafka")
+
+
+def kafka_client_spec(settings: Settings) -> CertSpec:
+    """The certificate producer, processor, topic Job and kafka-exporter present when mutual TLS is required."""
+    return CertSpec("kafka-client", "kafka-client-tls", "conveyor-kafka-client", (), (), server=False, client=True,
+                    feature="tls_kafka")
+
+
+def wanted(settings: Settings) -> list[CertSpec]:
+    """Every certificate the TLS settings call for (whatever the milestone: `ca3 certs` prepares them ahead)."""
+    specs = []
+    if settings.tls.influxdb:
+        specs.append(influxdb_spec(settings))
+    if settings.tls.kafka:
+        specs.append(kafka_spec(settings))
+        if settings.tls.kafka_client_auth == "required":
+            specs.append(kafka_client_spec(settings))
+    return specs
+
+
+def needed(settings: Settings, features: dict[str, bool]) -> list[CertSpec]:
+    """The certificates a render of these features needs (what `run ca3 certs first` is about)."""
+    return [spec for spec in wanted(settings) if features[spec.feature]]

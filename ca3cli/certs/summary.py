@@ -1,0 +1,129 @@
+"""outputs/tls-config-summary.md, written from the rendered manifests and the certificates themselves.
+
+It names which links are encrypted and how each side verifies the other, the TLS versions, every certificate's
+names, issuer and expiry, where each key lives (paths and Secret names only, never key material) and how to
+rotate. Without certificates it says which are missing and the command that makes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ca3cli import registry, render
+from ca3cli.certs import inspect, objects, store
+from ca3cli.certs.names import CA_CONFIGMAP, wanted
+from ca3cli.errors import CertsError, ConfigError
+
+if TYPE_CHECKING:
+    from ca3cli.render import Manifest
+    from ca3cli.settings import Settings
+
+SUMMARY = Path("outputs") / "tls-config-summary.md"
+
+
+def _workload(manifests: list[Manifest], kind: str, name: str) -> dict[str, Any] | None:
+    return next((d for m in manifests for d in m.documents
+                 if d.get("kind") == kind and d["metadata"]["name"] == name), None)
+
+
+def _env(doc: dict[str, Any] | None) -> dict[str, str]:
+    if doc is None:
+        return {}
+    containers = doc["spec"]["template"]["spec"]["containers"]
+    return {var["name"]: var["value"] for c in containers for var in c.get("env", []) if "value" in var}
+
+
+def _args(doc: dict[str, Any] | None) -> list[str]:
+    return [] if doc is None else [a for c in doc["spec"]["template"]["spec"]["containers"] for a in c.get("args", [])]
+
+
+def links(manifests: list[Manifest]) -> list[str]:
+    """One table row per data link, read from the rendered client and server configuration."""
+    influx = _env(_workload(manifests, "StatefulSet", "influxdb"))
+    kafka = _env(_workload(manifests, "StatefulSet", "kafka"))
+    processor = _env(_workload(manifests, "Deployment", "processor"))
+    producer = _env(_workload(manifests, "Deployment", "producer"))
+    exporter = _args(_workload(manifests, "Deployment", "kafka-exporter"))
+    https = "INFLUXD_TLS_CERT" in influx
+    protocols = dict(p.split(":", 1) for p in kafka.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "").split(",") if p)
+    client_auth = kafka.get("KAFKA_LISTENER_NAME_CLIENT_SSL_CLIENT_AUTH", "none")
+
+    def kafka_row(link: str, listener: str, verify: str) -> str:
+        on = protocols.get(listener) == "SSL"
+        return f"| {link} | {'TLS' if on else 'plaintext'} | {verify if on else '-'} |"
+
+    influx_verify = f"CA file `{processor.get('INFLUXDB_CA_FILE', '-')}`, name influxdb-service"
+    app_verify = (f"CA file `{producer.get('KAFKA_SSL_CAFILE', '-')}`, broker hostnames"
+                  + (", client certificate required" if client_auth == "required" else ""))
+    exporter_tls = "--tls.enabled" in exporter
+    return [
+        "| Link | Encryption | Verification |", "| --- | --- | --- |",
+        f"| processor -> InfluxDB (`{processor.get('INFLUXDB_URL', '-')}`) | {'HTTPS' if https else 'plaintext'} | "
+        f"{influx_verify if https else '-'} |",
+        f"| Grafana -> InfluxDB | {'HTTPS' if https else 'plaintext'} | "
+        f"{'ConfigMap ' + CA_CONFIGMAP + ' (tlsAuthWithCACert), name influxdb-service' if https else '-'} |",
+        kafka_row(f"producer, processor -> Kafka (`{producer.get('KAFKA_BOOTSTRAP_SERVERS', '-')}`)", "CLIENT",
+                  app_verify),
+        kafka_row("topic Job, kafka-exporter -> Kafka", "CLIENT",
+                  f"our CA, broker hostnames{'' if exporter_tls else ' (topic Job; kafka-exporter not rendered)'}"),
+        kafka_row("broker -> broker (INTERNAL :9094)", "INTERNAL", "both sides present kafka-tls, hostnames checked"),
+        kafka_row("controller quorum (CONTROLLER :9095)", "CONTROLLER",
+                  "both sides present kafka-tls, hostnames checked"),
+        "", f"TLS versions: InfluxDB accepts TLS {influx.get('INFLUXD_TLS_MIN_VERSION', '-')} and newer; Kafka "
+            f"enables {kafka.get('KAFKA_SSL_ENABLED_PROTOCOLS', '-')}. Kafka listeners: "
+            f"`{kafka.get('KAFKA_LISTENERS', '-')}` (map `{kafka.get('KAFKA_LISTENER_SECURITY_PROTOCOL_MAP', '-')}`).",
+    ]
+
+
+def certificates(folder: Path, settings: Settings, now: dt.datetime) -> list[str]:
+    """One section per certificate: subject, issuer, names, validity, where its key lives."""
+    lines = []
+    for name, secret in [(store.CA, f"ConfigMap {CA_CONFIGMAP} (certificate only)")] + [
+            (spec.name, f"Secret {spec.secret} (kubernetes.io/tls: tls.crt, tls.key, ca.crt)")
+            for spec in wanted(settings)]:
+        pair = store.read(folder, name)
+        lines.append(f"### {name}")
+        if pair is None:
+            lines += [f"Missing: {store.cert_path(folder, name)} does not exist. Run `ca3 certs` to make it.", ""]
+            continue
+        info = inspect.describe(pair.cert)
+        where = (f"- Key: `{store.key_path(folder, name)}` (mode 0600, git-ignored, never in the cluster); "
+                 f"certificate in {secret}" if name == store.CA
+                 else f"- Key: `{store.key_path(folder, name)}` (mode 0600, git-ignored) and {secret}")
+        lines += [f"- Subject: `{info.subject}`; issuer: `{info.issuer}`; serial `{info.serial}`",
+                  f"- Names: {', '.join(info.dns_names + info.ip_addresses) or 'none'}",
+                  f"- Usages: {', '.join(info.usages) or 'certificate signing (CA)'}",
+                  f"- Valid {info.not_before:%Y-%m-%d} to {info.not_after:%Y-%m-%d} "
+                  f"({info.days_left(now)} days left)", where, ""]
+    return lines
+
+
+def text(settings: Settings, manifests: list[Manifest], folder: Path, now: dt.datetime) -> str:
+    rotate = ["## Rotating", "",
+              "`ca3 certs --rotate` issues new server and client certificates from the same CA (serials change, the "
+              "CA stays), puts them into their Secrets and restarts exactly the workloads that mount them. "
+              "`ca3 certs --check` shows what is local and what is in the cluster; `ca3 validate -m 8` proves the "
+              "handshakes. A changed ca3.yaml (namespace, kafka.replicas) makes the next `ca3 certs` reissue the "
+              "certificates whose names no longer fit.", ""]
+    return "\n".join(["# TLS configuration", "", f"Namespace `{settings.namespace}`; written by ca3 on "
+                      f"{now:%Y-%m-%d %H:%M} UTC from the rendered manifests and the certificates in `{folder}/`.",
+                      "", "## Links", "", *links(manifests), "", "## Certificates", "",
+                      *certificates(folder, settings, now), *rotate])
+
+
+def write_tls_summary(settings: Settings, root: Path) -> Path:
+    """Write root/outputs/tls-config-summary.md and return its path (works before any certificate exists)."""
+    folder = root / store.CERTS_DIR
+    try:
+        values = objects.values(folder, settings, registry.HIGHEST, keys=False)
+    except (CertsError, ConfigError):  # no or stale certificates: the summary says which are missing
+        values = objects.placeholders()
+    from ca3cli import secrets
+
+    manifests = render.render(settings, {**secrets.placeholders(), **values}, registry.HIGHEST)
+    path = root / SUMMARY
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text(settings, manifests, folder, dt.datetime.now(dt.UTC)))
+    return path
