@@ -69,8 +69,10 @@ def test_destroy_on_an_unreachable_cluster_deletes_nothing(project: Project, kub
 
 def answer_status(stub: KubectlStub, pods: str, autoscalers: str,
                   grafana: str = "service-grafana-nodeport.json") -> None:
-    """What `ca3 status` reads: the pods, the HPAs and Grafana's Service (the named fixture files)."""
+    """What `ca3 status` reads: the pods, the HPAs, the namespace (whose milestone says which manifests name
+    Grafana's Service: a real recording, milestone 6) and Grafana's Service (the named fixture files)."""
     stub.on("get", "pods", stdout=fixture(pods))
+    stub.on("get", "namespace", NAMESPACE, stdout=fixture("recorded/get-namespace-conveyor-pipeline.json"))
     stub.on("get", "horizontalpodautoscalers.autoscaling", stdout=fixture(autoscalers))
     stub.on("get", "service", "grafana-service", stdout=fixture(grafana) if grafana else "")
 
