@@ -1,0 +1,108 @@
+"""Renaming a Service in a template: the checks follow the manifests, and a cluster with other names fails them.
+
+The shipped templates are copied and `grafana-service` is renamed everywhere in the copy (its Service and the URL
+Grafana is told it lives at). Both the healthy cluster the stand-in answers with and the names the checks use are
+then derived from either the shipped or the renamed manifests:
+
+- both renamed: every milestone-1 check passes, and Grafana is reached under the new name;
+- checks renamed, cluster shipped (the cluster still holds the old name): exactly the checks that reach Grafana's
+  Service fail, naming the Service they looked for;
+- checks shipped, cluster renamed (checks that kept the old name, as literal names did): the same checks fail.
+So a rename in a template changes what the checks look for, and the validate tests see a cluster that does not
+match the templates.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from ca3cli import registry, render
+from ca3cli.dashboards.catalogue import pipeline_dashboard
+from ca3cli.dashboards.model import to_json
+from ca3cli.kube import Kubectl
+from ca3cli.render import Manifest
+from ca3cli.settings import Settings
+from ca3cli.topology import Topology
+from ca3cli.validate import catalogue, pipeline, runner
+from ca3cli.validate.model import Status
+from ca3cli.validate.probe import Probe
+from tests.fixtures.kubectl import KubectlStub
+from tests.validate import api_shapes as api
+from tests.validate.healthy_cluster import VALUES, GrowingCount, answer_healthy_m1, manifests
+from tests.validate.kube_objects import NS
+from tests.validate.recorded_api import serve
+from tests.validate.rendered_cluster import rendered
+
+OLD, NEW = "grafana-service", "dashboards-web"
+TEMPLATES = Path(render.__file__).parent / "templates"
+M1 = [c.id for c in registry.CRITERIA if c.milestone == 1]
+REACH_GRAFANA_SERVICE = {"m1.service-endpoints", "m1.grafana-nodeport", "m1.grafana-health",
+                         "m1.grafana-influxdb-datasource"}
+# What a real API server answers when port-forward names a Service it does not have (recorded/port-forward-svc-nope)
+NOT_FOUND = 'Error from server (NotFound): services "{name}" not found\n'
+
+
+@pytest.fixture(scope="module")
+def renamed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Manifest, ...]:
+    """Milestone 1 rendered from a copy of the templates in which `grafana-service` is called `dashboards-web`."""
+    folder = Path(shutil.copytree(TEMPLATES, tmp_path_factory.mktemp("renamed") / "templates"))
+    edited = [path for path in folder.rglob("*.j2") if OLD in path.read_text()]
+    for path in edited:
+        path.write_text(path.read_text().replace(OLD, NEW))
+    assert "grafana-service.yaml.j2" in {p.name for p in edited}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render, "template_loader", lambda: jinja2.FileSystemLoader(folder))
+        return tuple(rendered(1, values=VALUES))
+
+
+def validate(stub: KubectlStub, cluster_from: tuple[Manifest, ...], names_from: tuple[Manifest, ...],
+             monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[Status, str]]:
+    """Every milestone-1 check, with names from `names_from`, against the healthy cluster `cluster_from` makes."""
+    monkeypatch.setattr(pipeline, "FLOW_POLL_S", 0.05)
+    looked_for = Topology.of_manifests(names_from).service("grafana").name
+    stub.on("port-forward", f"svc/{looked_for}", returncode=1, stderr=NOT_FOUND.format(name=looked_for))
+    with serve(api.grafana_routes(to_json(pipeline_dashboard()))) as grafana, \
+            serve({"/api/v2/query": GrowingCount()}) as influx:
+        answer_healthy_m1(stub, grafana.port, influx.port, applied=cluster_from)
+        probe = Probe(Kubectl(namespace=NS), Settings(), 1, names=Topology.of_manifests(names_from))
+        results = runner.run([catalogue.CHECKS[i] for i in M1], probe)
+    return {r.id: (r.status, r.evidence) for r in results}
+
+
+def failing(seen: dict[str, tuple[Status, str]]) -> set[str]:
+    return {check_id for check_id, (status, _) in seen.items() if status is not Status.PASS}
+
+
+def test_the_copy_renames_only_that_service(renamed: tuple[Manifest, ...]) -> None:
+    shipped, copy = Topology.of_manifests(manifests(1)), Topology.of_manifests(renamed)
+    assert (shipped.service("grafana").name, copy.service("grafana").name) == (OLD, NEW)
+    assert [s.name for s in copy.services("kafka")] == [s.name for s in shipped.services("kafka")]
+    assert copy.workload("grafana") == shipped.workload("grafana")
+
+
+def test_checks_pass_when_cluster_and_checks_both_use_the_renamed_service(
+        kubectl_stub: KubectlStub, renamed: tuple[Manifest, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = validate(kubectl_stub, renamed, renamed, monkeypatch)
+    assert failing(seen) == set(), seen
+    assert f"port-forward svc/{NEW} :3000" in kubectl_stub.commands()
+    assert NEW in seen["m1.service-endpoints"][1] and OLD not in seen["m1.service-endpoints"][1]
+
+
+def test_checks_fail_when_the_cluster_still_holds_the_old_name(
+        kubectl_stub: KubectlStub, renamed: tuple[Manifest, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = validate(kubectl_stub, manifests(1), renamed, monkeypatch)
+    assert failing(seen) == REACH_GRAFANA_SERVICE, seen
+    assert seen["m1.grafana-nodeport"][1] == f"Service {NEW} does not exist"
+    assert seen["m1.service-endpoints"][1] == f"Service missing: {NEW}"
+    assert f'services "{NEW}" not found' in seen["m1.grafana-health"][1]
+
+
+def test_checks_that_kept_the_old_name_fail_against_a_cluster_from_the_renamed_template(
+        kubectl_stub: KubectlStub, renamed: tuple[Manifest, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = validate(kubectl_stub, renamed, manifests(1), monkeypatch)
+    assert failing(seen) == REACH_GRAFANA_SERVICE, seen
+    assert seen["m1.grafana-nodeport"][1] == f"Service {OLD} does not exist"
