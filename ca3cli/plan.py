@@ -7,9 +7,8 @@ are applied together and waited on together; the order comes from the registry's
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
 
 from ca3cli import registry
 from ca3cli.errors import Ca3Error
@@ -17,6 +16,7 @@ from ca3cli.registry import Component, Wait
 from ca3cli.render import Manifest
 
 NAME_LABEL = "app.kubernetes.io/name"
+WAITED_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job")
 
 
 @dataclass(frozen=True)
@@ -114,23 +114,19 @@ def build(milestone: int, components: Sequence[Component], manifests: Sequence[M
     phases: list[Phase] = []
     for layer in layers(components):
         files = tuple(m for c in layer for m in by_component.get(c.name, ()))
-        documents = [doc for m in files for doc in m.documents]
-        waits = tuple(resolve(w, documents) for c in layer for w in c.waits)
+        waits = tuple(wait for c in layer for wait in waits_of(c, by_component.get(c.name, ())))
         if files or waits:
             phases.append(Phase(len(phases) + 1, tuple(c.name for c in layer), files, waits))
     return Plan(milestone, tuple(phases))
 
 
-def resolve(wait: Wait, documents: Iterable[dict[str, Any]]) -> Wait:
-    """The wait aimed at the rendered object: the one of that kind and name, else the one whose
-    `app.kubernetes.io/name` label is that name (its own name carries a hash of its spec)."""
-    kind, _, name = wait.resource.partition("/")
-    same_kind = [doc for doc in documents if str(doc.get("kind", "")).lower() == kind]
-    for key in (lambda meta: meta.get("name"), lambda meta: (meta.get("labels") or {}).get(NAME_LABEL)):
-        found = [doc["metadata"]["name"] for doc in same_kind if key(doc.get("metadata") or {}) == name]
-        if found:
-            return replace(wait, resource=f"{kind}/{found[0]}")
-    return wait
+def waits_of(component: Component, manifests: Iterable[Manifest]) -> list[Wait]:
+    """A wait for every workload and Job the component renders, under its rendered name (the topic Job's carries a
+    hash of its spec), each for the component's `wait_s`."""
+    if not component.wait_s:
+        return []
+    return [Wait(f"{doc['kind'].lower()}/{doc['metadata']['name']}", component.wait_s)
+            for manifest in manifests for doc in manifest.documents if doc.get("kind") in WAITED_KINDS]
 
 
 def describe(plan: Plan) -> list[str]:
