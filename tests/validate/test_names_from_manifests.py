@@ -14,6 +14,8 @@ match the templates.
 
 from __future__ import annotations
 
+import ast
+import re
 import shutil
 from pathlib import Path
 
@@ -106,3 +108,31 @@ def test_checks_that_kept_the_old_name_fail_against_a_cluster_from_the_renamed_t
     seen = validate(kubectl_stub, renamed, manifests(1), monkeypatch)
     assert failing(seen) == REACH_GRAFANA_SERVICE, seen
     assert seen["m1.grafana-nodeport"][1] == f"Service {OLD} does not exist"
+
+
+# Modules that reach in-cluster objects by name; validate/tls.py is being moved onto ca3cli/topology.py separately.
+# (The registry's template file names and criterion texts are not object names.)
+NAMING_MODULES = [*sorted(p for p in (TEMPLATES.parent / "validate").glob("*.py") if p.name != "tls.py"),
+                  *(TEMPLATES.parent / name for name in ("status.py", "services.py", "evidence.py",
+                                                         "commands/open.py", "loadtest/run.py"))]
+
+
+def string_constants(path: Path) -> list[str]:
+    """The string literals of a module (f-string parts included), docstrings left out."""
+    tree = ast.parse(path.read_text())
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and node.body
+                  and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return [node.value for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+
+
+@pytest.mark.parametrize("path", NAMING_MODULES, ids=lambda p: str(p.relative_to(TEMPLATES.parent)))
+def test_no_module_writes_the_name_of_a_rendered_service_or_secret(path: Path) -> None:
+    """Check ids such as `m2.prometheus-service` are not names: a name is bounded by neither `.` nor `-`."""
+    names = Topology.of_manifests(rendered(9))
+    objects = {o["metadata"]["name"] for kind in ("Service", "Secret") for o in names.objects(kind=kind)}
+    assert {"grafana-service", "kafka-headless", "influxdb-auth"} <= objects
+    word = re.compile(rf"(?<![\w.-])({'|'.join(map(re.escape, sorted(objects)))})(?![\w.-])")
+    written = sorted({m.group(1) for text in string_constants(path) for m in word.finditer(text)})
+    assert written == [], f"{path.name} writes {written}; ask ca3cli/topology.py instead"
