@@ -31,7 +31,13 @@ Mode = Literal["apply", "server-dry-run", "diff"]
 RedactFn = Callable[[str], str]  # removes secret values from text shown or logged
 
 
-class Reporter(Protocol):
+class Progress(Protocol):
+    """What a wait reports: each waited object's reading at every poll."""
+
+    def state(self, resource: str, reading: Reading) -> None: ...
+
+
+class Reporter(Progress, Protocol):
     """How deploy tells the command layer what it is doing (the command draws rich progress from it)."""
 
     def checks(self, checks: list[preflight.Check]) -> None: ...
@@ -39,8 +45,6 @@ class Reporter(Protocol):
     def phase(self, phase: Phase, total: int) -> None: ...
 
     def step(self, text: str) -> None: ...
-
-    def state(self, resource: str, reading: Reading) -> None: ...
 
 
 class RolloutFailed(WaitTimeout):
@@ -114,7 +118,8 @@ def verdict(wait: Wait, seen: blockers.Observation, reading: Reading, elapsed_s:
     return f"{wait.resource} {what}. Its pods, events and last logs are shown above; {fix}"
 
 
-def wait_phase(kubectl: Kubectl, waits: Sequence[Wait], reporter: Reporter, redact: RedactFn) -> None:
+def wait_phase(kubectl: Kubectl, waits: Sequence[Wait], reporter: Progress, redact: RedactFn,
+               again: str = "`ca3 deploy`") -> None:
     """Poll every waited object of a phase until all are Current; stop at the first final cause or timeout."""
     started, pending = time.monotonic(), list(waits)
     while pending:
@@ -126,7 +131,7 @@ def wait_phase(kubectl: Kubectl, waits: Sequence[Wait], reporter: Reporter, reda
                 continue
             failure = verdict(wait, seen, reading, time.monotonic() - started, str(kubectl.namespace))
             if failure:
-                raise RolloutFailed(redact(f"{failure}, then run `ca3 deploy` again."), diagnose.collect(kubectl, seen))
+                raise RolloutFailed(redact(f"{failure}, then run {again} again."), diagnose.collect(kubectl, seen))
         if pending:
             time.sleep(POLL_S)
 
