@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from ca3cli import blockers, diagnose, lint, plan, preflight, prune, registry, render
 from ca3cli.errors import Ca3Error, KubectlError, LintError, WaitTimeout
 from ca3cli.kube import Kubectl
-from ca3cli.plan import ObjectRef, Phase, Plan
+from ca3cli.objects import KubeObject
+from ca3cli.plan import Phase, Plan
 from ca3cli.readiness import Reading
 from ca3cli.registry import Wait
 from ca3cli.render import Manifest
@@ -62,8 +63,8 @@ class Outcome:
     plan: Plan
     checks: list[preflight.Check] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)  # kubectl's per-object lines
-    pruned: list[ObjectRef] = field(default_factory=list)
-    replaced: dict[ObjectRef, ObjectRef] = field(default_factory=dict)  # pruned Job -> the rendered Job replacing it
+    pruned: list[KubeObject] = field(default_factory=list)
+    replaced: dict[KubeObject, KubeObject] = field(default_factory=dict)  # pruned Job -> the rendered Job replacing it
     diff: str = ""
 
 

@@ -12,29 +12,11 @@ from pathlib import PurePosixPath
 
 from ca3cli import registry
 from ca3cli.errors import Ca3Error
+from ca3cli.objects import KubeObject
 from ca3cli.registry import Component, Wait
 from ca3cli.render import Manifest
 
-NAME_LABEL = "app.kubernetes.io/name"
 WAITED_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job")
-
-
-@dataclass(frozen=True)
-class ObjectRef:
-    """One Kubernetes object of a manifest, as kubectl names it."""
-
-    api_version: str
-    kind: str
-    name: str
-    namespace: str
-
-    @property
-    def group(self) -> str:
-        """The API group ("" for the core group), which with kind and name identifies the object."""
-        return self.api_version.rpartition("/")[0]
-
-    def __str__(self) -> str:
-        return f"{self.kind}/{self.name}"
 
 
 @dataclass(frozen=True)
@@ -51,7 +33,7 @@ class Phase:
         return tuple(manifest.path for manifest in self.manifests)
 
     @property
-    def objects(self) -> tuple[ObjectRef, ...]:
+    def objects(self) -> tuple[KubeObject, ...]:
         return tuple(ref for manifest in self.manifests for ref in object_refs(manifest))
 
 
@@ -61,7 +43,7 @@ class Plan:
     phases: tuple[Phase, ...]
 
     @property
-    def objects(self) -> tuple[ObjectRef, ...]:
+    def objects(self) -> tuple[KubeObject, ...]:
         return tuple(ref for phase in self.phases for ref in phase.objects)
 
     @property
@@ -69,13 +51,9 @@ class Plan:
         return tuple(manifest for phase in self.phases for manifest in phase.manifests)
 
 
-def object_refs(manifest: Manifest) -> list[ObjectRef]:
+def object_refs(manifest: Manifest) -> list[KubeObject]:
     """The objects a rendered manifest holds."""
-    return [
-        ObjectRef(doc.get("apiVersion", ""), doc.get("kind", ""), doc.get("metadata", {}).get("name", ""),
-                  doc.get("metadata", {}).get("namespace", ""))
-        for doc in manifest.documents
-    ]
+    return [KubeObject.of(doc, str(manifest.path)) for doc in manifest.documents]
 
 
 def layers(components: Sequence[Component], known: Collection[str] | None = None) -> list[list[Component]]:

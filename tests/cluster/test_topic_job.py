@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from ca3cli import prune, registry, render, secrets
+from ca3cli.objects import KubeObject
 from ca3cli.settings import Settings
 from tests.cluster import recorded
 from tests.cluster.conftest import Project, Run
@@ -138,5 +139,5 @@ def test_only_leftover_jobs_with_the_rendered_jobs_name_label_count_as_replaced(
     other["metadata"].update(name="kafka-topic-create-migrate", labels={"app.kubernetes.io/name": "migrate"})
     config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kafka-topic-create-old",
                                                                    "labels": new["metadata"]["labels"]}}
-    leftover = [prune.ref_of(item) for item in (legacy, other, config)]
-    assert prune.replaced_jobs([legacy, other, config], leftover, [new]) == {leftover[0]: prune.ref_of(new)}
+    leftover = [KubeObject.of(item) for item in (legacy, other, config)]
+    assert prune.replaced_jobs([legacy, other, config], leftover, [new]) == {leftover[0]: KubeObject.of(new)}
