@@ -31,6 +31,15 @@ class Wait:
 
 
 @dataclass(frozen=True)
+class PodSecurityNeed:
+    """Pods of a component pass no Pod Security level stricter than `level`, and why (ca3cli/podsecurity/namespace.py
+    loosens the namespace's `enforce` to it; tests/core/test_pod_security.py holds it to the rendered pods)."""
+
+    level: str  # privileged or baseline
+    reason: str
+
+
+@dataclass(frozen=True)
 class Component:
     """One deployable part of the stack: its templates (in templates/<name>/) and where they land (k8s/<folder>/)."""
 
@@ -39,6 +48,7 @@ class Component:
     templates: tuple[str, ...]
     depends_on: tuple[str, ...] = ()
     wait_s: int = 0  # how long deploy waits for each workload and Job it renders to be Current; 0: no wait
+    pod_security: PodSecurityNeed | None = None  # None: its pods pass `restricted`
     enabled: Callable[[Settings], bool] = field(default=lambda settings: True, compare=False)
 
 
@@ -158,6 +168,10 @@ COMPONENTS: dict[str, Component] = {
             ("promtail-rbac.yaml", "promtail-configmap.yaml", "promtail-daemonset.yaml", "promtail-networkpolicy.yaml"),
             depends_on=("logging",),
             wait_s=300,
+            pod_security=PodSecurityNeed(
+                "privileged", "Promtail reads the kubelet's log files through a hostPath volume (/var/log/pods) as "
+                "root (runAsUser 0), which baseline and restricted forbid; set observability.log_agent: alloy in "
+                "ca3.yaml to enforce restricted"),
             enabled=lambda settings: settings.observability.log_agent == "promtail",
         ),
         Component(

@@ -95,14 +95,16 @@ def test_each_component_needs_exactly_the_level_the_needs_table_says(agent: str)
     for component in registry.components_for(registry.HIGHEST, chosen):
         own = lint.objects(m for m in manifests if m.component == component.name)
         levels = {rules.strictest_level(pod) for pod in pods(own).values()}
-        want = namespace.NEEDS[component.name].level if component.name in namespace.NEEDS else "restricted"
+        want = component.pod_security.level if component.pod_security else "restricted"
         assert levels <= {want} and (want == "restricted" or levels == {want}), component.name
 
 
 def test_the_policy_takes_the_loosest_need_of_the_components_it_runs() -> None:
-    assert namespace.policy(["kafka", "alloy"]) == namespace.Policy("restricted")
-    looser = namespace.policy(["kafka", "promtail"])
-    assert looser.level == "privileged" and looser.reasons == (namespace.NEEDS["promtail"].reason,)
+    kafka, alloy, promtail = (registry.COMPONENTS[name] for name in ("kafka", "alloy", "promtail"))
+    assert namespace.policy([kafka, alloy]) == namespace.Policy("restricted")
+    looser = namespace.policy([kafka, promtail])
+    assert promtail.pod_security and looser.level == "privileged"
+    assert looser.reasons == (promtail.pod_security.reason,)
     assert set(looser.labels().values()) == {"privileged", "restricted", "v1.28"} and len(looser.labels()) == 6
 
 

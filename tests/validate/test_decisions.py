@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ca3cli import registry
 from ca3cli.dashboards.catalogue import pipeline_dashboard
 from ca3cli.dashboards.model import to_json
 from ca3cli.podsecurity import namespace as namespace_policy
@@ -51,7 +52,7 @@ case("m1.namespace", "terminating", {"namespace": k.NS, "object": k.namespace(ph
 
 # a real 1.28 namespace, before these labels
 recorded_ns = fixture_json("recorded/get-namespace-conveyor-pipeline.json")
-restricted = namespace_policy.policy(["kafka", "alloy"]).labels()
+restricted = namespace_policy.policy([registry.COMPONENTS["kafka"], registry.COMPONENTS["alloy"]]).labels()
 labelled = {"namespace": k.NS, "milestone": 6, "labels": recorded_ns["metadata"]["labels"] | restricted,
             "want": restricted}
 case("m1.pod-security-labels", "restricted as rendered", labelled, PASS)
@@ -63,8 +64,8 @@ case("m1.pod-security-labels", "recorded enforce=baseline warn=restricted",
 case("m1.pod-security-labels", "version not pinned",
      {**labelled, "labels": {**labelled["labels"], namespace_policy.LABEL_PREFIX + "warn-version": "latest"}}, FAIL)
 case("m1.pod-security-labels", "privileged where Promtail needs it",
-     {**labelled, "labels": namespace_policy.policy(["promtail"]).labels(),
-      "want": namespace_policy.policy(["promtail"]).labels()}, PASS)
+     {**labelled, "labels": namespace_policy.policy([registry.COMPONENTS["promtail"]]).labels(),
+      "want": namespace_policy.policy([registry.COMPONENTS["promtail"]]).labels()}, PASS)
 
 healthy_pods = [k.pod("kafka-0", "kafka", owner="StatefulSet"), k.pod("producer-1", "producer"),
                 k.pod("kafka-topic-create-x", "kafka-topic-create", phase="Succeeded", owner="Job")]
