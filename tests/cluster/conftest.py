@@ -78,7 +78,7 @@ def answer_preflight(stub: KubectlStub) -> None:
     """A reachable kind cluster: a default StorageClass, ca3's own NodePort only (recorded), a working
     metrics-server."""
     stub.on("version", stdout=fixture("version.json"))
-    stub.on("get", "storageclasses", stdout=fixture("storageclasses-default.json"))
+    stub.on("get", "storageclasses", stdout=fixture("recorded/get-storageclass.json"))
     stub.on("get", "services", "--all-namespaces", stdout=fixture("recorded/get-svc.json"))
     stub.on("get", "apiservice", "v1beta1.metrics.k8s.io", stdout=fixture("apiservice-metrics-available.json"))
     stub.on("get", "namespace", NAMESPACE, stdout=f"namespace/{NAMESPACE}\n")

@@ -29,7 +29,7 @@ def test_version_without_server_part_is_a_clear_error() -> None:
 
 
 def test_default_storage_class_is_found_by_its_annotation() -> None:
-    check = preflight.storage_class_check(fixture_json("storageclasses-default.json"), "")
+    check = preflight.storage_class_check(fixture_json("recorded/get-storageclass.json"), "")
     assert check == preflight.Check("storage class", "ok", "standard (cluster default)")
 
 
@@ -40,7 +40,7 @@ def test_no_default_storage_class_stops_and_names_the_classes_and_the_fix() -> N
 
 
 def test_storage_class_from_settings_must_exist() -> None:
-    classes = fixture_json("storageclasses-default.json")
+    classes = fixture_json("recorded/get-storageclass.json")
     assert preflight.storage_class_check(classes, "standard").status == "ok"
     assert preflight.storage_class_check(classes, "gp3").status == "fail"
 

@@ -189,7 +189,7 @@ def test_up_with_minikube_and_no_current_context_starts_profile_ca3_loads_into_i
 def test_cluster_create_k3d_maps_the_port_on_server_0_waits_for_the_node_and_checks_the_storage_class(
         project: Project, images: KubectlStub, ca3: Ca3) -> None:
     kube_system_ready(images)
-    images.on("get", "storageclasses", stdout=fixture("storageclasses-default.json"))
+    images.on("get", "storageclasses", stdout=fixture("recorded/get-storageclass.json"))
     result = ca3("cluster", "create", "--flavour", "k3d")
     assert result.code == 0, result.text
     assert [label(c) for c in images.every_call] == ["docker info", "k3d cluster create", "kubectl get nodes",
