@@ -77,7 +77,7 @@ def ca3(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 def answer_preflight(stub: KubectlStub) -> None:
     """A reachable kind cluster: a default StorageClass, ca3's own NodePort only (recorded), a working
     metrics-server."""
-    stub.on("version", stdout=fixture("version.json"))
+    stub.on("version", stdout=fixture("recorded/version.json"))
     stub.on("get", "storageclasses", stdout=fixture("recorded/get-storageclass.json"))
     stub.on("get", "services", "--all-namespaces", stdout=fixture("recorded/get-svc.json"))
     stub.on("get", "apiservice", "v1beta1.metrics.k8s.io", stdout=fixture("apiservice-metrics-available.json"))

@@ -19,7 +19,7 @@ CLAIMS = ('{"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": 
 
 @pytest.fixture
 def reachable(kubectl_stub: KubectlStub) -> KubectlStub:
-    kubectl_stub.on("version", stdout=fixture("version.json"))
+    kubectl_stub.on("version", stdout=fixture("recorded/version.json"))
     return kubectl_stub
 
 

@@ -36,7 +36,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def reachable_cluster(kubectl_stub: KubectlStub) -> None:
     """Both commands first check that the cluster answers, as every cluster command does, then read the deployed
     milestone from the namespace (a real recording: milestone 6) to render the names of what they reach."""
-    kubectl_stub.on("version", stdout=fixture("version.json"))
+    kubectl_stub.on("version", stdout=fixture("recorded/version.json"))
     kubectl_stub.on("get", "namespace", "conveyor-pipeline",
                     stdout=fixture("recorded/get-namespace-conveyor-pipeline.json"))
 

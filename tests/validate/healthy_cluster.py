@@ -38,7 +38,7 @@ def answer_objects(stub: KubectlStub, milestone: int = 1, applied: Sequence[Mani
     """Every `kubectl get` the checks make, answered from the live objects of the rendered milestone (the cluster
     answers its version first); returns them so tests can derive names and variants."""
     cluster = deployed(milestone, applied)
-    stub.on("version", stdout=fixture("version.json"))
+    stub.on("version", stdout=fixture("recorded/version.json"))
     [namespace] = cluster.of("Namespace")
     stub.on("get", "namespace", namespace["metadata"]["name"], stdout=namespace)
     stub.on("get", "deployments,statefulsets,daemonsets,services,configmaps,serviceaccounts,networkpolicies,jobs",

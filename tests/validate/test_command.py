@@ -144,7 +144,7 @@ def test_without_the_annotation_every_milestone_is_checked_and_it_says_so(kubect
 
 
 def test_missing_namespace_says_nothing_is_deployed(kubectl_stub: KubectlStub, project: Project, ca3: Ca3) -> None:
-    kubectl_stub.on("version", stdout=fixture("version.json"))
+    kubectl_stub.on("version", stdout=fixture("recorded/version.json"))
     kubectl_stub.on("get", "namespace", returncode=1,
                     stderr='Error from server (NotFound): namespaces "conveyor-pipeline" not found\n')
     result = ca3("validate")
@@ -186,7 +186,7 @@ def test_table_shows_id_milestone_status_and_evidence(healthy: RecordedApi, ca3:
 def test_an_empty_namespace_fails_every_check_with_a_reason_and_none_crashes(kubectl_stub: KubectlStub,
                                                                              project: Project, ca3: Ca3) -> None:
     """Every gather path meets missing objects, refused forwards and failing exec; none may crash or PASS."""
-    kubectl_stub.on("version", stdout=fixture("version.json"))
+    kubectl_stub.on("version", stdout=fixture("recorded/version.json"))
     kubectl_stub.on("get", stdout=k.listing())
     kubectl_stub.on("get", "namespace", k.NS, stdout=k.namespace({"ca3.dev/milestone": "9"}))
     for kind in ("secret", "configmap"):
