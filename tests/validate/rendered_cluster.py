@@ -194,10 +194,11 @@ def live(manifests: Iterable[Manifest], values: Mapping[str, str] | None = None)
         obj = _served(doc, namespace)
         if obj["kind"] == "Secret":
             _secret(obj, values or {})
-        elif obj["kind"] == "Service" and obj["spec"].get("clusterIP") != "None":
-            ip = f"10.96.{100 + index}.{10 + index}"
-            obj["spec"].update(clusterIP=ip, clusterIPs=[ip], sessionAffinity="None", type=obj["spec"].get(
-                "type", "ClusterIP"))
+        elif obj["kind"] == "Service":
+            obj["status"] = {"loadBalancer": {}}
+            ip = obj["spec"].get("clusterIP") or f"10.96.{100 + index}.{10 + index}"
+            obj["spec"].update(clusterIP=ip, clusterIPs=[ip], sessionAffinity="None",
+                               type=obj["spec"].get("type", "ClusterIP"))
         elif obj["kind"] == "Namespace":
             obj.update(spec={"finalizers": ["kubernetes"]}, status={"phase": "Active"})
         if obj["kind"] in (*WORKLOAD_KINDS, "Job"):
