@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 NAME_LABEL = "app.kubernetes.io/name"
+# templates/_helpers.j2 puts this label on every object ca3 renders; prune, preflight and validate find them by it.
+MANAGED_BY, MANAGER = "app.kubernetes.io/managed-by", "ca3"
+MANAGED_SELECTOR = f"{MANAGED_BY}={MANAGER}"
 
 
 @dataclass(frozen=True)

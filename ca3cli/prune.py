@@ -11,9 +11,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ca3cli.kube import Kubectl
-from ca3cli.objects import NAME_LABEL, KubeObject
+from ca3cli.objects import MANAGED_SELECTOR, NAME_LABEL, KubeObject
 
-MANAGED_SELECTOR = "app.kubernetes.io/managed-by=ca3"
 # Every namespaced kind ca3 renders, plus the claims its StatefulSets create.
 NAMESPACED_KINDS = (
     "deployments.apps", "statefulsets.apps", "daemonsets.apps", "jobs.batch", "cronjobs.batch", "services",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ca3cli.objects import MANAGED_SELECTOR
 from ca3cli.topology import Workload
 from ca3cli.validate.model import Check, Outcome, failed, verdict
 from ca3cli.validate.probe import Probe
 
-MANAGED = "app.kubernetes.io/managed-by=ca3"
 MANAGED_KINDS = "deployments,statefulsets,daemonsets,services,configmaps,serviceaccounts,networkpolicies,jobs"
 # Components (ca3cli/registry.py) whose objects the checks name; the names themselves come from probe.names.
 BASELINE = ("kafka", "influxdb", "producer", "processor", "grafana")
@@ -25,7 +25,7 @@ def listing(items: list[str], limit: int = 4) -> str:
 
 
 def gather_namespace(probe: Probe) -> dict[str, Any]:
-    managed = probe.kubectl.get_json("get", MANAGED_KINDS, "-A", "-l", MANAGED, namespaced=False, timeout=20)
+    managed = probe.kubectl.get_json("get", MANAGED_KINDS, "-A", "-l", MANAGED_SELECTOR, namespaced=False, timeout=20)
     return {"namespace": probe.namespace, "object": probe.get("namespace", probe.namespace, namespaced=False),
             "managed": managed.get("items", [])}
 
@@ -37,7 +37,7 @@ def decide_namespace(evidence: dict[str, Any]) -> Outcome:
     if phase != "Active":
         return failed(f"namespace {evidence['namespace']} is {phase}")
     if not evidence["managed"]:
-        return failed(f"no object labelled {MANAGED} exists; deploy with `ca3 deploy -m N`")
+        return failed(f"no object labelled {MANAGED_SELECTOR} exists; deploy with `ca3 deploy -m N`")
     return verdict(not outside, f"{evidence['namespace']} Active; {len(evidence['managed'])} managed objects in it",
                    f"managed objects outside {evidence['namespace']}: {listing(outside)}")
 

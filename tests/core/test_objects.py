@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ca3cli.objects import KubeObject
+from ca3cli import render, secrets
+from ca3cli.objects import MANAGED_BY, MANAGER, KubeObject
+from ca3cli.settings import Observability, Settings
 from tests.fixtures.kubectl import fixture_json
 
 
@@ -28,3 +30,10 @@ def test_names_as_kubectl_lint_and_messages_write_them() -> None:
     assert (deployment.kubectl_name, config.kubectl_name) == ("deployment.apps/producer", "configmap/loki-config")
     assert deployment.where == "k8s/producer/producer-deployment.yaml Deployment/producer"
     assert (str(config), config.where, config.group) == ("ConfigMap/loki-config", "ConfigMap/loki-config", "")
+
+
+def test_every_rendered_object_carries_the_label_prune_preflight_and_validate_select_on() -> None:
+    settings = Settings().model_copy(update={"observability": Observability(image_renderer=True)})
+    for manifest in render.render(settings, secrets.placeholders(), 9):
+        for doc in manifest.documents:
+            assert KubeObject.of(doc).labels.get(MANAGED_BY) == MANAGER, f"{manifest.path}: {KubeObject.of(doc)}"
