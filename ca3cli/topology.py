@@ -85,8 +85,8 @@ class Topology:
 
     def _of(self, component: str) -> tuple[dict[str, Any], ...]:
         if component not in self._by_component:
-            raise Ca3Error(f"Component {component} is not part of the rendered milestone; deploy (and validate) a "
-                           "milestone that contains it.")
+            raise Ca3Error(f"Component {component} is not part of the milestone deployed (or asked for); deploy a "
+                           "milestone that contains it, or check a lower one with -m.")
         return self._by_component[component]
 
     def _one(self, component: str, kinds: tuple[str, ...], what: str) -> dict[str, Any]:

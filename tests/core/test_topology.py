@@ -63,7 +63,7 @@ def test_secrets_hold_the_rendered_and_the_runtime_keys_by_owner() -> None:
 
 
 def test_a_component_outside_the_milestone_is_an_error_that_says_so() -> None:
-    with pytest.raises(Ca3Error, match="Component prometheus is not part of the rendered milestone"):
+    with pytest.raises(Ca3Error, match="Component prometheus is not part of the milestone deployed"):
         shipped(1).service("prometheus")
 
 
