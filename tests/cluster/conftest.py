@@ -110,3 +110,13 @@ def cluster(kubectl_stub: KubectlStub) -> KubectlStub:
     """The stand-in kubectl answering a healthy milestone-1 deploy; tests add longer, more specific rules."""
     answer_healthy_deploy(kubectl_stub)
     return kubectl_stub
+
+
+@pytest.fixture
+def images(kubectl_stub: KubectlStub) -> KubectlStub:
+    """Docker answers `info` and builds; kind, k3d and minikube create, start and load."""
+    kubectl_stub.docker.on("info", stdout="Server Version: 29.1.0\n").on("build")
+    kubectl_stub.tool("kind").on("create", "cluster").on("load", "docker-image")
+    kubectl_stub.tool("k3d").on("cluster", "create")
+    kubectl_stub.tool("minikube").on("start").on("addons", "enable").on("image", "load")
+    return kubectl_stub

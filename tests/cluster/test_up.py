@@ -57,16 +57,6 @@ def only_on_path(stub: KubectlStub, monkeypatch: pytest.MonkeyPatch, folder: Pat
     monkeypatch.setenv("PATH", str(folder))
 
 
-@pytest.fixture
-def images(kubectl_stub: KubectlStub) -> KubectlStub:
-    """Docker answers `info` and builds; kind, k3d and minikube create, start and load."""
-    kubectl_stub.docker.on("info", stdout="Server Version: 29.1.0\n").on("build")
-    kubectl_stub.tool("kind").on("create", "cluster").on("load", "docker-image")
-    kubectl_stub.tool("k3d").on("cluster", "create")
-    kubectl_stub.tool("minikube").on("start").on("addons", "enable").on("image", "load")
-    return kubectl_stub
-
-
 CREATE_KIND = ["kind create cluster", "kubectl apply", "kubectl get daemonset", "kubectl get nodes",
                "kubectl apply", "kubectl patch", "kubectl get deployment", "kubectl get storageclasses"]
 BUILD_AND_LOAD_KIND = ["docker build -t", "kind load docker-image", "docker build -t", "kind load docker-image"]
@@ -219,43 +209,6 @@ def test_a_failing_cluster_step_names_the_step_and_how_to_start_over(project: Pr
     assert f"Could not install Calico {localcluster.CALICO_VERSION}, which enforces NetworkPolicies:" in result.text
     assert "run `ca3 cluster delete --flavour kind`, then `ca3 cluster create` again" in result.text
     assert not [c for c in images.calls if c.words[0] in ("get", "patch")]
-
-
-def test_a_calico_pod_that_cannot_pull_its_image_fails_cluster_create_at_the_first_poll_with_the_cause(
-        project: Project, images: KubectlStub, ca3: Ca3, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Calico's DaemonSet is polled like a deploy's workloads: ImagePullBackOff is final, so no 300 s wait."""
-    monkeypatch.setattr(up, "POLL_S", 0.0)
-    images.on("apply").on("patch")
-    stuck = recorded.in_kube_system(recorded.recorded("podsecurity-enforce-baseline-get-daemonset-promtail.json"),
-                                    "calico-node")
-    images.on("get", "daemonset", "calico-node", stdout=stuck)
-    pod = recorded.image_pull_backoff(recorded.pod("promtail-s7lt8"))
-    images.on("get", "pods", stdout=recorded.listed(pod))
-    images.on("get", "events", stdout=recorded.listed())
-    images.on("logs", stdout="")
-    result = ca3("cluster", "create")
-    assert result.code == 1
-    assert "daemonset/calico-node cannot become ready:" in result.text and "ImagePullBackOff" in result.text
-    assert f"Pod {pod['metadata']['name']}:" in result.text  # the evidence of that moment
-    assert "container promtail: waiting ImagePullBackOff" in result.text
-    assert "run `ca3 cluster delete --flavour kind`, then `ca3 cluster create` again" in result.text
-    polled = [c for c in images.calls if c.words[:3] == ["get", "daemonset", "calico-node"]]
-    assert len(polled) == 1 and polled[0].flag("--namespace") == "kube-system"
-    assert not [c for c in images.calls if c.words[:2] == ["get", "nodes"] or c.words[0] == "patch"]
-
-
-def test_a_node_that_never_becomes_ready_fails_with_the_kubelets_reason(
-        project: Project, images: KubectlStub, ca3: Ca3, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(up, "POLL_S", 0.0)
-    never = localcluster.Await(localcluster.NODES, "wait until every node is Ready", timeout_s=0)
-    monkeypatch.setattr(localcluster, "_k3d", lambda port: [never])  # k3d's one wait, with no time to wait
-    nodes = recorded.recorded("get-nodes.json")
-    nodes["items"] = [recorded.unready_node(node) for node in nodes["items"]]
-    images.on("get", "nodes", stdout=nodes)
-    result = ca3("cluster", "create", "--flavour", "k3d")
-    assert result.code == 1
-    assert "nodes did not become Ready within 0s (node-1: Node not Ready: KubeletNotReady: container runtime " \
-           "network not ready" in result.text
 
 
 def test_cluster_create_with_kind_missing_says_how_to_install_it_before_running_anything(
