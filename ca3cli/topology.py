@@ -8,7 +8,7 @@ an object in a template renames it everywhere. Pure: it only reads the objects i
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ca3cli.errors import Ca3Error
@@ -24,12 +24,20 @@ RUNTIME_KEYS = "ca3.dev/runtime-keys"  # annotation: keys a Secret gains after d
 
 @dataclass(frozen=True)
 class Service:
-    """A Service as callers use it: its name, first port and that port's NodePort (0 when none)."""
+    """A Service as callers use it: its name, first port and that port's NodePort (0 when none), every named port."""
 
     name: str
     port: int
     node_port: int = 0
     headless: bool = False
+    named_ports: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+
+    def port_named(self, name: str) -> int:
+        """The number of the Service port called `name` (`client`, `http`)."""
+        for port_name, number in self.named_ports:
+            if port_name == name:
+                return number
+        raise Ca3Error(f"Service {self.name} has no port named {name}. This is a bug in ca3.")
 
     @property
     def target(self) -> str:
@@ -160,8 +168,9 @@ class Topology:
 def _service(doc: dict[str, Any]) -> Service:
     spec = doc["spec"]
     port = spec["ports"][0]
+    named = tuple((str(p["name"]), int(p["port"])) for p in spec["ports"] if p.get("name"))
     return Service(doc["metadata"]["name"], int(port["port"]), int(port.get("nodePort") or 0),
-                   spec.get("clusterIP") == "None")
+                   spec.get("clusterIP") == "None", named)
 
 
 def _secret(doc: dict[str, Any]) -> SecretSpec:

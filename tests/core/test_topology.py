@@ -26,6 +26,10 @@ def test_services_are_the_rendered_ones_and_the_headless_one_is_not_the_service(
     assert names.service("grafana") == Service("grafana-service", 3000, node_port=30300)
     assert names.service("grafana").target == "svc/grafana-service"
     assert names.service("logging").port == 3100
+    headless = names.services("kafka")[0]
+    assert (headless.headless, headless.port_named("controller")) == (True, 9095)
+    with pytest.raises(Ca3Error, match="Service kafka-headless has no port named tls"):
+        headless.port_named("tls")
 
 
 def test_the_node_port_follows_the_setting() -> None:
