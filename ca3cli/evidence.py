@@ -78,7 +78,7 @@ def capture(kubectl: Kubectl, settings: Settings, out_dir: Path) -> list[Path]:
                        "ca3.yaml, run `ca3 deploy -m 5`, then run `ca3 evidence` again.")
     preflight.reachable(kubectl)
     deployed = services.deployed(kubectl, settings)
-    headers = admin_headers(kubectl, deployed.secret(services.GRAFANA).name)
+    headers = admin_headers(kubectl, deployed.secret(services.GRAFANA, "admin-password").name)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     renderer = deployed.workload("image-renderer").ref if deployed.has("image-renderer") else "<renderer pod>"

@@ -150,12 +150,14 @@ class Topology:
         """Every rendered Secret with the keys it holds once deployed."""
         return tuple(_secret(doc) for doc in self.objects(kind="Secret"))
 
-    def secret(self, owner: str) -> SecretSpec:
-        """The Secret labelled as belonging to component `owner` (Secrets are rendered by the `secrets` component)."""
-        found = [_secret(doc) for doc in self.objects(kind="Secret")
-                 if (doc["metadata"].get("labels") or {}).get(COMPONENT_LABEL) == owner]
+    def secret(self, owner: str, key: str) -> SecretSpec:
+        """The Secret labelled as belonging to component `owner` that holds `key` once deployed (a component may own
+        several, e.g. its credentials and its TLS certificate)."""
+        found = [spec for doc in self.objects(kind="Secret")
+                 if (doc["metadata"].get("labels") or {}).get(COMPONENT_LABEL) == owner
+                 and key in (spec := _secret(doc)).keys]
         if len(found) != 1:
-            raise Ca3Error(f"{len(found)} rendered Secrets belong to {owner}, not one. This is a bug in ca3.")
+            raise Ca3Error(f"{len(found)} rendered Secrets of {owner} hold {key}, not one. This is a bug in ca3.")
         return found[0]
 
     def autoscaler(self, component: str) -> tuple[str, Workload]:

@@ -21,7 +21,7 @@ class Target(StrEnum):
 # the component whose Service is forwarded, the page worth opening, and what to say about it ({secret}: the
 # component's Secret, as rendered)
 TARGETS = {
-    Target.grafana: (services.GRAFANA, "/", "log in as the admin from Secret {secret}"),
+    Target.grafana: (services.GRAFANA, "/", "log in as the admin from Secret {secret}"),  # the admin-password one
     Target.prometheus: (services.PROMETHEUS, "/targets", "Status > Targets shows what is scraped"),
     Target.loki: (services.LOKI, "/ready", "Loki has no UI; query it from Grafana Explore"),
 }
@@ -42,7 +42,7 @@ def open_(
     preflight.reachable(kubectl)
     deployed = services.deployed(kubectl, settings)
     if "{secret}" in hint:
-        hint = hint.format(secret=deployed.secret(component).name)
+        hint = hint.format(secret=deployed.secret(component, "admin-password").name)
     with forward(kubectl, *services.target(deployed, component)) as forwarded:
         console.print(f"{target.value}: [bold]{escape(forwarded.url(page))}[/] ({escape(hint)}). Ctrl-C to stop.")
         try:

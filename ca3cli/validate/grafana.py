@@ -30,7 +30,7 @@ def grafana_url(probe: Probe, path: str) -> str:
 
 def grafana_api(probe: Probe, path: str) -> Any:
     """GET a Grafana API path as the admin user from Grafana's Secret (the password is never shown)."""
-    admin = probe.names.secret(services.GRAFANA).name
+    admin = probe.names.secret(services.GRAFANA, "admin-password").name
     auth = basic_auth(probe.secret(admin, "admin-user"), probe.secret(admin, "admin-password"))
     return get_json(grafana_url(probe, path), headers=auth)
 

@@ -108,7 +108,8 @@ def query_count(probe: Probe, flux: str) -> int:
     port = probe.forward(service.target, service.port).local_port
     url = f"{'https' if https else 'http'}://127.0.0.1:{port}/api/v2/query?org={probe.settings.influxdb.org}"
     body = json.dumps({"query": flux, "type": "flux", "dialect": {"header": True, "annotations": []}}).encode()
-    headers = {"Authorization": f"Token {probe.secret(probe.names.secret(INFLUXDB).name, 'admin-token')}",
+    token = probe.secret(probe.names.secret(INFLUXDB, "admin-token").name, "admin-token")
+    headers = {"Authorization": f"Token {token}",
                "Content-Type": "application/json", "Accept": "application/csv"}
     tls = probe.tls(service.name) if https else None
     return csv_sum(request(url, "POST", body, headers, timeout=10, tls=tls).decode())

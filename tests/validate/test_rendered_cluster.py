@@ -48,5 +48,5 @@ def test_every_rendered_object_is_there_with_endpoints_for_every_service_and_pod
 
 
 def test_secrets_are_served_as_base64_data_with_the_keys_written_at_run_time() -> None:
-    auth = deployed(1).named("Secret", Topology.of_manifests(manifests(1)).secret("influxdb").name)
+    auth = deployed(1).named("Secret", Topology.of_manifests(manifests(1)).secret("influxdb", "admin-token").name)
     assert "stringData" not in auth and {"processor-token", "grafana-token", "admin-token"} <= set(auth["data"])
