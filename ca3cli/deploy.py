@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from ca3cli import blockers, diagnose, lint, plan, preflight, prune, registry, render
 from ca3cli.errors import Ca3Error, KubectlError, LintError, WaitTimeout
 from ca3cli.kube import Kubectl
-from ca3cli.plan import ObjectRef, Phase, Plan
+from ca3cli.objects import KubeObject
+from ca3cli.plan import Phase, Plan
 from ca3cli.readiness import Reading
 from ca3cli.registry import Wait
 from ca3cli.render import Manifest
@@ -31,7 +32,13 @@ Mode = Literal["apply", "server-dry-run", "diff"]
 RedactFn = Callable[[str], str]  # removes secret values from text shown or logged
 
 
-class Reporter(Protocol):
+class Progress(Protocol):
+    """What a wait reports: each waited object's reading at every poll."""
+
+    def state(self, resource: str, reading: Reading) -> None: ...
+
+
+class Reporter(Progress, Protocol):
     """How deploy tells the command layer what it is doing (the command draws rich progress from it)."""
 
     def checks(self, checks: list[preflight.Check]) -> None: ...
@@ -39,8 +46,6 @@ class Reporter(Protocol):
     def phase(self, phase: Phase, total: int) -> None: ...
 
     def step(self, text: str) -> None: ...
-
-    def state(self, resource: str, reading: Reading) -> None: ...
 
 
 class RolloutFailed(WaitTimeout):
@@ -58,8 +63,8 @@ class Outcome:
     plan: Plan
     checks: list[preflight.Check] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)  # kubectl's per-object lines
-    pruned: list[ObjectRef] = field(default_factory=list)
-    replaced: dict[ObjectRef, ObjectRef] = field(default_factory=dict)  # pruned Job -> the rendered Job replacing it
+    pruned: list[KubeObject] = field(default_factory=list)
+    replaced: dict[KubeObject, KubeObject] = field(default_factory=dict)  # pruned Job -> the rendered Job replacing it
     diff: str = ""
 
 
@@ -114,7 +119,8 @@ def verdict(wait: Wait, seen: blockers.Observation, reading: Reading, elapsed_s:
     return f"{wait.resource} {what}. Its pods, events and last logs are shown above; {fix}"
 
 
-def wait_phase(kubectl: Kubectl, waits: Sequence[Wait], reporter: Reporter, redact: RedactFn) -> None:
+def wait_phase(kubectl: Kubectl, waits: Sequence[Wait], reporter: Progress, redact: RedactFn,
+               again: str = "`ca3 deploy`") -> None:
     """Poll every waited object of a phase until all are Current; stop at the first final cause or timeout."""
     started, pending = time.monotonic(), list(waits)
     while pending:
@@ -126,7 +132,7 @@ def wait_phase(kubectl: Kubectl, waits: Sequence[Wait], reporter: Reporter, reda
                 continue
             failure = verdict(wait, seen, reading, time.monotonic() - started, str(kubectl.namespace))
             if failure:
-                raise RolloutFailed(redact(f"{failure}, then run `ca3 deploy` again."), diagnose.collect(kubectl, seen))
+                raise RolloutFailed(redact(f"{failure}, then run {again} again."), diagnose.collect(kubectl, seen))
         if pending:
             time.sleep(POLL_S)
 

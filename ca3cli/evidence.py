@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ca3cli import preflight
+from ca3cli import preflight, services
 from ca3cli.dashboards import catalogue
 from ca3cli.errors import Ca3Error
 from ca3cli.kube import Kubectl, secret_value
 from ca3cli.portforward import HttpError, basic_auth, forward, request
-from ca3cli.services import GRAFANA
 
 if TYPE_CHECKING:
     from ca3cli.settings import Settings
@@ -56,9 +55,9 @@ def shots(settings: Settings) -> tuple[Shot, ...]:
     )
 
 
-def admin_headers(kubectl: Kubectl) -> dict[str, str]:
-    """Basic auth for Grafana's admin, from Secret `grafana-admin` in the cluster."""
-    secret = kubectl.get_json("get", "secret", "grafana-admin")
+def admin_headers(kubectl: Kubectl, name: str) -> dict[str, str]:
+    """Basic auth for Grafana's admin, from its Secret `name` in the cluster."""
+    secret = kubectl.get_json("get", "secret", name)
     return basic_auth(secret_value(secret, "admin-user"), secret_value(secret, "admin-password"))
 
 
@@ -78,17 +77,19 @@ def capture(kubectl: Kubectl, settings: Settings, out_dir: Path) -> list[Path]:
         raise Ca3Error("Grafana's image renderer is not deployed. Set `observability.image_renderer: true` in "
                        "ca3.yaml, run `ca3 deploy -m 5`, then run `ca3 evidence` again.")
     preflight.reachable(kubectl)
-    headers = admin_headers(kubectl)
+    deployed = services.deployed(kubectl, settings)
+    headers = admin_headers(kubectl, deployed.secret(services.GRAFANA, "admin-password").name)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    with forward(kubectl, *GRAFANA) as grafana:
+    renderer = deployed.workload("image-renderer").ref if deployed.has("image-renderer") else "<renderer pod>"
+    with forward(kubectl, *services.target(deployed, services.GRAFANA)) as grafana:
         for shot in shots(settings):
             _check_dashboard(grafana.url(f"/api/dashboards/uid/{shot.dashboard_uid}"), shot.dashboard_uid, headers)
             image = request(grafana.url(shot.path()), headers=headers, timeout=RENDER_TIMEOUT_S)
             if not image.startswith(PNG_MAGIC):
                 raise Ca3Error(f"Grafana answered {shot.path()} with something that is not a PNG "
                                f"({image[:80]!r}). Check the renderer's logs: "
-                               "`kubectl logs deployment/grafana-image-renderer`.")
+                               f"`kubectl logs {renderer}`.")
             path = out_dir / shot.file
             path.write_bytes(image)
             written.append(path)

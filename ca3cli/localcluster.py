@@ -8,6 +8,7 @@ ca3cli/up.py runs the steps.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from ca3cli.build import Step
@@ -36,7 +37,8 @@ METRICS_SERVER_MANIFEST = ("https://github.com/kubernetes-sigs/metrics-server/re
                            f"{METRICS_SERVER_VERSION}/components.yaml")
 # minikube pins its own Calico (`--cni=calico`) and metrics-server addon per minikube release
 # (https://minikube.sigs.k8s.io/docs/handbook/network_policy/).
-WAIT_TIMEOUT = "300s"
+WAIT_TIMEOUT_S = 300
+WAIT_TIMEOUT = f"{WAIT_TIMEOUT_S}s"
 
 # kind's kubelets serve self-signed certificates, so metrics-server may skip verifying them (local clusters only).
 INSECURE_TLS_PATCH = json.dumps([{"op": "add", "path": "/spec/template/spec/containers/0/args/-",
@@ -81,16 +83,37 @@ def kubectl(description: str, *args: str) -> Step:
     return Step(["kubectl", *args], description)
 
 
-def rollout(kind_name: str) -> Step:
-    return kubectl(f"wait for {kind_name} in kube-system", "rollout", "status", kind_name, "--namespace",
-                   "kube-system", f"--timeout={WAIT_TIMEOUT}")
+@dataclass(frozen=True)
+class Await:
+    """A wait ca3 does itself, as deploy does: it polls the live object (kstatus rules, ca3cli/readiness.py) and
+    fails within one poll of a final cause such as ImagePullBackOff or an unschedulable pod (ca3cli/blockers.py),
+    showing it, instead of `kubectl rollout status` / `kubectl wait` running out their timeout."""
+
+    resource: str  # `daemonset/calico-node`; NODES for every node Ready
+    description: str
+    namespace: str = "kube-system"
+    timeout_s: int = WAIT_TIMEOUT_S
+    input: str | None = None
+
+    @property
+    def argv(self) -> list[str]:
+        """What is polled, as the progress line shows it."""
+        scope = [] if self.resource == NODES else ["--namespace", self.namespace]
+        return ["kubectl", "get", self.resource, *scope, "-o", "json"]
 
 
-NODE_READY = kubectl("wait until the node is Ready", "wait", "--for=condition=Ready", "nodes", "--all",
-                     f"--timeout={WAIT_TIMEOUT}")
+NODES = "nodes"
+ClusterStep = Step | Await
 
 
-def _kind(node_port: int) -> list[Step]:
+def rollout(kind_name: str) -> Await:
+    return Await(kind_name, f"wait until {kind_name} in kube-system is ready")
+
+
+NODE_READY = Await(NODES, "wait until every node is Ready")
+
+
+def _kind(node_port: int) -> list[ClusterStep]:
     config = json.dumps(kind_config(node_port), indent=2)  # JSON is YAML: kind reads it as its config
     return [
         Step(["kind", "create", "cluster", "--name", NAME, "--config=-"],
@@ -108,7 +131,7 @@ def _kind(node_port: int) -> list[Step]:
     ]
 
 
-def _k3d(node_port: int) -> list[Step]:
+def _k3d(node_port: int) -> list[ClusterStep]:
     return [
         Step(["k3d", "cluster", "create", NAME, "--image", K3S_IMAGE, "-p", f"{node_port}:{node_port}@server:0",
               "--wait", "--timeout", WAIT_TIMEOUT],
@@ -118,7 +141,7 @@ def _k3d(node_port: int) -> list[Step]:
     ]
 
 
-def _minikube(node_port: int) -> list[Step]:
+def _minikube(node_port: int) -> list[ClusterStep]:
     return [
         Step(["minikube", "start", "-p", NAME, "--driver=docker", "--cni=calico", "--wait=all"],
              f"start minikube profile {NAME} with Calico, which enforces NetworkPolicies"),
@@ -127,7 +150,7 @@ def _minikube(node_port: int) -> list[Step]:
     ]
 
 
-def create_steps(flavour: str, node_port: int) -> list[Step]:
+def create_steps(flavour: str, node_port: int) -> list[ClusterStep]:
     """Every step that makes the cluster, in order; kubectl steps run against `context_name(flavour)`."""
     return {"kind": _kind, "k3d": _k3d, "minikube": _minikube}[check_flavour(flavour)](node_port)
 

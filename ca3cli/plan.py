@@ -7,34 +7,16 @@ are applied together and waited on together; the order comes from the registry's
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
 
 from ca3cli import registry
 from ca3cli.errors import Ca3Error
+from ca3cli.objects import KubeObject
 from ca3cli.registry import Component, Wait
 from ca3cli.render import Manifest
 
-NAME_LABEL = "app.kubernetes.io/name"
-
-
-@dataclass(frozen=True)
-class ObjectRef:
-    """One Kubernetes object of a manifest, as kubectl names it."""
-
-    api_version: str
-    kind: str
-    name: str
-    namespace: str
-
-    @property
-    def group(self) -> str:
-        """The API group ("" for the core group), which with kind and name identifies the object."""
-        return self.api_version.rpartition("/")[0]
-
-    def __str__(self) -> str:
-        return f"{self.kind}/{self.name}"
+WAITED_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job")
 
 
 @dataclass(frozen=True)
@@ -51,7 +33,7 @@ class Phase:
         return tuple(manifest.path for manifest in self.manifests)
 
     @property
-    def objects(self) -> tuple[ObjectRef, ...]:
+    def objects(self) -> tuple[KubeObject, ...]:
         return tuple(ref for manifest in self.manifests for ref in object_refs(manifest))
 
 
@@ -61,7 +43,7 @@ class Plan:
     phases: tuple[Phase, ...]
 
     @property
-    def objects(self) -> tuple[ObjectRef, ...]:
+    def objects(self) -> tuple[KubeObject, ...]:
         return tuple(ref for phase in self.phases for ref in phase.objects)
 
     @property
@@ -69,13 +51,9 @@ class Plan:
         return tuple(manifest for phase in self.phases for manifest in phase.manifests)
 
 
-def object_refs(manifest: Manifest) -> list[ObjectRef]:
+def object_refs(manifest: Manifest) -> list[KubeObject]:
     """The objects a rendered manifest holds."""
-    return [
-        ObjectRef(doc.get("apiVersion", ""), doc.get("kind", ""), doc.get("metadata", {}).get("name", ""),
-                  doc.get("metadata", {}).get("namespace", ""))
-        for doc in manifest.documents
-    ]
+    return [KubeObject.of(doc, str(manifest.path)) for doc in manifest.documents]
 
 
 def layers(components: Sequence[Component], known: Collection[str] | None = None) -> list[list[Component]]:
@@ -114,23 +92,19 @@ def build(milestone: int, components: Sequence[Component], manifests: Sequence[M
     phases: list[Phase] = []
     for layer in layers(components):
         files = tuple(m for c in layer for m in by_component.get(c.name, ()))
-        documents = [doc for m in files for doc in m.documents]
-        waits = tuple(resolve(w, documents) for c in layer for w in c.waits)
+        waits = tuple(wait for c in layer for wait in waits_of(c, by_component.get(c.name, ())))
         if files or waits:
             phases.append(Phase(len(phases) + 1, tuple(c.name for c in layer), files, waits))
     return Plan(milestone, tuple(phases))
 
 
-def resolve(wait: Wait, documents: Iterable[dict[str, Any]]) -> Wait:
-    """The wait aimed at the rendered object: the one of that kind and name, else the one whose
-    `app.kubernetes.io/name` label is that name (its own name carries a hash of its spec)."""
-    kind, _, name = wait.resource.partition("/")
-    same_kind = [doc for doc in documents if str(doc.get("kind", "")).lower() == kind]
-    for key in (lambda meta: meta.get("name"), lambda meta: (meta.get("labels") or {}).get(NAME_LABEL)):
-        found = [doc["metadata"]["name"] for doc in same_kind if key(doc.get("metadata") or {}) == name]
-        if found:
-            return replace(wait, resource=f"{kind}/{found[0]}")
-    return wait
+def waits_of(component: Component, manifests: Iterable[Manifest]) -> list[Wait]:
+    """A wait for every workload and Job the component renders, under its rendered name (the topic Job's carries a
+    hash of its spec), each for the component's `wait_s`."""
+    if not component.wait_s:
+        return []
+    return [Wait(f"{doc['kind'].lower()}/{doc['metadata']['name']}", component.wait_s)
+            for manifest in manifests for doc in manifest.documents if doc.get("kind") in WAITED_KINDS]
 
 
 def describe(plan: Plan) -> list[str]:

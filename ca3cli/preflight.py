@@ -16,6 +16,7 @@ from ca3cli import kube
 from ca3cli.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
 from ca3cli.kube import Kubectl
 from ca3cli.localcluster import INSECURE_TLS_PATCH, METRICS_SERVER_MANIFEST
+from ca3cli.objects import MANAGED_BY, MANAGER
 
 if TYPE_CHECKING:
     from ca3cli.settings import Settings
@@ -28,7 +29,6 @@ METRICS_API = "v1beta1.metrics.k8s.io"
 OLDEST_TESTED = (1, 30)  # manifests are validated against Kubernetes 1.30 and 1.37
 # Kafka's KAFKA_NODE_ID reads the apps.kubernetes.io/pod-index label, which StatefulSet pods carry from 1.28 on.
 REQUIRED = (1, 28)
-MANAGED_BY = "app.kubernetes.io/managed-by"
 REQUEST_TIMEOUT = "15s"  # kubectl's own limit per API request
 VERSION_TIMEOUT_S = 30.0  # ours, in case kubectl itself hangs (e.g. an exec credential plugin waiting)
 
@@ -133,7 +133,7 @@ def node_port_holders(document: Any, namespace: str) -> dict[int, str]:
     held = {}
     for service in (document or {}).get("items", []):
         meta = service["metadata"]
-        if meta.get("namespace") == namespace and (meta.get("labels") or {}).get(MANAGED_BY) == "ca3":
+        if meta.get("namespace") == namespace and (meta.get("labels") or {}).get(MANAGED_BY) == MANAGER:
             continue
         for port in (service.get("spec") or {}).get("ports") or []:
             if port.get("nodePort"):

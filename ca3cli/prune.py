@@ -11,9 +11,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ca3cli.kube import Kubectl
-from ca3cli.plan import NAME_LABEL, ObjectRef
+from ca3cli.objects import MANAGED_SELECTOR, NAME_LABEL, KubeObject
 
-MANAGED_SELECTOR = "app.kubernetes.io/managed-by=ca3"
 # Every namespaced kind ca3 renders, plus the claims its StatefulSets create.
 NAMESPACED_KINDS = (
     "deployments.apps", "statefulsets.apps", "daemonsets.apps", "jobs.batch", "cronjobs.batch", "services",
@@ -24,17 +23,6 @@ NAMESPACED_KINDS = (
 )
 CLUSTER_KINDS = ("clusterroles.rbac.authorization.k8s.io", "clusterrolebindings.rbac.authorization.k8s.io")
 CLAIM = "PersistentVolumeClaim"
-
-
-def ref_of(item: dict[str, Any]) -> ObjectRef:
-    meta = item.get("metadata", {})
-    return ObjectRef(item.get("apiVersion", ""), item.get("kind", ""), meta.get("name", ""), meta.get("namespace", ""))
-
-
-def kubectl_name(ref: ObjectRef) -> str:
-    """How kubectl names the object unambiguously: `kind.group/name` (`configmap/x`, `deployment.apps/x`)."""
-    group = f".{ref.group}" if ref.group else ""
-    return f"{ref.kind.lower()}{group}/{ref.name}"
 
 
 def claims_in_use(documents: Iterable[dict[str, Any]]) -> list[re.Pattern[str]]:
@@ -51,13 +39,13 @@ def claims_in_use(documents: Iterable[dict[str, Any]]) -> list[re.Pattern[str]]:
 
 def leftovers(
     live: Sequence[dict[str, Any]], rendered: Sequence[dict[str, Any]], delete_data: bool
-) -> list[ObjectRef]:
+) -> list[KubeObject]:
     """Managed live objects that are not rendered any more, minus those pruning must never touch."""
-    wanted = {(ref.group, ref.kind, ref.name) for ref in map(ref_of, rendered)}
+    wanted = {(ref.group, ref.kind, ref.name) for ref in map(KubeObject.of, rendered)}
     in_use = claims_in_use(rendered)
     result = []
     for item in live:
-        ref = ref_of(item)
+        ref = KubeObject.of(item)
         if (ref.group, ref.kind, ref.name) in wanted or item.get("metadata", {}).get("ownerReferences"):
             continue
         if ref.kind == CLAIM and (not delete_data or any(p.match(ref.name) for p in in_use)):
@@ -66,17 +54,14 @@ def leftovers(
     return result
 
 
-def replaced_jobs(live: Sequence[dict[str, Any]], leftover: Sequence[ObjectRef],
-                  rendered: Sequence[dict[str, Any]]) -> dict[ObjectRef, ObjectRef]:
+def replaced_jobs(live: Sequence[dict[str, Any]], leftover: Sequence[KubeObject],
+                  rendered: Sequence[dict[str, Any]]) -> dict[KubeObject, KubeObject]:
     """Leftover Jobs that a rendered Job replaces: same `app.kubernetes.io/name` label, another name (its spec hash
     changed, or it is the unhashed name earlier versions of ca3 used)."""
-    new_by_label = {label_of(doc): ref_of(doc) for doc in rendered if doc.get("kind") == "Job" and label_of(doc)}
-    old = [item for item in live if ref_of(item) in leftover and item.get("kind") == "Job"]
-    return {ref_of(item): new_by_label[label_of(item)] for item in old if label_of(item) in new_by_label}
-
-
-def label_of(item: dict[str, Any]) -> str:
-    return str(((item.get("metadata") or {}).get("labels") or {}).get(NAME_LABEL, ""))
+    new = [KubeObject.of(doc) for doc in rendered if doc.get("kind") == "Job"]
+    new_by_label = {job.labels[NAME_LABEL]: job for job in new if job.labels.get(NAME_LABEL)}
+    old = [job for job in map(KubeObject.of, live) if job in leftover and job.kind == "Job"]
+    return {job: new_by_label[job.labels[NAME_LABEL]] for job in old if job.labels.get(NAME_LABEL) in new_by_label}
 
 
 def managed(kubectl: Kubectl) -> list[dict[str, Any]]:
@@ -86,13 +71,13 @@ def managed(kubectl: Kubectl) -> list[dict[str, Any]]:
     return [*(namespaced or {}).get("items", []), *(cluster or {}).get("items", [])]
 
 
-def delete(kubectl: Kubectl, refs: Sequence[ObjectRef], server_dry_run: bool = False) -> None:
+def delete(kubectl: Kubectl, refs: Sequence[KubeObject], server_dry_run: bool = False) -> None:
     """Delete the objects in one kubectl call (`--dry-run=server` only reports what would go)."""
     if not refs:
         return
     dry = ["--dry-run=server"] if server_dry_run else []
-    kubectl.run("delete", *map(kubectl_name, refs), "--ignore-not-found", "--wait=false", *dry, timeout=120,
-                mutating=not server_dry_run)
+    kubectl.run("delete", *(ref.kubectl_name for ref in refs), "--ignore-not-found", "--wait=false", *dry,
+                timeout=120, mutating=not server_dry_run)
 
 
 def claims(kubectl: Kubectl) -> list[str]:

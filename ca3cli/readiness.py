@@ -2,7 +2,8 @@
 
 `Current` when the controller has observed the latest spec and the kind's counters agree, `Failed` when a final
 condition says so (Job Failed, Deployment ProgressDeadlineExceeded), `InProgress` otherwise. One pure function per
-kind, fed by `kubectl get -o json`; deploy polls these instead of `kubectl rollout status` / `kubectl wait`.
+kind, fed by `kubectl get -o json`; deploy and cluster creation poll these instead of `kubectl rollout status` /
+`kubectl wait`. A node is Current once Ready.
 """
 
 from __future__ import annotations
@@ -121,6 +122,15 @@ def job(obj: dict[str, Any]) -> Reading:
     return _in_progress(f"Job in progress: succeeded {succeeded}, active {active}, failed {failed}")
 
 
+def node(obj: dict[str, Any]) -> Reading:
+    """A node is Current once its Ready condition is True; until then its reason (e.g. the CNI not ready yet)."""
+    ready = condition(obj, "Ready")
+    if ready.get("status") == "True":
+        return _current("Node is Ready")
+    why = ": ".join(str(ready[key]) for key in ("reason", "message") if ready.get(key)) or "no Ready condition yet"
+    return _in_progress(f"Node not Ready: {why}")
+
+
 def persistentvolumeclaim(obj: dict[str, Any]) -> Reading:
     phase = (obj.get("status") or {}).get("phase") or "unknown"
     return _current("PVC is Bound") if phase == "Bound" else _in_progress(f"PVC is not Bound: phase {phase}")
@@ -128,7 +138,7 @@ def persistentvolumeclaim(obj: dict[str, Any]) -> Reading:
 
 BY_KIND: dict[str, Callable[[dict[str, Any]], Reading]] = {
     "Deployment": deployment, "StatefulSet": statefulset, "DaemonSet": daemonset, "Job": job,
-    "PersistentVolumeClaim": persistentvolumeclaim,
+    "PersistentVolumeClaim": persistentvolumeclaim, "Node": node,
 }
 
 

@@ -1,7 +1,7 @@
 """The milestone registry: the one table that maps milestone -> components -> templates -> verification criteria.
 
 Every command reads this table: `render` and `deploy` take the components of milestones 1..N, `deploy` orders them
-by `depends_on` and waits on their `waits`, and `validate` runs the criteria of milestones 1..N.
+by `depends_on` and waits `wait_s` for the workloads they render, and `validate` runs the criteria of milestones 1..N.
 """
 
 from __future__ import annotations
@@ -23,12 +23,20 @@ HIGHEST = 9
 class Wait:
     """An object deploy polls until its status is Current (ca3cli/readiness.py), stopping early on a final cause.
 
-    `resource` is `kind/name`; the name may be the object's `app.kubernetes.io/name` label instead, for objects
-    whose own name carries a hash of their spec (the topic Job): the plan resolves it to the rendered name.
+    The plan makes one for every workload and Job a component renders, named as rendered (ca3cli/plan.py).
     """
 
-    resource: str  # e.g. "statefulset/kafka", "job/kafka-topic-create"
+    resource: str  # e.g. "statefulset/kafka", "job/kafka-topic-create-70f00d6c29"
     timeout_s: int = 300
+
+
+@dataclass(frozen=True)
+class PodSecurityNeed:
+    """Pods of a component pass no Pod Security level stricter than `level`, and why (ca3cli/podsecurity/namespace.py
+    loosens the namespace's `enforce` to it; tests/core/test_pod_security.py holds it to the rendered pods)."""
+
+    level: str  # privileged or baseline
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,8 @@ class Component:
     folder: str
     templates: tuple[str, ...]
     depends_on: tuple[str, ...] = ()
-    waits: tuple[Wait, ...] = ()
+    wait_s: int = 0  # how long deploy waits for each workload and Job it renders to be Current; 0: no wait
+    pod_security: PodSecurityNeed | None = None  # None: its pods pass `restricted`
     enabled: Callable[[Settings], bool] = field(default=lambda settings: True, compare=False)
 
 
@@ -96,39 +105,39 @@ COMPONENTS: dict[str, Component] = {
              "kafka-pdb.yaml", "kafka-client-configmap.yaml", "kafka-topic-serviceaccount.yaml",
              "kafka-topic-configmap.yaml", "kafka-topic-job.yaml"),
             depends_on=("namespace", "secrets", "network", "tls"),
-            waits=(Wait("statefulset/kafka", 600), Wait("job/kafka-topic-create", 600)),
+            wait_s=600,
         ),
         Component(
             "influxdb", "influxdb",
             ("influxdb-serviceaccount.yaml", "influxdb-rbac.yaml", "influxdb-init-configmap.yaml",
              "influxdb-headless-service.yaml", "influxdb-service.yaml", "influxdb-statefulset.yaml"),
             depends_on=("namespace", "secrets", "network", "tls"),
-            waits=(Wait("statefulset/influxdb", 600),),
+            wait_s=600,
         ),
         Component(
             "producer", "producer",
             ("producer-serviceaccount.yaml", "producer-deployment.yaml", "producer-service.yaml", "producer-hpa.yaml"),
             depends_on=("kafka", "tls"),
-            waits=(Wait("deployment/producer", 300),),
+            wait_s=300,
         ),
         Component(
             "processor", "processor",
             ("processor-serviceaccount.yaml", "processor-deployment.yaml"),
             depends_on=("kafka", "influxdb", "tls"),
-            waits=(Wait("deployment/processor", 300),),
+            wait_s=300,
         ),
         Component(
             "grafana", "grafana",
             ("grafana-serviceaccount.yaml", "grafana-datasource-configmap.yaml", "grafana-dashboard-configmap.yaml",
              "grafana-deployment.yaml", "grafana-service.yaml"),
             depends_on=("influxdb", "tls"),
-            waits=(Wait("deployment/grafana", 300),),
+            wait_s=300,
         ),
         Component(
             "image-renderer", "grafana",
             ("image-renderer-deployment.yaml", "image-renderer-service.yaml", "image-renderer-networkpolicy.yaml"),
             depends_on=("grafana",),
-            waits=(Wait("deployment/grafana-image-renderer", 300),),
+            wait_s=300,
             enabled=lambda settings: settings.observability.image_renderer,
         ),
         # Milestone 6: the processor's autoscaler (the producer's ships with it from milestone 1).
@@ -148,14 +157,14 @@ COMPONENTS: dict[str, Component] = {
             ("prometheus-rbac.yaml", "prometheus-configmap.yaml", "prometheus-deployment.yaml",
              "prometheus-service.yaml", "prometheus-networkpolicy.yaml"),
             depends_on=("namespace", "network"),
-            waits=(Wait("deployment/prometheus", 300),),
+            wait_s=300,
         ),
         Component(
             "kafka-exporter", "kafka-exporter",
             ("kafka-exporter-serviceaccount.yaml", "kafka-exporter-deployment.yaml", "kafka-exporter-service.yaml",
              "kafka-exporter-networkpolicy.yaml"),
             depends_on=("kafka", "prometheus", "tls"),
-            waits=(Wait("deployment/kafka-exporter", 300),),
+            wait_s=300,
         ),
         # Loki (templates/logging); the log agent is Promtail or Alloy (settings.observability.log_agent).
         Component(
@@ -163,20 +172,24 @@ COMPONENTS: dict[str, Component] = {
             ("loki-serviceaccount.yaml", "loki-configmap.yaml", "loki-deployment.yaml", "loki-service.yaml",
              "loki-networkpolicy.yaml"),
             depends_on=("namespace", "network"),
-            waits=(Wait("deployment/loki", 300),),
+            wait_s=300,
         ),
         Component(
             "promtail", "logging",
             ("promtail-rbac.yaml", "promtail-configmap.yaml", "promtail-daemonset.yaml", "promtail-networkpolicy.yaml"),
             depends_on=("logging",),
-            waits=(Wait("daemonset/promtail", 300),),
+            wait_s=300,
+            pod_security=PodSecurityNeed(
+                "privileged", "Promtail reads the kubelet's log files through a hostPath volume (/var/log/pods) as "
+                "root (runAsUser 0), which baseline and restricted forbid; set observability.log_agent: alloy in "
+                "ca3.yaml to enforce restricted"),
             enabled=lambda settings: settings.observability.log_agent == "promtail",
         ),
         Component(
             "alloy", "logging",
             ("alloy-rbac.yaml", "alloy-configmap.yaml", "alloy-daemonset.yaml", "alloy-networkpolicy.yaml"),
             depends_on=("logging",),
-            waits=(Wait("daemonset/alloy", 300),),
+            wait_s=300,
             enabled=lambda settings: settings.observability.log_agent == "alloy",
         ),
     )

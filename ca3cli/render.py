@@ -67,7 +67,7 @@ def render(settings: Settings, secrets: Mapping[str, str], milestone: int) -> li
     components = registry.components_for(milestone, settings)
     base = {"settings": settings, "secrets": secrets, "milestone": milestone,
             "features": registry.features(settings, milestone),
-            "pod_security": pod_security.policy(component.name for component in components)}
+            "pod_security": pod_security.policy(components)}
     manifests = []
     for component in components:
         for name in component.templates:

@@ -1,9 +1,38 @@
-"""The in-cluster HTTP services ca3 reaches through `kubectl port-forward`: their Service and port, in one place.
+"""The in-cluster HTTP services ca3 reaches through `kubectl port-forward`: whose Service, named by its component.
 
-The names are the ones the templates give (templates/grafana, templates/prometheus, templates/logging).
+The Service's name and port are read from the rendered manifests (ca3cli/topology.py) of the milestone deployed in
+the namespace, so they are the ones the templates give.
 """
 
-GRAFANA = ("svc/grafana-service", 3000)
-PROMETHEUS = ("svc/prometheus-service", 9090)
-LOKI = ("svc/loki-service", 3100)
-INFLUXDB = ("svc/influxdb-service", 8086)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ca3cli import registry, topology
+from ca3cli.errors import KubectlError
+
+if TYPE_CHECKING:
+    from ca3cli.kube import Kubectl
+    from ca3cli.settings import Settings
+
+# Registry components whose Service is forwarded.
+GRAFANA, PROMETHEUS, LOKI, INFLUXDB = "grafana", "prometheus", "logging", "influxdb"
+
+
+def target(found: topology.Topology, component: str) -> tuple[str, int]:
+    """(`svc/<name>`, port) of the component's Service, as `portforward.forward` takes them."""
+    service = found.service(component)
+    return service.target, service.port
+
+
+def deployed(kubectl: Kubectl, settings: Settings) -> topology.Topology:
+    """The topology of the milestone `ca3 deploy` recorded on the namespace; the highest when none is recorded."""
+    from ca3cli.validate import milestone
+
+    try:
+        namespace = kubectl.get_json("get", "namespace", settings.namespace, namespaced=False, timeout=15)
+    except KubectlError as exc:
+        if "NotFound" not in exc.stderr:
+            raise
+        namespace = {}
+    return topology.of_milestone(settings, milestone.recorded(namespace) or registry.HIGHEST)

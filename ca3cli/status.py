@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ca3cli import preflight, services
@@ -12,9 +12,7 @@ from ca3cli.kube import Kubectl
 
 if TYPE_CHECKING:
     from ca3cli.settings import Settings
-
-GRAFANA_TARGET, GRAFANA_PORT = services.GRAFANA
-GRAFANA_SERVICE = GRAFANA_TARGET.removeprefix("svc/")
+    from ca3cli.topology import Service
 
 
 @dataclass(frozen=True)
@@ -70,20 +68,20 @@ def hpa_rows(autoscalers: Any) -> list[tuple[str, str, str, str, str]]:
     return rows
 
 
-def grafana_access(settings: Settings, node_port: int, node_ip: str = "", context: str | None = None) -> list[str]:
-    """How to open Grafana on this flavour; a port-forward always works and comes last.
+def grafana_access(settings: Settings, grafana: Service, node_ip: str = "", context: str | None = None) -> list[str]:
+    """How to open Grafana's Service (its name, port and NodePort) on this flavour; a port-forward comes last.
 
     `context` (default: the settings' one) names the minikube profile when it is not the default `minikube`.
     """
-    ns, port = settings.namespace, node_port
+    ns, port, name = settings.namespace, grafana.node_port, grafana.name
     profile = cluster_name("minikube", settings.cluster.context if context is None else context)
     profile_flag = f" -p {profile}" if profile and profile != "minikube" else ""
-    forward = (f"`kubectl -n {ns} port-forward svc/{GRAFANA_SERVICE} {GRAFANA_PORT}:{GRAFANA_PORT}`, "
-               f"then http://localhost:{GRAFANA_PORT}")
+    forward = (f"`kubectl -n {ns} port-forward {grafana.target} {grafana.port}:{grafana.port}`, "
+               f"then http://localhost:{grafana.port}")
     by_flavour = {
         "kind": [f"http://localhost:{port} if the kind cluster maps it (extraPortMappings: containerPort {port}, "
                  f"hostPort {port} in the kind config)"],
-        "minikube": [f"`minikube service {GRAFANA_SERVICE} -n {ns} --url{profile_flag}` prints the URL"],
+        "minikube": [f"`minikube service {name} -n {ns} --url{profile_flag}` prints the URL"],
         "k3d": [f"http://localhost:{port} if the cluster was created with `-p \"{port}:{port}@server:0\"`"],
         "docker-desktop": [f"http://localhost:{port} (Docker Desktop publishes NodePorts on localhost)"],
         "other": [f"http://{node_ip or 'NODE_IP'}:{port} (any node's address)"],
@@ -108,15 +106,17 @@ def _node_port(service: Any, default: int) -> int:
 
 
 def collect(kubectl: Kubectl, settings: Settings) -> Status:
-    """Pods, HPAs and Grafana's address, after checking the cluster answers."""
+    """Pods, HPAs and Grafana's address (its Service as the deployed milestone renders it), after checking the
+    cluster answers."""
     preflight.reachable(kubectl)
     pods = pod_rows(kubectl.get_json("get", "pods"))
     autoscalers = hpa_rows(kubectl.get_json("get", "horizontalpodautoscalers.autoscaling"))
-    service = kubectl.run("get", "service", GRAFANA_SERVICE, "-o", "json", "--ignore-not-found").stdout
+    rendered = services.deployed(kubectl, settings).service(services.GRAFANA)
+    service = kubectl.run("get", "service", rendered.name, "-o", "json", "--ignore-not-found").stdout
     grafana: list[str] = []
     if service.strip():
-        port = _node_port(json.loads(service), settings.grafana.node_port)
+        live = replace(rendered, node_port=_node_port(json.loads(service), rendered.node_port))
         other = settings.cluster.flavour == "other"
         node_ip = node_address(kubectl.get_json("get", "nodes", namespaced=False)) if other else ""
-        grafana = grafana_access(settings, port, node_ip)
+        grafana = grafana_access(settings, live, node_ip)
     return Status(pods, autoscalers, grafana)

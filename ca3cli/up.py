@@ -7,22 +7,27 @@ and Docker runs; when neither, one sentence says which context was tried and wha
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from ca3cli import build, localcluster, preflight, secrets
+from ca3cli import build, localcluster, preflight, readiness, secrets
 from ca3cli.build import INSTALL_HINTS, Step
 from ca3cli.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
 from ca3cli.kube import Kubectl
+from ca3cli.localcluster import Await, ClusterStep
+from ca3cli.readiness import Reading
+from ca3cli.registry import Wait
 
 if TYPE_CHECKING:
     from ca3cli.settings import Settings
 
 DOCKER_INFO = Step(["docker", "info"], "check that Docker is running")
 STEP_TIMEOUT_S = 360.0  # above the steps' own `--timeout=300s`, so kubectl's message is the one shown
+POLL_S = 2.0  # between two looks at what a cluster step waits for
 AGAIN_UP = "`ca3 up`"
 
 
@@ -30,7 +35,7 @@ class Reporter(Protocol):
     """How the command layer shows progress: `step` announces a step and returns the context it runs in (a spinner
     while a quiet kubectl step runs; the other tools stream their own output)."""
 
-    def step(self, number: int, total: int, step: Step) -> AbstractContextManager[object]: ...
+    def step(self, number: int, total: int, step: ClusterStep) -> AbstractContextManager[object]: ...
 
 
 @dataclass(frozen=True)
@@ -122,15 +127,58 @@ def find_target(kubectl: Kubectl, flavour: str) -> Target:
     return Target(kubectl.context or preflight.current_context(kubectl))
 
 
-def run_steps(steps: Sequence[Step], kubectl: Kubectl, reporter: Reporter, again: str) -> None:
+def run_steps(steps: Sequence[ClusterStep], kubectl: Kubectl, reporter: Reporter, again: str) -> None:
     """Each step in order, shown by the reporter while it runs."""
     for number, step in enumerate(steps, 1):
         with reporter.step(number, len(steps), step):
             run_step(step, kubectl, again)
 
 
-def run_step(step: Step, kubectl: Kubectl, again: str) -> None:
-    """kubectl steps through the one kubectl runner (quiet, with a timeout), the others through build's step runner."""
+class _Unshown:
+    """Deploy's wait reports each poll's reading; a cluster step shows only its spinner."""
+
+    def state(self, resource: str, reading: Reading) -> None:
+        """Nothing: the step's line and spinner already say what is awaited."""
+
+
+def await_ready(step: Await, kubectl: Kubectl, again: str) -> None:
+    """Poll what the step waits for as deploy does; a final cause or the timeout fails with the evidence."""
+    from ca3cli import deploy
+
+    if step.resource == localcluster.NODES:
+        await_nodes(kubectl, step, again)
+        return
+    scoped = replace(kubectl, namespace=step.namespace)
+    try:
+        deploy.wait_phase(scoped, [Wait(step.resource, step.timeout_s)], _Unshown(), str, again)
+    except deploy.RolloutFailed as exc:
+        evidence = exc.diagnosis
+        shown = "\n".join([*evidence.pods, *evidence.events,
+                           *(f"last logs of {pod}:\n{text}" for pod, text in evidence.logs.items())])
+        raise Ca3Error(f"{shown}\n{exc}" if shown else str(exc)) from None
+
+
+def await_nodes(kubectl: Kubectl, step: Await, again: str) -> None:
+    """Every node Ready (its CNI up); at the timeout, each node that is not and its Ready condition's reason."""
+    started = time.monotonic()
+    while True:
+        nodes = kubectl.get_json("get", "nodes", namespaced=False).get("items") or []
+        waiting = [f"{n['metadata']['name']}: {reading.message}" for n in nodes
+                   if (reading := readiness.status(n)).status != "Current"]
+        if nodes and not waiting:
+            return
+        if time.monotonic() - started >= step.timeout_s:
+            raise Ca3Error(f"The cluster's nodes did not become Ready within {step.timeout_s}s "
+                           f"({'; '.join(waiting) or 'no node registered'}). Fix the cause and run {again} again.")
+        time.sleep(POLL_S)
+
+
+def run_step(step: ClusterStep, kubectl: Kubectl, again: str) -> None:
+    """Waits polled by ca3; kubectl steps through the one kubectl runner (quiet, with a timeout), the others through
+    build's step runner."""
+    if isinstance(step, Await):
+        await_ready(step, kubectl, again)
+        return
     if step.argv[0] != "kubectl":
         build.run(step, again)
         return

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ca3cli import registry, secrets
+from ca3cli import registry, secrets, services, topology
 from ca3cli.chaos import outputs
 from ca3cli.chaos.data import ClusterData, Data, Reforward
 from ca3cli.chaos.influx import InfluxReader
@@ -22,7 +22,6 @@ from ca3cli.chaos.recovery import Result
 from ca3cli.chaos.runner import Interrupted, Runner, Timing
 from ca3cli.kube import Kubectl, secret_value
 from ca3cli.portforward import TlsTarget
-from ca3cli.services import INFLUXDB, PROMETHEUS
 from ca3cli.settings import Settings
 from ca3cli.validate.probe import CA_KEY, CA_NAME
 
@@ -53,10 +52,12 @@ def cluster_data(kubectl: Kubectl, settings: Settings, secrets_folder: Path, mil
     """InfluxDB (with its admin token from .ca3/secrets, over TLS when milestone 7 turned it on) and Prometheus."""
     token = secrets.load(secrets_folder)[TOKEN]
     https = registry.features(settings, milestone)["tls_influxdb"]
-    tls = TlsTarget(_ca_pem(kubectl), f"{INFLUXDB[0].removeprefix('svc/')}.{settings.namespace}.svc") if https else None
-    influx_forward = Reforward(kubectl, *INFLUXDB, scheme="https" if https else "http")
+    names = topology.of_milestone(settings, milestone)
+    influxdb = names.service(services.INFLUXDB)
+    tls = TlsTarget(_ca_pem(kubectl), f"{influxdb.name}.{settings.namespace}.svc") if https else None
+    influx_forward = Reforward(kubectl, influxdb.target, influxdb.port, scheme="https" if https else "http")
     reader = InfluxReader(influx_forward.base, settings.influxdb.org, settings.influxdb.bucket, token, tls)
-    return ClusterData(reader, influx_forward, Reforward(kubectl, *PROMETHEUS))
+    return ClusterData(reader, influx_forward, Reforward(kubectl, *services.target(names, services.PROMETHEUS)))
 
 
 def drill(kubectl: Kubectl, settings: Settings, experiments: Sequence[Experiment], console: Console, *,

@@ -9,9 +9,9 @@ from rich.markup import escape
 
 from ca3cli import localcluster
 from ca3cli import up as core
-from ca3cli.build import Step
 from ca3cli.commands.common import confirm, console, load_settings
 from ca3cli.commands.flags import flag
+from ca3cli.localcluster import ClusterStep
 
 app = typer.Typer(help="Create or delete the local cluster `ca3 up` deploys to (kind, k3d or minikube).",
                   no_args_is_help=True)
@@ -26,7 +26,7 @@ class StepPrinter:
     def __init__(self, title: str) -> None:
         self.title = title
 
-    def step(self, number: int, total: int, step: Step) -> AbstractContextManager[object]:
+    def step(self, number: int, total: int, step: ClusterStep) -> AbstractContextManager[object]:
         console.print(f"[bold]{self.title} {number}/{total}[/] {escape(step.description)}: "
                       f"[dim]{escape(' '.join(step.argv))}[/]", soft_wrap=True)
         return console.status(escape(step.description)) if step.argv[0] == "kubectl" else nullcontext()

@@ -18,11 +18,12 @@ class Target(StrEnum):
     loki = "loki"
 
 
-# service, port, the page worth opening, and what to say about it
+# the component whose Service is forwarded, the page worth opening, and what to say about it ({secret}: the
+# component's Secret, as rendered)
 TARGETS = {
-    Target.grafana: (*services.GRAFANA, "/", "log in as the admin from Secret grafana-admin"),
-    Target.prometheus: (*services.PROMETHEUS, "/targets", "Status > Targets shows what is scraped"),
-    Target.loki: (*services.LOKI, "/ready", "Loki has no UI; query it from Grafana Explore"),
+    Target.grafana: (services.GRAFANA, "/", "log in as the admin from Secret {secret}"),  # the admin-password one
+    Target.prometheus: (services.PROMETHEUS, "/targets", "Status > Targets shows what is scraped"),
+    Target.loki: (services.LOKI, "/ready", "Loki has no UI; query it from Grafana Explore"),
 }
 
 
@@ -36,10 +37,13 @@ def open_(
     from ca3cli.portforward import forward
 
     settings = load_settings(ctx)
-    service, port, page, hint = TARGETS[target]
+    component, page, hint = TARGETS[target]
     kubectl = kubectl_for(settings)
     preflight.reachable(kubectl)
-    with forward(kubectl, service, port) as forwarded:
+    deployed = services.deployed(kubectl, settings)
+    if "{secret}" in hint:
+        hint = hint.format(secret=deployed.secret(component, "admin-password").name)
+    with forward(kubectl, *services.target(deployed, component)) as forwarded:
         console.print(f"{target.value}: [bold]{escape(forwarded.url(page))}[/] ({escape(hint)}). Ctrl-C to stop.")
         try:
             while True:

@@ -14,7 +14,7 @@ def up(
 ) -> None:
     """Init if needed, create a local cluster if no context answers, build and load the images, deploy, show Grafana."""
     from ca3cli import deploy as deploy_core
-    from ca3cli import localcluster, registry, secrets
+    from ca3cli import localcluster, registry, secrets, services
     from ca3cli import status as status_core
     from ca3cli import up as core
     from ca3cli.certs import store
@@ -23,6 +23,7 @@ def up(
     from ca3cli.commands.certs import tls_values
     from ca3cli.commands.cluster import StepPrinter
     from ca3cli.commands.session import kubectl_for
+    from ca3cli.topology import Topology
 
     config = options(ctx).config
     if core.needs_init(config):
@@ -42,5 +43,6 @@ def up(
     core.build_and_load(settings, target.context, StepPrinter("images"))
     deploy.execute(settings, the_plan, values, deploy_core.Request(milestone), context=target.context)
     console.print("Grafana:")
-    for way in status_core.grafana_access(settings, settings.grafana.node_port, context=target.context):
+    grafana = Topology.of_manifests(the_plan.manifests).service(services.GRAFANA)
+    for way in status_core.grafana_access(settings, grafana, context=target.context):
         console.print(f"  - {escape(way)}")

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ca3cli.lint import crossref, policy, schema, tls
-from ca3cli.lint.model import Finding, Obj
+from ca3cli.lint.model import Finding
+from ca3cli.objects import KubeObject
 from ca3cli.render import Manifest
 
-Rule = Callable[[list[Obj]], list[Finding]]
+Rule = Callable[[list[KubeObject]], list[Finding]]
 
 RULES: tuple[Rule, ...] = (
     crossref.selectors_match_pods,
@@ -32,12 +33,12 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def objects(manifests: Iterable[Manifest], root: str = "k8s") -> list[Obj]:
+def objects(manifests: Iterable[Manifest], root: str = "k8s") -> list[KubeObject]:
     """The objects of rendered manifests, each named by the file it is written to."""
-    return [Obj(f"{root}/{m.path}", doc) for m in manifests for doc in m.documents]
+    return [KubeObject.of(doc, f"{root}/{m.path}") for m in manifests for doc in m.documents]
 
 
-def run(objs: list[Obj], versions: tuple[str, ...] = schema.VERSIONS) -> list[Finding]:
+def run(objs: list[KubeObject], versions: tuple[str, ...] = schema.VERSIONS) -> list[Finding]:
     """All findings: schema at each version first, then every cross-reference and policy rule."""
     findings = schema.validate(objs, versions)
     for rule in RULES:
@@ -45,4 +46,4 @@ def run(objs: list[Obj], versions: tuple[str, ...] = schema.VERSIONS) -> list[Fi
     return findings
 
 
-__all__ = ["RULES", "Finding", "Obj", "objects", "run"]
+__all__ = ["RULES", "Finding", "objects", "run"]

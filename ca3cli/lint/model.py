@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ca3cli.objects import KubeObject
+
 # Workload kinds and where their pod template sits.
 POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
     "Deployment": ("spec", "template"),
@@ -16,27 +18,6 @@ POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template"),
 }
 LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
-
-
-@dataclass(frozen=True)
-class Obj:
-    """One rendered Kubernetes object and the file it was rendered to."""
-
-    path: str
-    doc: dict[str, Any]
-
-    @property
-    def kind(self) -> str:
-        return str(self.doc.get("kind", ""))
-
-    @property
-    def name(self) -> str:
-        return str(self.doc.get("metadata", {}).get("name", ""))
-
-    @property
-    def ref(self) -> str:
-        """How findings name the object: `k8s/kafka/kafka-statefulset.yaml StatefulSet/kafka`."""
-        return f"{self.path} {self.kind}/{self.name}"
 
 
 @dataclass(frozen=True)
@@ -55,7 +36,7 @@ class Finding:
 class PodTemplate:
     """A pod template inside a workload (or a bare Pod), with the labels its pods will carry."""
 
-    owner: Obj
+    owner: KubeObject
     labels: dict[str, str]
     spec: dict[str, Any]
 
@@ -73,7 +54,7 @@ def dig(doc: Any, *keys: str) -> Any:
     return doc
 
 
-def pod_templates(objs: list[Obj]) -> Iterator[PodTemplate]:
+def pod_templates(objs: list[KubeObject]) -> Iterator[PodTemplate]:
     """Every pod template of every workload, and every bare Pod."""
     for obj in objs:
         if obj.kind == "Pod":
@@ -104,6 +85,6 @@ def _expression(expr: dict[str, Any], labels: dict[str, str]) -> bool:
     }.get(op, False)
 
 
-def by_kind(objs: list[Obj], kind: str) -> dict[str, Obj]:
+def by_kind(objs: list[KubeObject], kind: str) -> dict[str, KubeObject]:
     """Objects of one kind by name."""
     return {o.name: o for o in objs if o.kind == kind}

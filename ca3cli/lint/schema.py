@@ -20,7 +20,8 @@ from kubernetes_validate.utils import (
 )
 
 from ca3cli.lint import crds
-from ca3cli.lint.model import Finding, Obj
+from ca3cli.lint.model import Finding
+from ca3cli.objects import KubeObject
 
 VERSIONS = ("1.30", "1.37")
 
@@ -30,7 +31,7 @@ if not hasattr(utils.schema_contents, "cache_info"):
     utils.schema_contents = functools.lru_cache(maxsize=None)(utils.schema_contents)
 
 
-def validate(objs: list[Obj], versions: tuple[str, ...] = VERSIONS) -> list[Finding]:
+def validate(objs: list[KubeObject], versions: tuple[str, ...] = VERSIONS) -> list[Finding]:
     """Validate every object against each Kubernetes version's strict schema."""
     findings = []
     for obj in objs:
@@ -41,16 +42,16 @@ def validate(objs: list[Obj], versions: tuple[str, ...] = VERSIONS) -> list[Find
     return findings
 
 
-def _validate_custom(obj: Obj, version: str, schema: dict[str, Any]) -> Finding | None:
+def _validate_custom(obj: KubeObject, version: str, schema: dict[str, Any]) -> Finding | None:
     """A custom resource against ca3's own strict schema of it (ca3cli/lint/crds.py), the first error."""
     error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema).iter_errors(obj.doc))
     if error is None:
         return None
     where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-    return Finding(f"schema-{version}", obj.ref, f"{where}: {error.message}")
+    return Finding(f"schema-{version}", obj.where, f"{where}: {error.message}")
 
 
-def _validate_one(obj: Obj, version: str) -> Finding | None:
+def _validate_one(obj: KubeObject, version: str) -> Finding | None:
     custom = crds.SCHEMAS.get((str(obj.doc.get("apiVersion")), str(obj.doc.get("kind"))))
     if custom is not None:
         return _validate_custom(obj, version, custom)
@@ -58,11 +59,11 @@ def _validate_one(obj: Obj, version: str) -> Finding | None:
         kubernetes_validate.validate(obj.doc, version, strict=True)
     except ValidationError as exc:
         where = ".".join(str(part) for part in exc.path) or "(top level)"
-        return Finding(f"schema-{version}", obj.ref, f"{where}: {exc.message}")
+        return Finding(f"schema-{version}", obj.where, f"{where}: {exc.message}")
     except (SchemaNotFoundError, InvalidSchemaError) as exc:
-        return Finding(f"schema-{version}", obj.ref,
+        return Finding(f"schema-{version}", obj.where,
                        f"{exc.message}; use an API version that Kubernetes {version} serves.")
     except KeyError as exc:
-        return Finding(f"schema-{version}", obj.ref,
+        return Finding(f"schema-{version}", obj.where,
                        f"the object has no {exc.args[0]}; every object needs apiVersion and kind.")
     return None

@@ -9,7 +9,8 @@ from typing import Any
 
 import yaml
 
-from ca3cli.lint.model import Finding, Obj, pod_templates
+from ca3cli.lint.model import Finding, pod_templates
+from ca3cli.objects import KubeObject
 
 # Ways a client config switches verification off, in the forms of the tools ca3 renders (Grafana, Go flags,
 # Kafka properties and environment, Python, curl).
@@ -19,7 +20,7 @@ SKIPS = re.compile(
     r"ssl\.endpoint\.identification\.algorithm\s*=\s*$|\bcurl\b[^\n]*?\s(-k|--insecure)\b", re.I | re.M)
 
 
-def _texts(obj: Obj) -> Iterator[tuple[str, str]]:
+def _texts(obj: KubeObject) -> Iterator[tuple[str, str]]:
     """(where, text) of everything a client reads: ConfigMap values, container args, commands and env values."""
     if obj.kind == "ConfigMap":
         for key, value in (obj.doc.get("data") or {}).items():
@@ -33,7 +34,7 @@ def _texts(obj: Obj) -> Iterator[tuple[str, str]]:
                     yield f"env {var['name']}", f"{var['name']}={var['value']}"
 
 
-def tls_never_skips_verification(objs: list[Obj]) -> list[Finding]:
+def tls_never_skips_verification(objs: list[KubeObject]) -> list[Finding]:
     """No rendered client may turn certificate or hostname verification off."""
     findings = []
     for obj in objs:
@@ -41,7 +42,7 @@ def tls_never_skips_verification(objs: list[Obj]) -> list[Finding]:
             empty_algorithm = text.startswith("KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM=") and not text.split(
                 "=", 1)[1].strip()
             if SKIPS.search(text) or empty_algorithm:
-                findings.append(Finding("tls-verify", obj.ref, f"{where} switches TLS verification off; name the CA "
+                findings.append(Finding("tls-verify", obj.where, f"{where} switches TLS verification off; name the CA "
                                         "(ConfigMap ca3-ca) and keep hostname checks on."))
     return findings
 
@@ -62,7 +63,7 @@ def _client_problems(container: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _config_problems(obj: Obj) -> list[str]:
+def _config_problems(obj: KubeObject) -> list[str]:
     problems = []
     for key, value in (obj.doc.get("data") or {}).items():
         text = str(value)
@@ -77,13 +78,13 @@ def _config_problems(obj: Obj) -> list[str]:
     return problems
 
 
-def tls_clients_name_the_ca(objs: list[Obj]) -> list[Finding]:
+def tls_clients_name_the_ca(objs: list[KubeObject]) -> list[Finding]:
     """Every client that speaks TLS says which CA to trust (none relies on a default trust store)."""
-    findings = [Finding("tls-ca", obj.ref, f"{problem}; name the CA from ConfigMap ca3-ca.")
+    findings = [Finding("tls-ca", obj.where, f"{problem}; name the CA from ConfigMap ca3-ca.")
                 for obj in objs if obj.kind == "ConfigMap" for problem in _config_problems(obj)]
     for pod in pod_templates(objs):
         for container in pod.containers():
-            findings += [Finding("tls-ca", pod.owner.ref, f"container {container.get('name')!r}: {problem}; name "
+            findings += [Finding("tls-ca", pod.owner.where, f"container {container.get('name')!r}: {problem}; name "
                                  "the CA from ConfigMap ca3-ca.") for problem in _client_problems(container)]
     return findings
 
@@ -125,13 +126,13 @@ def listener_problems(props: Mapping[str, str]) -> list[str]:
     return problems
 
 
-def kafka_listeners_consistent(objs: list[Obj]) -> list[Finding]:
+def kafka_listeners_consistent(objs: list[KubeObject]) -> list[Finding]:
     """Each broker's listener map, inter-broker and controller listener names agree, and TLS is all or nothing."""
     findings = []
     for pod in pod_templates(objs):
         for container in pod.containers():
             env = _env(container)
             if "KAFKA_LISTENERS" in env:
-                findings += [Finding("kafka-listeners", pod.owner.ref, f"{problem}.")
+                findings += [Finding("kafka-listeners", pod.owner.where, f"{problem}.")
                              for problem in listener_problems(broker_properties(env))]
     return findings

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from ca3cli import services, topology
 from ca3cli.kube import Kubectl
 from ca3cli.loadtest import cluster, job, objects
 from ca3cli.loadtest.model import LoadReport, Phase, Request, Rescale, Sample, Timeline
 from ca3cli.portforward import forward
-from ca3cli.services import PROMETHEUS
 from ca3cli.settings import Settings
 
 LOAD_GRACE_S = 180  # past ramp + duration, a Job still running is reported as failed (its own deadline is +120 s)
@@ -124,7 +124,8 @@ def run(kubectl: Kubectl, settings: Settings, request: Request,
     if refusal:
         return replace(timeline, refusals=(refusal,))
     load_objects = objects.load_objects(settings, request)
-    with forward(kubectl, *PROMETHEUS) as prometheus:
+    prometheus_service = services.target(topology.of_milestone(settings, objects.AUTOSCALED), services.PROMETHEUS)
+    with forward(kubectl, *prometheus_service) as prometheus:
         rec = Recorder(kubectl, prometheus.url, request, since, show)
         try:
             baseline_and_load(rec, load_objects)

@@ -9,28 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ca3cli.podsecurity.rules import LEVELS, VERSION, rank
+
+if TYPE_CHECKING:
+    from ca3cli.registry import Component
 
 LABEL_PREFIX = "pod-security.kubernetes.io/"
 MODES = ("enforce", "audit", "warn")
 EXCEPTION_ANNOTATION = "ca3.dev/pod-security-exception"  # why `enforce` is looser than restricted, when it is
-
-
-@dataclass(frozen=True)
-class Need:
-    """A component whose pods pass no level stricter than `level`, and why (tests hold it to its rendered pods)."""
-
-    level: str
-    reason: str
-
-
-# Every component not named here passes `restricted`; tests/core/test_pod_security.py proves both directions.
-NEEDS: dict[str, Need] = {
-    "promtail": Need("privileged", "Promtail reads the kubelet's log files through a hostPath volume (/var/log/pods) "
-                     "as root (runAsUser 0), which baseline and restricted forbid; set observability.log_agent: alloy "
-                     "in ca3.yaml to enforce restricted"),
-}
 
 
 @dataclass(frozen=True)
@@ -47,8 +35,9 @@ class Policy:
                 for key, value in ((LABEL_PREFIX + mode, levels[mode]), (f"{LABEL_PREFIX}{mode}-version", VERSION))}
 
 
-def policy(components: Iterable[str]) -> Policy:
-    """The policy for a namespace running these components (names as in the registry)."""
-    needs = [NEEDS[name] for name in components if name in NEEDS]
+def policy(components: Iterable[Component]) -> Policy:
+    """The policy for a namespace running these registry components: each states its `pod_security` need, if any
+    (tests/core/test_pod_security.py proves every other component's pods pass restricted)."""
+    needs = [component.pod_security for component in components if component.pod_security]
     level = min((need.level for need in needs), key=rank, default=LEVELS[-1])
     return Policy(level, tuple(need.reason for need in needs))

@@ -14,15 +14,17 @@ from ca3cli.procedures.inventory import TIERS, inventory
 from ca3cli.procedures.model import Facts, Procedure, Step
 from ca3cli.render import Manifest
 from ca3cli.settings import Settings
+from ca3cli.topology import Topology
 
 OUTPUT = Path("outputs", "operator-procedures.md")
 
 
 def facts(settings: Settings, milestone: int, manifests: Iterable[Manifest]) -> Facts:
     features = registry.features(settings, registry.check_milestone(milestone))
-    return Facts(settings, milestone, features, inventory(settings.namespace, manifests),
+    rendered = list(manifests)
+    return Facts(settings, milestone, features, inventory(settings.namespace, rendered),
                  tuple(dashboards.dashboards(settings, features)),
-                 tuple(c.id for c in registry.criteria_for(milestone)))
+                 tuple(c.id for c in registry.criteria_for(milestone)), Topology.of_manifests(rendered))
 
 
 def procedures(f: Facts) -> list[Procedure]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ca3cli.dashboards.model import Dashboard
 from ca3cli.procedures.inventory import Alert, Inventory, Workload
 from ca3cli.settings import Settings
+from ca3cli.topology import Topology
 
 # A word with a part for the operator to fill in, e.g. `<node>` or `spec.nodeName=<node>`.
 PLACEHOLDER = re.compile(r"[\w.=-]*<[a-z]+>")
@@ -45,6 +46,7 @@ class Facts:
     inventory: Inventory
     dashboards: tuple[Dashboard, ...]
     criteria: tuple[str, ...]  # ids of `ca3 validate` checks at this milestone
+    names: Topology  # Services and ports, as ca3cli/topology.py reads them from the same manifests
 
     def kubectl(self, *args: str) -> str:
         """A kubectl command line in the pipeline's namespace, every word shell-quoted but the `<node>`-style

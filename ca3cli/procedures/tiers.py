@@ -62,7 +62,8 @@ def _common(facts: Facts, w: Workload) -> tuple[Step, ...]:
 def _health(facts: Facts, tier: str) -> Step | None:
     if tier not in HEALTH:
         return None
-    (service, port), path = HEALTH[tier]
+    component, path = HEALTH[tier]
+    service, port = services.target(facts.names, component)
     forward = facts.kubectl("port-forward", service, f"{port}:{port}")
     return Step(f"{forward} &\ncurl -fsS http://127.0.0.1:{port}{path}",
                 "Ask the server itself whether it is up, through its Service.")

@@ -6,8 +6,8 @@ import re
 import urllib.parse
 from typing import Any
 
+from ca3cli import services
 from ca3cli.portforward import HttpError, basic_auth, get_json
-from ca3cli.services import GRAFANA
 from ca3cli.validate.model import Check, Outcome, failed, passed, verdict
 from ca3cli.validate.probe import Probe
 from ca3cli.validate.prometheus import query, sample_sum
@@ -24,10 +24,15 @@ PANELS = {  # which panel proves which seed panel: title pattern, words that rul
 }
 
 
+def grafana_url(probe: Probe, path: str) -> str:
+    return probe.forward(*services.target(probe.names, services.GRAFANA)).url(path)
+
+
 def grafana_api(probe: Probe, path: str) -> Any:
-    """GET a Grafana API path as the admin user from Secret grafana-admin (the password is never shown)."""
-    auth = basic_auth(probe.secret("grafana-admin", "admin-user"), probe.secret("grafana-admin", "admin-password"))
-    return get_json(probe.forward(*GRAFANA).url(path), headers=auth)
+    """GET a Grafana API path as the admin user from Grafana's Secret (the password is never shown)."""
+    admin = probe.names.secret(services.GRAFANA, "admin-password").name
+    auth = basic_auth(probe.secret(admin, "admin-user"), probe.secret(admin, "admin-password"))
+    return get_json(grafana_url(probe, path), headers=auth)
 
 
 def decide_health(health: dict[str, Any]) -> Outcome:
@@ -36,13 +41,14 @@ def decide_health(health: dict[str, Any]) -> Outcome:
 
 
 def gather_nodeport(probe: Probe) -> dict[str, Any]:
-    return {"service": probe.find("services", "grafana-service"), "want": probe.settings.grafana.node_port}
+    name = probe.names.service(services.GRAFANA).name
+    return {"name": name, "service": probe.find("services", name), "want": probe.settings.grafana.node_port}
 
 
 def decide_nodeport(evidence: dict[str, Any]) -> Outcome:
     service, want = evidence["service"], evidence["want"]
     if service is None:
-        return failed("Service grafana-service does not exist")
+        return failed(f"Service {evidence['name']} does not exist")
     kind = service["spec"].get("type")
     ports = [p.get("nodePort") for p in service["spec"].get("ports", [])]
     return verdict(kind == "NodePort" and want in ports, f"NodePort {want}: http://<node-address>:{want}",
@@ -158,7 +164,7 @@ def panel_check(check_id: str, role: str) -> Check:
 
 CHECKS = (
     Check("m1.grafana-nodeport", gather_nodeport, decide_nodeport),
-    Check("m1.grafana-health", lambda probe: get_json(probe.forward(*GRAFANA).url("/api/health")), decide_health),
+    Check("m1.grafana-health", lambda probe: get_json(grafana_url(probe, "/api/health")), decide_health),
     Check("m1.grafana-influxdb-datasource", gather_datasource("influxdb"), decide_datasource),
     Check("m4.grafana-prometheus-datasource", gather_datasource("prometheus"), decide_datasource),
     Check("m4.dashboard", gather_dashboard, decide_dashboard),

@@ -79,15 +79,16 @@ def probe_pod_args(name: str, address: str, port: int) -> list[str]:
             f"--labels={PROBE_LABEL}", "--pod-running-timeout=45s", f"--overrides={json.dumps(overrides)}"]
 
 
-def kafka_port(probe: Probe) -> int:
-    return 9093 if probe.features["tls_kafka"] else 9092
+KAFKA = "kafka"  # the component whose Service and first pod these checks reach
+PLAINTEXT_PORT = 9092  # Kafka's plaintext port, which milestone 8 must close
 
 
 def gather_enforcement(probe: Probe) -> dict[str, Any]:
-    service = probe.find("services", "kafka-service")
+    rendered = probe.names.service(KAFKA)
+    service = probe.find("services", rendered.name)
     if service is None:
-        return {"output": "", "error": "Service kafka-service does not exist", "plugins": []}
-    address, port = service["spec"].get("clusterIP", "kafka-service"), kafka_port(probe)
+        return {"output": "", "error": f"Service {rendered.name} does not exist", "plugins": []}
+    address, port = service["spec"].get("clusterIP", rendered.name), rendered.port
     result = probe.run(*probe_pod_args(f"ca3-netpol-probe-{secrets.token_hex(3)}", address, port), timeout=60)
     system = probe.kubectl.get_json("get", "daemonsets", "-n", "kube-system", namespaced=False, timeout=20)
     return {"output": result.stdout, "error": result.stderr.strip(), "target": f"{address}:{port}",
@@ -134,17 +135,20 @@ def kafka_answers(port: int, timeout: float = 5.0) -> str | None:
 
 
 def gather_plaintext(probe: Probe) -> dict[str, Any]:
-    service = probe.find("services", "kafka-service")
+    name, pod = probe.names.service(KAFKA).name, probe.names.first_pod(KAFKA)
+    service = probe.find("services", name)
     ports = [p.get("port") for p in (service or {}).get("spec", {}).get("ports", [])]
-    return {"service_ports": ports, "answer": kafka_answers(probe.forward("pod/kafka-0", 9092).local_port)}
+    return {"service": name, "pod": pod, "service_ports": ports,
+            "answer": kafka_answers(probe.forward(f"pod/{pod}", PLAINTEXT_PORT).local_port)}
 
 
 def decide_plaintext(evidence: dict[str, Any]) -> Outcome:
+    pod, service, ports = evidence["pod"], evidence["service"], evidence["service_ports"]
     if evidence["answer"]:
-        return failed(f"kafka-0:9092 gave {evidence['answer']}")
-    if 9092 in evidence["service_ports"]:
-        return failed(f"kafka-service still exposes port 9092 (ports {evidence['service_ports']})")
-    return passed(f"kafka-0:9092 gave no plaintext Kafka answer; kafka-service ports {evidence['service_ports']}")
+        return failed(f"{pod}:{PLAINTEXT_PORT} gave {evidence['answer']}")
+    if PLAINTEXT_PORT in ports:
+        return failed(f"{service} still exposes port {PLAINTEXT_PORT} (ports {ports})")
+    return passed(f"{pod}:{PLAINTEXT_PORT} gave no plaintext Kafka answer; {service} ports {ports}")
 
 
 CHECKS = (

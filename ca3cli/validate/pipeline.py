@@ -15,7 +15,7 @@ from ca3cli.validate.model import Check, Outcome, failed, passed, verdict
 from ca3cli.validate.probe import Probe
 
 TOPIC = "conveyor-speed"
-KAFKA_POD = "kafka-0"
+KAFKA, INFLUXDB = "kafka", "influxdb"  # the components whose pod and Service these checks reach
 KAFKA_BIN = "/opt/kafka/bin"
 # With TLS for Kafka (milestone 8) the in-pod admin tools connect like any client; the Kafka StatefulSet mounts this
 # client configuration (security.protocol=SSL and the CA truststore).
@@ -28,14 +28,16 @@ PREVIEW = 120
 def kafka_tool(probe: Probe, tool: str, *args: str) -> list[str]:
     """The argv of a Kafka CLI tool run inside the broker pod, over TLS once milestone 8 switched it on."""
     if probe.features["tls_kafka"]:
-        server = [f"kafka-service.{probe.namespace}.svc:9093", "--command-config", KAFKA_CLIENT_TLS]
+        service = probe.names.service(KAFKA)
+        server = [f"{service.name}.{probe.namespace}.svc:{service.port}", "--command-config", KAFKA_CLIENT_TLS]
     else:
-        server = ["localhost:9092"]
+        server = [f"localhost:{probe.names.container_port(KAFKA, 'client')}"]
     return [f"{KAFKA_BIN}/{tool}", "--bootstrap-server", *server, *args]
 
 
 def gather_topic(probe: Probe) -> dict[str, Any]:
-    result = probe.exec(KAFKA_POD, *kafka_tool(probe, "kafka-topics.sh", "--describe", "--topic", TOPIC))
+    describe = kafka_tool(probe, "kafka-topics.sh", "--describe", "--topic", TOPIC)
+    result = probe.exec(probe.names.first_pod(KAFKA), *describe)
     return {"output": result.stdout + result.stderr, "code": result.returncode,
             "want": probe.settings.kafka.partitions}
 
@@ -53,7 +55,7 @@ def gather_message(probe: Probe) -> dict[str, Any]:
     """Read one message without committing offsets, so no consumer group is left behind."""
     argv = kafka_tool(probe, "kafka-console-consumer.sh", "--topic", TOPIC, "--from-beginning", "--max-messages", "1",
                       "--timeout-ms", "20000", "--consumer-property", "enable.auto.commit=false")
-    result = probe.exec(KAFKA_POD, *argv, timeout=35)
+    result = probe.exec(probe.names.first_pod(KAFKA), *argv, timeout=35)
     return {"stdout": result.stdout, "stderr": result.stderr, "code": result.returncode}
 
 
@@ -68,16 +70,21 @@ def decide_message(evidence: dict[str, Any]) -> Outcome:
         return passed(f"read a message: {lines[0][:PREVIEW]}")
 
 
-def logs_check(check_id: str, selector: str, needle: str) -> Check:
-    """PASS when the recent logs of the pods selected by `selector` contain `needle`."""
+def logs_check(check_id: str, component: str, needle: str) -> Check:
+    """PASS when the recent logs of the component's pods (selected by their `app` label) contain `needle`."""
 
-    def decide(text: str) -> Outcome:
+    def gather(probe: Probe) -> tuple[str, str]:
+        selector = f"app={probe.names.app(component)}"
+        return selector, probe.logs(selector)
+
+    def decide(evidence: tuple[str, str]) -> Outcome:
+        selector, text = evidence
         hits = [line for line in text.splitlines() if needle in line]
         latest = hits[-1][:PREVIEW] if hits else ""
         return verdict(bool(hits), f"{len(hits)} lines with `{needle}` in 10 min, e.g. {latest}",
                        f"no line with `{needle}` in the last 10 minutes of {selector} logs")
 
-    return Check(check_id, lambda probe: probe.logs(selector), decide)
+    return Check(check_id, gather, decide)
 
 
 # --- data reaches InfluxDB -------------------------------------------------------------------------------------
@@ -97,12 +104,14 @@ def csv_sum(text: str) -> int:
 
 def query_count(probe: Probe, flux: str) -> int:
     https = probe.features["tls_influxdb"]
-    port = probe.forward("svc/influxdb-service", 8086).local_port
+    service = probe.names.service(INFLUXDB)
+    port = probe.forward(service.target, service.port).local_port
     url = f"{'https' if https else 'http'}://127.0.0.1:{port}/api/v2/query?org={probe.settings.influxdb.org}"
     body = json.dumps({"query": flux, "type": "flux", "dialect": {"header": True, "annotations": []}}).encode()
-    headers = {"Authorization": f"Token {probe.secret('influxdb-auth', 'admin-token')}",
+    token = probe.secret(probe.names.secret(INFLUXDB, "admin-token").name, "admin-token")
+    headers = {"Authorization": f"Token {token}",
                "Content-Type": "application/json", "Accept": "application/csv"}
-    tls = probe.tls("influxdb-service") if https else None
+    tls = probe.tls(service.name) if https else None
     return csv_sum(request(url, "POST", body, headers, timeout=10, tls=tls).decode())
 
 
@@ -127,7 +136,7 @@ def decide_flow(evidence: dict[str, Any]) -> Outcome:
 CHECKS = (
     Check("m1.topic", gather_topic, decide_topic, timeout_s=40),
     Check("m1.topic-message", gather_message, decide_message, timeout_s=45),
-    logs_check("m1.producer-logs", "app=producer", "Speed:"),
-    logs_check("m1.processor-logs", "app=processor", "Writing to InfluxDB"),
+    logs_check("m1.producer-logs", "producer", "Speed:"),
+    logs_check("m1.processor-logs", "processor", "Writing to InfluxDB"),
     Check("m1.data-flow", gather_flow, decide_flow, timeout_s=45),
 )

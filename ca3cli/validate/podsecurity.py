@@ -18,7 +18,7 @@ def gather(probe: Probe) -> dict[str, Any]:
     components = registry.components_for(deployed, probe.settings)
     return {"namespace": probe.namespace, "milestone": deployed,
             "labels": (found.get("metadata") or {}).get("labels") or {},
-            "want": pod_security.policy(component.name for component in components).labels()}
+            "want": pod_security.policy(components).labels()}
 
 
 def decide(evidence: dict[str, Any]) -> Outcome:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from ca3cli import registry
+from ca3cli import registry, topology
 from ca3cli.errors import Ca3Error, KubectlError
 from ca3cli.kube import Kubectl, Result, secret_value
 from ca3cli.portforward import Forward, TlsTarget, forward
@@ -26,8 +26,10 @@ CA_KEY = "ca.crt"
 class Probe:
     """Shared, thread-safe access to the cluster for one validation run."""
 
-    def __init__(self, kubectl: Kubectl, settings: Settings, milestone: int) -> None:
+    def __init__(self, kubectl: Kubectl, settings: Settings, milestone: int,
+                 names: topology.Topology | None = None) -> None:
         self.kubectl = kubectl
+        self._names = names
         self.settings = settings
         self.milestone = milestone
         self.namespace = settings.namespace
@@ -36,6 +38,12 @@ class Probe:
         self._key_locks: dict[tuple[Any, ...], threading.Lock] = {}
         self._cache: dict[tuple[Any, ...], tuple[bool, Any]] = {}
         self._forwards: list[AbstractContextManager[Forward]] = []
+
+    @property
+    def names(self) -> topology.Topology:
+        """Names of the objects checked (Services, workloads, Secrets, labels), from the milestone's rendered
+        manifests, rendered once per run unless given."""
+        return self._names or self.memo(("names",), lambda: topology.of_milestone(self.settings, self.milestone))
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         """Compute once per run; later callers get the same value (or the same error) without a second call."""

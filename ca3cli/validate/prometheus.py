@@ -5,17 +5,17 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any
 
+from ca3cli import services
 from ca3cli.portforward import get_json, request
-from ca3cli.services import PROMETHEUS
 from ca3cli.validate.model import Check, Outcome, verdict
 from ca3cli.validate.probe import Probe
 from ca3cli.validate.workloads import listing
 
-METRICS_PORT = 8000
+METRICS_PORT = "metrics"  # the apps' container port serving /metrics
 
 
 def prometheus_url(probe: Probe, path: str) -> str:
-    return probe.forward(*PROMETHEUS).url(path)
+    return probe.forward(*services.target(probe.names, services.PROMETHEUS)).url(path)
 
 
 def query(probe: Probe, expr: str) -> list[dict[str, Any]]:
@@ -64,22 +64,29 @@ def gather_targets(probe: Probe) -> list[dict[str, Any]]:
     return probe.memo(("prometheus-targets",), run)
 
 
-def decide_targets(*components: str) -> Any:
-    def decide(targets: list[dict[str, Any]]) -> Outcome:
-        problems, seen = [], []
-        for component in components:
-            mine = [t for t in targets if target_component(t) == component]
-            down = [f"{t.get('scrapeUrl')} {t.get('health')}: {t.get('lastError') or 'no error text'}"
-                    for t in mine if t.get("health") != "up"]
-            problems += [f"no target for {component}"] if not mine else down
-            seen.append(f"{component}: {len(mine)} up" if mine and not down else component)
-        return verdict(not problems, "; ".join(seen), listing(problems, 3))
+def gather_apps_targets(*components: str) -> Any:
+    """The active targets and the `app` label of each component's pods (what a target is matched by)."""
 
-    return decide
+    def gather(probe: Probe) -> dict[str, Any]:
+        return {"apps": [probe.names.app(component) for component in components], "targets": gather_targets(probe)}
+
+    return gather
+
+
+def decide_targets(evidence: dict[str, Any]) -> Outcome:
+    targets: list[dict[str, Any]] = evidence["targets"]
+    problems, seen = [], []
+    for component in evidence["apps"]:
+        mine = [t for t in targets if target_component(t) == component]
+        down = [f"{t.get('scrapeUrl')} {t.get('health')}: {t.get('lastError') or 'no error text'}"
+                for t in mine if t.get("health") != "up"]
+        problems += [f"no target for {component}"] if not mine else down
+        seen.append(f"{component}: {len(mine)} up" if mine and not down else component)
+    return verdict(not problems, "; ".join(seen), listing(problems, 3))
 
 
 def targets_check(check_id: str, *components: str) -> Check:
-    return Check(check_id, gather_targets, decide_targets(*components))
+    return Check(check_id, gather_apps_targets(*components), decide_targets)
 
 
 # --- queries ---------------------------------------------------------------------------------------------------
@@ -109,11 +116,13 @@ def decide_present(answers: dict[str, list[dict[str, Any]]]) -> Outcome:
 # --- the apps' own /metrics ------------------------------------------------------------------------------------
 
 
-def metrics_check(check_id: str, app: str, metric: str) -> Check:
-    """PASS when the app's /metrics on port 8000, reached through a port-forward, exposes `metric`."""
+def metrics_check(check_id: str, component: str, metric: str) -> Check:
+    """PASS when the app's /metrics on its `metrics` port, reached through a port-forward, exposes `metric`."""
 
     def gather(probe: Probe) -> str:
-        return request(probe.forward(f"deployment/{app}", METRICS_PORT).url("/metrics")).decode(errors="replace")
+        names = probe.names
+        forwarded = probe.forward(names.workload(component).ref, names.container_port(component, METRICS_PORT))
+        return request(forwarded.url("/metrics")).decode(errors="replace")
 
     def decide(text: str) -> Outcome:
         samples = [line for line in text.splitlines() if line.startswith(metric)]

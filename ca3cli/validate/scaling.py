@@ -40,7 +40,7 @@ def schedulable(nodes: list[dict[str, Any]], tolerations: list[dict[str, Any]]) 
 
 
 def gather_log_agent(probe: Probe) -> dict[str, Any]:
-    agent = probe.settings.observability.log_agent
+    agent = probe.names.workload(probe.settings.observability.log_agent).name
     return {"agent": agent, "daemonset": probe.find("daemonsets", agent),
             "nodes": probe.get("nodes", namespaced=False).get("items", [])}
 
@@ -58,7 +58,7 @@ def decide_log_agent(evidence: dict[str, Any]) -> Outcome:
 
 
 def gather_log_agent_rbac(probe: Probe) -> dict[str, str]:
-    return gather_can_i("list", "pods", (("daemonset", probe.settings.observability.log_agent),))(probe)
+    return gather_can_i("list", "pods", lambda probe: (probe.settings.observability.log_agent,))(probe)
 
 
 # --- the producer HPA ------------------------------------------------------------------------------------------
@@ -66,8 +66,11 @@ def gather_log_agent_rbac(probe: Probe) -> dict[str, str]:
 
 def gather_hpa(probe: Probe) -> dict[str, Any]:
     producer = probe.settings.producer
-    return {"hpa": probe.find("horizontalpodautoscalers", "producer"),
-            "expect": {"min": producer.min_replicas, "max": producer.max_replicas, "cpu": producer.cpu_target_percent}}
+    name, target = probe.names.autoscaler("producer")
+    kind = probe.names.workload_object("producer")["kind"]
+    return {"name": name, "hpa": probe.find("horizontalpodautoscalers", name),
+            "expect": {"target": f"{kind}/{target.name}", "min": producer.min_replicas, "max": producer.max_replicas,
+                       "cpu": producer.cpu_target_percent}}
 
 
 def cpu_target(hpa: dict[str, Any]) -> int | None:
@@ -78,13 +81,12 @@ def cpu_target(hpa: dict[str, Any]) -> int | None:
 
 
 def decide_hpa_configured(evidence: dict[str, Any]) -> Outcome:
-    hpa, expect = evidence["hpa"], evidence["expect"]
+    hpa, wanted = evidence["hpa"], evidence["expect"]
     if hpa is None:
-        return failed("HPA producer does not exist")
+        return failed(f"HPA {evidence['name']} does not exist")
     ref = hpa["spec"].get("scaleTargetRef", {})
     seen = {"target": f"{ref.get('kind')}/{ref.get('name')}", "min": hpa["spec"].get("minReplicas", 1),
             "max": hpa["spec"].get("maxReplicas"), "cpu": cpu_target(hpa)}
-    wanted = {"target": "Deployment/producer", **expect}
     wrong = [f"{key} {seen[key]} (want {wanted[key]})" for key in wanted if seen[key] != wanted[key]]
     text = f"{seen['target']}, {seen['min']}-{seen['max']} replicas, CPU target {seen['cpu']}%"
     return verdict(not wrong, text, "; ".join(wrong))
@@ -93,7 +95,7 @@ def decide_hpa_configured(evidence: dict[str, Any]) -> Outcome:
 def decide_hpa_metrics(evidence: dict[str, Any]) -> Outcome:
     hpa = evidence["hpa"]
     if hpa is None:
-        return failed("HPA producer does not exist")
+        return failed(f"HPA {evidence['name']} does not exist")
     status = hpa.get("status", {})
     current = [m["resource"]["current"].get("averageUtilization") for m in status.get("currentMetrics") or []
                if m.get("type") == "Resource" and m["resource"].get("name") == "cpu"]

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from ca3cli.objects import MANAGED_SELECTOR
+from ca3cli.topology import Workload
 from ca3cli.validate.model import Check, Outcome, failed, verdict
 from ca3cli.validate.probe import Probe
 
-MANAGED = "app.kubernetes.io/managed-by=ca3"
 MANAGED_KINDS = "deployments,statefulsets,daemonsets,services,configmaps,serviceaccounts,networkpolicies,jobs"
-SECRETS = {
-    "influxdb-auth": ("admin-username", "admin-password", "admin-token", "processor-token", "grafana-token"),
-    "grafana-admin": ("admin-user", "admin-password"),
-    "kafka-cluster": ("cluster-id",),
-}
-BASELINE = (("statefulset", "kafka"), ("statefulset", "influxdb"), ("deployment", "producer"),
-            ("deployment", "processor"), ("deployment", "grafana"))
+# Components (ca3cli/registry.py) whose objects the checks name; the names themselves come from probe.names.
+BASELINE = ("kafka", "influxdb", "producer", "processor", "grafana")
 
 
 def listing(items: list[str], limit: int = 4) -> str:
@@ -29,7 +25,7 @@ def listing(items: list[str], limit: int = 4) -> str:
 
 
 def gather_namespace(probe: Probe) -> dict[str, Any]:
-    managed = probe.kubectl.get_json("get", MANAGED_KINDS, "-A", "-l", MANAGED, namespaced=False, timeout=20)
+    managed = probe.kubectl.get_json("get", MANAGED_KINDS, "-A", "-l", MANAGED_SELECTOR, namespaced=False, timeout=20)
     return {"namespace": probe.namespace, "object": probe.get("namespace", probe.namespace, namespaced=False),
             "managed": managed.get("items", [])}
 
@@ -41,7 +37,7 @@ def decide_namespace(evidence: dict[str, Any]) -> Outcome:
     if phase != "Active":
         return failed(f"namespace {evidence['namespace']} is {phase}")
     if not evidence["managed"]:
-        return failed(f"no object labelled {MANAGED} exists; deploy with `ca3 deploy -m N`")
+        return failed(f"no object labelled {MANAGED_SELECTOR} exists; deploy with `ca3 deploy -m N`")
     return verdict(not outside, f"{evidence['namespace']} Active; {len(evidence['managed'])} managed objects in it",
                    f"managed objects outside {evidence['namespace']}: {listing(outside)}")
 
@@ -49,14 +45,9 @@ def decide_namespace(evidence: dict[str, Any]) -> Outcome:
 # --- workloads and pods ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Workload:
-    kind: str  # deployment, statefulset, daemonset
-    name: str
-
-
-def gather_workload(workload: Workload) -> Any:
+def gather_workload(component: str) -> Any:
     def gather(probe: Probe) -> tuple[Workload, dict[str, Any] | None]:
+        workload = probe.names.workload(component)
         return workload, probe.find(f"{workload.kind}s", workload.name)
 
     return gather
@@ -74,8 +65,9 @@ def decide_ready(evidence: tuple[Workload, dict[str, Any] | None]) -> Outcome:
     return verdict(want > 0 and ready >= want, f"{ready}/{want} Ready", f"{ready}/{want} Ready")
 
 
-def ready_check(check_id: str, kind: str, name: str, **options: Any) -> Check:
-    return Check(check_id, gather_workload(Workload(kind, name)), decide_ready, **options)
+def ready_check(check_id: str, component: str, **options: Any) -> Check:
+    """All replicas of the component's workload Ready."""
+    return Check(check_id, gather_workload(component), decide_ready, **options)
 
 
 def pod_problem(pod: dict[str, Any]) -> str | None:
@@ -102,8 +94,11 @@ def decide_pods(pods: list[dict[str, Any]]) -> Outcome:
 # --- Services --------------------------------------------------------------------------------------------------
 
 
-def gather_endpoints(services: tuple[str, ...]) -> Any:
+def gather_endpoints(components: tuple[str, ...]) -> Any:
+    """Ready endpoints of every Service (headless ones too) of the components."""
+
     def gather(probe: Probe) -> dict[str, int | None]:
+        services = [s.name for component in components for s in probe.names.services(component)]
         existing = {s["metadata"]["name"] for s in probe.items("services")}
         ready: dict[str, int] = {}
         for eps in probe.items("endpointslices"):
@@ -124,25 +119,27 @@ def decide_endpoints(evidence: dict[str, int | None]) -> Outcome:
     return verdict(not empty, f"ready endpoints {seen}", f"no ready endpoints: {listing(empty)}")
 
 
-def endpoints_check(check_id: str, *services: str) -> Check:
-    return Check(check_id, gather_endpoints(services), decide_endpoints)
+def endpoints_check(check_id: str, *components: str) -> Check:
+    return Check(check_id, gather_endpoints(components), decide_endpoints)
 
 
 # --- Secrets, ServiceAccounts, RBAC ----------------------------------------------------------------------------
 
 
-def gather_secrets(probe: Probe) -> dict[str, set[str] | None]:
-    """Secret names and their keys only; values are never kept in the evidence."""
+def gather_secrets(probe: Probe) -> dict[str, tuple[set[str], set[str] | None]]:
+    """Per rendered Secret: the keys it should hold and the key names found (values are never kept)."""
     found = {s["metadata"]["name"]: set((s.get("data") or {}).keys()) for s in probe.items("secrets")}
-    return {name: found.get(name) for name in SECRETS}
+    return {spec.name: (set(spec.keys), found.get(spec.name)) for spec in probe.names.secrets()}
 
 
-def decide_secrets(evidence: dict[str, set[str] | None]) -> Outcome:
-    missing = [name for name, keys in evidence.items() if keys is None]
-    lacking = [f"{name} lacks {', '.join(sorted(set(SECRETS[name]) - keys))}"
-               for name, keys in evidence.items() if keys is not None and not set(SECRETS[name]) <= keys]
+def decide_secrets(evidence: dict[str, tuple[set[str], set[str] | None]]) -> Outcome:
+    missing = [name for name, (_, keys) in evidence.items() if keys is None]
+    lacking = [f"{name} lacks {', '.join(sorted(want - keys))}"
+               for name, (want, keys) in evidence.items() if keys is not None and not want <= keys]
     if missing:
         return failed(f"Secrets missing: {listing(missing)}")
+    if not evidence:
+        return failed("the rendered milestone has no Secrets to check; this is a bug in ca3")
     return verdict(not lacking, f"{listing(list(evidence))} present with their keys", "; ".join(lacking))
 
 
@@ -166,18 +163,19 @@ def decide_service_accounts(evidence: dict[str, Any]) -> Outcome:
     return verdict(not problems, f"{len(workloads)} workloads, each with its own ServiceAccount", listing(problems))
 
 
-def gather_can_i(verb: str, resource: str, workloads: tuple[tuple[str, str], ...]) -> Any:
-    """What `kubectl auth can-i VERB RESOURCE --as=<workload's ServiceAccount>` answers, per workload."""
+def gather_can_i(verb: str, resource: str, components: Callable[[Probe], Sequence[str]]) -> Any:
+    """What `kubectl auth can-i VERB RESOURCE --as=<workload's ServiceAccount>` answers, per component workload."""
 
     def gather(probe: Probe) -> dict[str, str]:
         answers = {}
-        for kind, name in workloads:
-            obj = probe.find(f"{kind}s", name)
+        for component in components(probe):
+            workload = probe.names.workload(component)
+            obj = probe.find(f"{workload.kind}s", workload.name)
             if obj is None:
-                answers[f"{kind}/{name}"] = "workload missing"
+                answers[workload.ref] = "workload missing"
                 continue
             user = f"system:serviceaccount:{probe.namespace}:{service_account(obj)}"
-            answers[f"{kind}/{name}"] = probe.run("auth", "can-i", verb, resource, f"--as={user}").stdout.strip()
+            answers[workload.ref] = probe.run("auth", "can-i", verb, resource, f"--as={user}").stdout.strip()
         return answers
 
     return gather
@@ -191,8 +189,9 @@ def decide_can_i(expect: str, action: str) -> Any:
     return decide
 
 
-def can_i_check(check_id: str, verb: str, resource: str, expect: str, *workloads: tuple[str, str]) -> Check:
-    return Check(check_id, gather_can_i(verb, resource, workloads), decide_can_i(expect, f"{verb} {resource}"))
+def can_i_check(check_id: str, verb: str, resource: str, expect: str, *components: str) -> Check:
+    return Check(check_id, gather_can_i(verb, resource, lambda _: components),
+                 decide_can_i(expect, f"{verb} {resource}"))
 
 
 def decide_controller_owned(pods: list[dict[str, Any]]) -> Outcome:
@@ -206,19 +205,18 @@ def decide_controller_owned(pods: list[dict[str, Any]]) -> Outcome:
 
 CHECKS = (
     Check("m1.namespace", gather_namespace, decide_namespace),
-    *(ready_check(f"m1.{name}-ready", kind, name) for kind, name in BASELINE),
+    *(ready_check(f"m1.{component}-ready", component) for component in BASELINE),
     Check("m1.pods-running", lambda probe: probe.items("pods"), decide_pods),
-    endpoints_check("m1.service-endpoints", "kafka-headless", "kafka-service", "influxdb-service", "producer-service",
-                    "grafana-service"),
+    endpoints_check("m1.service-endpoints", "kafka", "influxdb", "producer", "grafana"),
     Check("m1.secrets", gather_secrets, decide_secrets),
     Check("m1.serviceaccounts", gather_service_accounts, decide_service_accounts),
     can_i_check("m1.rbac", "get", "secrets", "no", *BASELINE),
-    ready_check("m2.prometheus-ready", "deployment", "prometheus"),
-    endpoints_check("m2.prometheus-service", "prometheus-service"),
-    can_i_check("m2.prometheus-rbac", "list", "pods", "yes", ("deployment", "prometheus")),
-    ready_check("m3.kafka-exporter-ready", "deployment", "kafka-exporter"),
-    endpoints_check("m3.kafka-exporter-service", "kafka-exporter-service"),
-    ready_check("m5.loki-ready", "deployment", "loki"),
-    endpoints_check("m5.loki-service", "loki-service"),
+    ready_check("m2.prometheus-ready", "prometheus"),
+    endpoints_check("m2.prometheus-service", "prometheus"),
+    can_i_check("m2.prometheus-rbac", "list", "pods", "yes", "prometheus"),
+    ready_check("m3.kafka-exporter-ready", "kafka-exporter"),
+    endpoints_check("m3.kafka-exporter-service", "kafka-exporter"),
+    ready_check("m5.loki-ready", "logging"),
+    endpoints_check("m5.loki-service", "logging"),
     Check("m9.controller-owned", lambda probe: probe.items("pods"), decide_controller_owned),
 )

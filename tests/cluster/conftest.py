@@ -77,8 +77,8 @@ def ca3(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 def answer_preflight(stub: KubectlStub) -> None:
     """A reachable kind cluster: a default StorageClass, ca3's own NodePort only (recorded), a working
     metrics-server."""
-    stub.on("version", stdout=fixture("version.json"))
-    stub.on("get", "storageclasses", stdout=fixture("storageclasses-default.json"))
+    stub.on("version", stdout=fixture("recorded/version.json"))
+    stub.on("get", "storageclasses", stdout=fixture("recorded/get-storageclass.json"))
     stub.on("get", "services", "--all-namespaces", stdout=fixture("recorded/get-svc.json"))
     stub.on("get", "apiservice", "v1beta1.metrics.k8s.io", stdout=fixture("apiservice-metrics-available.json"))
     stub.on("get", "namespace", NAMESPACE, stdout=f"namespace/{NAMESPACE}\n")
@@ -109,4 +109,14 @@ def apps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def cluster(kubectl_stub: KubectlStub) -> KubectlStub:
     """The stand-in kubectl answering a healthy milestone-1 deploy; tests add longer, more specific rules."""
     answer_healthy_deploy(kubectl_stub)
+    return kubectl_stub
+
+
+@pytest.fixture
+def images(kubectl_stub: KubectlStub) -> KubectlStub:
+    """Docker answers `info` and builds; kind, k3d and minikube create, start and load."""
+    kubectl_stub.docker.on("info", stdout="Server Version: 29.1.0\n").on("build")
+    kubectl_stub.tool("kind").on("create", "cluster").on("load", "docker-image")
+    kubectl_stub.tool("k3d").on("cluster", "create")
+    kubectl_stub.tool("minikube").on("start").on("addons", "enable").on("image", "load")
     return kubectl_stub

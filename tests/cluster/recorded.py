@@ -143,3 +143,22 @@ def warning(about: Obj, reason: str, message: str, component: str) -> Obj:
             "involvedObject": {"apiVersion": about["apiVersion"], "kind": about["kind"], "name": meta["name"],
                                "namespace": meta["namespace"], "uid": meta["uid"]},
             "metadata": {"name": f"{meta['name']}.18ed11a000000000", "namespace": meta["namespace"]}}
+
+
+def in_kube_system(base: Obj, name: str) -> Obj:
+    """A recorded workload as kube-system's `name` (Calico's DaemonSet, metrics-server's Deployment): same shape and
+    status, its own name, namespace and UID."""
+    derived = copy.deepcopy(base)
+    derived["metadata"].update(name=name, namespace="kube-system", uid=f"{base['metadata']['uid'][:-12]}0000{name[:8]}")
+    return derived
+
+
+def unready_node(base: Obj) -> Obj:
+    """The recorded node before its CNI is up, with the Ready condition the kubelet then reports."""
+    derived = copy.deepcopy(base)
+    ready_condition = next(c for c in derived["status"]["conditions"] if c["type"] == "Ready")
+    ready_condition.update(status="False", reason="KubeletNotReady",
+                           message="container runtime network not ready: NetworkReady=false "
+                                   "reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not "
+                                   "initialized")
+    return derived

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from ca3cli import prune
+from tests.cluster import recorded
 from tests.cluster.conftest import CONTEXT, NAMESPACE, Project, Run
 from tests.fixtures.kubectl import KubectlStub, fixture
 
@@ -18,7 +19,7 @@ CLAIMS = ('{"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": 
 
 @pytest.fixture
 def reachable(kubectl_stub: KubectlStub) -> KubectlStub:
-    kubectl_stub.on("version", stdout=fixture("version.json"))
+    kubectl_stub.on("version", stdout=fixture("recorded/version.json"))
     return kubectl_stub
 
 
@@ -67,12 +68,14 @@ def test_destroy_on_an_unreachable_cluster_deletes_nothing(project: Project, kub
     assert [call.words[0] for call in kubectl_stub.calls] == ["version"]
 
 
-def answer_status(stub: KubectlStub, pods: str, autoscalers: str,
-                  grafana: str = "service-grafana-nodeport.json") -> None:
-    """What `ca3 status` reads: the pods, the HPAs and Grafana's Service (the named fixture files)."""
+def answer_status(stub: KubectlStub, pods: str, autoscalers: str, grafana: bool = True) -> None:
+    """What `ca3 status` reads: the pods, the HPAs, the namespace (whose milestone says which manifests name
+    Grafana's Service: a real recording, milestone 6) and Grafana's Service (the named fixture files)."""
     stub.on("get", "pods", stdout=fixture(pods))
+    stub.on("get", "namespace", NAMESPACE, stdout=fixture("recorded/get-namespace-conveyor-pipeline.json"))
     stub.on("get", "horizontalpodautoscalers.autoscaling", stdout=fixture(autoscalers))
-    stub.on("get", "service", "grafana-service", stdout=fixture(grafana) if grafana else "")
+    stub.on("get", "service", "grafana-service",
+            stdout=recorded.item("get-svc.json", "Service", "grafana-service") if grafana else "")
 
 
 def test_status_shows_pods_hpa_and_grafana_for_kind(project: Project, reachable: KubectlStub, ca3: Ca3) -> None:
@@ -89,7 +92,7 @@ def test_status_shows_pods_hpa_and_grafana_for_kind(project: Project, reachable:
 def test_status_without_metrics_shows_unknown_cpu_and_minikube_service(
         project: Project, reachable: KubectlStub, ca3: Ca3, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CA3_CLUSTER_FLAVOUR", "minikube")
-    answer_status(reachable, "pods-running.json", "hpa-producer-no-metrics.json")
+    answer_status(reachable, "recorded/get-pods.json", "recorded/get-hpa.json")  # recorded without metrics-server
     result = ca3("status")
     assert result.code == 0, result.text
     assert "<unknown>/50%" in result.text
@@ -99,14 +102,14 @@ def test_status_without_metrics_shows_unknown_cpu_and_minikube_service(
 def test_status_on_other_clusters_points_at_a_node_address(project: Project, reachable: KubectlStub, ca3: Ca3,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CA3_CLUSTER_FLAVOUR", "other")
-    answer_status(reachable, "pods-running.json", "empty-list.json")
-    reachable.on("get", "nodes", stdout=fixture("nodes-kind.json"))
+    answer_status(reachable, "recorded/get-pods.json", "empty-list.json")
+    reachable.on("get", "nodes", stdout=fixture("recorded/get-nodes.json"))
     result = ca3("status")
-    assert "http://172.18.0.2:30300" in result.text
+    assert "http://127.0.0.1:30300" in result.text  # the recorded node's InternalIP
 
 
 def test_status_of_an_empty_namespace_says_how_to_deploy(project: Project, reachable: KubectlStub, ca3: Ca3) -> None:
-    answer_status(reachable, "empty-list.json", "empty-list.json", grafana="")
+    answer_status(reachable, "empty-list.json", "empty-list.json", grafana=False)
     result = ca3("status")
     assert result.code == 0
     assert "Nothing is running in namespace conveyor-pipeline. Deploy it with `ca3 deploy -m 1`." in result.text

@@ -40,13 +40,16 @@ def test_kind_create_reads_the_config_on_stdin_as_yaml() -> None:
 def test_kind_steps_install_calico_then_wait_for_the_node_then_metrics_server_with_kubelet_insecure_tls() -> None:
     assert words("kind")[1:] == [
         f"kubectl apply --server-side -f {localcluster.CALICO_MANIFEST}",
-        "kubectl rollout status daemonset/calico-node --namespace kube-system --timeout=300s",
-        "kubectl wait --for=condition=Ready nodes --all --timeout=300s",
+        "kubectl get daemonset/calico-node --namespace kube-system -o json",
+        "kubectl get nodes -o json",
         f"kubectl apply --server-side -f {localcluster.METRICS_SERVER_MANIFEST}",
         "kubectl patch deployment metrics-server --namespace kube-system --type=json "
         f"-p {localcluster.INSECURE_TLS_PATCH}",
-        "kubectl rollout status deployment/metrics-server --namespace kube-system --timeout=300s",
+        "kubectl get deployment/metrics-server --namespace kube-system -o json",
     ]
+    waits = [step for step in localcluster.create_steps("kind", 30300) if isinstance(step, localcluster.Await)]
+    assert [(w.resource, w.timeout_s) for w in waits] == [
+        ("daemonset/calico-node", 300), (localcluster.NODES, 300), ("deployment/metrics-server", 300)]
     assert json.loads(localcluster.INSECURE_TLS_PATCH) == [
         {"op": "add", "path": "/spec/template/spec/containers/0/args/-", "value": "--kubelet-insecure-tls"}]
 
@@ -63,7 +66,7 @@ def test_minikube_starts_with_calico_and_enables_the_metrics_server_addon_in_pro
     assert words("minikube") == [
         f"minikube start -p {NAME} --driver=docker --cni=calico --wait=all",
         f"minikube addons enable metrics-server -p {NAME}",
-        "kubectl wait --for=condition=Ready nodes --all --timeout=300s",
+        "kubectl get nodes -o json",
     ]
 
 

@@ -12,8 +12,8 @@ from ca3cli.registry import Component, Wait
 from ca3cli.settings import Settings
 
 
-def component(name: str, *depends_on: str, waits: tuple[Wait, ...] = ()) -> Component:
-    return Component(name, name, (), depends_on=depends_on, waits=waits)
+def component(name: str, *depends_on: str, wait_s: int = 0) -> Component:
+    return Component(name, name, (), depends_on=depends_on, wait_s=wait_s)
 
 
 def names(layers: list[list[Component]]) -> list[list[str]]:
@@ -40,13 +40,14 @@ def test_a_known_but_unselected_dependency_does_not_block() -> None:
     assert names(plan.layers([component("grafana", "prometheus")], known={"grafana", "prometheus"})) == [["grafana"]]
 
 
-def test_a_wait_named_by_its_name_label_is_aimed_at_the_rendered_object_with_the_hashed_name() -> None:
-    job = {"kind": "Job", "metadata": {"name": "kafka-topic-create-90f4eb97f6",
-                                       "labels": {"app.kubernetes.io/name": "kafka-topic-create"}}}
+def test_every_workload_and_job_a_component_renders_is_waited_on_under_its_rendered_name() -> None:
+    job = {"kind": "Job", "metadata": {"name": "kafka-topic-create-90f4eb97f6"}}
     config = {"kind": "ConfigMap", "metadata": {"name": "kafka-topic-create"}}
-    assert plan.resolve(Wait("job/kafka-topic-create", 600), [config, job]) == Wait(
-        "job/kafka-topic-create-90f4eb97f6", 600)
-    assert plan.resolve(Wait("statefulset/kafka", 600), [config, job]) == Wait("statefulset/kafka", 600)
+    kafka = {"kind": "StatefulSet", "metadata": {"name": "kafka"}}
+    manifest = render.Manifest("kafka", PurePosixPath("kafka/all.yaml"), "", (config, kafka, job))
+    assert plan.waits_of(component("kafka", wait_s=600), [manifest]) == [
+        Wait("statefulset/kafka", 600), Wait("job/kafka-topic-create-90f4eb97f6", 600)]
+    assert plan.waits_of(component("kafka"), [manifest]) == []  # wait_s 0: nothing waited on
 
 
 def test_the_milestone_one_plan_waits_for_the_topic_job_under_its_rendered_name() -> None:
@@ -73,16 +74,21 @@ def test_milestone_one_plan_puts_every_object_after_what_it_needs() -> None:
 def test_describe_lists_files_objects_and_waits() -> None:
     manifest = render.Manifest("kafka", PurePosixPath("kafka/kafka-service.yaml"), "",
                                ({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "kafka-service"}},))
-    built = plan.build(1, [component("kafka", waits=(Wait("statefulset/kafka", 60),))], [manifest])
+    kafka = render.Manifest("kafka", PurePosixPath("kafka/kafka-statefulset.yaml"), "",
+                            ({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "kafka"}},))
+    built = plan.build(1, [component("kafka", wait_s=60)], [manifest, kafka])
     assert plan.describe(built) == [
-        "Milestone 1: 1 phases, 1 objects",
+        "Milestone 1: 1 phases, 2 objects",
         "Phase 1: kafka",
         "  apply kafka/kafka-service.yaml: Service/kafka-service",
+        "  apply kafka/kafka-statefulset.yaml: StatefulSet/kafka",
         "  wait  statefulset/kafka until Current, at most 60s",
     ]
 
 
 def test_components_with_nothing_to_apply_or_wait_for_make_no_phase() -> None:
-    built = plan.build(2, [component("empty"), component("later", "empty", waits=(Wait("deployment/x"),))], [])
+    later = render.Manifest("later", PurePosixPath("later/x.yaml"), "",
+                            ({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"}},))
+    built = plan.build(2, [component("empty", wait_s=30), component("later", "empty", wait_s=30)], [later])
     assert [phase.components for phase in built.phases] == [("later",)]
     assert built.phases[0].number == 1

@@ -9,7 +9,7 @@ from ca3cli.errors import Ca3Error, ClusterUnreachable
 from ca3cli.kube import Kubectl
 from ca3cli.settings import Settings, parse
 from tests.cluster.conftest import answer_preflight
-from tests.fixtures.kubectl import KubectlStub, fixture_json
+from tests.fixtures.kubectl import KubectlStub, fixture, fixture_json
 
 
 def test_server_version_reads_eks_style_minor() -> None:
@@ -29,7 +29,7 @@ def test_version_without_server_part_is_a_clear_error() -> None:
 
 
 def test_default_storage_class_is_found_by_its_annotation() -> None:
-    check = preflight.storage_class_check(fixture_json("storageclasses-default.json"), "")
+    check = preflight.storage_class_check(fixture_json("recorded/get-storageclass.json"), "")
     assert check == preflight.Check("storage class", "ok", "standard (cluster default)")
 
 
@@ -40,7 +40,7 @@ def test_no_default_storage_class_stops_and_names_the_classes_and_the_fix() -> N
 
 
 def test_storage_class_from_settings_must_exist() -> None:
-    classes = fixture_json("storageclasses-default.json")
+    classes = fixture_json("recorded/get-storageclass.json")
     assert preflight.storage_class_check(classes, "standard").status == "ok"
     assert preflight.storage_class_check(classes, "gp3").status == "fail"
 
@@ -65,6 +65,7 @@ def test_metrics_api_not_available_is_a_warning_with_the_reason() -> None:
 
 def test_preflight_calls_are_cluster_scoped_and_read_only(kubectl_stub: KubectlStub) -> None:
     answer_preflight(kubectl_stub)
+    kubectl_stub.on("version", stdout=fixture("version.json"))  # a release ca3 is tested on: every check ok
     checks = preflight.run(Kubectl(context="kind-ca3", namespace="conveyor-pipeline"), Settings())
     assert [check.status for check in checks] == ["ok", "ok", "ok", "ok"]
     assert [call.words[0] for call in kubectl_stub.calls] == ["version", "get", "get", "get"]

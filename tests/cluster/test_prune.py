@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ca3cli import prune
+from ca3cli.objects import KubeObject
 from tests.cluster.conftest import Project, Run
 from tests.cluster.recorded import recorded
 from tests.fixtures.kubectl import KubectlStub, fixture, fixture_json
@@ -20,8 +21,8 @@ def claim(name: str) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name}}
 
 
-def names(refs: list[prune.ObjectRef]) -> list[str]:
-    return [prune.kubectl_name(ref) for ref in refs]
+def names(refs: list[KubeObject]) -> list[str]:
+    return [ref.kubectl_name for ref in refs]
 
 
 def test_leftovers_are_the_managed_objects_no_longer_rendered_but_never_claims_by_default() -> None:

@@ -91,3 +91,10 @@ def test_an_object_being_deleted_is_in_progress() -> None:
     kafka = recorded.recorded("get-statefulset-kafka.json")
     kafka["metadata"]["deletionTimestamp"] = "2026-12-01T07:40:00Z"
     assert readiness.status(kafka) == Reading("InProgress", "Terminating")
+
+
+def test_a_node_is_current_once_ready_and_in_progress_with_the_kubelets_reason_before() -> None:
+    node = recorded.recorded("get-nodes.json")["items"][0]
+    assert readiness.status(node) == Reading("Current", "Node is Ready")
+    waiting = readiness.status(recorded.unready_node(node))
+    assert waiting.status == "InProgress" and waiting.message.startswith("Node not Ready: KubeletNotReady: container")

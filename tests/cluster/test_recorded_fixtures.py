@@ -14,7 +14,8 @@ RECORDED = FIXTURES_DIR / "recorded"
 SOURCE = Path(__file__).resolve().parents[2].parent / "shared" / "kubectl-recordings"
 KINDS = {"all": "", "deployment": "Deployment", "deployments": "Deployment", "events": "Event", "job": "Job",
          "pods": "Pod", "pvc": "PersistentVolumeClaim", "statefulset": "StatefulSet", "daemonset": "DaemonSet",
-         "namespace": "Namespace", "svc": "Service", "hpa": "HorizontalPodAutoscaler"}
+         "namespace": "Namespace", "svc": "Service", "hpa": "HorizontalPodAutoscaler", "nodes": "Node",
+         "storageclass": "StorageClass"}
 
 
 def index() -> dict[str, tuple[str, str]]:

@@ -12,6 +12,7 @@ import yaml
 from ca3cli import localcluster, up
 from ca3cli.errors import ClusterUnreachable
 from ca3cli.up import Problem
+from tests.cluster import recorded
 from tests.cluster.conftest import NAMESPACE, Project, Run, answer_healthy_deploy
 from tests.fixtures.kubectl import Call, KubectlStub, fixture
 
@@ -35,9 +36,17 @@ def unreachable_once(stub: KubectlStub) -> None:
     answer_healthy_deploy(stub)
     stub.on("version", returncode=1, stderr=REFUSED, times=1)
     stub.on("patch", stdout="deployment.apps/metrics-server patched\n")
-    # Creating the cluster waits for kube-system's own workloads and the node with kubectl's rollout and wait.
-    stub.on("rollout", "status", stdout="daemon set \"calico-node\" successfully rolled out\n")
-    stub.on("wait", stdout="node/ca3-control-plane condition met\n")
+    # Creating the cluster polls kube-system's own workloads and the node until they are Current, as deploy does.
+    kube_system_ready(stub)
+
+
+def kube_system_ready(stub: KubectlStub) -> None:
+    """Calico's DaemonSet, metrics-server's Deployment (recorded workloads under their names) and the node Ready."""
+    stub.on("get", "daemonset", "calico-node", stdout=recorded.in_kube_system(recorded.ready("daemonset"),
+                                                                             "calico-node"))
+    stub.on("get", "deployment", "metrics-server", stdout=recorded.in_kube_system(recorded.ready("deployment"),
+                                                                                 "metrics-server"))
+    stub.on("get", "nodes", stdout=recorded.recorded("get-nodes.json"))
 
 
 def only_on_path(stub: KubectlStub, monkeypatch: pytest.MonkeyPatch, folder: Path, *programs: str) -> None:
@@ -48,19 +57,8 @@ def only_on_path(stub: KubectlStub, monkeypatch: pytest.MonkeyPatch, folder: Pat
     monkeypatch.setenv("PATH", str(folder))
 
 
-@pytest.fixture
-def images(kubectl_stub: KubectlStub) -> KubectlStub:
-    """Docker answers `info` and builds; kind, k3d and minikube create, start and load."""
-    kubectl_stub.docker.on("info", stdout="Server Version: 29.1.0\n").on("build")
-    kubectl_stub.tool("kind").on("create", "cluster").on("load", "docker-image")
-    kubectl_stub.tool("k3d").on("cluster", "create")
-    kubectl_stub.tool("minikube").on("start").on("addons", "enable").on("image", "load")
-    return kubectl_stub
-
-
-CREATE_KIND = ["kind create cluster", "kubectl apply", "kubectl rollout daemonset/calico-node", "kubectl wait",
-               "kubectl apply", "kubectl patch", "kubectl rollout deployment/metrics-server",
-               "kubectl get storageclasses"]
+CREATE_KIND = ["kind create cluster", "kubectl apply", "kubectl get daemonset", "kubectl get nodes",
+               "kubectl apply", "kubectl patch", "kubectl get deployment", "kubectl get storageclasses"]
 BUILD_AND_LOAD_KIND = ["docker build -t", "kind load docker-image", "docker build -t", "kind load docker-image"]
 
 
@@ -76,7 +74,7 @@ def test_up_on_an_unreachable_context_creates_the_kind_cluster_then_builds_and_l
     assert order[2 + len(CREATE_KIND) + 4:][:2] == ["kubectl version", "kubectl get storageclasses"]  # the deploy
     assert order[-1] == ("kubectl get clusterroles.rbac.authorization.k8s.io,"
                          "clusterrolebindings.rbac.authorization.k8s.io")
-    setup = [c for c in images.calls if c.words[0] in ("apply", "patch", "wait", "rollout")][:6]
+    setup = [c for c in images.calls if c.words[0] in ("apply", "patch") or c.words[:2] == ["get", "nodes"]][:4]
     assert {c.flag("--context") for c in setup} == {"kind-ca3"}
     assert "cluster 1/7 create kind cluster ca3 (Kubernetes 1.37, NodePort 30300 on localhost)" in result.text
     assert "images 4/4 load ca3/processor:0.1.0 into kind cluster ca3" in result.text
@@ -171,7 +169,8 @@ def test_up_with_minikube_and_no_current_context_starts_profile_ca3_loads_into_i
     assert result.code == 0, result.text
     order = [label(call) for call in images.every_call]
     assert order[:8] == ["kubectl version", "kubectl config current-context", "docker info", "minikube start -p",
-                         "minikube addons enable", "kubectl wait", "kubectl get storageclasses", "docker build -t"]
+                         "minikube addons enable", "kubectl get nodes", "kubectl get storageclasses",
+                         "docker build -t"]
     assert images.tool("minikube").commands()[-1] == "image load ca3/processor:0.1.0 -p ca3"
     assert {c.flag("--context") for c in images.calls[2:]} == {"ca3"}
     assert f"minikube service grafana-service -n {NAMESPACE} --url -p ca3" in result.text
@@ -179,22 +178,22 @@ def test_up_with_minikube_and_no_current_context_starts_profile_ca3_loads_into_i
 
 def test_cluster_create_k3d_maps_the_port_on_server_0_waits_for_the_node_and_checks_the_storage_class(
         project: Project, images: KubectlStub, ca3: Ca3) -> None:
-    images.on("wait", stdout="node/k3d-ca3-server-0 condition met\n")
-    images.on("get", "storageclasses", stdout=fixture("storageclasses-default.json"))
+    kube_system_ready(images)
+    images.on("get", "storageclasses", stdout=fixture("recorded/get-storageclass.json"))
     result = ca3("cluster", "create", "--flavour", "k3d")
     assert result.code == 0, result.text
-    assert [label(c) for c in images.every_call] == ["docker info", "k3d cluster create", "kubectl wait",
+    assert [label(c) for c in images.every_call] == ["docker info", "k3d cluster create", "kubectl get nodes",
                                                      "kubectl get storageclasses"]
     assert images.tool("k3d").calls[0].argv[3:] == ["--image", localcluster.K3S_IMAGE, "-p", "30300:30300@server:0",
                                                     "--wait", "--timeout", "300s"]
     assert {c.flag("--context") for c in images.calls} == {"k3d-ca3"}
-    assert "cluster 2/2 wait until the node is Ready" in result.text
+    assert "cluster 2/2 wait until every node is Ready" in result.text
     assert "Cluster ca3 is ready (kube context k3d-ca3)" in result.text
 
 
 def test_cluster_create_stops_when_the_new_cluster_has_no_default_storage_class(project: Project,
                                                                                 images: KubectlStub, ca3: Ca3) -> None:
-    images.on("wait")
+    kube_system_ready(images)
     images.on("get", "storageclasses", stdout=fixture("storageclasses-no-default.json"))
     result = ca3("cluster", "create", "--flavour", "k3d")
     assert result.code == 1
@@ -209,7 +208,7 @@ def test_a_failing_cluster_step_names_the_step_and_how_to_start_over(project: Pr
     assert result.code == 1
     assert f"Could not install Calico {localcluster.CALICO_VERSION}, which enforces NetworkPolicies:" in result.text
     assert "run `ca3 cluster delete --flavour kind`, then `ca3 cluster create` again" in result.text
-    assert not [c for c in images.calls if c.words[0] in ("rollout", "wait", "patch")]
+    assert not [c for c in images.calls if c.words[0] in ("get", "patch")]
 
 
 def test_cluster_create_with_kind_missing_says_how_to_install_it_before_running_anything(

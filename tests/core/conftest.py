@@ -11,27 +11,27 @@ from typing import Any
 import pytest
 
 from ca3cli import lint, render, secrets
-from ca3cli.lint.model import Obj
+from ca3cli.objects import KubeObject
 from ca3cli.settings import Settings
 
 
 @functools.cache
-def _rendered_defaults(milestone: int) -> tuple[Obj, ...]:
+def _rendered_defaults(milestone: int) -> tuple[KubeObject, ...]:
     return tuple(lint.objects(render.render(Settings(), secrets.placeholders(), milestone)))
 
 
-def rendered(milestone: int) -> list[Obj]:
+def rendered(milestone: int) -> list[KubeObject]:
     """The objects `ca3 lint -m N` checks with default settings and placeholder secrets (a private copy)."""
-    return [Obj(o.path, copy.deepcopy(o.doc)) for o in _rendered_defaults(milestone)]
+    return [KubeObject.of(copy.deepcopy(o.doc), o.path) for o in _rendered_defaults(milestone)]
 
 
-def find(objs: list[Obj], kind: str, name: str) -> dict[str, Any]:
+def find(objs: list[KubeObject], kind: str, name: str) -> dict[str, Any]:
     """The document of one object, for a test to break."""
     return next(o.doc for o in objs if o.kind == kind and o.name == name)
 
 
 @pytest.fixture
-def baseline() -> list[Obj]:
+def baseline() -> list[KubeObject]:
     """A private deep copy of milestone 1's objects, so a test can break one freely."""
     return rendered(1)
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from ca3cli import lint, registry, render, secrets, settings
-from ca3cli.lint.model import Obj, pod_templates
+from ca3cli.lint.model import KubeObject, pod_templates
 from ca3cli.lint.policy import admitted_pod, pods_pass_pod_security
 from ca3cli.podsecurity import namespace, rules
 from tests.core.conftest import find, rendered
@@ -24,18 +24,18 @@ ENFORCE = namespace.LABEL_PREFIX + "enforce"
 
 
 @functools.cache
-def rendered_objects(milestone: int, agent: str, tls: bool) -> tuple[Obj, ...]:
+def rendered_objects(milestone: int, agent: str, tls: bool) -> tuple[KubeObject, ...]:
     chosen = settings.parse({"observability": {"log_agent": agent, "image_renderer": True},
                              "tls": {"influxdb": tls, "kafka": tls}})
     return tuple(lint.objects(render.render(chosen, secrets.placeholders(), milestone)))
 
 
-def pods(objs: tuple[Obj, ...] | list[Obj]) -> dict[str, dict[str, Any]]:
+def pods(objs: tuple[KubeObject, ...] | list[KubeObject]) -> dict[str, dict[str, Any]]:
     """Every pod template by its owner (`k8s/... Kind/name`), as admission sees it."""
-    return {pod.owner.ref: admitted_pod(pod) for pod in pod_templates(list(objs))}
+    return {pod.owner.where: admitted_pod(pod) for pod in pod_templates(list(objs))}
 
 
-def enforced(objs: tuple[Obj, ...]) -> str:
+def enforced(objs: tuple[KubeObject, ...]) -> str:
     return next(o.doc["metadata"]["labels"][ENFORCE] for o in objs if o.kind == "Namespace")
 
 
@@ -95,14 +95,16 @@ def test_each_component_needs_exactly_the_level_the_needs_table_says(agent: str)
     for component in registry.components_for(registry.HIGHEST, chosen):
         own = lint.objects(m for m in manifests if m.component == component.name)
         levels = {rules.strictest_level(pod) for pod in pods(own).values()}
-        want = namespace.NEEDS[component.name].level if component.name in namespace.NEEDS else "restricted"
+        want = component.pod_security.level if component.pod_security else "restricted"
         assert levels <= {want} and (want == "restricted" or levels == {want}), component.name
 
 
 def test_the_policy_takes_the_loosest_need_of_the_components_it_runs() -> None:
-    assert namespace.policy(["kafka", "alloy"]) == namespace.Policy("restricted")
-    looser = namespace.policy(["kafka", "promtail"])
-    assert looser.level == "privileged" and looser.reasons == (namespace.NEEDS["promtail"].reason,)
+    kafka, alloy, promtail = (registry.COMPONENTS[name] for name in ("kafka", "alloy", "promtail"))
+    assert namespace.policy([kafka, alloy]) == namespace.Policy("restricted")
+    looser = namespace.policy([kafka, promtail])
+    assert promtail.pod_security and looser.level == "privileged"
+    assert looser.reasons == (promtail.pod_security.reason,)
     assert set(looser.labels().values()) == {"privileged", "restricted", "v1.28"} and len(looser.labels()) == 6
 
 
@@ -268,6 +270,6 @@ def test_lint_finds_a_pod_the_namespace_would_refuse_and_names_the_reason() -> N
 
 def test_lint_accepts_promtail_where_the_namespace_enforces_privileged() -> None:
     assert pods_pass_pod_security(list(rendered_objects(5, "promtail", False))) == []
-    objs = [Obj(o.path, copy.deepcopy(o.doc)) for o in rendered_objects(5, "promtail", False)]
+    objs = [KubeObject.of(copy.deepcopy(o.doc), o.path) for o in rendered_objects(5, "promtail", False)]
     find(objs, "Namespace", "conveyor-pipeline")["metadata"]["labels"][ENFORCE] = "baseline"
     assert [f.where for f in pods_pass_pod_security(objs)] == ["k8s/logging/promtail-daemonset.yaml DaemonSet/promtail"]

@@ -54,7 +54,7 @@ def _job(condition: str | None) -> dict[str, Any]:
 
 def answer_load_test(stub: KubectlStub, prometheus_port: int) -> None:
     """A kind cluster with metrics-server, both HPAs playing REPLICAS over polls, a Job that runs two polls."""
-    stub.on("version", stdout=fixture("version.json"))
+    stub.on("version", stdout=fixture("recorded/version.json"))
     stub.on("get", "--raw", stdout='{"kind":"PodMetricsList","items":[]}')
     stub.on("port-forward", "svc/prometheus-service", forward_to=prometheus_port)
     cpu = {1: 10, 2: 60, 3: 90}

@@ -8,21 +8,21 @@ import pytest
 
 from ca3cli import lint, render, secrets
 from ca3cli.errors import ConfigError
-from ca3cli.lint.model import Obj
 from ca3cli.loadtest import objects
 from ca3cli.loadtest.model import Request
+from ca3cli.objects import KubeObject
 from ca3cli.settings import Settings, parse
 
 REQUEST = Request(rate=1500, duration_s=120, ramp_s=20, timeout_s=600, interval_s=5, baseline_s=30)
 
 
-def _milestone_6(settings: Settings) -> list[Obj]:
+def _milestone_6(settings: Settings) -> list[KubeObject]:
     return lint.objects(render.render(settings, secrets.placeholders(), 6))
 
 
 def test_the_job_its_policy_and_both_hpas_pass_lint_beside_milestone_6_at_both_versions() -> None:
     settings = Settings()
-    load = [Obj(f"(load-test) {o['kind']}", o) for o in objects.load_objects(settings, REQUEST)]
+    load = [KubeObject.of(o, f"(load-test) {o['kind']}") for o in objects.load_objects(settings, REQUEST)]
     everything = _milestone_6(settings) + load
     assert {o.kind for o in load} == {"Job", "NetworkPolicy"}
     assert [o.name for o in everything if o.kind == "HorizontalPodAutoscaler"] == ["producer", "processor"]

@@ -34,8 +34,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(autouse=True)
 def reachable_cluster(kubectl_stub: KubectlStub) -> None:
-    """Both commands first check that the cluster answers, as every cluster command does."""
-    kubectl_stub.on("version", stdout=fixture("version.json"))
+    """Both commands first check that the cluster answers, as every cluster command does, then read the deployed
+    milestone from the namespace (a real recording: milestone 6) to render the names of what they reach."""
+    kubectl_stub.on("version", stdout=fixture("recorded/version.json"))
+    kubectl_stub.on("get", "namespace", "conveyor-pipeline",
+                    stdout=fixture("recorded/get-namespace-conveyor-pipeline.json"))
 
 
 def admin_secret() -> str:
@@ -116,7 +119,8 @@ def test_open_prints_the_forwarded_url_until_interrupted(project, kubectl_stub: 
     run = ca3("open", target)
     assert run.code == 0, run.text
     assert f"http://127.0.0.1:45678{page}" in run.text and "Stopped forwarding." in run.text
-    assert kubectl_stub.commands() == ["version --request-timeout=15s -o json", f"port-forward {service}"]
+    assert kubectl_stub.commands() == ["version --request-timeout=15s -o json",
+                                       "get namespace conveyor-pipeline -o json", f"port-forward {service}"]
 
 
 def test_open_reports_a_forward_that_fails(project, kubectl_stub: KubectlStub, ca3):

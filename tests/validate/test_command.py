@@ -12,12 +12,20 @@ import pytest
 from ca3cli import registry
 from ca3cli.dashboards.catalogue import pipeline_dashboard
 from ca3cli.dashboards.model import to_json
+from ca3cli.topology import Topology
 from ca3cli.validate import pipeline
 from tests.cluster.conftest import Project, Run
 from tests.fixtures.kubectl import KubectlStub, fixture
 from tests.validate import api_shapes as api
 from tests.validate import kube_objects as k
-from tests.validate.healthy_cluster import ADMIN_TOKEN, GrowingCount, answer_healthy_m1, answer_objects
+from tests.validate.healthy_cluster import (
+    ADMIN_TOKEN,
+    GrowingCount,
+    answer_healthy_m1,
+    answer_objects,
+    deployed,
+    manifests,
+)
 from tests.validate.recorded_api import RecordedApi, serve
 
 Ca3 = Callable[..., Run]
@@ -101,7 +109,9 @@ def test_checks_call_kubectl_as_documented(healthy: RecordedApi, kubectl_stub: K
     overrides = json.loads(run.flag("--overrides") or "{}")
     assert overrides["spec"]["securityContext"]["runAsNonRoot"] is True
     assert run.flag("--labels") == "ca3.dev/probe=netpol" and "--rm" in run.argv
-    assert "10.96.12.34 9092" in overrides["spec"]["containers"][0]["command"][2]
+    kafka = Topology.of_manifests(manifests()).service("kafka")
+    address = deployed().named("Service", kafka.name)["spec"]["clusterIP"]
+    assert f"{address} {kafka.port}" in overrides["spec"]["containers"][0]["command"][2]
 
 
 def test_a_failing_check_exits_non_zero_and_the_junit_file_says_which(healthy: RecordedApi, kubectl_stub: KubectlStub,
@@ -134,7 +144,7 @@ def test_without_the_annotation_every_milestone_is_checked_and_it_says_so(kubect
 
 
 def test_missing_namespace_says_nothing_is_deployed(kubectl_stub: KubectlStub, project: Project, ca3: Ca3) -> None:
-    kubectl_stub.on("version", stdout=fixture("version.json"))
+    kubectl_stub.on("version", stdout=fixture("recorded/version.json"))
     kubectl_stub.on("get", "namespace", returncode=1,
                     stderr='Error from server (NotFound): namespaces "conveyor-pipeline" not found\n')
     result = ca3("validate")
@@ -176,7 +186,7 @@ def test_table_shows_id_milestone_status_and_evidence(healthy: RecordedApi, ca3:
 def test_an_empty_namespace_fails_every_check_with_a_reason_and_none_crashes(kubectl_stub: KubectlStub,
                                                                              project: Project, ca3: Ca3) -> None:
     """Every gather path meets missing objects, refused forwards and failing exec; none may crash or PASS."""
-    kubectl_stub.on("version", stdout=fixture("version.json"))
+    kubectl_stub.on("version", stdout=fixture("recorded/version.json"))
     kubectl_stub.on("get", stdout=k.listing())
     kubectl_stub.on("get", "namespace", k.NS, stdout=k.namespace({"ca3.dev/milestone": "9"}))
     for kind in ("secret", "configmap"):

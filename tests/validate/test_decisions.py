@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 
+from ca3cli import registry
 from ca3cli.dashboards.catalogue import pipeline_dashboard
 from ca3cli.dashboards.model import to_json
 from ca3cli.podsecurity import namespace as namespace_policy
+from ca3cli.topology import Workload
 from ca3cli.validate import catalogue
 from ca3cli.validate.grafana import pick_panel
 from ca3cli.validate.model import Status
-from ca3cli.validate.workloads import Workload
 from tests.fixtures.kubectl import fixture_json
 from tests.loadtest import recorded
 from tests.validate import api_shapes as api
@@ -51,7 +52,7 @@ case("m1.namespace", "terminating", {"namespace": k.NS, "object": k.namespace(ph
 
 # a real 1.28 namespace, before these labels
 recorded_ns = fixture_json("recorded/get-namespace-conveyor-pipeline.json")
-restricted = namespace_policy.policy(["kafka", "alloy"]).labels()
+restricted = namespace_policy.policy([registry.COMPONENTS["kafka"], registry.COMPONENTS["alloy"]]).labels()
 labelled = {"namespace": k.NS, "milestone": 6, "labels": recorded_ns["metadata"]["labels"] | restricted,
             "want": restricted}
 case("m1.pod-security-labels", "restricted as rendered", labelled, PASS)
@@ -63,8 +64,8 @@ case("m1.pod-security-labels", "recorded enforce=baseline warn=restricted",
 case("m1.pod-security-labels", "version not pinned",
      {**labelled, "labels": {**labelled["labels"], namespace_policy.LABEL_PREFIX + "warn-version": "latest"}}, FAIL)
 case("m1.pod-security-labels", "privileged where Promtail needs it",
-     {**labelled, "labels": namespace_policy.policy(["promtail"]).labels(),
-      "want": namespace_policy.policy(["promtail"]).labels()}, PASS)
+     {**labelled, "labels": namespace_policy.policy([registry.COMPONENTS["promtail"]]).labels(),
+      "want": namespace_policy.policy([registry.COMPONENTS["promtail"]]).labels()}, PASS)
 
 healthy_pods = [k.pod("kafka-0", "kafka", owner="StatefulSet"), k.pod("producer-1", "producer"),
                 k.pod("kafka-topic-create-x", "kafka-topic-create", phase="Succeeded", owner="Job")]
@@ -81,11 +82,17 @@ for check_id in ("m1.service-endpoints", "m2.prometheus-service", "m3.kafka-expo
     case(check_id, "no ready endpoint", {"svc-a": 1, "svc-b": 0}, FAIL)
     case(check_id, "service missing", {"svc-a": None}, FAIL)
 
-all_keys = {"influxdb-auth": {"admin-username", "admin-password", "admin-token", "processor-token", "grafana-token"},
-            "grafana-admin": {"admin-user", "admin-password"}, "kafka-cluster": {"cluster-id"}}
+influx_keys = {"admin-username", "admin-password", "admin-token", "processor-token", "grafana-token"}
+all_keys = {"influxdb-auth": (influx_keys, influx_keys),
+            "grafana-admin": ({"admin-user", "admin-password"}, {"admin-user", "admin-password"}),
+            "kafka-cluster": ({"cluster-id"}, {"cluster-id", "extra"})}
 case("m1.secrets", "all keys", all_keys, PASS)
-case("m1.secrets", "key missing", {**all_keys, "grafana-admin": {"admin-user"}}, FAIL)
-case("m1.secrets", "secret missing", {**all_keys, "kafka-cluster": None}, FAIL)
+case("m1.secrets", "key missing", {**all_keys, "grafana-admin": ({"admin-user", "admin-password"}, {"admin-user"})},
+     FAIL)
+case("m1.secrets", "runtime key not written yet",
+     {**all_keys, "influxdb-auth": (influx_keys, influx_keys - {"grafana-token"})}, FAIL)
+case("m1.secrets", "secret missing", {**all_keys, "kafka-cluster": ({"cluster-id"}, None)}, FAIL)
+case("m1.secrets", "nothing rendered", {}, FAIL)
 
 accounts = {"workloads": {"deployment/producer": "producer", "statefulset/kafka": "kafka"},
             "accounts": {"producer", "kafka", "default"}}
@@ -143,11 +150,13 @@ def hpa(current: int = 1, max_replicas: int = 5, cpu: int | None = 12, active: s
             "status": status}
 
 
-expect = {"min": 1, "max": 5, "cpu": 50}
-case("m6.hpa-configured", "as configured", {"hpa": hpa(), "expect": expect}, PASS)
-case("m6.hpa-configured", "max differs", {"hpa": hpa(max_replicas=3), "expect": expect}, FAIL)
-case("m6.hpa-configured", "missing", {"hpa": None, "expect": expect}, FAIL)
-case("m6.hpa-metrics", "cpu reported", {"hpa": hpa()}, PASS)
+expect = {"target": "Deployment/producer", "min": 1, "max": 5, "cpu": 50}
+case("m6.hpa-configured", "as configured", {"name": "producer", "hpa": hpa(), "expect": expect}, PASS)
+case("m6.hpa-configured", "max differs", {"name": "producer", "hpa": hpa(max_replicas=3), "expect": expect}, FAIL)
+case("m6.hpa-configured", "other target", {"name": "producer", "hpa": hpa(),
+                                           "expect": {**expect, "target": "Deployment/renamed"}}, FAIL)
+case("m6.hpa-configured", "missing", {"name": "producer", "hpa": None, "expect": expect}, FAIL)
+case("m6.hpa-metrics", "cpu reported", {"name": "producer", "hpa": hpa()}, PASS)
 case("m6.hpa-metrics", "no metrics-server", {"hpa": hpa(cpu=None, active="False")}, FAIL)
 cycle = {"namespace": recorded.NAMESPACE, "damaged": ""}
 stuck = [*recorded.CLEAN[:5], ("cooldown", (3, 55), (1, 8), 400.0)]
@@ -178,10 +187,11 @@ case("m1.topic-message", "one read", {"stdout": message, "stderr": "Processed a 
      PASS)
 case("m1.topic-message", "none read", {"stdout": "", "stderr": "Processed a total of 0 messages\n", "code": 0}, FAIL)
 speed_log = '[pod/producer-7d9c-x2v4q/producer] {"level": "info", "message": "Speed: 1.23 m/s on line-1"}\n'
-case("m1.producer-logs", "speed lines", speed_log, PASS)
-case("m1.producer-logs", "no speed lines", "producer starting\n", FAIL)
-case("m1.processor-logs", "write lines", 'processor {"message": "Writing to InfluxDB: 50 points"}\n', PASS)
-case("m1.processor-logs", "no write lines", speed_log, FAIL)
+case("m1.producer-logs", "speed lines", ("app=producer", speed_log), PASS)
+case("m1.producer-logs", "no speed lines", ("app=producer", "producer starting\n"), FAIL)
+case("m1.processor-logs", "write lines", ("app=processor", 'processor {"message": "Writing to InfluxDB: 50 points"}\n'),
+     PASS)
+case("m1.processor-logs", "no write lines", ("app=processor", speed_log), FAIL)
 case("m1.data-flow", "grows", {"first": 120, "later": 141, "seconds": 4.1, "since": NOW}, PASS)
 case("m1.data-flow", "flat", {"first": 120, "later": 120, "seconds": 20.0, "since": NOW}, FAIL)
 
@@ -202,9 +212,11 @@ case("m1.networkpolicy-enforced", "open under calico",
      {**probe_base, "output": "ca3-probe: connected\n", "plugins": ["calico-node", "kube-proxy"]}, FAIL)
 case("m1.networkpolicy-enforced", "pod never ran",
      {**probe_base, "output": "", "error": "error: timed out waiting for the condition"}, FAIL)
-case("m8.no-plaintext-9092", "silent", {"service_ports": [9093], "answer": None}, PASS)
-case("m8.no-plaintext-9092", "kafka answers", {"service_ports": [9093], "answer": "a plaintext Kafka answer"}, FAIL)
-case("m8.no-plaintext-9092", "port exposed", {"service_ports": [9092, 9093], "answer": None}, FAIL)
+kafka_names = {"service": "kafka-service", "pod": "kafka-0"}
+case("m8.no-plaintext-9092", "silent", {**kafka_names, "service_ports": [9093], "answer": None}, PASS)
+case("m8.no-plaintext-9092", "kafka answers",
+     {**kafka_names, "service_ports": [9093], "answer": "a plaintext Kafka answer"}, FAIL)
+case("m8.no-plaintext-9092", "port exposed", {**kafka_names, "service_ports": [9092, 9093], "answer": None}, FAIL)
 
 # --- TLS -------------------------------------------------------------------------------------------------------
 for check_id, svc in (("m7.influxdb-tls-secret", "influxdb-service"), ("m8.kafka-tls-secret", "kafka-service")):
@@ -274,9 +286,11 @@ case("m8.clients-tls", "producer without the CA",
      {**tls_clients, "deployment/producer": {"KAFKA_BOOTSTRAP_SERVERS": "kafka-service:9093"}}, FAIL)
 
 # --- Grafana ---------------------------------------------------------------------------------------------------
-case("m1.grafana-nodeport", "node port", {"service": k.service("grafana-service", (3000,), "NodePort", 30300),
-                                          "want": 30300}, PASS)
-case("m1.grafana-nodeport", "cluster ip", {"service": k.service("grafana-service", (3000,)), "want": 30300}, FAIL)
+case("m1.grafana-nodeport", "node port", {"name": "grafana-service", "want": 30300,
+                                          "service": k.service("grafana-service", (3000,), "NodePort", 30300)}, PASS)
+case("m1.grafana-nodeport", "cluster ip", {"name": "grafana-service", "service": k.service("grafana-service", (3000,)),
+                                           "want": 30300}, FAIL)
+case("m1.grafana-nodeport", "missing", {"name": "grafana-service", "service": None, "want": 30300}, FAIL)
 case("m1.grafana-health", "ok", {"commit": "03f502a94d", "database": "ok", "version": "13.2.0"}, PASS)
 case("m1.grafana-health", "db failing", {"database": "failing"}, FAIL)
 for check_id, kind, url in (("m1.grafana-influxdb-datasource", "influxdb", "http://influxdb-service:8086"),
@@ -313,9 +327,12 @@ for check_id, position, down in (
         ("m2.prometheus-self-target", 0, api.prometheus_self_target("down")),
         ("m3.prometheus-app-targets", 2, api.prometheus_target("processor", "down", refused)),
         ("m3.prometheus-kafka-exporter-target", 3, api.prometheus_target("kafka-exporter", "down", refused))):
-    case(check_id, "up", targets, PASS)
-    case(check_id, "down", [*targets[:position], *targets[position + 1:], down], FAIL)
-    case(check_id, "absent", [*targets[:position], *targets[position + 1:]], FAIL)
+    apps = {"m2.prometheus-self-target": ["prometheus"], "m3.prometheus-app-targets": ["producer", "processor"],
+            "m3.prometheus-kafka-exporter-target": ["kafka-exporter"]}[check_id]
+    case(check_id, "up", {"apps": apps, "targets": targets}, PASS)
+    case(check_id, "down", {"apps": apps, "targets": [*targets[:position], *targets[position + 1:], down]}, FAIL)
+    case(check_id, "absent", {"apps": apps, "targets": [*targets[:position], *targets[position + 1:]]}, FAIL)
+case("m3.prometheus-app-targets", "app label renamed", {"apps": ["producer", "renamed"], "targets": targets}, FAIL)
 case("m2.prometheus-query-up", "samples", {"up": [api.sample(1, job="prometheus")]}, PASS)
 case("m2.prometheus-query-up", "empty", {"up": []}, FAIL)
 lag = 'kafka_consumergroup_lag{group="processor"}'
@@ -337,14 +354,15 @@ lines = api.loki_streams(({"app": "producer"}, "Speed: 1.2 m/s"), ({"app": "proc
 for check_id in ("m5.loki-namespace-query", "m5.loki-search-speed", "m5.loki-search-writes"):
     case(check_id, "lines", {"query": ns_query, "data": lines}, PASS)
     case(check_id, "nothing", {"query": ns_query, "data": api.loki_streams()}, FAIL)
-case("m5.loki-apps", "all four", {"query": "q", "data": api.loki_matrix(
+apps = ["producer", "processor", "kafka", "influxdb"]
+case("m5.loki-apps", "all four", {"query": "q", "apps": apps, "data": api.loki_matrix(
     {"producer": 90, "processor": 80, "kafka": 40, "influxdb": 12, "grafana": 3})}, PASS)
-case("m5.loki-apps", "no kafka", {"query": "q", "data": api.loki_matrix({"producer": 90, "processor": 80,
-                                                                          "influxdb": 12})}, FAIL)
+case("m5.loki-apps", "no kafka", {"query": "q", "apps": apps, "data": api.loki_matrix(
+    {"producer": 90, "processor": 80, "influxdb": 12})}, FAIL)
 producer_only = api.loki_streams(({"app": "producer"}, "Speed: 1.2"), ({"app": "producer"}, "Speed: 1.3"))
-case("m5.loki-app-filter", "only producer", {"query": "q", "data": producer_only}, PASS)
-case("m5.loki-app-filter", "mixed", {"query": "q", "data": lines}, FAIL)
-case("m5.loki-app-filter", "empty", {"query": "q", "data": api.loki_streams()}, FAIL)
+case("m5.loki-app-filter", "only producer", {"query": "q", "apps": apps, "data": producer_only}, PASS)
+case("m5.loki-app-filter", "mixed", {"query": "q", "apps": apps, "data": lines}, FAIL)
+case("m5.loki-app-filter", "empty", {"query": "q", "apps": apps, "data": api.loki_streams()}, FAIL)
 
 
 @pytest.mark.parametrize(("check_id", "name", "evidence", "expected"), CASES,

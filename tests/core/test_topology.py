@@ -1,0 +1,107 @@
+"""ca3cli/topology.py answers names from rendered manifests: what each question returns; it refuses to guess."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pytest
+
+from ca3cli import render, secrets
+from ca3cli.errors import Ca3Error
+from ca3cli.settings import Grafana, Observability, Settings
+from ca3cli.topology import Service, Topology, Workload, of_milestone
+
+
+@functools.cache
+def shipped(milestone: int = 9, agent: str = "promtail") -> Topology:
+    settings = Settings().model_copy(update={"observability": Observability(log_agent=agent)})
+    return of_milestone(settings, milestone)
+
+
+def test_services_are_the_rendered_ones_and_the_headless_one_is_not_the_service() -> None:
+    names = shipped()
+    assert [s.name for s in names.services("kafka")] == ["kafka-headless", "kafka-service"]
+    assert names.service("kafka") == Service("kafka-service", 9092)
+    assert names.service("grafana") == Service("grafana-service", 3000, node_port=30300)
+    assert names.service("grafana").target == "svc/grafana-service"
+    assert names.service("logging").port == 3100
+    headless = names.services("kafka")[0]
+    assert (headless.headless, headless.port_named("controller")) == (True, 9095)
+    with pytest.raises(Ca3Error, match="Service kafka-headless has no port named tls"):
+        headless.port_named("tls")
+
+
+def test_the_node_port_follows_the_setting() -> None:
+    settings = Settings().model_copy(update={"grafana": Grafana(node_port=31000)})
+    assert of_milestone(settings, 1).service("grafana").node_port == 31000
+
+
+@pytest.mark.parametrize(("component", "expected"), [
+    ("kafka", Workload("statefulset", "kafka")), ("producer", Workload("deployment", "producer")),
+    ("logging", Workload("deployment", "loki")), ("promtail", Workload("daemonset", "promtail"))])
+def test_each_component_has_its_workload(component: str, expected: Workload) -> None:
+    assert shipped().workload(component) == expected
+
+
+def test_alloy_replaces_promtail_as_the_log_agent_workload() -> None:
+    names = shipped(agent="alloy")
+    assert names.workload("alloy").ref == "daemonset/alloy" and not names.has("promtail")
+
+
+def test_pod_labels_pods_ports_and_the_autoscaler() -> None:
+    names = shipped()
+    assert names.app("producer") == "producer" and names.pod_labels("kafka")["app.kubernetes.io/name"] == "kafka"
+    assert names.first_pod("kafka") == "kafka-0"
+    assert names.container_port("processor", "metrics") == 8000
+    assert names.autoscaler("producer") == ("producer", Workload("deployment", "producer"))
+
+
+def test_secrets_hold_the_rendered_and_the_runtime_keys_by_owner() -> None:
+    names = shipped()
+    auth = names.secret("influxdb", "admin-token")
+    assert auth.name == "influxdb-auth"
+    assert set(auth.keys) == {"admin-username", "admin-password", "admin-token", "processor-token", "grafana-token"}
+    assert names.secret("grafana", "admin-password").keys == ("admin-user", "admin-password")
+    with pytest.raises(Ca3Error, match=r"0 rendered Secrets of grafana hold tls\.crt"):
+        names.secret("grafana", "tls.crt")
+    assert {s.name for s in names.secrets()} == {"influxdb-auth", "grafana-admin", "kafka-cluster"}
+
+
+def test_a_component_outside_the_milestone_is_an_error_that_says_so() -> None:
+    with pytest.raises(Ca3Error, match="Component prometheus is not part of the milestone deployed"):
+        shipped(1).service("prometheus")
+
+
+def _with(component: str, *docs: dict[str, Any]) -> Topology:
+    return Topology({component: docs})
+
+
+def _service(name: str, cluster_ip: str | None = None) -> dict[str, Any]:
+    spec: dict[str, Any] = {"ports": [{"port": 80}]}
+    if cluster_ip:
+        spec["clusterIP"] = cluster_ip
+    return {"kind": "Service", "metadata": {"name": name}, "spec": spec}
+
+
+def test_it_refuses_to_choose_between_two_services_or_none() -> None:
+    with pytest.raises(Ca3Error, match="renders 2 Services with a cluster IP"):
+        _with("x", _service("a"), _service("b")).service("x")
+    with pytest.raises(Ca3Error, match="renders 0 Services with a cluster IP"):
+        _with("x", _service("a", "None")).service("x")
+    assert _with("x", _service("a", "None"), _service("b")).service("x").name == "b"
+
+
+def test_it_refuses_a_component_without_one_workload_and_a_deployment_without_stable_pods() -> None:
+    with pytest.raises(Ca3Error, match="renders 0 workloads"):
+        _with("x", _service("a")).workload("x")
+    with pytest.raises(Ca3Error, match="deployment/producer has no stable pod name"):
+        shipped().first_pod("producer")
+
+
+def test_topology_of_manifests_groups_by_the_component_render_stamps() -> None:
+    manifests = render.render(Settings(), secrets.placeholders(), 2)
+    names = Topology.of_manifests(manifests)
+    assert names.components == tuple(dict.fromkeys(m.component for m in manifests))
+    assert len(names.objects()) == sum(len(m.documents) for m in manifests)
+    assert [o["metadata"]["name"] for o in names.objects("prometheus", "Service")] == ["prometheus-service"]
