@@ -22,7 +22,9 @@ def shipped(milestone: int = 9, agent: str = "promtail") -> Topology:
 def test_services_are_the_rendered_ones_and_the_headless_one_is_not_the_service() -> None:
     names = shipped()
     assert [s.name for s in names.services("kafka")] == ["kafka-headless", "kafka-service"]
-    assert names.service("kafka") == Service("kafka-service", 9092)
+    kafka = names.service("kafka")
+    assert (kafka.name, kafka.port) == ("kafka-service", 9093)  # TLS only from milestone 8
+    assert shipped(6).service("kafka").port == 9092
     assert names.service("grafana") == Service("grafana-service", 3000, node_port=30300)
     assert names.service("grafana").target == "svc/grafana-service"
     assert names.service("logging").port == 3100
@@ -65,7 +67,8 @@ def test_secrets_hold_the_rendered_and_the_runtime_keys_by_owner() -> None:
     assert names.secret("grafana", "admin-password").keys == ("admin-user", "admin-password")
     with pytest.raises(Ca3Error, match=r"0 rendered Secrets of grafana hold tls\.crt"):
         names.secret("grafana", "tls.crt")
-    assert {s.name for s in names.secrets()} == {"influxdb-auth", "grafana-admin", "kafka-cluster"}
+    assert {s.name for s in names.secrets()} == {"influxdb-auth", "grafana-admin", "kafka-cluster", "influxdb-tls",
+                                                 "kafka-tls"}
 
 
 def test_a_component_outside_the_milestone_is_an_error_that_says_so() -> None:
