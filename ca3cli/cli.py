@@ -21,6 +21,7 @@ from ca3cli.commands import (
     deploy,
     destroy,
     evidence,
+    handin,
     init,
     lint,
     loadtest,
@@ -55,6 +56,7 @@ app.command()(validate.validate)
 app.command(name="load-test")(loadtest.load_test)
 app.command(name="open")(open_command.open_)
 app.command()(evidence.evidence)
+app.command()(handin.handin)
 app.command()(destroy.destroy)
 
 EXIT_INTERRUPTED = 130
