@@ -77,12 +77,15 @@ def git_root(folder: Path) -> Path | None:
     return Path(done.stdout.strip()) if done.returncode == 0 else None
 
 
-def history(repo: Path) -> list[Blob]:
-    """Every blob any commit of any ref introduced, once each, with the oldest commit and path that introduced it."""
-    if not _git(repo, "rev-list", "--all", "-n1").strip():
+EVERY_REF = ("--all",)
+
+
+def history(repo: Path, refs: Sequence[str] = EVERY_REF) -> list[Blob]:
+    """Every blob a commit reachable from `refs` introduced, once each, with the oldest commit and path that did."""
+    if not _git(repo, "rev-list", "-n1", *refs).strip():
         return []
-    log = _git(repo, "log", "--all", "--reverse", "--root", "-m", "--raw", "--no-renames", "--no-abbrev",
-               "--format=commit %H")
+    log = _git(repo, "-c", "core.quotePath=false", "log", *refs, "--reverse", "--root", "-m", "--raw",
+               "--no-renames", "--no-abbrev", "--format=commit %H", "--")
     blobs: dict[str, Blob] = {}
     commit = ""
     for line in log.splitlines():
@@ -138,6 +141,11 @@ def _is_text(content: bytes) -> bool:
     return len(content) <= MAX_BYTES and b"\0" not in content[:8192]
 
 
+def _skipped(path: str) -> bool:
+    """The baseline itself: its hashes of accepted findings look like secrets to the hex detector."""
+    return Path(path).name == BASELINE
+
+
 def exact_values(content: str, path: str, forms: Sequence[str], commit: str = "") -> list[Finding]:
     """Lines holding a generated value (or its base64 form) verbatim."""
     return [Finding(path, number, GENERATED, hashlib.sha1(form.encode()).hexdigest(), commit)
@@ -178,23 +186,24 @@ class Scanned:
     files: int  # files of the submission folder read (not already read as history)
 
 
-def scan(folder: Path, values: Iterable[str], progress: Callable[[str], None] = lambda _: None) -> Scanned:
-    """Every finding in the submission folder and, when it is in a git work tree, in that repository's history."""
+def scan(folder: Path, values: Iterable[str], progress: Callable[[str], None] = lambda _: None,
+         refs: Sequence[str] = EVERY_REF) -> Scanned:
+    """Every finding in the submission folder and, when it is in a git work tree, in the history of its `refs`."""
     forms = secret_forms(values)
     findings: list[Finding] = []
     scanned: set[str] = set()
     repo = git_root(folder)
-    commits = len(_git(repo, "rev-list", "--all").split()) if repo is not None else 0
+    commits = len(_git(repo, "rev-list", *refs, "--").split()) if repo is not None else 0
     read = 0
     with detect_secrets(), tempfile.TemporaryDirectory(prefix="ca3-scan-") as tmp:
         if repo is not None:
-            blobs = {blob.oid: blob for blob in history(repo)}
+            blobs = {blob.oid: blob for blob in history(repo, refs)}
             progress(f"Scanning {len(blobs)} blobs of the git history of {repo}...")
             for oid, content in read_blobs(repo, list(blobs)):
                 scanned.add(oid)
-                if not _is_text(content):
-                    continue
                 blob = blobs[oid]
+                if not _is_text(content) or _skipped(blob.path):
+                    continue
                 copy = Path(tmp, oid, Path(blob.path).name)
                 copy.parent.mkdir()
                 copy.write_bytes(content)
@@ -202,10 +211,10 @@ def scan(folder: Path, values: Iterable[str], progress: Callable[[str], None] = 
                 findings += exact_values(content.decode(errors="replace"), blob.path, forms, blob.commit)
                 copy.unlink()
         files = submission_files(folder)
-        progress(f"Scanning {len(files)} files of the submission in {folder}...")
+        progress(f"Scanning {len(files)} files of the submission in {folder.resolve()}...")
         for path in files:
             content = path.read_bytes()
-            if blob_id(content) in scanned or not _is_text(content):
+            if blob_id(content) in scanned or not _is_text(content) or _skipped(path.name):
                 continue
             read += 1
             shown = os.path.relpath(path, folder)
@@ -236,8 +245,10 @@ def baseline_json(findings: Iterable[Finding]) -> str:
     from detect_secrets.settings import get_settings
 
     results: dict[str, list[dict[str, object]]] = {}
+    seen: set[tuple[str, str, str]] = set()
     for f in sorted(findings, key=lambda f: (f.path, f.line)):
-        if f.kind != GENERATED:
+        if f.kind != GENERATED and (f.path, f.kind, f.secret_hash) not in seen:
+            seen.add((f.path, f.kind, f.secret_hash))
             results.setdefault(f.path, []).append({"type": f.kind, "filename": f.path, "hashed_secret": f.secret_hash,
                                                    "is_verified": False, "line_number": f.line})
     with detect_secrets():
