@@ -131,8 +131,9 @@ def run(settings: Settings, milestone: int, root: Path, project: Path, values: I
     lines = checklist.lines(rows, deliverables.criteria(milestone), found, checks)
     k8s_files = sorted(str(p.relative_to(root)) for p in (root / "k8s").rglob("*.yaml"))
     enabled = {component.name for component in registry.components_for(milestone, settings)}
-    (root / README).write_text(readme.markdown(milestone, lines, k8s_files, enabled, checks, titles,
-                                               settings.namespace))
+    generated = readme.markdown(milestone, lines, k8s_files, enabled, checks, titles, settings.namespace)
+    existing = (root / README).read_text() if (root / README).is_file() else None
+    (root / README).write_text(readme.merge(existing, generated))
     (root / CHECKLIST).write_text(checklist.markdown(lines, milestone))
     return Handin(root, lines, scanned)
 

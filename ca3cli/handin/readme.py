@@ -105,6 +105,22 @@ def markdown(milestone: int, checklist: Sequence[Line], k8s_files: Sequence[str]
     return "\n".join(out) + "\n"
 
 
+BEGIN = "<!-- ca3 handin: begin (generated; edits between these markers are replaced) -->"
+END = "<!-- ca3 handin: end -->"
+
+
+def merge(existing: str | None, generated: str) -> str:
+    """The README to write: `generated` alone for a new file; otherwise what the user wrote is kept and only the part
+    between ca3's markers is replaced (appended, with its markers, the first time)."""
+    block = f"{BEGIN}\n{generated.rstrip()}\n{END}\n"
+    if not existing:
+        return block
+    if BEGIN in existing and END in existing:
+        before, rest = existing.split(BEGIN, 1)
+        return before + block + rest.split(END, 1)[1].lstrip("\n")
+    return existing.rstrip("\n") + "\n\n" + block
+
+
 def first_heading(text: str) -> str | None:
     """A Markdown file's own title (its first `# ` line), or None."""
     return next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), None)

@@ -137,3 +137,13 @@ def test_the_project_scripts_are_the_ones_a_submission_gets() -> None:
         if (root / "scripts" / name).exists():
             assert (root / "scripts" / name).read_text() == text, f"scripts/{name} differs from ca3cli/handin/scripts"
     assert registry.HIGHEST == 9
+
+
+def test_readme_keeps_what_the_student_wrote_and_replaces_only_its_own_part(scratch: Path, ca3: Run) -> None:
+    (scratch / "README.md").write_text("# My CA3\n\nNotes I wrote myself.\n")
+    assert ca3("handin", "--allow-missing", "-m", "2").returncode == 0
+    assert ca3("handin", "--allow-missing", "-m", "3").returncode == 0
+    text = (scratch / "README.md").read_text()
+    assert text.startswith("# My CA3\n\nNotes I wrote myself.\n")
+    assert text.count("<!-- ca3 handin: begin") == 1 and text.count("<!-- ca3 handin: end -->") == 1
+    assert "### Milestone 3: Application metrics instrumentation" in text, "the second run's part replaced the first"
