@@ -17,11 +17,13 @@ STYLES = {"PRESENT": "green", "MISSING": "bold red", "BY HAND": "yellow"}
 
 
 def _values(config: Path) -> list[str]:
-    """The generated secret values when this project has them (a clean clone has none)."""
+    """The generated secret values and private keys when this project has them (a clean clone has none)."""
     from ca3cli import secrets
+    from ca3cli.handin import scan
 
     folder = secrets.folder_for(config)
-    return list(secrets.load(folder).values()) if folder.is_dir() else []
+    values = list(secrets.load(folder).values()) if folder.is_dir() else []
+    return values + scan.key_material(folder.parent)
 
 
 def handin(

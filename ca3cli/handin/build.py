@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 README = "README.md"
 CHECKLIST = f"{deliverables.OUTPUTS}/CHECKLIST.md"
 SCAN_REPORT = f"{deliverables.OUTPUTS}/secret-scan.md"
+SHOWN = 20  # findings named in the error; a leak often repeats across commits
 
 
 class SecretFound(Ca3Error):
@@ -63,7 +64,8 @@ def secret_scan(root: Path, project: Path, values: Iterable[str], progress: Call
     scanned = scan.scan(root, values, progress)
     found = scan.unaccepted(scanned.findings, scan.accepted_hashes(project / scan.BASELINE))
     if found:
-        where = "; ".join(f"{f.describe()} ({f.kind})" for f in found)
+        where = "; ".join(f"{f.describe()} ({f.kind})" for f in found[:SHOWN])
+        where += f"; and {len(found) - SHOWN} more" if len(found) > SHOWN else ""
         raise SecretFound(
             f"The secret scan found {len(found)} possible secret(s): {where}. Remove each one (for a commit: rewrite "
             "the history, e.g. with git filter-repo, and rotate the value with `ca3 init --rotate`); if you have "

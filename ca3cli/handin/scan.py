@@ -186,6 +186,26 @@ class Scanned:
     files: int  # files of the submission folder read (not already read as history)
 
 
+def _history(repo: Path, refs: Sequence[str], forms: Sequence[str], tmp: Path,
+             progress: Callable[[str], None]) -> tuple[list[Finding], set[str]]:
+    """Findings in every blob of the history, and the ids of the blobs read. detect-secrets reads files, so each
+    blob is written under its own name (plugins and filters look at the file name) in a private temporary folder."""
+    blobs = {blob.oid: blob for blob in history(repo, refs)}
+    progress(f"Scanning {len(blobs)} blobs of the git history of {repo}...")
+    findings: list[Finding] = []
+    for oid, content in read_blobs(repo, list(blobs)):
+        blob = blobs[oid]
+        if not _is_text(content) or _skipped(blob.path):
+            continue
+        copy = tmp / oid / Path(blob.path).name
+        copy.parent.mkdir()
+        copy.write_bytes(content)
+        findings += scan_file(copy, blob.path, blob.commit)
+        findings += exact_values(content.decode(errors="replace"), blob.path, forms, blob.commit)
+        copy.unlink()
+    return findings, set(blobs)
+
+
 def scan(folder: Path, values: Iterable[str], progress: Callable[[str], None] = lambda _: None,
          refs: Sequence[str] = EVERY_REF) -> Scanned:
     """Every finding in the submission folder and, when it is in a git work tree, in the history of its `refs`."""
@@ -197,19 +217,7 @@ def scan(folder: Path, values: Iterable[str], progress: Callable[[str], None] = 
     read = 0
     with detect_secrets(), tempfile.TemporaryDirectory(prefix="ca3-scan-") as tmp:
         if repo is not None:
-            blobs = {blob.oid: blob for blob in history(repo, refs)}
-            progress(f"Scanning {len(blobs)} blobs of the git history of {repo}...")
-            for oid, content in read_blobs(repo, list(blobs)):
-                scanned.add(oid)
-                blob = blobs[oid]
-                if not _is_text(content) or _skipped(blob.path):
-                    continue
-                copy = Path(tmp, oid, Path(blob.path).name)
-                copy.parent.mkdir()
-                copy.write_bytes(content)
-                findings += scan_file(copy, blob.path, blob.commit)
-                findings += exact_values(content.decode(errors="replace"), blob.path, forms, blob.commit)
-                copy.unlink()
+            findings, scanned = _history(repo, refs, forms, Path(tmp), progress)
         files = submission_files(folder)
         progress(f"Scanning {len(files)} files of the submission in {folder.resolve()}...")
         for path in files:
@@ -221,6 +229,18 @@ def scan(folder: Path, values: Iterable[str], progress: Callable[[str], None] = 
             findings += scan_file(path, shown)
             findings += exact_values(content.decode(errors="replace"), shown, forms)
     return Scanned(findings, len(scanned), commits, read)
+
+
+def key_material(folder: Path) -> list[str]:
+    """What of the private keys kept under `folder` (.ca3/) may be found verbatim elsewhere: each line of a PEM body
+    and the whole file (secret_forms adds its base64, as a Secret's `data` carries it)."""
+    values = []
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_file() and (path.suffix == ".key" or path.name.endswith("key.pem")):
+            text = path.read_text(errors="replace")
+            values.append(text)
+            values += [line for line in text.splitlines() if len(line) >= 40 and not line.startswith("-----")]
+    return values
 
 
 def accepted_hashes(baseline: Path) -> set[str]:
@@ -240,7 +260,7 @@ def unaccepted(findings: Iterable[Finding], accepted: set[str]) -> list[Finding]
 
 
 def baseline_json(findings: Iterable[Finding]) -> str:
-    """A detect-secrets baseline accepting `findings` (generated values excluded), for `ca3 handin --accept`."""
+    """A detect-secrets baseline accepting `findings` (never a generated value): `ca3 handin --accept-findings`."""
     from detect_secrets.__version__ import VERSION
     from detect_secrets.settings import get_settings
 

@@ -112,3 +112,15 @@ def test_generated_secrets_committed_before_any_gitignore_are_caught(scratch: Pa
     done = ca3("handin", "--allow-missing")
     assert done.returncode == 1
     assert f".ca3/secrets/grafana_admin_password:1 in commit {commit[:12]}" in done.stderr.replace("\n", " ")
+
+
+def test_a_private_key_kept_in_ca3_is_found_by_its_body_where_no_pem_header_is(scratch: Path, ca3: Run) -> None:
+    key = _private_key()
+    (scratch / ".ca3" / "tls").mkdir()
+    (scratch / ".ca3" / "tls" / "influxdb.key").write_text(key)
+    body = key.splitlines()[1]
+    (scratch / "notes.md").write_text(f"# Notes\n\nthe key body: {body}\n")
+    done = ca3("handin", "--allow-missing")
+    assert done.returncode == 1
+    assert "notes.md:3 (generated secret value)" in done.stderr.replace("\n", " ")
+    assert body not in done.stdout + done.stderr
