@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -147,3 +149,21 @@ def test_readme_keeps_what_the_student_wrote_and_replaces_only_its_own_part(scra
     assert text.startswith("# My CA3\n\nNotes I wrote myself.\n")
     assert text.count("<!-- ca3 handin: begin") == 1 and text.count("<!-- ca3 handin: end -->") == 1
     assert "### Milestone 3: Application metrics instrumentation" in text, "the second run's part replaced the first"
+
+
+def test_every_written_script_is_shellcheck_clean_and_runs_its_ca3_command(scratch: Path, ca3: Run) -> None:
+    assert ca3("handin", "--allow-missing", "-m", "4").returncode == 0
+    assert shutil.which("shellcheck"), "shellcheck is missing; `bash scripts/test.sh` installs it"
+    names = sorted(p.name for p in (scratch / "scripts").glob("*.sh"))
+    assert names == sorted(scripts.texts(4)), names
+    checked = subprocess.run(["shellcheck", "-x", "--shell=bash", *(f"scripts/{n}" for n in names)], cwd=scratch,
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout
+    fake = scratch / "bin" / "ca3"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "$*" >> "$RAN"\n')
+    fake.chmod(0o755)
+    env = {"PATH": f"{fake.parent}:/usr/bin:/bin", "RAN": str(scratch / "ran")}
+    for name in ("deploy.sh", "validate.sh", "resilience-test.sh"):
+        subprocess.run(["bash", f"scripts/{name}"], cwd=scratch, env=env, check=True, timeout=30)
+    assert (scratch / "ran").read_text().splitlines() == ["deploy -m 4", "validate", "chaos"]
