@@ -81,7 +81,7 @@ def scan_report(scanned: scan.Scanned, accepted: int) -> str:
         "# Secret scan\n\n"
         f"`ca3 handin` scanned {scanned.blobs} blobs from {scanned.commits} commits of the git history and "
         f"{scanned.files} further files of the submission with detect-secrets {VERSION} (every plugin, default "
-        "filters) and for the exact generated secret values in `.ca3/secrets/` where present.\n\n"
+        "filters) and for the exact generated values and private keys kept in `.ca3/`, where present.\n\n"
         f"Result: no secret found ({accepted} finding(s) accepted as audited in `{scan.BASELINE}`).\n"
     )
 
