@@ -62,7 +62,7 @@ def write_static(settings: Settings, root: Path, rows: Iterable[deliverables.Del
 def secret_scan(root: Path, project: Path, values: Iterable[str], progress: Callable[[str], None]) -> scan.Scanned:
     """Scan; any finding the project's baseline does not accept stops the hand-in, naming where it is."""
     scanned = scan.scan(root, values, progress)
-    found = scan.unaccepted(scanned.findings, scan.accepted_hashes(project / scan.BASELINE))
+    found = scan.unaccepted(scanned.findings, scan.accepted(project / scan.BASELINE))
     if found:
         where = "; ".join(f"{f.describe()} ({f.kind})" for f in found[:SHOWN])
         where += f"; and {len(found) - SHOWN} more" if len(found) > SHOWN else ""

@@ -3,8 +3,8 @@
 Two places are read: the submission folder (what `git add -A` would commit there) and every blob of the git
 history (each commit of every ref), so a secret committed once and deleted since is still found. A finding names
 the file, the line and, for history, the commit; never the value. Findings whose secret hash is listed in the
-project's `.secrets.baseline` (detect-secrets' own audited-baseline format) are accepted; a generated value from
-`.ca3/secrets` never is.
+project's `.secrets.baseline` (detect-secrets' own audited-baseline format) for the same file are accepted; a
+generated value from `.ca3/` never is.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -81,12 +81,13 @@ EVERY_REF = ("--all",)
 
 
 def history(repo: Path, refs: Sequence[str] = EVERY_REF) -> list[Blob]:
-    """Every blob a commit reachable from `refs` introduced, once each, with the oldest commit and path that did."""
+    """Every blob a commit reachable from `refs` introduced at each path, once per path, with the oldest commit that
+    did (a finding is named, and accepted, per file)."""
     if not _git(repo, "rev-list", "-n1", *refs).strip():
         return []
     log = _git(repo, "-c", "core.quotePath=false", "log", *refs, "--reverse", "--root", "-m", "--raw",
                "--no-renames", "--no-abbrev", "--format=commit %H", "--")
-    blobs: dict[str, Blob] = {}
+    blobs: dict[tuple[str, str], Blob] = {}
     commit = ""
     for line in log.splitlines():
         if line.startswith("commit "):
@@ -94,8 +95,8 @@ def history(repo: Path, refs: Sequence[str] = EVERY_REF) -> list[Blob]:
         elif line.startswith(":"):
             meta, path = line.split("\t", 1)
             oid = meta.split()[3]
-            if set(oid) != {"0"} and oid not in blobs:
-                blobs[oid] = Blob(oid, path, commit)
+            if set(oid) != {"0"} and (oid, path) not in blobs:
+                blobs[oid, path] = Blob(oid, path, commit)
     return list(blobs.values())
 
 
@@ -187,23 +188,26 @@ class Scanned:
 
 
 def _history(repo: Path, refs: Sequence[str], forms: Sequence[str], tmp: Path,
-             progress: Callable[[str], None]) -> tuple[list[Finding], set[str]]:
-    """Findings in every blob of the history, and the ids of the blobs read. detect-secrets reads files, so each
-    blob is written under its own name (plugins and filters look at the file name) in a private temporary folder."""
-    blobs = {blob.oid: blob for blob in history(repo, refs)}
-    progress(f"Scanning {len(blobs)} blobs of the git history of {repo}...")
+             progress: Callable[[str], None]) -> tuple[list[Finding], set[tuple[str, str]]]:
+    """Findings in the history, and the (blob id, path) pairs read. Each blob is scanned once and its findings are
+    named at every path it had. detect-secrets reads files, so a blob is written under its first name (plugins and
+    filters look at the file name) in a private temporary folder."""
+    paths: dict[str, list[Blob]] = {}
+    for blob in history(repo, refs):
+        paths.setdefault(blob.oid, []).append(blob)
+    progress(f"Scanning {len(paths)} blobs of the git history of {repo}...")
     findings: list[Finding] = []
-    for oid, content in read_blobs(repo, list(blobs)):
-        blob = blobs[oid]
-        if not _is_text(content) or _skipped(blob.path):
+    for oid, content in read_blobs(repo, list(paths)):
+        first = paths[oid][0]
+        if not _is_text(content) or _skipped(first.path):
             continue
-        copy = tmp / oid / Path(blob.path).name
+        copy = tmp / oid / Path(first.path).name
         copy.parent.mkdir()
         copy.write_bytes(content)
-        findings += scan_file(copy, blob.path, blob.commit)
-        findings += exact_values(content.decode(errors="replace"), blob.path, forms, blob.commit)
+        found = scan_file(copy, first.path) + exact_values(content.decode(errors="replace"), first.path, forms)
         copy.unlink()
-    return findings, set(blobs)
+        findings += [replace(f, path=blob.path, commit=blob.commit) for blob in paths[oid] for f in found]
+    return findings, {(blob.oid, blob.path) for blobs in paths.values() for blob in blobs}
 
 
 def scan(folder: Path, values: Iterable[str], progress: Callable[[str], None] = lambda _: None,
@@ -211,7 +215,7 @@ def scan(folder: Path, values: Iterable[str], progress: Callable[[str], None] = 
     """Every finding in the submission folder and, when it is in a git work tree, in the history of its `refs`."""
     forms = secret_forms(values)
     findings: list[Finding] = []
-    scanned: set[str] = set()
+    scanned: set[tuple[str, str]] = set()
     repo = git_root(folder)
     commits = len(_git(repo, "rev-list", *refs, "--").split()) if repo is not None else 0
     read = 0
@@ -222,13 +226,14 @@ def scan(folder: Path, values: Iterable[str], progress: Callable[[str], None] = 
         progress(f"Scanning {len(files)} files of the submission in {folder.resolve()}...")
         for path in files:
             content = path.read_bytes()
-            if blob_id(content) in scanned or not _is_text(content) or _skipped(path.name):
+            committed = repo is not None and (blob_id(content), os.path.relpath(path, repo)) in scanned
+            if committed or not _is_text(content) or _skipped(path.name):
                 continue
             read += 1
             shown = os.path.relpath(path, folder)
             findings += scan_file(path, shown)
             findings += exact_values(content.decode(errors="replace"), shown, forms)
-    return Scanned(findings, len(scanned), commits, read)
+    return Scanned(findings, len({oid for oid, _ in scanned}), commits, read)
 
 
 def key_material(folder: Path) -> list[str]:
@@ -243,20 +248,22 @@ def key_material(folder: Path) -> list[str]:
     return values
 
 
-def accepted_hashes(baseline: Path) -> set[str]:
-    """The secret hashes a detect-secrets baseline lists as audited (any file)."""
+def accepted(baseline: Path) -> set[tuple[str, str]]:
+    """(file, secret hash) of each finding a detect-secrets baseline lists as audited. Keyed by file as
+    detect-secrets keys them: some detectors hash only what they match (a PEM header), so a hash alone would accept
+    every such key everywhere."""
     if not baseline.is_file():
         return set()
     try:
         results = json.loads(baseline.read_text()).get("results", {})
-        return {entry["hashed_secret"] for entries in results.values() for entry in entries}
+        return {(path, entry["hashed_secret"]) for path, entries in results.items() for entry in entries}
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise Ca3Error(f"{baseline} is not a detect-secrets baseline ({exc}). Fix or delete it.") from None
 
 
-def unaccepted(findings: Iterable[Finding], accepted: set[str]) -> list[Finding]:
-    """Findings the baseline does not list; a generated value is never accepted."""
-    return [f for f in findings if f.kind == GENERATED or f.secret_hash not in accepted]
+def unaccepted(findings: Iterable[Finding], audited: set[tuple[str, str]]) -> list[Finding]:
+    """Findings the baseline does not list for their file; a generated value is never accepted."""
+    return [f for f in findings if f.kind == GENERATED or (f.path, f.secret_hash) not in audited]
 
 
 def baseline_json(findings: Iterable[Finding]) -> str:

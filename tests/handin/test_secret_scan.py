@@ -95,7 +95,7 @@ def test_an_accepted_finding_passes_but_a_generated_value_cannot_be_accepted(scr
     assert done.returncode == 1 and "token.txt:1 (generated secret value)" in done.stderr.replace("\n", " ")
 
 
-def test_history_lists_each_blob_once_with_the_commit_that_introduced_it(scratch: Path, git: Run) -> None:
+def test_history_lists_each_blob_once_per_path_with_the_commit_that_introduced_it(scratch: Path, git: Run) -> None:
     _repository(scratch, git)
     (scratch / "a.txt").write_text("one\n")
     first = _commit_all(git, "one")
@@ -103,7 +103,8 @@ def test_history_lists_each_blob_once_with_the_commit_that_introduced_it(scratch
     (scratch / "b.txt").write_text("one\n")  # the same content as a.txt had: one blob
     second = _commit_all(git, "two")
     blobs = {(b.path, b.commit) for b in scan.history(scratch) if b.path.endswith(".txt")}
-    assert blobs == {("a.txt", first), ("a.txt", second)}
+    assert blobs == {("a.txt", first), ("a.txt", second), ("b.txt", second)}
+    assert len({b.oid for b in scan.history(scratch) if b.path.endswith(".txt")}) == 2, "one blob per content"
 
 
 def test_generated_secrets_committed_before_any_gitignore_are_caught(scratch: Path, ca3: Run, git: Run) -> None:
@@ -124,3 +125,14 @@ def test_a_private_key_kept_in_ca3_is_found_by_its_body_where_no_pem_header_is(s
     assert done.returncode == 1
     assert "notes.md:3 (generated secret value)" in done.stderr.replace("\n", " ")
     assert body not in done.stdout + done.stderr
+
+
+def test_an_accepted_finding_is_accepted_in_its_own_file_only(scratch: Path, ca3: Run, git: Run) -> None:
+    _repository(scratch, git)
+    line = f'api_password = "{_password()}"\n'
+    (scratch / "fixture.py").write_text(line)
+    _commit_all(git, "a test double")
+    assert ca3("handin", "--accept-findings").returncode == 0
+    (scratch / "app.py").write_text(line)  # the same value, now where it would be used for real
+    done = ca3("handin", "--allow-missing")
+    assert done.returncode == 1 and "app.py:1 (Secret Keyword)" in done.stderr.replace("\n", " ")
