@@ -62,7 +62,7 @@ def handin(
     console.print(table)
     console.print(f"Secret scan: nothing found in {result.scanned.blobs} history blobs and {result.scanned.files} "
                   "other files.")
-    console.print(f"Wrote the submission into {escape(str(root))}/ (checklist: {build.CHECKLIST}).")
+    console.print(f"Wrote the submission into {escape(str(root.resolve()))}/ (checklist: {build.CHECKLIST}).")
     todo = missing(result.checklist)
     if todo and not allow_missing:
         raise CheckFailed(f"{len(todo)} deliverable(s) or criteria are MISSING; run the command each one names, then "
