@@ -17,6 +17,7 @@ from rich.markup import escape
 from ca3cli import __version__
 from ca3cli.commands import (
     build,
+    chaos,
     cluster,
     deploy,
     destroy,
@@ -54,6 +55,7 @@ app.command(cls=deploy.DeployCommand)(deploy.deploy)
 app.command()(status.status)
 app.command()(validate.validate)
 app.command(name="load-test")(loadtest.load_test)
+app.command()(chaos.chaos)
 app.command(name="open")(open_command.open_)
 app.command()(evidence.evidence)
 app.command()(handin.handin)

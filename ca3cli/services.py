@@ -6,3 +6,4 @@ The names are the ones the templates give (templates/grafana, templates/promethe
 GRAFANA = ("svc/grafana-service", 3000)
 PROMETHEUS = ("svc/prometheus-service", 9090)
 LOKI = ("svc/loki-service", 3100)
+INFLUXDB = ("svc/influxdb-service", 8086)

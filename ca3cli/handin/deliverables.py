@@ -27,8 +27,8 @@ VALIDATE = f"ca3 validate --json --junit {VALIDATION_XML} > {VALIDATION_JSON}"
 EVIDENCE = "ca3 evidence"
 LOAD_TEST = "ca3 load-test"
 CHAOS_RECORD = "ca3 chaos --record"
-# Made by other parts of ca3 that are not on this branch yet: at merge these become static makers
-# (ca3cli.certs.summary.write_tls_summary, ca3cli.procedures.write_operator_procedures).
+# `ca3 certs` writes the TLS summary until its static maker (ca3cli.certs.summary.write_tls_summary) is wired into
+# submission.makers; the operator procedures have one (ca3cli.procedures), and `ca3 chaos` writes them too.
 TLS_SUMMARY = "ca3 certs"
 PROCEDURES = "ca3 chaos"
 HANDIN = "ca3 handin"
@@ -46,8 +46,8 @@ class Makers:
     gitignore: Maker
     validation_report: Maker
     deploy_log: Maker
-    tls_summary: Maker | None = None  # None until the TLS part lands: then it is `ca3 certs`
-    procedures: Maker | None = None  # None until the chaos part lands: then it is `ca3 chaos`
+    procedures: Maker
+    tls_summary: Maker | None = None  # None until the TLS part lands: until then it is `ca3 certs`
 
 
 @dataclass(frozen=True)
@@ -121,10 +121,13 @@ def deliverables(settings: Settings, milestone: int, makers: Makers) -> tuple[De
         Deliverable(9, "`scripts/resilience-test.sh` script", "scripts/resilience-test.sh", makers.scripts),
         Deliverable(9, "`outputs/resilience-drill.mp4` video (<= 3 min)", f"{OUTPUTS}/resilience-drill.mp4",
                     command=CHAOS_RECORD),
-        Deliverable(9, "`outputs/operator-procedures.md`", f"{OUTPUTS}/operator-procedures.md",
-                    makers.procedures, PROCEDURES),
-        Deliverable(9, "Pod recovery as seen by `kubectl get pods`", f"{OUTPUTS}/resilience-report.md",
+        Deliverable(9, "`outputs/operator-procedures.md` documenting response steps",
+                    f"{OUTPUTS}/operator-procedures.md", makers.procedures, PROCEDURES),
+        Deliverable(9, "Screenshots of pod recovery in `kubectl get pods` output", f"{OUTPUTS}/pod-recovery.txt",
                     command=CHAOS_RECORD),
+        Deliverable(9, "Recovery measured per failure (the drill's report)", f"{OUTPUTS}/resilience-report.md",
+                    command=CHAOS_RECORD),
+        Deliverable(9, "Recovery timeline of the drill", f"{OUTPUTS}/recovery-timeline.png", command=CHAOS_RECORD),
     ]
     return (*(row for row in rows if row.milestone <= milestone), *_handin_rows(makers))
 

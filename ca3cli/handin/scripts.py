@@ -14,14 +14,17 @@ class Script:
     command: str
     says: str
     defaults: str = ""  # arguments used when the script is called without any; {milestone} is filled in
+    writes: str = ""  # the outputs it leaves, said on a comment line of their own
 
     def text(self, milestone: int) -> str:
         """The script's bash source for a submission of milestones 1..`milestone`."""
         defaults = self.defaults.format(milestone=milestone)
         default_line = f'[ "$#" -gt 0 ] || set -- {defaults}\n' if defaults else ""
+        writes_line = f"# Writes {self.writes}.\n" if self.writes else ""
         return (
             "#!/usr/bin/env bash\n"
             f"# The seed's ./scripts/{self.name}: `ca3 {self.command}` ({self.says.format(milestone=milestone)}).\n"
+            f"{writes_line}"
             "set -euo pipefail\n"
             "# shellcheck source=scripts/_ca3.sh\n"
             'source "$(dirname "$0")/_ca3.sh"\n'
@@ -56,10 +59,12 @@ SCRIPTS: tuple[Script, ...] = (
     Script("validate.sh", "validate",
            "every deployed milestone unless options are given, e.g. -m 5"),
     Script("destroy.sh", "destroy", "asks first; pass --yes, and --delete-data to drop the volumes"),
-    Script("load-test.sh", "load-test",
-           "options pass through, e.g. --rate 2000; writes outputs/hpa-scaling*"),
-    Script("resilience-test.sh", "chaos",
-           "milestone 9's failure drills; e.g. --record for the video"),
+    Script("load-test.sh", "load-test", "options pass through, e.g. --rate 2000 --duration 300",
+           writes="outputs/hpa-scaling-events.txt, hpa-scaling.png, scaling-test-results.md and "
+                  "hpa-scaling-samples.json"),
+    Script("resilience-test.sh", "chaos --record", "options pass through, e.g. -e delete-pod-kafka",
+           writes="outputs/resilience-report.md, recovery-timeline.png, chaos-journal.json and the recorded drill's "
+                  "video"),
 )
 
 

@@ -17,6 +17,7 @@ import yaml
 
 from ca3cli import output, render, secrets
 from ca3cli.handin import deliverables, scripts, validation
+from ca3cli.procedures import write_operator_procedures
 from ca3cli.runlog import RUN_LOGS
 
 if TYPE_CHECKING:
@@ -131,6 +132,6 @@ def makers(milestone: int, project: Path) -> deliverables.Makers:
         gitignore=write_gitignore,
         validation_report=write_validation_report,
         deploy_log=partial(write_deploy_log, project=project),
+        procedures=partial(write_operator_procedures, milestone=milestone),
         tls_summary=None,  # at merge: ca3cli.certs.summary.write_tls_summary
-        procedures=None,  # at merge: ca3cli.procedures.write_operator_procedures
     )

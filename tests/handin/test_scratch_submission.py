@@ -26,6 +26,8 @@ CLUSTER_MADE = {
     "outputs/scaling-test-results.md": "ca3 load-test",
     "outputs/resilience-report.md": "ca3 chaos --record",
     "outputs/resilience-drill.mp4": "ca3 chaos --record",
+    "outputs/pod-recovery.txt": "ca3 chaos --record",
+    "outputs/recovery-timeline.png": "ca3 chaos --record",
     "outputs/validation-report.json": "ca3 validate --json --junit outputs/validation-report.xml",
     "outputs/validation-report.xml": "ca3 validate --json --junit outputs/validation-report.xml",
     "outputs/validation-report.md": "ca3 validate --json --junit outputs/validation-report.xml",
@@ -35,7 +37,8 @@ STATIC = ["k8s/namespace.yaml", "k8s/prometheus/prometheus-deployment.yaml", "k8
           "k8s/prometheus/prometheus-configmap.yaml", "k8s/prometheus/prometheus-rbac.yaml",
           "k8s/logging/loki-deployment.yaml", "k8s/logging/promtail-daemonset.yaml", "k8s/secrets.yaml.template",
           "scripts/deploy.sh", "scripts/validate.sh", "scripts/destroy.sh", "scripts/load-test.sh",
-          "scripts/resilience-test.sh", "outputs/network-policies.yaml", "outputs/CHECKLIST.md",
+          "scripts/resilience-test.sh", "outputs/network-policies.yaml", "outputs/operator-procedures.md",
+          "outputs/CHECKLIST.md",
           "outputs/secret-scan.md", "README.md", ".gitignore"]
 
 
@@ -166,4 +169,4 @@ def test_every_written_script_is_shellcheck_clean_and_runs_its_ca3_command(scrat
     env = {"PATH": f"{fake.parent}:/usr/bin:/bin", "RAN": str(scratch / "ran")}
     for name in ("deploy.sh", "validate.sh", "resilience-test.sh"):
         subprocess.run(["bash", f"scripts/{name}"], cwd=scratch, env=env, check=True, timeout=30)
-    assert (scratch / "ran").read_text().splitlines() == ["deploy -m 4", "validate", "chaos"]
+    assert (scratch / "ran").read_text().splitlines() == ["deploy -m 4", "validate", "chaos --record"]

@@ -1,0 +1,133 @@
+"""The drill as data: what each experiment does, what every sample saw, the readings stored, every step taken.
+
+Everything round-trips through JSON (`to_json`/`from_json`): the journal the drill writes is the data the report
+and the plot are made from, so a recorded drill can be analysed again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Action = Literal["delete-pod", "kill-main", "cut-off", "drain-node"]
+Outcome = Literal["completed", "failed", "interrupted", "skipped", "not-steady"]
+StepOutcome = Literal["ok", "failed", "dry-run", "interrupted"]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One failure to inject into one tier (`tier` is the pods' `app` label; empty for a node drain)."""
+
+    name: str
+    action: Action
+    tier: str
+    summary: str
+    hold_s: float = 0.0  # how long a cut-off lasts before the policies are restored
+
+
+@dataclass(frozen=True)
+class Pod:
+    """One pod at one sample: what `kubectl get pods` shows of it."""
+
+    name: str
+    app: str
+    ready: bool
+    restarts: int
+    node: str
+    phase: str
+    waiting: str = ""  # a container's waiting reason (CrashLoopBackOff, ContainerCreating)
+    containers: int = 1
+    ready_containers: int = 0
+    uid: str = ""  # a StatefulSet's replacement has the same name, never the same uid
+
+
+@dataclass(frozen=True)
+class Sample:
+    t: float  # seconds since the drill started
+    at: str  # UTC, ISO 8601
+    pods: tuple[Pod, ...]
+    newest_s: float | None  # event time of the newest stored reading, seconds since the drill started
+    lag: float | None  # consumer lag of the processor's group (kafka-exporter through Prometheus)
+
+    def tier(self, app: str) -> tuple[Pod, ...]:
+        return tuple(p for p in self.pods if p.app == app)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One stored reading as the database holds it: the producing pod, its sequence number, the event time."""
+
+    producer: str
+    seq: int
+    time_ns: int
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the journal: what the drill did or saw, and how it went."""
+
+    t: float
+    at: str
+    experiment: str
+    phase: str  # steady-before, inject, measure, lift, steady-after, rollback, skip
+    action: str
+    outcome: StepOutcome
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What was injected: the victim (pod or node), what it looked like before, and when the fault began and ended."""
+
+    victim: str = ""
+    victim_uid: str = ""
+    restarts_before: int = 0
+    ready_before: dict[str, int] = field(default_factory=dict)  # Ready pods per tier just before the injection
+    injected_at: float | None = None
+    lifted_at: float | None = None  # a cut-off's policies restored; the recovery clock starts here
+
+
+@dataclass(frozen=True)
+class Run:
+    experiment: Experiment
+    outcome: Outcome
+    reason: str = ""  # why it was skipped, failed or stopped, in a full sentence
+    fault: Fault = field(default_factory=Fault)
+    samples: tuple[Sample, ...] = ()
+    readings: tuple[Reading, ...] = ()
+    window: tuple[float, float] | None = None  # seconds since the drill started: the readings counted
+    fresh_producers: tuple[str, ...] = ()  # producer pods that started within the window (their seq starts at 0)
+
+
+@dataclass(frozen=True)
+class Drill:
+    namespace: str
+    started_at: str
+    wall0: float  # the drill's start, Unix seconds: turns event times into seconds since the start
+    runs: tuple[Run, ...] = ()
+    steps: tuple[Step, ...] = ()
+    interrupted: bool = False
+
+
+def to_json(drill: Drill) -> str:
+    return json.dumps(asdict(drill), indent=1)
+
+
+def _run(raw: dict[str, Any]) -> Run:
+    fault = raw["fault"]
+    window = raw.get("window")
+    return Run(Experiment(**raw["experiment"]), raw["outcome"], raw["reason"],
+               Fault(fault["victim"], fault["victim_uid"], fault["restarts_before"], dict(fault["ready_before"]),
+                     fault["injected_at"], fault["lifted_at"]),
+               tuple(Sample(s["t"], s["at"], tuple(Pod(**p) for p in s["pods"]), s["newest_s"], s["lag"])
+                     for s in raw["samples"]),
+               tuple(Reading(**r) for r in raw["readings"]),
+               None if window is None else (float(window[0]), float(window[1])), tuple(raw["fresh_producers"]))
+
+
+def from_json(text: str) -> Drill:
+    """The drill a journal holds; raises ValueError (or KeyError/TypeError) when the text is not one."""
+    raw = json.loads(text)
+    return Drill(raw["namespace"], raw["started_at"], float(raw["wall0"]), tuple(_run(r) for r in raw["runs"]),
+                 tuple(Step(**s) for s in raw["steps"]), bool(raw["interrupted"]))
