@@ -23,6 +23,7 @@ from ca3cli.commands import (
     deploy,
     destroy,
     evidence,
+    handin,
     init,
     lint,
     loadtest,
@@ -59,6 +60,7 @@ app.command(name="load-test")(loadtest.load_test)
 app.command()(chaos.chaos)
 app.command(name="open")(open_command.open_)
 app.command()(evidence.evidence)
+app.command()(handin.handin)
 app.command()(destroy.destroy)
 
 EXIT_INTERRUPTED = 130

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# The seed's ./scripts/validate.sh: `ca3 validate` (milestone 1 unless options are given, e.g. -m 5).
+# The seed's ./scripts/validate.sh: `ca3 validate` (every deployed milestone unless options are given, e.g. -m 5).
 set -euo pipefail
 # shellcheck source=scripts/_ca3.sh
 source "$(dirname "$0")/_ca3.sh"
-[ "$#" -gt 0 ] || set -- -m 1
 ca3_exec validate "$@"

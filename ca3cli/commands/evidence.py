@@ -1,4 +1,4 @@
-"""`ca3 evidence`: save the seed's Grafana screenshots (dashboard, error log search) into outputs/."""
+"""`ca3 evidence`: save the seed's screenshots (dashboard, Prometheus targets, Grafana Explore logs) into outputs/."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ def evidence(
     ctx: typer.Context,
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder the PNG files are written to."),
 ) -> None:
-    """Render the `CA3 Pipeline Metrics` dashboard and the error log panel with Grafana's image renderer."""
+    """Save the `CA3 Pipeline Metrics` dashboard (Grafana's image renderer), Prometheus's targets page and Grafana
+    Explore with the seed's log queries (a headless Chromium)."""
     from ca3cli import evidence as core
     from ca3cli.commands.session import kubectl_for
 
     settings = load_settings(ctx)
-    with err_console.status("Rendering through Grafana's image renderer (this takes a while)..."):
+    with err_console.status("Rendering the dashboard and browsing Prometheus and Grafana (this takes a while)..."):
         written = core.capture(kubectl_for(settings), settings, out)
     for path in written:
         console.print(f"saved {escape(str(path))}")

@@ -24,7 +24,7 @@ def test_script_is_shellcheck_clean(script: Path) -> None:
 @pytest.mark.parametrize(("script", "args", "expected"), [
     ("deploy.sh", [], "deploy -m 1"),
     ("deploy.sh", ["-m", "5", "--dry-run"], "deploy -m 5 --dry-run"),
-    ("validate.sh", [], "validate -m 1"),
+    ("validate.sh", [], "validate"),
     ("destroy.sh", ["--yes"], "destroy --yes"),
     ("load-test.sh", [], "load-test"),
     ("load-test.sh", ["--rate", "2000", "--duration", "300"], "load-test --rate 2000 --duration 300"),

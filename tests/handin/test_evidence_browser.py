@@ -1,0 +1,65 @@
+"""The Prometheus targets screenshot, taken by the real headless Chromium from a real local Prometheus."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from prometheus_client import CollectorRegistry, Counter, start_http_server
+
+from ca3cli import browser, evidence
+from ca3cli.errors import Ca3Error
+from ca3cli.settings import Settings
+from tests.fixtures.servers import Prometheus, free_port
+
+
+@pytest.fixture
+def prometheus_with_a_target(start_prometheus: Callable[[dict[str, list[str]]], Prometheus]) -> Prometheus:
+    """A Prometheus scraping one real metrics endpoint (job `producer`), waited on until that target is up."""
+    registry = CollectorRegistry()
+    Counter("producer_messages_sent", "Messages sent", registry=registry).inc(3)
+    port = free_port()
+    server, thread = start_http_server(port, addr="127.0.0.1", registry=registry)
+    prometheus = start_prometheus({"producer": [f"127.0.0.1:{port}"]})
+    assert prometheus.wait_for('up{job="producer"}', lambda values: values == [1.0]) == [1.0]
+    yield prometheus
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def test_targets_screenshot_of_a_real_prometheus_is_a_real_picture(prometheus_with_a_target: Prometheus,
+                                                                    tmp_path: Path) -> None:
+    # Debian's Prometheus 2.42 has only the classic UI; targets_path finds its page as `ca3 evidence` does.
+    url = prometheus_with_a_target.url
+    page = evidence.targets_page(url, evidence.targets_path(url))
+    [path] = browser.screenshots([page], tmp_path, browser.find())
+    data = path.read_bytes()
+    assert path.name == "prometheus-targets.png" and len(data) > 10_000
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    assert image.size == (page.width, page.height)
+    colours = image.convert("RGB").getcolors(maxcolors=1 << 16)
+    assert colours is None or len(colours) > 20, "a rendered page has text and colours, not a blank fill"
+
+
+def test_no_browser_is_one_sentence_naming_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(Ca3Error, match=r"apt-get install chromium"):
+        browser.find({})
+
+
+def test_a_browser_named_by_ca3_browser_must_exist() -> None:
+    with pytest.raises(Ca3Error, match=r"CA3_BROWSER is '/nowhere/chrome'"):
+        browser.find({"CA3_BROWSER": "/nowhere/chrome"})
+
+
+def test_explore_pages_carry_the_seed_log_queries() -> None:
+    pages = {page.file: page for page in evidence.explore_pages(Settings(), "http://127.0.0.1:3000")}
+    assert set(pages) == {"log-explore.png", "log-search.png"}
+    assert "%7Bnamespace%3D%5C%22conveyor-pipeline%5C%22%7D" in pages["log-explore.png"].url
+    assert "error" in pages["log-search.png"].url and pages["log-search.png"].url.startswith(
+        "http://127.0.0.1:3000/explore?schemaVersion=1&panes=")
