@@ -214,9 +214,9 @@ def test_target_down_fires_once_its_for_has_passed(tmp_path):
         series("up", producer, "1 0x10"),
         series("up", pod_labels("processor", "processor-5f6a-k1"), "1x10"),
     ], "alert_rule_test": [
-        check("ProducerTargetDown", "2m"),  # down since 1m, for: 2m
-        check("ProducerTargetDown", "3m", firing("ProducerTargetDown", producer)),
-        check("ProcessorTargetDown", "5m"),
+        check("ProducerScrapeFailing", "2m"),  # down since 1m, for: 2m
+        check("ProducerScrapeFailing", "3m", firing("ProducerScrapeFailing", producer)),
+        check("ProcessorScrapeFailing", "5m"),
         check("ProducerAbsent", "3m", firing("ProducerAbsent", {})),
         check("ProcessorAbsent", "5m"),
     ]}])
@@ -287,10 +287,11 @@ def test_a_container_restart_fires_pod_restarting(tmp_path):
 
 # Which alerts each procedure (by anchor) must list, from the needles ca3cli/procedures matches rules with.
 COVERS = {
-    "pod-lost-producer": {"ProducerTargetDown", "ProducerAbsent", "ProducerNotPublishing", "ProducerLosingReadings"},
-    "pod-lost-processor": {"ProcessorTargetDown", "ProcessorAbsent", "ProcessorDLQSendErrors"},
+    "pod-lost-producer": {"ProducerScrapeFailing", "ProducerAbsent", "ProducerNotPublishing", "ProducerLosingReadings"},
+    "pod-lost-processor": {"ProcessorScrapeFailing", "ProcessorAbsent", "ProcessorDLQSendErrors"},
     "pod-lost-influxdb": {"ProcessorInfluxDBWriteErrors", "ProcessorNotWritingToInfluxDB"},
-    "network-cut": {"ProducerTargetDown", "ProcessorTargetDown", "KafkaExporterTargetDown", "ProducerNotPublishing"},
+    "network-cut": {"ProducerScrapeFailing", "ProcessorScrapeFailing", "KafkaExporterScrapeFailing",
+                    "ProducerNotPublishing"},
     "kafka-broker-loss": {"KafkaBrokersMissing", "KafkaUnderReplicatedPartitions", "ConsumerLagHighAndGrowing"},
     "database-outage": {"ProcessorInfluxDBWriteErrors", "ProcessorNotWritingToInfluxDB"},
     "consumer-lag": {"ConsumerLagHighAndGrowing"},
@@ -312,6 +313,14 @@ def test_the_procedures_list_each_alert_under_the_failures_it_signals():
     assert {key: names - listed[key] for key, names in COVERS.items() if names - listed[key]} == {}
     assert listed["crash-loop"] == {"PodRestarting"}
     assert "PodRestarting" not in listed["consumer-lag"]
+
+
+def test_no_rule_lands_by_accident_where_no_metric_exists():
+    # The procedures match rules by substrings of their name and expression: "ProducerTargetDown" would hold "cert".
+    settings = Settings.model_validate({"kafka": {"replicas": 3}})
+    listed = listed_alerts(render_operator_procedures(settings, milestone=9))
+    assert listed["certificate-expiry"] == set()
+    assert listed["node-lost"] == set()
 
 
 def test_before_milestone_3_the_procedures_say_no_rule_exists():

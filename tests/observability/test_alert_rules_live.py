@@ -61,11 +61,11 @@ def test_prometheus_loads_the_rules_and_marks_the_unreachable_apps_pending(tmp_p
                                 lambda v: bool(v) and v[0] >= 3)
             deadline = time.monotonic() + 60
             while (pending := {a["labels"]["alertname"] for a in api(prometheus, "alerts")["alerts"]}) < {
-                    "ProducerTargetDown", "ProcessorTargetDown"} and time.monotonic() < deadline:
+                    "ProducerScrapeFailing", "ProcessorScrapeFailing"} and time.monotonic() < deadline:
                 time.sleep(1)
             rules = evaluated_rules(prometheus)
     assert {rule["name"] for rule in rules} == {line.split(": ", 1)[1] for line in text.splitlines()
                                                 if line.strip().startswith("- alert: ")}
     assert [(rule["name"], rule.get("lastError")) for rule in rules if rule["health"] != "ok"] == []
-    assert {"ProducerTargetDown", "ProcessorTargetDown", "ProducerAbsent", "ProcessorAbsent"} <= pending
-    assert not pending & {"KafkaExporterTargetDown", "KafkaExporterAbsent", "ConsumerLagHighAndGrowing"}
+    assert {"ProducerScrapeFailing", "ProcessorScrapeFailing", "ProducerAbsent", "ProcessorAbsent"} <= pending
+    assert not pending & {"KafkaExporterScrapeFailing", "KafkaExporterAbsent", "ConsumerLagHighAndGrowing"}
