@@ -33,7 +33,10 @@ def without_kubernetes_sd(text: str, tmp_path: Path) -> str:
 
 @pytest.mark.parametrize("milestone", [2, 3, 5, 8])
 def test_promtool_accepts_the_rendered_configuration(milestone, tmp_path):
-    text = config_text(rendered(milestone), "prometheus-configmap.yaml", "prometheus.yml")
+    data = rendered(milestone)["prometheus-configmap.yaml"].documents[0]["data"]
+    text = data["prometheus.yml"]
+    for key, content in data.items():  # the rule file sits beside prometheus.yml, as in the mounted ConfigMap
+        (tmp_path / key).write_text(content)
     path = tmp_path / "prometheus.yml"
     path.write_text(text)
     result = promtool_check(path)
@@ -43,6 +46,8 @@ def test_promtool_accepts_the_rendered_configuration(milestone, tmp_path):
         result = promtool_check(path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout
+    # From milestone 3 promtool also loads and checks the alert rule file that rule_files names.
+    assert ("SUCCESS: 1 rule files found" in result.stdout) == (milestone >= 3), result.stdout
 
 
 def test_promtool_check_fails_on_a_broken_relabel_rule(tmp_path):
