@@ -12,5 +12,6 @@ milestone="${1:-1}"
 if [ "$#" -gt 0 ]; then shift; fi
 venv_python
 echo "Installing ca3 into .venv/ ..."
-.venv/bin/python -m pip install --quiet .
+# The video extra too: the seed's resilience-drill.mp4 is made by `ca3 chaos --record` (scripts/resilience-test.sh).
+.venv/bin/python -m pip install --quiet '.[video]'
 exec .venv/bin/ca3 up -m "$milestone" "$@"
