@@ -6,23 +6,31 @@ each prints ratios measured in one run on this machine.
 - processor end-to-end throughput (Kafka to InfluxDB write accepted) vs a bare consume loop (goal >= 0.5x);
 - RSS and CPU of each app at the default 1 Hz (goal < 100 MiB, < 2% of a core).
 
-Run from the repository root: `python -m benchmarks.apps` (about two minutes).
+App and bare runs alternate (bare, app, bare, app, ..., bare) and each app run is compared with the mean of the
+bare runs on either side of it, because the broker's state and the machine's load drift during a run; the
+summary is the median of those ratios and their spread.
+
+Run from the repository root: `python -m benchmarks.apps [--rounds 5]` (about three minutes).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from conveyor_common.reading import Reading
 from kafka import KafkaConsumer, KafkaProducer
+from producer.publisher import CLIENT_OPTIONS
 
 from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream, app_env
 from tests.fixtures.servers import (
@@ -33,8 +41,6 @@ from tests.fixtures.servers import (
     victoria_metrics_server,
 )
 
-SEND_OPTIONS = {"acks": "all", "enable_idempotence": True, "linger_ms": 20, "batch_size": 64 * 1024}
-
 
 def payload(seq: int, producer: str) -> tuple[bytes, bytes]:
     reading = Reading(time.time_ns(), f"line-{seq % 500}", 0.2, "running", producer, seq)
@@ -44,7 +50,7 @@ def payload(seq: int, producer: str) -> tuple[bytes, bytes]:
 def bare_send_rate(kafka: Kafka, seconds: float) -> float:
     """Readings per second a plain send loop gets acknowledged, flush included."""
     stream = Stream.create(kafka)
-    producer = KafkaProducer(**SEND_OPTIONS, **kafka.client_options())
+    producer = KafkaProducer(**CLIENT_OPTIONS, **kafka.client_options())
     sent, start = 0, time.monotonic()
     while time.monotonic() - start < seconds:
         key, value = payload(sent, "bare")
@@ -89,7 +95,7 @@ def loadgen_rate(kafka: Kafka, launcher: AppLauncher, seconds: float) -> dict[st
 
 
 def fill(kafka: Kafka, topic: str, count: int, producer_id: str) -> None:
-    producer = KafkaProducer(**SEND_OPTIONS, **kafka.client_options())
+    producer = KafkaProducer(**CLIENT_OPTIONS, **kafka.client_options())
     for seq in range(count):
         key, value = payload(seq, producer_id)
         producer.send(topic, key=key, value=value)
@@ -146,25 +152,36 @@ def footprint(apps: list[AppProcess], seconds: float) -> dict[str, dict[str, flo
         100 * (cpu_seconds(app.proc.pid) - start[app.module]) / seconds, 2)} for app in apps}
 
 
-def ratio(bare_before: float, app: float, bare_after: float) -> dict[str, float]:
-    """The app against the mean of a bare run before and after it (the broker's state and the machine's load
-    drift during a run, so one bare run on one side would favour one of them)."""
-    bare = (bare_before + bare_after) / 2
-    return {"bare_per_s": round(bare), "app_per_s": round(app), "ratio": round(app / bare, 2)}
+def interleaved(bare: Callable[[], float], app: Callable[[int], float], rounds: int) -> dict[str, object]:
+    """`rounds` app runs, each between two bare runs (shared with the next round), and the ratios' summary."""
+    bares, apps = [bare()], []
+    for n in range(rounds):
+        apps.append(app(n))
+        bares.append(bare())
+    return summary(bares, apps)
 
 
-def measure(kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher, rounds: int = 3) -> dict[str, object]:
-    """Each comparison `rounds` times (this machine's load drifts between seconds; one round can mislead)."""
-    results: dict[str, object] = {"load_average_at_start": os.getloadavg()[0]}
-    results["producer"] = [ratio(bare_send_rate(kafka, 6), app_send_rate(kafka, launcher, 6), bare_send_rate(kafka, 6))
-                           for _ in range(rounds)]
+def summary(bares: list[float], apps: list[float]) -> dict[str, object]:
+    """Each app rate against the mean of the bare rates before and after it; the median ratio and the spread."""
+    ratios = [app / ((before + after) / 2) for before, app, after in zip(bares, apps, bares[1:], strict=False)]
+    return {"median_ratio": round(statistics.median(ratios), 2), "min_ratio": round(min(ratios), 2),
+            "max_ratio": round(max(ratios), 2), "ratios": [round(value, 2) for value in ratios],
+            "app_per_s": [round(value) for value in apps], "bare_per_s": [round(value) for value in bares]}
+
+
+def measure(kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher, rounds: int) -> dict[str, object]:
+    """Each comparison over `rounds` interleaved rounds (this machine's load drifts between seconds; one round can
+    mislead)."""
+    results: dict[str, object] = {"load_average_at_start": os.getloadavg()[0], "rounds": rounds}
+    results["producer"] = interleaved(lambda: bare_send_rate(kafka, 6),
+                                      lambda _: app_send_rate(kafka, launcher, 6), rounds)
     results["producer_fed_by_one_loadgen"] = loadgen_rate(kafka, launcher, 8)
     count, stream = 30_000, Stream.create(kafka)
     fill(kafka, stream.topic, count, stream.producer_id)
-    results["processor"] = [ratio(bare_consume_rate(kafka, stream.topic, count),
-                                  app_process_rate(replace(stream, group=f"{stream.group}-{n}"), kafka, influx,
-                                                   launcher, count),
-                                  bare_consume_rate(kafka, stream.topic, count)) for n in range(rounds)]
+    results["processor"] = interleaved(
+        lambda: bare_consume_rate(kafka, stream.topic, count),
+        lambda n: app_process_rate(replace(stream, group=f"{stream.group}-{n}"), kafka, influx, launcher, count),
+        rounds)
     idle = Stream.create(kafka)
     apps = [launcher.start("producer", idle.producer_env(kafka, lines=3, rate_hz=1)),
             launcher.start("processor", idle.processor_env(kafka, influx))]
@@ -172,16 +189,20 @@ def measure(kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher, rounds
         started.wait_ready()
     time.sleep(5)
     results["at_1_hz"] = footprint(apps, 30)
+    results["load_average_at_end"] = os.getloadavg()[0]
     return results
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="App vs bare kafka-python throughput, interleaved.")
+    parser.add_argument("--rounds", type=int, default=5, help="app runs per comparison (default 5)")
+    rounds = parser.parse_args().rounds
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)
         with running(tansu_server(tmp)) as broker, running(victoria_metrics_server(tmp)) as vm:
             launcher = AppLauncher(tmp)
             try:
-                results = measure(Kafka(f"127.0.0.1:{broker.port}"), VictoriaMetrics(vm), launcher)
+                results = measure(Kafka(f"127.0.0.1:{broker.port}"), VictoriaMetrics(vm), launcher, rounds)
             finally:
                 launcher.stop_all()
     print(json.dumps(results, indent=2))

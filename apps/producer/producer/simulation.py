@@ -12,7 +12,7 @@ MAX_SPEED_MS = 0.3
 RAMP_MS = 0.05  # speed change per step while starting or stopping
 
 
-@dataclass
+@dataclass(slots=True)
 class ConveyorLine:
     """One line; `step()` advances one reading period and returns (state, speed in m/s) for that period: the state
     the speed was measured in, so a line leaving `running` never reports a speed under `maintenance`."""
