@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 
+import kafka.record.default_records
 import pytest
 from conveyor_common.reading import Reading
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -176,3 +177,47 @@ def test_batches_compressed_with_every_kafka_codec_are_read_and_stored(
     assert set(victoria_metrics.wait_for_seqs(stream.producer_id, expected, timeout_s=60)) == expected, \
         processor.log_tail()
     assert processor.proc.poll() is None
+
+
+def send_batch(kafka: Kafka, topic: str, values: list[bytes], **options: object) -> list[int]:
+    """`values` in one record batch (one flush of one client); their offsets."""
+    sender = KafkaProducer(acks="all", linger_ms=1000, **options, **kafka.client_options())
+    try:
+        futures = [sender.send(topic, key=b"k", value=value) for value in values]
+        sender.flush(timeout=20)
+        return [future.get(timeout=1).offset for future in futures]
+    finally:
+        sender.close()
+
+
+def test_batches_the_client_cannot_read_go_to_the_dlq_offset_by_offset_and_the_partition_moves_on(
+        tansu: Kafka, victoria_metrics: VictoriaMetrics, launch_apps: AppLauncher,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tansu stores batches as sent, so a client patched (in this process only) to write a wrong CRC, or a gzip
+    payload that does not decompress under a correct CRC, puts batches on the topic that make the processor's
+    poll() raise CorruptRecordError and gzip.BadGzipFile at the same offset on every call; they stopped it for good."""
+    stream = Stream.create(tansu, partitions=1)
+    send_batch(tansu, stream.topic, [reading(stream, seq) for seq in range(3)])
+    with monkeypatch.context() as patch:
+        patch.setattr(kafka.record.default_records, "calc_crc32c", lambda data: 0xDEADBEEF)
+        bad_crc = send_batch(tansu, stream.topic, [b"crc" * 100] * 3)
+    with monkeypatch.context() as patch:
+        patch.setattr(kafka.record.default_records, "gzip_encode", lambda data: b"\x1f\x8b not gzip")
+        bad_gzip = send_batch(tansu, stream.topic, [b"gzip" * 100] * 2, compression_type="gzip")
+    send_batch(tansu, stream.topic, [reading(stream, seq) for seq in range(3, 6)])
+    processor = launch_apps.start("processor", stream.processor_env(tansu, victoria_metrics))
+    seen = victoria_metrics.wait_for_seqs(stream.producer_id, set(range(6)), timeout_s=90)
+    assert set(seen) == set(range(6)), processor.log_tail()
+    forwarded = dlq_reasons(tansu, stream.dlq_topic, len(bad_crc) + len(bad_gzip))
+    assert {offset: value for offset, (value, _) in forwarded.items()} == dict.fromkeys(bad_crc + bad_gzip, b"")
+    assert all("CorruptRecordError" in forwarded[offset][1] for offset in bad_crc), forwarded
+    assert all("BadGzipFile" in forwarded[offset][1] for offset in bad_gzip), forwarded
+    assert processor.metric("processor_unreadable_offsets_total") == len(bad_crc) + len(bad_gzip)
+    assert processor.proc.poll() is None and processor.get("/healthz") == 200
+    # Committed past them: a successor in the same group neither stops nor sends them again.
+    assert processor.terminate() == 0
+    successor = launch_apps.start("processor", stream.processor_env(tansu, victoria_metrics))
+    successor.wait_ready()
+    time.sleep(3)
+    assert successor.proc.poll() is None
+    assert successor.metric("processor_unreadable_offsets_total") == 0, successor.log_tail()
