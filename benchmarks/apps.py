@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from conveyor_common.reading import Reading
 from kafka import KafkaConsumer, KafkaProducer
@@ -42,38 +43,47 @@ from tests.fixtures.servers import (
 )
 
 
+class Rate(NamedTuple):
+    """Readings per second of wall time, and per second of the client process's CPU time (steadier on a shared
+    machine: another process taking the cores for a while slows the first, not the second)."""
+
+    per_s: float
+    per_cpu_s: float
+
+
 def payload(seq: int, producer: str) -> tuple[bytes, bytes]:
     reading = Reading(time.time_ns(), f"line-{seq % 500}", 0.2, "running", producer, seq)
     return reading.key(), reading.encode()
 
 
-def bare_send_rate(kafka: Kafka, seconds: float) -> float:
+def bare_send_rate(kafka: Kafka, seconds: float) -> Rate:
     """Readings per second a plain send loop gets acknowledged, flush included; timed from a warm client (producer
     id and topic metadata fetched, as the app's are when it is measured)."""
     stream = Stream.create(kafka)
     producer = KafkaProducer(**CLIENT_OPTIONS, **kafka.client_options())
     key, value = payload(0, "bare-warm-up")
     producer.send(stream.topic, key=key, value=value).get(timeout=30)
-    sent, start = 0, time.monotonic()
+    sent, start, cpu = 0, time.monotonic(), time.process_time()
     while time.monotonic() - start < seconds:
         key, value = payload(sent, "bare")
         producer.send(stream.topic, key=key, value=value)
         sent += 1
     producer.flush()
-    elapsed = time.monotonic() - start
+    rate = Rate(sent / (time.monotonic() - start), sent / (time.process_time() - cpu))
     producer.close()
-    return sent / elapsed
+    return rate
 
 
-def app_send_rate(kafka: Kafka, launcher: AppLauncher, seconds: float) -> float:
+def app_send_rate(kafka: Kafka, launcher: AppLauncher, seconds: float) -> Rate:
     """Acknowledged readings per second of the producer app simulating far more than it can send."""
     stream = Stream.create(kafka)
     app = launcher.start("producer", stream.producer_env(kafka, lines=500, rate_hz=1000))
     app.wait_ready()
     time.sleep(2)
-    before, start = app.metric("producer_messages_sent_total"), time.monotonic()
+    before, start, cpu = app.metric("producer_messages_sent_total"), time.monotonic(), cpu_seconds(app.proc.pid)
     time.sleep(seconds)
-    rate = (app.metric("producer_messages_sent_total") - before) / (time.monotonic() - start)
+    sent = app.metric("producer_messages_sent_total") - before
+    rate = Rate(sent / (time.monotonic() - start), sent / (cpu_seconds(app.proc.pid) - cpu))
     app.terminate()
     return rate
 
@@ -106,33 +116,33 @@ def fill(kafka: Kafka, topic: str, count: int, producer_id: str) -> None:
     producer.close()
 
 
-def bare_consume_rate(kafka: Kafka, topic: str, count: int) -> float:
+def bare_consume_rate(kafka: Kafka, topic: str, count: int) -> Rate:
     """Records per second of a plain group consumer, from its first record to the last."""
     consumer = KafkaConsumer(topic, group_id=f"bare-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest",
                              enable_auto_commit=False, session_timeout_ms=6000, heartbeat_interval_ms=2000,
                              max_poll_interval_ms=10000, **kafka.client_options())
-    seen, first = 0, None
+    seen, first, cpu = 0, 0.0, 0.0
     while seen < count:
         batch = consumer.poll(timeout_ms=1000)
-        if batch and first is None:
-            first = time.monotonic()
+        if batch and not first:
+            first, cpu = time.monotonic(), time.process_time()
         seen += sum(len(records) for records in batch.values())
-    rate = count / (time.monotonic() - first)
+    rate = Rate(count / (time.monotonic() - first), count / (time.process_time() - cpu))
     consumer.close()
     return rate
 
 
 def app_process_rate(stream: Stream, kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher,
-                     count: int) -> float:
+                     count: int) -> Rate:
     """Readings per second the processor app takes from Kafka to an accepted InfluxDB write."""
     app = launcher.start("processor", stream.processor_env(kafka, influx))
     app.wait_status("/healthz", 200)
-    first = None
+    first, cpu = 0.0, 0.0
     while app.metric("processor_influxdb_writes_total") < count:
-        if first is None and app.metric("processor_messages_consumed_total") > 0:
-            first = time.monotonic()
+        if not first and app.metric("processor_messages_consumed_total") > 0:
+            first, cpu = time.monotonic(), cpu_seconds(app.proc.pid)
         time.sleep(0.1)
-    rate = count / (time.monotonic() - (first or time.monotonic()))
+    rate = Rate(count / (time.monotonic() - first), count / (cpu_seconds(app.proc.pid) - cpu))
     app.terminate()
     return rate
 
@@ -155,7 +165,7 @@ def footprint(apps: list[AppProcess], seconds: float) -> dict[str, dict[str, flo
         100 * (cpu_seconds(app.proc.pid) - start[app.module]) / seconds, 2)} for app in apps}
 
 
-def interleaved(bare: Callable[[], float], app: Callable[[int], float], rounds: int) -> dict[str, object]:
+def interleaved(bare: Callable[[], Rate], app: Callable[[int], Rate], rounds: int) -> dict[str, object]:
     """`rounds` app runs, each between two bare runs (shared with the next round), and the ratios' summary."""
     bares, apps = [bare()], []
     for n in range(rounds):
@@ -164,11 +174,17 @@ def interleaved(bare: Callable[[], float], app: Callable[[int], float], rounds: 
     return summary(bares, apps)
 
 
-def summary(bares: list[float], apps: list[float]) -> dict[str, object]:
-    """Each app rate against the mean of the bare rates before and after it; the median ratio and the spread."""
-    ratios = [app / ((before + after) / 2) for before, app, after in zip(bares, apps, bares[1:], strict=False)]
-    return {"median_ratio": round(statistics.median(ratios), 2), "min_ratio": round(min(ratios), 2),
-            "max_ratio": round(max(ratios), 2), "ratios": [round(value, 2) for value in ratios],
+def summary(bares: list[Rate], apps: list[Rate]) -> dict[str, object]:
+    """Each app rate against the mean of the bare rates before and after it, by wall time and by CPU time: the
+    median ratios, their spread and every rate."""
+    return {"wall": ratios([bare.per_s for bare in bares], [app.per_s for app in apps]),
+            "cpu": ratios([bare.per_cpu_s for bare in bares], [app.per_cpu_s for app in apps])}
+
+
+def ratios(bares: list[float], apps: list[float]) -> dict[str, object]:
+    values = [app / ((before + after) / 2) for before, app, after in zip(bares, apps, bares[1:], strict=False)]
+    return {"median_ratio": round(statistics.median(values), 2), "min_ratio": round(min(values), 2),
+            "max_ratio": round(max(values), 2), "ratios": [round(value, 2) for value in values],
             "app_per_s": [round(value) for value in apps], "bare_per_s": [round(value) for value in bares]}
 
 

@@ -31,7 +31,7 @@ from kafka.producer.future import FutureRecordMetadata
 from producer import metrics
 
 log = logging.getLogger("producer")
-STALL_S = 10.0  # readings unacknowledged this long with no acknowledgement at all: the client is replaced
+STALL_S = 10.0  # the oldest held reading unacknowledged this long (no progress): the client is replaced
 MAX_ATTEMPTS = 5  # clients a reading is sent with before it counts as lost
 REAP_S = 0.05  # how often the supervisor collects acknowledgements and looks at the client
 RECONNECT_BACKOFF_S = 2.0
@@ -83,8 +83,8 @@ class Publisher:
         self._supervisor.start()
 
     def ready(self) -> bool:
-        """A working client, and readings do not sit unacknowledged for STALL_S (Kafka going away shows here
-        long before sends time out)."""
+        """A working client, and the oldest held reading has not waited STALL_S without progress (Kafka going
+        away shows here long before sends time out)."""
         if self._client is None or self._broken is not None:
             return False
         return not self._pending or time.monotonic() - self._last_progress < STALL_S
@@ -166,7 +166,7 @@ class Publisher:
                 continue
             if now >= self._retry_at:
                 self._replace_client(self._broken or ("not connected" if self._client is None else
-                                                      f"no acknowledgement for {STALL_S:.0f} s"))
+                                                      f"no progress for {STALL_S:.0f} s"))
 
     def _replace_client(self, reason: str) -> None:
         """Close the client, create a new one and resend every unacknowledged reading through it."""
