@@ -23,7 +23,7 @@ from processor import metrics
 from processor.analytics import Analysis, Analytics
 from processor.settings import Settings
 from processor.sink import InfluxSink, to_line
-from processor.unreadable import about_data, locate, marker
+from processor.unreadable import about_data, marker, unreadable_runs
 
 log = logging.getLogger("processor")
 Records = Mapping[TopicPartition, list[ConsumerRecord]]
@@ -67,7 +67,6 @@ class Pipeline:
         self.membership = Membership()
         self.consumer: KafkaConsumer | None = None
         self.dlq: KafkaProducer | None = None
-        self.unreadable: TopicPartition | None = None  # the partition an unreadable offset was skipped on last
 
     def connect(self, backoff_s: float = 2.0) -> bool:
         """Create the consumer (subscribed to the topic) and the DLQ producer, those not there yet; retry until
@@ -106,19 +105,19 @@ class Pipeline:
             self.report_lag()
 
     def recover(self, error: Exception) -> None:
-        """After poll() raised: skip the offset it cannot read (to the DLQ with the reason, committed past); when
-        no partition's batch is to blame, retry in a second (the client reconnects by itself), after replacing
-        the consumer if it raised reading (see unreadable.py: it might not read that partition again)."""
+        """After poll() raised: skip the offsets it cannot read (each to the DLQ with the reason, committed past);
+        when no partition's batch is to blame, retry in a second (the client reconnects by itself), after
+        replacing the consumer if it raised reading (see unreadable.py: it might not read that partition again)."""
         assert self.consumer is not None
-        data, found = about_data(error), None
+        data, runs = about_data(error), {}
         if data:
             try:
                 positions = {tp: self.consumer.position(tp, timeout_ms=1000) for tp in self.consumer.assignment()}
-                found = locate({tp: offset for tp, offset in positions.items() if offset is not None},
-                               self.settings.kafka.client_options(), self.unreadable)
+                runs = unreadable_runs({tp: offset for tp, offset in positions.items() if offset is not None},
+                                       self.settings.kafka.client_options())
             except KafkaError as probe_error:  # Kafka went away meanwhile: as if no batch were to blame
                 log.warning("Could not look for an unreadable batch", extra={"fields": {"error": str(probe_error)}})
-        if found is None:
+        if not runs:
             metrics.POLL_ERRORS.inc()
             if POLL_LOGS.allow("poll"):
                 log.error("Polling Kafka failed; retrying", extra={"fields": {
@@ -130,13 +129,13 @@ class Pipeline:
             else:
                 self.stop.wait(1.0)
             return
-        tp, offset = found
-        self.unreadable = tp
-        message = reject(marker(tp, offset), f"unreadable batch: {type(error).__name__}: {error}"[:500],
-                         metrics.UNREADABLE)
-        if self.deliver([], [message]) and tp in self.consumer.assignment():  # (else its new owner skips it)
-            self.consumer.seek(tp, offset + 1)
-            self.commit({tp: OffsetAndMetadata(offset + 1, "", -1)})
+        for tp, run in runs.items():
+            rejects = [reject(marker(tp, offset), run.reason, metrics.UNREADABLE) for offset in run.offsets]
+            if not self.deliver([], rejects):
+                return  # stopping
+            if tp in self.consumer.assignment():  # (else its new owner skips them)
+                self.consumer.seek(tp, run.offsets.stop)
+                self.commit({tp: OffsetAndMetadata(run.offsets.stop, "", -1)})
 
     def process(self, records: Records) -> None:
         """Deliver one polled batch, then commit it; an abandoned batch (stopping) is not committed."""
