@@ -6,23 +6,32 @@ each prints ratios measured in one run on this machine.
 - processor end-to-end throughput (Kafka to InfluxDB write accepted) vs a bare consume loop (goal >= 0.5x);
 - RSS and CPU of each app at the default 1 Hz (goal < 100 MiB, < 2% of a core).
 
-Run from the repository root: `python -m benchmarks.apps` (about two minutes).
+App and bare runs alternate (bare, app, bare, app, ..., bare) and each app run is compared with the mean of the
+bare runs on either side of it, because the broker's state and the machine's load drift during a run; the
+summary is the median of those ratios and their spread.
+
+Run from the repository root: `python -m benchmarks.apps [--rounds 5]` (about three minutes).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from conveyor_common.reading import Reading
 from kafka import KafkaConsumer, KafkaProducer
+from producer.publisher import CLIENT_OPTIONS
 
 from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream, app_env
 from tests.fixtures.servers import (
@@ -33,7 +42,13 @@ from tests.fixtures.servers import (
     victoria_metrics_server,
 )
 
-SEND_OPTIONS = {"acks": "all", "enable_idempotence": True, "linger_ms": 20, "batch_size": 64 * 1024}
+
+class Rate(NamedTuple):
+    """Readings per second of wall time, and per second of the client process's CPU time (steadier on a shared
+    machine: another process taking the cores for a while slows the first, not the second)."""
+
+    per_s: float
+    per_cpu_s: float
 
 
 def payload(seq: int, producer: str) -> tuple[bytes, bytes]:
@@ -41,30 +56,34 @@ def payload(seq: int, producer: str) -> tuple[bytes, bytes]:
     return reading.key(), reading.encode()
 
 
-def bare_send_rate(kafka: Kafka, seconds: float) -> float:
-    """Readings per second a plain send loop gets acknowledged, flush included."""
+def bare_send_rate(kafka: Kafka, seconds: float) -> Rate:
+    """Readings per second a plain send loop gets acknowledged, flush included; timed from a warm client (producer
+    id and topic metadata fetched, as the app's are when it is measured)."""
     stream = Stream.create(kafka)
-    producer = KafkaProducer(**SEND_OPTIONS, **kafka.client_options())
-    sent, start = 0, time.monotonic()
+    producer = KafkaProducer(**CLIENT_OPTIONS, **kafka.client_options())
+    key, value = payload(0, "bare-warm-up")
+    producer.send(stream.topic, key=key, value=value).get(timeout=30)
+    sent, start, cpu = 0, time.monotonic(), time.process_time()
     while time.monotonic() - start < seconds:
         key, value = payload(sent, "bare")
         producer.send(stream.topic, key=key, value=value)
         sent += 1
     producer.flush()
-    elapsed = time.monotonic() - start
+    rate = Rate(sent / (time.monotonic() - start), sent / (time.process_time() - cpu))
     producer.close()
-    return sent / elapsed
+    return rate
 
 
-def app_send_rate(kafka: Kafka, launcher: AppLauncher, seconds: float) -> float:
+def app_send_rate(kafka: Kafka, launcher: AppLauncher, seconds: float) -> Rate:
     """Acknowledged readings per second of the producer app simulating far more than it can send."""
     stream = Stream.create(kafka)
     app = launcher.start("producer", stream.producer_env(kafka, lines=500, rate_hz=1000))
     app.wait_ready()
     time.sleep(2)
-    before, start = app.metric("producer_messages_sent_total"), time.monotonic()
+    before, start, cpu = app.metric("producer_messages_sent_total"), time.monotonic(), cpu_seconds(app.proc.pid)
     time.sleep(seconds)
-    rate = (app.metric("producer_messages_sent_total") - before) / (time.monotonic() - start)
+    sent = app.metric("producer_messages_sent_total") - before
+    rate = Rate(sent / (time.monotonic() - start), sent / (cpu_seconds(app.proc.pid) - cpu))
     app.terminate()
     return rate
 
@@ -89,7 +108,7 @@ def loadgen_rate(kafka: Kafka, launcher: AppLauncher, seconds: float) -> dict[st
 
 
 def fill(kafka: Kafka, topic: str, count: int, producer_id: str) -> None:
-    producer = KafkaProducer(**SEND_OPTIONS, **kafka.client_options())
+    producer = KafkaProducer(**CLIENT_OPTIONS, **kafka.client_options())
     for seq in range(count):
         key, value = payload(seq, producer_id)
         producer.send(topic, key=key, value=value)
@@ -97,33 +116,33 @@ def fill(kafka: Kafka, topic: str, count: int, producer_id: str) -> None:
     producer.close()
 
 
-def bare_consume_rate(kafka: Kafka, topic: str, count: int) -> float:
+def bare_consume_rate(kafka: Kafka, topic: str, count: int) -> Rate:
     """Records per second of a plain group consumer, from its first record to the last."""
     consumer = KafkaConsumer(topic, group_id=f"bare-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest",
                              enable_auto_commit=False, session_timeout_ms=6000, heartbeat_interval_ms=2000,
                              max_poll_interval_ms=10000, **kafka.client_options())
-    seen, first = 0, None
+    seen, first, cpu = 0, 0.0, 0.0
     while seen < count:
         batch = consumer.poll(timeout_ms=1000)
-        if batch and first is None:
-            first = time.monotonic()
+        if batch and not first:
+            first, cpu = time.monotonic(), time.process_time()
         seen += sum(len(records) for records in batch.values())
-    rate = count / (time.monotonic() - first)
+    rate = Rate(count / (time.monotonic() - first), count / (time.process_time() - cpu))
     consumer.close()
     return rate
 
 
 def app_process_rate(stream: Stream, kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher,
-                     count: int) -> float:
+                     count: int) -> Rate:
     """Readings per second the processor app takes from Kafka to an accepted InfluxDB write."""
     app = launcher.start("processor", stream.processor_env(kafka, influx))
     app.wait_status("/healthz", 200)
-    first = None
+    first, cpu = 0.0, 0.0
     while app.metric("processor_influxdb_writes_total") < count:
-        if first is None and app.metric("processor_messages_consumed_total") > 0:
-            first = time.monotonic()
+        if not first and app.metric("processor_messages_consumed_total") > 0:
+            first, cpu = time.monotonic(), cpu_seconds(app.proc.pid)
         time.sleep(0.1)
-    rate = count / (time.monotonic() - (first or time.monotonic()))
+    rate = Rate(count / (time.monotonic() - first), count / (cpu_seconds(app.proc.pid) - cpu))
     app.terminate()
     return rate
 
@@ -146,25 +165,42 @@ def footprint(apps: list[AppProcess], seconds: float) -> dict[str, dict[str, flo
         100 * (cpu_seconds(app.proc.pid) - start[app.module]) / seconds, 2)} for app in apps}
 
 
-def ratio(bare_before: float, app: float, bare_after: float) -> dict[str, float]:
-    """The app against the mean of a bare run before and after it (the broker's state and the machine's load
-    drift during a run, so one bare run on one side would favour one of them)."""
-    bare = (bare_before + bare_after) / 2
-    return {"bare_per_s": round(bare), "app_per_s": round(app), "ratio": round(app / bare, 2)}
+def interleaved(bare: Callable[[], Rate], app: Callable[[int], Rate], rounds: int) -> dict[str, object]:
+    """`rounds` app runs, each between two bare runs (shared with the next round), and the ratios' summary."""
+    bares, apps = [bare()], []
+    for n in range(rounds):
+        apps.append(app(n))
+        bares.append(bare())
+    return summary(bares, apps)
 
 
-def measure(kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher, rounds: int = 3) -> dict[str, object]:
-    """Each comparison `rounds` times (this machine's load drifts between seconds; one round can mislead)."""
-    results: dict[str, object] = {"load_average_at_start": os.getloadavg()[0]}
-    results["producer"] = [ratio(bare_send_rate(kafka, 6), app_send_rate(kafka, launcher, 6), bare_send_rate(kafka, 6))
-                           for _ in range(rounds)]
+def summary(bares: list[Rate], apps: list[Rate]) -> dict[str, object]:
+    """Each app rate against the mean of the bare rates before and after it, by wall time and by CPU time: the
+    median ratios, their spread and every rate."""
+    return {"wall": ratios([bare.per_s for bare in bares], [app.per_s for app in apps]),
+            "cpu": ratios([bare.per_cpu_s for bare in bares], [app.per_cpu_s for app in apps])}
+
+
+def ratios(bares: list[float], apps: list[float]) -> dict[str, object]:
+    values = [app / ((before + after) / 2) for before, app, after in zip(bares, apps, bares[1:], strict=False)]
+    return {"median_ratio": round(statistics.median(values), 2), "min_ratio": round(min(values), 2),
+            "max_ratio": round(max(values), 2), "ratios": [round(value, 2) for value in values],
+            "app_per_s": [round(value) for value in apps], "bare_per_s": [round(value) for value in bares]}
+
+
+def measure(kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher, rounds: int) -> dict[str, object]:
+    """Each comparison over `rounds` interleaved rounds (this machine's load drifts between seconds; one round can
+    mislead)."""
+    results: dict[str, object] = {"load_average_at_start": os.getloadavg()[0], "rounds": rounds}
+    results["producer"] = interleaved(lambda: bare_send_rate(kafka, 6),
+                                      lambda _: app_send_rate(kafka, launcher, 6), rounds)
     results["producer_fed_by_one_loadgen"] = loadgen_rate(kafka, launcher, 8)
     count, stream = 30_000, Stream.create(kafka)
     fill(kafka, stream.topic, count, stream.producer_id)
-    results["processor"] = [ratio(bare_consume_rate(kafka, stream.topic, count),
-                                  app_process_rate(replace(stream, group=f"{stream.group}-{n}"), kafka, influx,
-                                                   launcher, count),
-                                  bare_consume_rate(kafka, stream.topic, count)) for n in range(rounds)]
+    results["processor"] = interleaved(
+        lambda: bare_consume_rate(kafka, stream.topic, count),
+        lambda n: app_process_rate(replace(stream, group=f"{stream.group}-{n}"), kafka, influx, launcher, count),
+        rounds)
     idle = Stream.create(kafka)
     apps = [launcher.start("producer", idle.producer_env(kafka, lines=3, rate_hz=1)),
             launcher.start("processor", idle.processor_env(kafka, influx))]
@@ -172,16 +208,20 @@ def measure(kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher, rounds
         started.wait_ready()
     time.sleep(5)
     results["at_1_hz"] = footprint(apps, 30)
+    results["load_average_at_end"] = os.getloadavg()[0]
     return results
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="App vs bare kafka-python throughput, interleaved.")
+    parser.add_argument("--rounds", type=int, default=5, help="app runs per comparison (default 5)")
+    rounds = parser.parse_args().rounds
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)
         with running(tansu_server(tmp)) as broker, running(victoria_metrics_server(tmp)) as vm:
             launcher = AppLauncher(tmp)
             try:
-                results = measure(Kafka(f"127.0.0.1:{broker.port}"), VictoriaMetrics(vm), launcher)
+                results = measure(Kafka(f"127.0.0.1:{broker.port}"), VictoriaMetrics(vm), launcher, rounds)
             finally:
                 launcher.stop_all()
     print(json.dumps(results, indent=2))

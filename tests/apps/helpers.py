@@ -55,16 +55,17 @@ class StreamRun:
         assert lost == 0 and sent > 0
         self.influx.wait_for_seqs(self.stream.producer_id, set(range(sent)), timeout_s=40)
         audit = Audit.of(self.influx.seq_samples(self.stream.producer_id), sent)
-        assert audit.missing == [] and audit.conflicting == {} and audit.unexpected == [], audit
+        assert audit.lost == 0 and audit.conflicting == {} and audit.unexpected == [], audit
         return sent
 
 
 @dataclass
 class Audit:
-    """What the database holds for seqs 0..sent-1 of one producer: missing seqs, seqs stored more than once with
-    the same values (replays, harmless), seqs stored with different values (line, state or time: two readings
-    under one seq), and seqs the producer never sent."""
+    """What the database holds for seqs 0..sent-1 of one producer: how many seqs are missing (lost) and the first
+    20 of them, how many extra copies of seqs with the same values there are (replays, harmless), seqs stored with
+    different values (line, state or time: two readings under one seq), and seqs the producer never sent."""
 
+    lost: int
     missing: list[int]
     replayed: int
     conflicting: dict[int, set[tuple[str, str, int]]]
@@ -75,7 +76,8 @@ class Audit:
         values: dict[int, list[tuple[str, str, int]]] = {}
         for seq, line, state, timestamp in samples:
             values.setdefault(seq, []).append((line, state, timestamp))
-        return cls(missing=sorted(set(range(sent)) - set(values))[:20],
+        missing = sorted(set(range(sent)) - set(values))
+        return cls(lost=len(missing), missing=missing[:20],
                    replayed=sum(len(stored) - 1 for stored in values.values()),
                    conflicting={seq: set(stored) for seq, stored in values.items() if len(set(stored)) > 1},
                    unexpected=sorted(seq for seq in values if not 0 <= seq < sent)[:20])

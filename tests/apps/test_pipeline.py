@@ -23,7 +23,7 @@ def test_every_reading_produced_lands_exactly_once(tansu: Kafka, victoria_metric
                                                      launch_apps: AppLauncher) -> None:
     run = StreamRun.start(launch_apps, tansu, victoria_metrics)
     time.sleep(3)
-    sent = run.stop_producer_and_count()  # none missing, none stored twice with different values
+    sent = run.stop_producer_and_count()  # none lost, none stored twice with different values (audit in the message)
     assert run.processor.metric("processor_messages_consumed_total") >= sent
 
 
@@ -31,8 +31,10 @@ def test_the_audit_counts_loss_replays_and_a_seq_stored_with_different_values() 
     samples = [(0, "line-1", "running", 10), (0, "line-1", "running", 10), (1, "line-2", "running", 11),
                (1, "line-2", "stopped", 11), (3, "line-1", "running", 13), (9, "line-1", "running", 19)]
     audit = Audit.of(samples, sent=4)
-    assert (audit.missing, audit.replayed, audit.unexpected) == ([2], 2, [9])
+    assert (audit.lost, audit.missing, audit.replayed, audit.unexpected) == (1, [2], 2, [9])
     assert audit.conflicting == {1: {("line-2", "running", 11), ("line-2", "stopped", 11)}}
+    nothing_stored = Audit.of([], sent=30)
+    assert (nothing_stored.lost, len(nothing_stored.missing)) == (30, 20)  # the count is whole, the list a sample
 
 
 def test_processor_killed_mid_stream_and_restarted_loses_nothing(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 
+import kafka.record.default_records
 import pytest
 from conveyor_common.reading import Reading
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -82,10 +83,12 @@ def test_the_poison_table_is_large_enough() -> None:
     assert len(POISON) >= 30 and len({value for value, _ in POISON}) == len(POISON)
 
 
-def dlq_reasons(kafka: Kafka, topic: str, expected: int, timeout_s: float = 60) -> dict[int, tuple[bytes, str]]:
-    """{source offset: (value, error header)} of the DLQ, once it holds `expected` messages (or time runs out)."""
+def dlq_reasons(kafka: Kafka, topic: str, expected: int,
+                timeout_s: float = 60) -> dict[tuple[int, int], tuple[bytes, str]]:
+    """{(source partition, source offset): (value, error header)} of the DLQ, once it holds `expected` messages (or
+    time runs out)."""
     consumer = KafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
-    found: dict[int, tuple[bytes, str]] = {}
+    found: dict[tuple[int, int], tuple[bytes, str]] = {}
     try:
         consumer.assign([TopicPartition(topic, 0)])
         consumer.seek_to_beginning()
@@ -94,7 +97,8 @@ def dlq_reasons(kafka: Kafka, topic: str, expected: int, timeout_s: float = 60) 
             for batch in consumer.poll(timeout_ms=1000).values():
                 for message in batch:
                     headers = {key: value.decode() for key, value in message.headers}
-                    found[int(headers["source-offset"])] = (message.value, headers["error"])
+                    origin = int(headers["source-partition"]), int(headers["source-offset"])
+                    found[origin] = (message.value, headers["error"])
         return found
     finally:
         consumer.close()
@@ -115,8 +119,8 @@ def test_every_poison_message_goes_to_the_dlq_with_its_reason_and_the_reading_af
     seen = victoria_metrics.wait_for_seqs(stream.producer_id, set(range(len(POISON))), timeout_s=60)
     assert set(seen) == set(range(len(POISON))), processor.log_tail()
     forwarded = dlq_reasons(tansu, stream.dlq_topic, len(POISON))
-    assert set(forwarded) == set(offsets)
-    for offset, (value, reason) in forwarded.items():
+    assert set(forwarded) == {(0, offset) for offset in offsets}
+    for (_, offset), (value, reason) in forwarded.items():
         sent, word = POISON[offsets[offset]]
         assert value == (sent or b"")[:64 * 1024] and word in reason, (offsets[offset], reason)
     assert processor.metric("processor_invalid_messages_total") == len(POISON)
@@ -176,3 +180,53 @@ def test_batches_compressed_with_every_kafka_codec_are_read_and_stored(
     assert set(victoria_metrics.wait_for_seqs(stream.producer_id, expected, timeout_s=60)) == expected, \
         processor.log_tail()
     assert processor.proc.poll() is None
+
+
+def send_batch(kafka: Kafka, topic: str, values: list[bytes], partition: int = 0, **options: object) -> list[int]:
+    """`values` in one record batch (one flush of one client) on `partition`; their offsets."""
+    sender = KafkaProducer(acks="all", linger_ms=1000, **options, **kafka.client_options())
+    try:
+        futures = [sender.send(topic, key=b"k", value=value, partition=partition) for value in values]
+        sender.flush(timeout=20)
+        return [future.get(timeout=1).offset for future in futures]
+    finally:
+        sender.close()
+
+
+def test_batches_the_client_cannot_read_go_to_the_dlq_offset_by_offset_and_the_partitions_move_on(
+        tansu: Kafka, victoria_metrics: VictoriaMetrics, launch_apps: AppLauncher,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tansu stores batches as sent, so a client patched (in this process only) to write a wrong CRC, or a gzip
+    payload that does not decompress under a correct CRC, puts batches on the topic that make the processor's
+    poll() raise CorruptRecordError and gzip.BadGzipFile at the same offset on every call; they stopped it for
+    good. Two partitions hold one each at the same time, a third none."""
+    stream = Stream.create(tansu, partitions=3)
+    for partition in range(3):
+        send_batch(tansu, stream.topic, [reading(stream, seq) for seq in range(partition * 2, partition * 2 + 2)],
+                   partition)
+    with monkeypatch.context() as patch:
+        patch.setattr(kafka.record.default_records, "calc_crc32c", lambda data: 0xDEADBEEF)
+        bad_crc = [(1, offset) for offset in send_batch(tansu, stream.topic, [b"crc" * 100] * 3, 1)]
+    with monkeypatch.context() as patch:
+        patch.setattr(kafka.record.default_records, "gzip_encode", lambda data: b"\x1f\x8b not gzip")
+        bad_gzip = [(2, offset) for offset in
+                    send_batch(tansu, stream.topic, [b"gzip" * 100] * 2, 2, compression_type="gzip")]
+    for partition in range(3):
+        send_batch(tansu, stream.topic, [reading(stream, seq) for seq in range(6 + partition * 2, 8 + partition * 2)],
+                   partition)
+    processor = launch_apps.start("processor", stream.processor_env(tansu, victoria_metrics))
+    seen = victoria_metrics.wait_for_seqs(stream.producer_id, set(range(12)), timeout_s=90)
+    assert set(seen) == set(range(12)), processor.log_tail()
+    forwarded = dlq_reasons(tansu, stream.dlq_topic, len(bad_crc) + len(bad_gzip))
+    assert {origin: value for origin, (value, _) in forwarded.items()} == dict.fromkeys(bad_crc + bad_gzip, b"")
+    assert all("CorruptRecordError" in forwarded[origin][1] for origin in bad_crc), forwarded
+    assert all("BadGzipFile" in forwarded[origin][1] for origin in bad_gzip), forwarded
+    assert processor.metric("processor_unreadable_offsets_total") == len(bad_crc) + len(bad_gzip)
+    assert processor.proc.poll() is None and processor.get("/healthz") == 200
+    # Committed past them: a successor in the same group neither stops nor sends them again.
+    assert processor.terminate() == 0
+    successor = launch_apps.start("processor", stream.processor_env(tansu, victoria_metrics))
+    successor.wait_ready()
+    time.sleep(3)
+    assert successor.proc.poll() is None
+    assert successor.metric("processor_unreadable_offsets_total") == 0, successor.log_tail()

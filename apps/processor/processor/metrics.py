@@ -15,6 +15,11 @@ INVALID = Counter("processor_invalid_messages", "Messages that were not valid re
                   registry=REGISTRY)
 REFUSED = Counter("processor_refused_points", "Valid readings InfluxDB refused as malformed (sent to the DLQ).",
                   registry=REGISTRY)
+UNREADABLE = Counter("processor_unreadable_offsets",
+                     "Offsets the Kafka client could not read (CRC mismatch, a payload that does not decompress), "
+                     "skipped and sent to the DLQ empty with the reason.", registry=REGISTRY)
+POLL_ERRORS = Counter("processor_poll_errors", "Kafka polls that failed for a reason other than the data (retried).",
+                      registry=REGISTRY)
 LINES = Gauge("processor_analytics_lines", "Lines with a rolling window in memory.", registry=REGISTRY)
 EVICTIONS = Counter("processor_analytics_evictions", "Line windows dropped, by reason (idle or capacity).",
                     ["reason"], registry=REGISTRY)

@@ -1,6 +1,7 @@
 """The consume -> analyse -> write -> commit loop. At least once: offsets are committed only after InfluxDB
 accepted the batch; while a write is retried the consumer keeps polling with every partition paused, so the group
-keeps its member and no record is taken or skipped."""
+keeps its member and no record is taken or skipped. Nothing poll() raises stops it: an offset the client cannot
+read goes to the DLQ (see unreadable.py), anything else is retried."""
 
 from __future__ import annotations
 
@@ -22,11 +23,13 @@ from processor import metrics
 from processor.analytics import Analysis, Analytics
 from processor.settings import Settings
 from processor.sink import InfluxSink, to_line
+from processor.unreadable import about_data, marker, unreadable_runs
 
 log = logging.getLogger("processor")
 Records = Mapping[TopicPartition, list[ConsumerRecord]]
 Reject = tuple[ConsumerRecord, str]  # a message and why it goes to the DLQ
 DLQ_LOGS = Sampler()
+POLL_LOGS = Sampler()
 DLQ_MAX_BYTES = 64 * 1024
 LATENCY_SAMPLE = 8  # one reading in 8 is observed in the end-to-end histogram: the distribution, at an 8th the cost
 
@@ -66,17 +69,22 @@ class Pipeline:
         self.dlq: KafkaProducer | None = None
 
     def connect(self, backoff_s: float = 2.0) -> bool:
-        """Create the consumer (subscribed to the topic) and the DLQ producer; retry until Kafka answers."""
+        """Create the consumer (subscribed to the topic) and the DLQ producer, those not there yet; retry until
+        Kafka answers."""
         options, group = self.settings.kafka.client_options(), self.settings.consumer
         while not self.stop.is_set():
             try:
-                self.consumer = KafkaConsumer(
-                    group_id=group.group_id, enable_auto_commit=False, auto_offset_reset="earliest",
-                    session_timeout_ms=group.session_timeout_ms, heartbeat_interval_ms=group.heartbeat_interval_ms,
-                    max_poll_interval_ms=group.max_poll_interval_ms, max_poll_records=group.max_poll_records,
-                    **options)
-                self.consumer.subscribe([self.settings.kafka.topic], listener=self.membership)
-                self.dlq = KafkaProducer(acks="all", enable_idempotence=True, **options)
+                if self.consumer is None:
+                    consumer = KafkaConsumer(
+                        group_id=group.group_id, enable_auto_commit=False, auto_offset_reset="earliest",
+                        session_timeout_ms=group.session_timeout_ms,
+                        heartbeat_interval_ms=group.heartbeat_interval_ms,
+                        max_poll_interval_ms=group.max_poll_interval_ms, max_poll_records=group.max_poll_records,
+                        **options)
+                    consumer.subscribe([self.settings.kafka.topic], listener=self.membership)
+                    self.consumer = consumer
+                if self.dlq is None:
+                    self.dlq = KafkaProducer(acks="all", enable_idempotence=True, **options)
                 return True
             except KafkaError as error:
                 log.warning("Kafka is not reachable yet; retrying", extra={"fields": {"error": str(error)}})
@@ -87,10 +95,47 @@ class Pipeline:
         """Poll batches until stopped."""
         assert self.consumer is not None
         while not self.stop.is_set():
-            records = self.consumer.poll(timeout_ms=1000)
+            try:
+                records = self.consumer.poll(timeout_ms=1000)
+            except Exception as error:  # a batch it cannot read, or the cluster: neither may stop the processor
+                self.recover(error)
+                continue
             if records:
                 self.process(records)
             self.report_lag()
+
+    def recover(self, error: Exception) -> None:
+        """After poll() raised: skip the offsets it cannot read (each to the DLQ with the reason, committed past);
+        when no partition's batch is to blame, retry in a second (the client reconnects by itself), after
+        replacing the consumer if it raised reading (see unreadable.py: it might not read that partition again)."""
+        assert self.consumer is not None
+        data, runs = about_data(error), {}
+        if data:
+            try:
+                positions = {tp: self.consumer.position(tp, timeout_ms=1000) for tp in self.consumer.assignment()}
+                runs = unreadable_runs({tp: offset for tp, offset in positions.items() if offset is not None},
+                                       self.settings.kafka.client_options())
+            except KafkaError as probe_error:  # Kafka went away meanwhile: as if no batch were to blame
+                log.warning("Could not look for an unreadable batch", extra={"fields": {"error": str(probe_error)}})
+        if not runs:
+            metrics.POLL_ERRORS.inc()
+            if POLL_LOGS.allow("poll"):
+                log.error("Polling Kafka failed; retrying", extra={"fields": {
+                    "error": f"{type(error).__name__}: {error}"}})
+            if data:
+                self.consumer.close(autocommit=False)
+                self.consumer = None
+                self.connect()
+            else:
+                self.stop.wait(1.0)
+            return
+        for tp, run in runs.items():
+            rejects = [reject(marker(tp, offset), run.reason, metrics.UNREADABLE) for offset in run.offsets]
+            if not self.deliver([], rejects):
+                return  # stopping
+            if tp in self.consumer.assignment():  # (else its new owner skips them)
+                self.consumer.seek(tp, run.offsets.stop)
+                self.commit({tp: OffsetAndMetadata(run.offsets.stop, "", -1)})
 
     def process(self, records: Records) -> None:
         """Deliver one polled batch, then commit it; an abandoned batch (stopping) is not committed."""

@@ -13,7 +13,8 @@ FAILED = Counter("producer_messages_failed",
 RESENT = Counter("producer_messages_resent", "Readings sent again through a new Kafka client.", registry=REGISTRY)
 CLIENT_RESTARTS = Counter("producer_kafka_client_restarts",
                           "Kafka clients replaced after a fatal error or a stall.", registry=REGISTRY)
-UNACKED = Gauge("producer_messages_unacknowledged", "Readings handed to Kafka and not acknowledged yet.",
+UNACKED = Gauge("producer_messages_unacknowledged",
+                "Readings held until acknowledged (acknowledgements are collected every 50 ms).",
                 registry=REGISTRY)
 SKIPPED = Counter("producer_simulated_readings_skipped",
                   "Simulated readings not taken because Kafka was not taking readings.", registry=REGISTRY)

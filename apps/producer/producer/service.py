@@ -21,14 +21,18 @@ log = logging.getLogger("producer")
 
 
 def simulate(lines: list[ConveyorLine], rate_hz: float, publisher: Publisher, stop: threading.Event) -> None:
-    """Publish one reading per line every 1/rate seconds until stopped; a late tick does not cause a burst."""
+    """Publish one reading per line every 1/rate seconds until stopped; a late tick does not cause a burst. Once
+    the publisher refuses a reading, the rest of the tick is skipped and counted (trying each line in turn would
+    spin against the sender for the GIL while Kafka catches up)."""
     period = 1.0 / rate_hz
     next_tick = time.monotonic()
+    publish = publisher.publish
     while not stop.wait(max(0.0, next_tick - time.monotonic())):
-        for line in lines:
+        for index, line in enumerate(lines):
             state, speed = line.step()
-            if not publisher.publish(line.line_id, speed, state):
-                metrics.SKIPPED.inc()
+            if not publish(line.line_id, speed, state):
+                metrics.SKIPPED.inc(len(lines) - index)
+                break
         next_tick = max(next_tick + period, time.monotonic() - period)
 
 

@@ -12,7 +12,7 @@ MAX_SPEED_MS = 0.3
 RAMP_MS = 0.05  # speed change per step while starting or stopping
 
 
-@dataclass
+@dataclass(slots=True)
 class ConveyorLine:
     """One line; `step()` advances one reading period and returns (state, speed in m/s) for that period: the state
     the speed was measured in, so a line leaving `running` never reports a speed under `maintenance`."""
@@ -27,7 +27,11 @@ class ConveyorLine:
     def step(self) -> tuple[str, float]:
         measured_in = self.state
         STEPS[measured_in](self)
-        self.speed_ms = round(min(max(self.speed_ms, 0.0), MAX_SPEED_MS), 4)
+        # Clamped, and rounded to 0.1 mm/s, without min(), max() and round(), which cost several times more on
+        # this path (a step per reading); an integer over 10 000 prints as the short decimal.
+        speed = self.speed_ms
+        speed = 0.0 if speed < 0.0 else MAX_SPEED_MS if speed > MAX_SPEED_MS else speed
+        self.speed_ms = int(speed * 10_000 + 0.5) / 10_000
         return measured_in, self.speed_ms
 
     def _stopped(self) -> None:
