@@ -64,11 +64,12 @@ PIPELINE_PANELS = (
           PROMETHEUS,
           (Query("histogram_quantile(0.95, sum by (le) "
                  f"(rate(processor_end_to_end_latency_seconds_bucket[{RATE}])))", "p95"),), unit="s"),
-    Panel("Errors and invalid messages (/s)", "Failed sends, failed InfluxDB writes (retried) and messages sent to "
-          "the dead-letter topic.", PROMETHEUS, (
+    Panel("Errors and invalid messages (/s)", "Failed sends, failed InfluxDB writes (retried), messages sent to "
+          "the dead-letter topic and offsets the client could not read (also to the DLQ).", PROMETHEUS, (
               Query(_rate("producer_messages_failed_total"), "producer readings lost"),
               Query(_rate("processor_influxdb_write_errors_total"), "InfluxDB write errors"),
               Query(_rate("processor_invalid_messages_total"), "invalid messages (DLQ)"),
+              Query(_rate("processor_unreadable_offsets_total"), "unreadable offsets (DLQ)"),
           ), unit="ops"),
     Panel("Replicas", "Producer and processor pods Prometheus scrapes successfully.", PROMETHEUS, (
         Query('count(up{job="kubernetes-pods", app="producer"} == 1)', "producer"),
