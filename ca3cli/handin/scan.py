@@ -159,8 +159,9 @@ def detect_secrets() -> Iterator[None]:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.settings import Settings, transient_settings
 
+    kinds: list[type] = list(get_mapping_from_secret_type_to_class().values())
     config: dict[str, Any] = {
-        "plugins_used": [{"name": kind.__name__} for kind in get_mapping_from_secret_type_to_class().values()],
+        "plugins_used": [{"name": kind.__name__} for kind in kinds],
         "filters_used": [*({"path": path} for path in Settings().filters),
                          {"path": "detect_secrets.filters.regex.should_exclude_line",
                           "pattern": list(LINE_EXCLUSIONS)}],
