@@ -80,7 +80,7 @@ def init(
     interactive: bool = flag("--interactive", "-i", help="Ask for the main settings instead of using defaults."),
 ) -> None:
     """Write a commented ca3.yaml and generate strong secrets into .ca3/secrets/ (git-ignored, mode 0600)."""
-    from ca3cli import config_file, secrets
+    from ca3cli import config_file, gitignore, secrets
     from ca3cli.settings import Settings
 
     config: Path = options(ctx).config
@@ -97,6 +97,9 @@ def init(
     schema = config.parent / config_file.SCHEMA_NAME
     _write(schema, config_file.shipped_schema())  # refreshed on every run, so it matches the installed ca3
     console.print(f"Wrote {schema} (editors check ca3.yaml against it).")
+    added = gitignore.ensure(config.parent)  # before the first secret exists, so no `git add -A` can commit one
+    if added:
+        console.print(f"Added {len(added)} entries to {config.parent / '.gitignore'} (.ca3/, secrets, keys).")
     folder = secrets.folder_for(config)
     created, kept = secrets.ensure(folder, rotate=rotate)
     console.print(f"Secrets in {folder}: {len(created)} generated, {len(kept)} kept (values are never printed).")

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from ca3cli import output, registry, render, secrets
+from ca3cli import gitignore, output, registry, render, secrets
+from ca3cli.certs import objects as certs
 from ca3cli.certs import seed
 from ca3cli.certs.summary import write_tls_summary
 from ca3cli.handin import deliverables, scripts, validation
@@ -25,16 +26,13 @@ from ca3cli.runlog import RUN_LOGS
 if TYPE_CHECKING:
     from ca3cli.settings import Settings
 
-# What a submission's .gitignore must hold (seed milestone 11: secrets.yaml; and keys): generated values, rendered
-# Secrets, private keys and keystores. k8s/ itself is committed: it never holds a Secret.
-GITIGNORE_ENTRIES = (".ca3/", "secrets/", "secrets.yaml", "*secret*.yaml", "*.key", "*-key.pem", "*.p12", "*.jks",
-                     "run_logs/")
-GITIGNORE_HEADER = "# ca3 handin: generated secrets, rendered Secrets and private keys are never committed."
 
 
 def template_values() -> Mapping[str, str]:
-    """`${NAME}` for every generated secret: what `envsubst` fills from the environment, and obviously no value."""
-    return {spec.name: f"${{{spec.name.upper()}}}" for spec in secrets.SPECS}
+    """`${NAME}` for every generated secret and TLS certificate or key: what `envsubst` fills from the
+    environment, and obviously no value."""
+    names = [*(spec.name for spec in secrets.SPECS), *certs.placeholders()]
+    return {name: f"${{{name.upper()}}}" for name in names}
 
 
 def _manifests(settings: Settings, milestone: int) -> list[render.Manifest]:
@@ -53,7 +51,7 @@ def write_k8s(settings: Settings, root: Path, milestone: int) -> Path:
 def write_secrets_template(settings: Settings, root: Path, milestone: int) -> Path:
     """The Secret manifests with `${NAME}` placeholders, for someone who applies k8s/ without ca3."""
     path = root / "k8s" / "secrets.yaml.template"
-    names = ", ".join(f"${{{spec.name.upper()}}}" for spec in secrets.SPECS)
+    names = ", ".join(template_values().values())
     header = ("# The Secrets of this deployment, with placeholders instead of values. `ca3 deploy` creates them from\n"
               "# the values `ca3 init` generated (kept in the git-ignored .ca3/secrets/). Without ca3: export\n"
               f"# {names}, then `envsubst < k8s/secrets.yaml.template | kubectl apply -f -`.\n")
@@ -87,21 +85,10 @@ def write_scripts(settings: Settings, root: Path, milestone: int) -> Path:
     return folder
 
 
-def missing_gitignore_entries(text: str) -> list[str]:
-    """The entries of GITIGNORE_ENTRIES that `text` (a .gitignore) does not list as lines of their own."""
-    lines = {line.strip() for line in text.splitlines()}
-    return [entry for entry in GITIGNORE_ENTRIES if entry not in lines and f"/{entry}" not in lines]
-
-
 def write_gitignore(settings: Settings, root: Path) -> Path:
-    """Add what is missing from root/.gitignore, keeping everything already there."""
-    path = root / ".gitignore"
-    text = path.read_text() if path.is_file() else ""
-    missing = missing_gitignore_entries(text)
-    if missing:
-        prefix = text if not text or text.endswith("\n") else text + "\n"
-        path.write_text(prefix + GITIGNORE_HEADER + "\n" + "".join(f"{entry}\n" for entry in missing))
-    return path
+    """root/.gitignore with every entry ca3cli/gitignore.py asks for, keeping what was there."""
+    gitignore.ensure(root)
+    return root / ".gitignore"
 
 
 def write_validation_report(settings: Settings, root: Path) -> Path | None:

@@ -71,3 +71,17 @@ def test_this_repository_and_its_history_hold_no_secret_the_baseline_has_not_acc
     assert scanned.blobs > 100, "the history was read"
     found = scan.unaccepted(scanned.findings, scan.accepted(REPO / scan.BASELINE))
     assert not found, [f"{f.describe()} ({f.kind})" for f in found]
+
+
+def test_init_ignores_the_secrets_before_it_makes_them_and_keeps_a_gitignore_it_finds(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", "."], cwd=tmp_path, check=True)
+    (tmp_path / ".gitignore").write_text("node_modules/")
+    _ca3(tmp_path, "init")
+    _ca3(tmp_path, "init")  # a second run adds nothing
+    lines = (tmp_path / ".gitignore").read_text().splitlines()
+    assert lines[0] == "node_modules/" and lines.count(".ca3/") == 1
+    subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
+    tracked = subprocess.run(["git", "ls-files"], cwd=tmp_path, check=True, capture_output=True,
+                             text=True).stdout.split()
+    assert (tmp_path / ".ca3" / "secrets").is_dir()
+    assert not [p for p in tracked if p.startswith(".ca3/")], tracked

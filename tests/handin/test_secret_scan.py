@@ -108,6 +108,7 @@ def test_history_lists_each_blob_once_per_path_with_the_commit_that_introduced_i
 
 
 def test_generated_secrets_committed_before_any_gitignore_are_caught(scratch: Path, ca3: Run, git: Run) -> None:
+    (scratch / ".gitignore").unlink()  # the one `ca3 init` wrote, as if the student had deleted it
     git("init", "-q")
     commit = _commit_all(git, "first commit, before ca3 handin wrote a .gitignore")
     done = ca3("handin", "--allow-missing")
