@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 COMPONENT_LABEL = "app.kubernetes.io/component"
+TLS_SECRET_TYPE = "kubernetes.io/tls"
 RUNTIME_KEYS = "ca3.dev/runtime-keys"  # annotation: keys a Secret gains after deploy (InfluxDB's tokens)
 
 
@@ -133,6 +134,32 @@ class Topology:
                 if port.get("name") == name:
                     return int(port["containerPort"])
         raise Ca3Error(f"{self.workload(component).ref} has no container port {name}. This is a bug in ca3.")
+
+    def mounted_secrets(self, component: str) -> tuple[str, ...]:
+        """The Secrets the workload's pods mount as volumes (directly or projected), in the order they appear."""
+        names: list[str] = []
+        for volume in self.workload_object(component)["spec"]["template"]["spec"].get("volumes") or ():
+            if "secret" in volume:
+                names.append(volume["secret"]["secretName"])
+            names += [source["secret"]["name"] for source in (volume.get("projected") or {}).get("sources", ())
+                      if "secret" in source]
+        return tuple(dict.fromkeys(names))
+
+    def tls_secret(self, component: str) -> str:
+        """The one kubernetes.io/tls Secret the component's workload mounts (its certificate: server or client)."""
+        tls = {doc["metadata"]["name"] for doc in self.objects(kind="Secret") if doc.get("type") == TLS_SECRET_TYPE}
+        found = [name for name in self.mounted_secrets(component) if name in tls]
+        if len(found) != 1:
+            raise Ca3Error(f"{self.workload(component).ref} mounts {len(found)} rendered TLS Secrets, not one. "
+                           "This is a bug in ca3.")
+        return found[0]
+
+    def governing_service(self, component: str) -> str:
+        """The headless Service a StatefulSet names (`serviceName`): its pods are `<pod>.<that Service>`."""
+        workload = self.workload(component)
+        if workload.kind != "statefulset":
+            raise Ca3Error(f"{workload.ref} has no governing Service. This is a bug in ca3.")
+        return str(self.workload_object(component)["spec"]["serviceName"])
 
     def services(self, component: str) -> tuple[Service, ...]:
         """Every Service of the component, headless ones included, in render order."""

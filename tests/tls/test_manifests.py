@@ -10,7 +10,7 @@ import pytest
 
 from ca3cli import lint
 from ca3cli.lint import tls as tls_rules
-from ca3cli.lint.model import Obj
+from ca3cli.objects import KubeObject
 from tests.tls.helpers import container, docs, env, issued, rendered, settings_with
 
 CA_FILE = "/var/run/secrets/ca3/ca/ca.crt"
@@ -147,8 +147,8 @@ def test_lint_refuses_a_kafka_exporter_that_skips_or_lacks_verification(mutate, 
     exporter = next(o for o in objs if o.kind == "Deployment" and o.name == "kafka-exporter")
     broken = copy.deepcopy(exporter.doc)
     mutate(broken)
-    found = tls_rules.tls_never_skips_verification([Obj("x", broken)]) + tls_rules.tls_clients_name_the_ca(
-        [Obj("x", broken)])
+    obj = KubeObject.of(broken, path="x")
+    found = tls_rules.tls_never_skips_verification([obj]) + tls_rules.tls_clients_name_the_ca([obj])
     assert [f.rule for f in found] == [rule]
     assert tls_rules.tls_never_skips_verification([exporter]) + tls_rules.tls_clients_name_the_ca([exporter]) == []
 
@@ -158,15 +158,17 @@ def test_lint_refuses_a_kafka_exporter_that_skips_or_lacks_verification(mutate, 
     "curl -k https://influxdb-service:8086/health", "verify_ssl=False", "ssl_check_hostname=False",
 ])
 def test_lint_refuses_every_form_of_skipped_verification_in_a_configmap(text: str) -> None:
-    configmap = Obj("x", {"kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"client": text}})
+    configmap = KubeObject.of(path="x", doc={"kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"client": text}})
     assert [f.rule for f in tls_rules.tls_never_skips_verification([configmap])] == ["tls-verify"]
 
 
 def test_lint_refuses_https_clients_without_a_ca() -> None:
-    processor = Obj("x", {"kind": "Deployment", "metadata": {"name": "p"}, "spec": {"template": {"spec": {
-        "containers": [{"name": "p", "env": [{"name": "INFLUXDB_URL", "value": "https://influxdb-service:8086"},
-                                             {"name": "KAFKA_SECURITY_PROTOCOL", "value": "SSL"}]}]}}}})
-    datasource = Obj("y", {"kind": "ConfigMap", "metadata": {"name": "d"}, "data": {
+    variables = [{"name": "INFLUXDB_URL", "value": "https://influxdb-service:8086"},
+                 {"name": "KAFKA_SECURITY_PROTOCOL", "value": "SSL"}]
+    pod = {"containers": [{"name": "p", "env": variables}]}
+    processor = KubeObject.of(path="x", doc={"kind": "Deployment", "metadata": {"name": "p"},
+                                             "spec": {"template": {"spec": pod}}})
+    datasource = KubeObject.of(path="y", doc={"kind": "ConfigMap", "metadata": {"name": "d"}, "data": {
         "datasources.yaml": "datasources:\n  - name: InfluxDB\n    url: https://influxdb-service:8086\n"}})
     found = tls_rules.tls_clients_name_the_ca([processor, datasource])
     assert len(found) == 3 and {f.rule for f in found} == {"tls-ca"}
