@@ -104,6 +104,10 @@ class Topology:
             raise Ca3Error(f"Component {component} renders {len(found)} {what}, not one. This is a bug in ca3.")
         return found[0]
 
+    def workload_components(self) -> tuple[str, ...]:
+        """The components that render a long-running workload, in render order."""
+        return tuple(c for c, docs in self._by_component.items() if any(d.get("kind") in WORKLOAD_KINDS for d in docs))
+
     def workload_object(self, component: str) -> dict[str, Any]:
         """The component's Deployment, StatefulSet or DaemonSet, as rendered."""
         return self._one(component, WORKLOAD_KINDS, "workloads")
@@ -145,10 +149,14 @@ class Topology:
                       if "secret" in source]
         return tuple(dict.fromkeys(names))
 
+    def tls_secrets(self) -> tuple[str, ...]:
+        """Every rendered Secret of type kubernetes.io/tls (the certificates `ca3 certs` fills in)."""
+        return tuple(doc["metadata"]["name"] for doc in self.objects(kind="Secret")
+                     if doc.get("type") == TLS_SECRET_TYPE)
+
     def tls_secret(self, component: str) -> str:
         """The one kubernetes.io/tls Secret the component's workload mounts (its certificate: server or client)."""
-        tls = {doc["metadata"]["name"] for doc in self.objects(kind="Secret") if doc.get("type") == TLS_SECRET_TYPE}
-        found = [name for name in self.mounted_secrets(component) if name in tls]
+        found = [name for name in self.mounted_secrets(component) if name in self.tls_secrets()]
         if len(found) != 1:
             raise Ca3Error(f"{self.workload(component).ref} mounts {len(found)} rendered TLS Secrets, not one. "
                            "This is a bug in ca3.")
