@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 COMPONENT_LABEL = "app.kubernetes.io/component"
+TLS_SECRET_TYPE = "kubernetes.io/tls"
 RUNTIME_KEYS = "ca3.dev/runtime-keys"  # annotation: keys a Secret gains after deploy (InfluxDB's tokens)
 
 
@@ -103,6 +104,10 @@ class Topology:
             raise Ca3Error(f"Component {component} renders {len(found)} {what}, not one. This is a bug in ca3.")
         return found[0]
 
+    def workload_components(self) -> tuple[str, ...]:
+        """The components that render a long-running workload, in render order."""
+        return tuple(c for c, docs in self._by_component.items() if any(d.get("kind") in WORKLOAD_KINDS for d in docs))
+
     def workload_object(self, component: str) -> dict[str, Any]:
         """The component's Deployment, StatefulSet or DaemonSet, as rendered."""
         return self._one(component, WORKLOAD_KINDS, "workloads")
@@ -133,6 +138,36 @@ class Topology:
                 if port.get("name") == name:
                     return int(port["containerPort"])
         raise Ca3Error(f"{self.workload(component).ref} has no container port {name}. This is a bug in ca3.")
+
+    def mounted_secrets(self, component: str) -> tuple[str, ...]:
+        """The Secrets the workload's pods mount as volumes (directly or projected), in the order they appear."""
+        names: list[str] = []
+        for volume in self.workload_object(component)["spec"]["template"]["spec"].get("volumes") or ():
+            if "secret" in volume:
+                names.append(volume["secret"]["secretName"])
+            names += [source["secret"]["name"] for source in (volume.get("projected") or {}).get("sources", ())
+                      if "secret" in source]
+        return tuple(dict.fromkeys(names))
+
+    def tls_secrets(self) -> tuple[str, ...]:
+        """Every rendered Secret of type kubernetes.io/tls (the certificates `ca3 certs` fills in)."""
+        return tuple(doc["metadata"]["name"] for doc in self.objects(kind="Secret")
+                     if doc.get("type") == TLS_SECRET_TYPE)
+
+    def tls_secret(self, component: str) -> str:
+        """The one kubernetes.io/tls Secret the component's workload mounts (its certificate: server or client)."""
+        found = [name for name in self.mounted_secrets(component) if name in self.tls_secrets()]
+        if len(found) != 1:
+            raise Ca3Error(f"{self.workload(component).ref} mounts {len(found)} rendered TLS Secrets, not one. "
+                           "This is a bug in ca3.")
+        return found[0]
+
+    def governing_service(self, component: str) -> str:
+        """The headless Service a StatefulSet names (`serviceName`): its pods are `<pod>.<that Service>`."""
+        workload = self.workload(component)
+        if workload.kind != "statefulset":
+            raise Ca3Error(f"{workload.ref} has no governing Service. This is a bug in ca3.")
+        return str(self.workload_object(component)["spec"]["serviceName"])
 
     def services(self, component: str) -> tuple[Service, ...]:
         """Every Service of the component, headless ones included, in render order."""

@@ -1,7 +1,9 @@
 """Which certificates the settings call for, and the names each must carry (pure: settings in, data out).
 
-A StatefulSet's pods share one pod template, so every Kafka broker mounts the same Secret; its one certificate
-names every broker's headless address, which is what clients, brokers and controllers connect to.
+The Services a certificate names and the Secret it goes into are read from the rendered manifests
+(ca3cli/topology.py), so renaming a Service in a template changes the certificate's names. A StatefulSet's pods
+share one pod template, so every Kafka broker mounts the same Secret; its one certificate names every broker's
+headless address, which is what clients, brokers and controllers connect to.
 """
 
 from __future__ import annotations
@@ -11,12 +13,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ca3cli.settings import Settings
+    from ca3cli.topology import Topology
 
-# The Services the certificates name; the templates give these same names (templates/influxdb, templates/kafka).
-INFLUXDB_SERVICE = "influxdb-service"
-KAFKA_SERVICE = "kafka-service"
-KAFKA_HEADLESS = "kafka-headless"
-KAFKA_POD_PREFIX = "kafka"  # StatefulSet kafka: pods kafka-0, kafka-1, ...
+# Registry components: the servers whose Services the certificates name, and a client that mounts the client's.
+INFLUXDB, KAFKA, KAFKA_CLIENT = "influxdb", "kafka", "producer"
 CA_CONFIGMAP = "ca3-ca"  # ConfigMap with our CA certificate under ca.crt (read by ca3cli/validate/probe.py too)
 CLUSTER_DOMAIN = "cluster.local"
 LOCAL_NAMES = ("localhost",)  # for tools inside the pod (probes, kafka-topics.sh on the broker)
@@ -43,42 +43,53 @@ def service_names(service: str, namespace: str) -> tuple[str, ...]:
             f"{service}.{namespace}.svc.{CLUSTER_DOMAIN}")
 
 
-def broker_names(settings: Settings) -> tuple[str, ...]:
+def broker_names(settings: Settings, names: Topology) -> tuple[str, ...]:
     """Each broker's headless per-pod name (kafka-0.kafka-headless...), in every form."""
+    pods, headless = names.workload(KAFKA).name, names.governing_service(KAFKA)
     return tuple(name for ordinal in range(settings.kafka.replicas)
-                 for name in service_names(f"{KAFKA_POD_PREFIX}-{ordinal}.{KAFKA_HEADLESS}", settings.namespace))
+                 for name in service_names(f"{pods}-{ordinal}.{headless}", settings.namespace))
 
 
-def influxdb_spec(settings: Settings) -> CertSpec:
-    return CertSpec("influxdb", "influxdb-tls", INFLUXDB_SERVICE,
-                    service_names(INFLUXDB_SERVICE, settings.namespace) + LOCAL_NAMES, LOCAL_ADDRESSES,
+def influxdb_spec(settings: Settings, names: Topology) -> CertSpec:
+    service = names.service(INFLUXDB).name
+    return CertSpec("influxdb", names.tls_secret(INFLUXDB), service,
+                    service_names(service, settings.namespace) + LOCAL_NAMES, LOCAL_ADDRESSES,
                     server=True, client=False, feature="tls_influxdb")
 
 
-def kafka_spec(settings: Settings) -> CertSpec:
+def kafka_spec(settings: Settings, names: Topology) -> CertSpec:
     """The brokers' certificate: a server on every listener, and a client when one broker or controller calls
     another (the internal and controller listeners require a certificate from our CA)."""
-    names = (service_names(KAFKA_SERVICE, settings.namespace) + service_names(KAFKA_HEADLESS, settings.namespace)
-             + broker_names(settings) + LOCAL_NAMES)
-    return CertSpec("kafka", "kafka-tls", KAFKA_SERVICE, names, LOCAL_ADDRESSES, server=True, client=True,
+    service = names.service(KAFKA).name
+    dns = (service_names(service, settings.namespace) + service_names(names.governing_service(KAFKA),
+                                                                      settings.namespace)
+           + broker_names(settings, names) + LOCAL_NAMES)
+    return CertSpec("kafka", names.tls_secret(KAFKA), service, dns, LOCAL_ADDRESSES, server=True, client=True,
                     feature="tls_kafka")
 
 
-def kafka_client_spec(settings: Settings) -> CertSpec:
+def kafka_client_spec(names: Topology) -> CertSpec:
     """The certificate producer, processor, topic Job and kafka-exporter present when mutual TLS is required."""
-    return CertSpec("kafka-client", "kafka-client-tls", "conveyor-kafka-client", (), (), server=False, client=True,
-                    feature="tls_kafka")
+    return CertSpec("kafka-client", names.tls_secret(KAFKA_CLIENT), "conveyor-kafka-client", (), (), server=False,
+                    client=True, feature="tls_kafka")
 
 
-def wanted(settings: Settings) -> list[CertSpec]:
-    """Every certificate the TLS settings call for (whatever the milestone: `ca3 certs` prepares them ahead)."""
+def wanted(settings: Settings, names: Topology | None = None) -> list[CertSpec]:
+    """Every certificate the TLS settings call for (whatever the milestone: `ca3 certs` prepares them ahead), named
+    after `names`, by default the highest milestone rendered from these settings."""
+    if not (settings.tls.influxdb or settings.tls.kafka):
+        return []
+    if names is None:
+        from ca3cli import registry, topology
+
+        names = topology.of_milestone(settings, registry.HIGHEST)
     specs = []
     if settings.tls.influxdb:
-        specs.append(influxdb_spec(settings))
+        specs.append(influxdb_spec(settings, names))
     if settings.tls.kafka:
-        specs.append(kafka_spec(settings))
+        specs.append(kafka_spec(settings, names))
         if settings.tls.kafka_client_auth == "required":
-            specs.append(kafka_client_spec(settings))
+            specs.append(kafka_client_spec(names))
     return specs
 
 

@@ -15,6 +15,7 @@ from ca3cli import registry, render
 from ca3cli.certs import inspect, objects, store
 from ca3cli.certs.names import CA_CONFIGMAP, wanted
 from ca3cli.errors import CertsError, ConfigError
+from ca3cli.topology import Topology
 
 if TYPE_CHECKING:
     from ca3cli.render import Manifest
@@ -23,9 +24,8 @@ if TYPE_CHECKING:
 SUMMARY = Path("outputs") / "tls-config-summary.md"
 
 
-def _workload(manifests: list[Manifest], kind: str, name: str) -> dict[str, Any] | None:
-    return next((d for m in manifests for d in m.documents
-                 if d.get("kind") == kind and d["metadata"]["name"] == name), None)
+def _workload(names: Topology, component: str) -> dict[str, Any] | None:
+    return names.workload_object(component) if names.has(component) else None
 
 
 def _env(doc: dict[str, Any] | None) -> dict[str, str]:
@@ -41,20 +41,23 @@ def _args(doc: dict[str, Any] | None) -> list[str]:
 
 def links(manifests: list[Manifest]) -> list[str]:
     """One table row per data link, read from the rendered client and server configuration."""
-    influx = _env(_workload(manifests, "StatefulSet", "influxdb"))
-    kafka = _env(_workload(manifests, "StatefulSet", "kafka"))
-    processor = _env(_workload(manifests, "Deployment", "processor"))
-    producer = _env(_workload(manifests, "Deployment", "producer"))
-    exporter = _args(_workload(manifests, "Deployment", "kafka-exporter"))
+    names = Topology.of_manifests(manifests)
+    influx = _env(_workload(names, "influxdb"))
+    kafka = _env(_workload(names, "kafka"))
+    processor = _env(_workload(names, "processor"))
+    producer = _env(_workload(names, "producer"))
+    exporter = _args(_workload(names, "kafka-exporter"))
+    influx_name = names.service("influxdb").name
     https = "INFLUXD_TLS_CERT" in influx
     protocols = dict(p.split(":", 1) for p in kafka.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "").split(",") if p)
+    kafka_secret = names.tls_secret("kafka") if "SSL" in protocols.values() else "-"
     client_auth = kafka.get("KAFKA_LISTENER_NAME_CLIENT_SSL_CLIENT_AUTH", "none")
 
     def kafka_row(link: str, listener: str, verify: str) -> str:
         on = protocols.get(listener) == "SSL"
         return f"| {link} | {'TLS' if on else 'plaintext'} | {verify if on else '-'} |"
 
-    influx_verify = f"CA file `{processor.get('INFLUXDB_CA_FILE', '-')}`, name influxdb-service"
+    influx_verify = f"CA file `{processor.get('INFLUXDB_CA_FILE', '-')}`, name {influx_name}"
     app_verify = (f"CA file `{producer.get('KAFKA_SSL_CAFILE', '-')}`, broker hostnames"
                   + (", client certificate required" if client_auth == "required" else ""))
     exporter_tls = "--tls.enabled" in exporter
@@ -63,26 +66,27 @@ def links(manifests: list[Manifest]) -> list[str]:
         f"| processor -> InfluxDB (`{processor.get('INFLUXDB_URL', '-')}`) | {'HTTPS' if https else 'plaintext'} | "
         f"{influx_verify if https else '-'} |",
         f"| Grafana -> InfluxDB | {'HTTPS' if https else 'plaintext'} | "
-        f"{'ConfigMap ' + CA_CONFIGMAP + ' (tlsAuthWithCACert), name influxdb-service' if https else '-'} |",
+        f"{f'ConfigMap {CA_CONFIGMAP} (tlsAuthWithCACert), name {influx_name}' if https else '-'} |",
         kafka_row(f"producer, processor -> Kafka (`{producer.get('KAFKA_BOOTSTRAP_SERVERS', '-')}`)", "CLIENT",
                   app_verify),
         kafka_row("topic Job, kafka-exporter -> Kafka", "CLIENT",
                   f"our CA, broker hostnames{'' if exporter_tls else ' (topic Job; kafka-exporter not rendered)'}"),
-        kafka_row("broker -> broker (INTERNAL :9094)", "INTERNAL", "both sides present kafka-tls, hostnames checked"),
+        kafka_row("broker -> broker (INTERNAL :9094)", "INTERNAL",
+                  f"both sides present {kafka_secret}, hostnames checked"),
         kafka_row("controller quorum (CONTROLLER :9095)", "CONTROLLER",
-                  "both sides present kafka-tls, hostnames checked"),
+                  f"both sides present {kafka_secret}, hostnames checked"),
         "", f"TLS versions: InfluxDB accepts TLS {influx.get('INFLUXD_TLS_MIN_VERSION', '-')} and newer; Kafka "
             f"enables {kafka.get('KAFKA_SSL_ENABLED_PROTOCOLS', '-')}. Kafka listeners: "
             f"`{kafka.get('KAFKA_LISTENERS', '-')}` (map `{kafka.get('KAFKA_LISTENER_SECURITY_PROTOCOL_MAP', '-')}`).",
     ]
 
 
-def certificates(folder: Path, settings: Settings, now: dt.datetime) -> list[str]:
+def certificates(folder: Path, settings: Settings, now: dt.datetime, names: Topology) -> list[str]:
     """One section per certificate: subject, issuer, names, validity, where its key lives."""
     lines = []
     for name, secret in [(store.CA, f"ConfigMap {CA_CONFIGMAP} (certificate only)")] + [
             (spec.name, f"Secret {spec.secret} (kubernetes.io/tls: tls.crt, tls.key, ca.crt)")
-            for spec in wanted(settings)]:
+            for spec in wanted(settings, names)]:
         pair = store.read(folder, name)
         lines.append(f"### {name}")
         if pair is None:
@@ -110,7 +114,7 @@ def text(settings: Settings, manifests: list[Manifest], folder: Path, now: dt.da
     return "\n".join(["# TLS configuration", "", f"Namespace `{settings.namespace}`; written by ca3 on "
                       f"{now:%Y-%m-%d %H:%M} UTC from the rendered manifests and the certificates in `{folder}/`.",
                       "", "## Links", "", *links(manifests), "", "## Certificates", "",
-                      *certificates(folder, settings, now), *rotate])
+                      *certificates(folder, settings, now, Topology.of_manifests(manifests)), *rotate])
 
 
 def write_tls_summary(settings: Settings, root: Path) -> Path:

@@ -1,49 +1,92 @@
 """The experiments as data: which exist, what each does to which tier, and how a name is chosen on the command line.
 
-Tiers are the pods' `app` labels the templates give. A main process is killed only where its image lets us do it
-cleanly: the producer and processor run Python as PID 1 with a SIGTERM handler. Inside its own PID namespace, PID 1
-receives only the signals it handles (SIGKILL from within is dropped), so SIGTERM through `python -c` (neither a
-shell nor `kill` is needed in the image) makes the app exit and the kubelet restart the container in place.
+Tiers are registry components, named in experiments by their pods' `app` label and main container as the rendered
+manifests give them (ca3cli/topology.py), so renaming a label in a template renames the drill's target. A main
+process is killed only where its image lets us do it cleanly: the producer and processor run Python as PID 1 with a
+SIGTERM handler. Inside its own PID namespace, PID 1 receives only the signals it handles (SIGKILL from within is
+dropped), so SIGTERM through `python -c` (neither a shell nor `kill` is needed in the image) makes the app exit and
+the kubelet restart the container in place.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ca3cli.chaos.model import Experiment
 from ca3cli.errors import ConfigError
 
-TIERS = ("producer", "processor", "kafka", "influxdb", "grafana", "prometheus", "loki")
+if TYPE_CHECKING:
+    from ca3cli.topology import Topology
+
+# Registry components, in the order a drill fails them.
+TIER_COMPONENTS = ("producer", "processor", "kafka", "influxdb", "grafana", "prometheus", "logging")
 DATA_PATH = ("producer", "processor", "kafka", "influxdb")  # the tiers a reading passes through
-KILLABLE = {"producer": "producer", "processor": "processor"}  # tier -> container whose PID 1 handles SIGTERM
+KILLABLE = ("producer", "processor")  # whose main container's PID 1 handles SIGTERM
+CUT_OFF = ("processor", "kafka", "influxdb")
+PRODUCER, DRAINED = "producer", "processor"  # whose pods' seq restarts at 0; whose node a drain takes
 KILL_MAIN = ("python", "-c", "import os, signal; os.kill(1, signal.SIGTERM)")
-CUT_OFF_TIERS = ("processor", "kafka", "influxdb")
 CUT_HOLD_S = 20.0
 
 
-def experiments() -> tuple[Experiment, ...]:
-    """Every experiment, in the order a drill runs them."""
+@dataclass(frozen=True)
+class Cast:
+    """The tiers' `app` labels as the drill watches them: every tier, those a reading passes through, the
+    producer's, and the tier whose node a drain takes."""
+
+    tiers: tuple[str, ...]
+    data_path: tuple[str, ...]
+    producer: str
+    drained: str
+
+
+def default_names() -> Topology:
+    """The highest milestone rendered with default settings: the labels do not depend on ca3.yaml."""
+    from ca3cli import registry, topology
+    from ca3cli.settings import Settings
+
+    return topology.of_milestone(Settings(), registry.HIGHEST)
+
+
+def cast(names: Topology | None = None) -> Cast:
+    found = names or default_names()
+    return Cast(tuple(found.app(c) for c in TIER_COMPONENTS), tuple(found.app(c) for c in DATA_PATH),
+                found.app(PRODUCER), found.app(DRAINED))
+
+
+def main_container(names: Topology, component: str) -> str:
+    """The first container of the component's pods: the one running its main process."""
+    return str(names.workload_object(component)["spec"]["template"]["spec"]["containers"][0]["name"])
+
+
+def experiments(names: Topology | None = None) -> tuple[Experiment, ...]:
+    """Every experiment, in the order a drill runs them, named after `names` (by default `default_names()`)."""
+    names = names or default_names()
+    app = {c: names.app(c) for c in TIER_COMPONENTS}
     found = [Experiment(f"delete-pod-{t}", "delete-pod", t, f"delete one {t} pod; its controller must replace it")
-             for t in TIERS]
-    found += [Experiment(f"kill-main-{t}", "kill-main", t,
-                         f"SIGTERM to PID 1 of the {c} container; the kubelet restarts it in place")
-              for t, c in KILLABLE.items()]
-    found += [Experiment(f"cut-off-{t}", "cut-off", t,
-                         f"remove {t}'s allow NetworkPolicies for {CUT_HOLD_S:.0f} s (default deny cuts it off), "
-                         "then restore them", hold_s=CUT_HOLD_S) for t in CUT_OFF_TIERS]
+             for t in app.values()]
+    found += [Experiment(f"kill-main-{app[c]}", "kill-main", app[c],
+                         f"SIGTERM to PID 1 of the {main_container(names, c)} container; the kubelet restarts it in "
+                         "place", container=main_container(names, c))
+              for c in KILLABLE]
+    found += [Experiment(f"cut-off-{app[c]}", "cut-off", app[c],
+                         f"remove {app[c]}'s allow NetworkPolicies for {CUT_HOLD_S:.0f} s (default deny cuts it "
+                         "off), then restore them", hold_s=CUT_HOLD_S) for c in CUT_OFF]
     found.append(Experiment("drain-node", "drain-node", "", "drain the processor's node (when there is more than "
                             "one), then uncordon it"))
     return tuple(found)
 
 
-def select(names: Sequence[str]) -> tuple[Experiment, ...]:
+def select(chosen_names: Sequence[str], names: Topology | None = None) -> tuple[Experiment, ...]:
     """The experiments named (all when none), in catalogue order; an unknown name is a ConfigError listing them."""
-    known = {e.name: e for e in experiments()}
-    unknown = [n for n in names if n not in known]
+    catalogue = experiments(names)
+    known = {e.name: e for e in catalogue}
+    unknown = [n for n in chosen_names if n not in known]
     if unknown:
         raise ConfigError(f"Unknown experiment {', '.join(unknown)}. Run `ca3 chaos --list` for the names.")
-    chosen = set(names)
-    return tuple(e for e in experiments() if not chosen or e.name in chosen)
+    chosen = set(chosen_names)
+    return tuple(e for e in catalogue if not chosen or e.name in chosen)
 
 
 def plan(exp: Experiment) -> tuple[str, str]:
@@ -52,7 +95,7 @@ def plan(exp: Experiment) -> tuple[str, str]:
         return (f"kubectl delete pod <the first Ready app={exp.tier} pod> --wait=false",
                 "nothing to undo: its Deployment or StatefulSet creates the replacement")
     if exp.action == "kill-main":
-        return (f"kubectl exec <the first Ready app={exp.tier} pod> -c {KILLABLE[exp.tier]} -- {' '.join(KILL_MAIN)}",
+        return (f"kubectl exec <the first Ready app={exp.tier} pod> -c {exp.container} -- {' '.join(KILL_MAIN)}",
                 "nothing to undo: the kubelet restarts the container in place")
     if exp.action == "cut-off":
         return (f"kubectl delete networkpolicy <the allow policies selecting app={exp.tier}> (saved first)",

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from ca3cli.chaos.catalogue import KILL_MAIN, KILLABLE
+from ca3cli.chaos.catalogue import KILL_MAIN
 from ca3cli.chaos.model import Experiment, Pod
 from ca3cli.deploy import APPLY_TIMEOUT_S, FIELD_MANAGER
 from ca3cli.kube import Kubectl
@@ -59,7 +59,7 @@ def delete_pod(kubectl: Kubectl, pod: Pod) -> str:
 def kill_main(kubectl: Kubectl, exp: Experiment, pod: Pod) -> str:
     """SIGTERM to PID 1 of the tier's main container. The exec session may end with the container, so its exit
     code is shown, not judged: the restart count tells whether it worked."""
-    result = kubectl.run("exec", pod.name, "-c", KILLABLE[exp.tier], "--", *KILL_MAIN, check=False, mutating=True,
+    result = kubectl.run("exec", pod.name, "-c", exp.container, "--", *KILL_MAIN, check=False, mutating=True,
                          timeout=30)
     return f"exit {result.returncode}" + (f": {result.stderr.strip()}" if result.stderr.strip() else "")
 

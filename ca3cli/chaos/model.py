@@ -24,6 +24,7 @@ class Experiment:
     tier: str
     summary: str
     hold_s: float = 0.0  # how long a cut-off lasts before the policies are restored
+    container: str = ""  # kill-main: the container whose PID 1 is signalled
 
 
 @dataclass(frozen=True)

@@ -33,10 +33,11 @@ def node_reason(nodes: list[str], node: str) -> str:
     return ""
 
 
-def skip_reason(kubectl: Kubectl, exp: Experiment, sample: Sample) -> str:
-    """The one sentence saying why `exp` is skipped, or "" when it can run."""
+def skip_reason(kubectl: Kubectl, exp: Experiment, sample: Sample, drained: str) -> str:
+    """The one sentence saying why `exp` is skipped, or "" when it can run (`drained`: the `app` label of the tier
+    whose node a drain takes)."""
     if exp.action == "drain-node":
-        node = next((p.node for p in sample.tier("processor") if p.node), "")
+        node = next((p.node for p in sample.tier(drained) if p.node), "")
         return node_reason(observe.nodes(kubectl), node)
     if exp.action == "cut-off":
         return tier_reason(exp, sample) or policy_reason(observe.system_daemonsets(kubectl))

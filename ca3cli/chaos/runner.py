@@ -15,8 +15,7 @@ from rich.live import Live
 from rich.markup import escape
 
 from ca3cli import kube
-from ca3cli.chaos import inject, observe, recovery, view
-from ca3cli.chaos.catalogue import plan
+from ca3cli.chaos import catalogue, inject, observe, recovery, view
 from ca3cli.chaos.data import Data
 from ca3cli.chaos.inject import Undo
 from ca3cli.chaos.model import Drill, Experiment, Fault, Outcome, Run, Sample, Step, StepOutcome
@@ -71,8 +70,9 @@ class Attempt:
 
 class Runner:
     def __init__(self, kubectl: Kubectl, data: Data, console: Console, namespace: str,
-                 timing: Timing = Timing()) -> None:
+                 timing: Timing = Timing(), cast: catalogue.Cast | None = None) -> None:
         self.kubectl, self.data, self.console, self.timing = kubectl, data, console, timing
+        self.cast = cast or catalogue.cast()
         self.t0, self.wall0, self.since = time.monotonic(), time.time(), utc_now()
         self.drill = Drill(namespace, self.since, self.wall0)
         self.steps: list[Step] = []
@@ -116,7 +116,7 @@ class Runner:
         while True:
             s = self.sample(attempt)
             attempt.samples[:] = [s]
-            attempt.fault = Fault(ready_before=view.ready_counts(s))
+            attempt.fault = Fault(ready_before=view.ready_counts(s, self.cast.tiers))
             problems = recovery.steady(s, attempt.fault.ready_before)
             if not problems or self.elapsed() >= ends:
                 return problems
@@ -126,7 +126,7 @@ class Runner:
         exp, first = attempt.experiment, attempt.samples[-1]
         attempt.phase = "inject"
         pod = None if exp.action == "drain-node" else inject.victim(first.pods, exp.tier)
-        node = view.node_of(first, "processor") if exp.action == "drain-node" else ""
+        node = view.node_of(first, self.cast.drained) if exp.action == "drain-node" else ""
         attempt.fault = replace(attempt.fault, victim=pod.name if pod else node, victim_uid=pod.uid if pod else "",
                                 restarts_before=pod.restarts if pod else 0)
         if exp.action == "delete-pod" and pod:
@@ -204,8 +204,8 @@ class Runner:
         if run.fault.injected_at is None or not run.samples:
             return run
         window = (run.samples[0].t - LEAD_S, max(run.fault.injected_at, run.samples[-1].t - TAIL_S))
-        at_start = {p.name for p in run.samples[0].tier("producer")}
-        fresh = sorted({p.name for s in run.samples for p in s.tier("producer")} - at_start)
+        at_start = {p.name for p in run.samples[0].tier(self.cast.producer)}
+        fresh = sorted({p.name for s in run.samples for p in s.tier(self.cast.producer)} - at_start)
         try:
             stored = self.data.readings(self.wall0 + window[0], self.wall0 + window[1])
         except Ca3Error as exc:
@@ -221,7 +221,7 @@ class Runner:
             self.step(exp, "steady-before", "not steady; not injected", "failed", "; ".join(problems))
             return attempt.run("not-steady", f"The pipeline was not in steady state: {'; '.join(problems)}.")
         self.step(exp, "steady-before", "steady state")
-        skip = skip_reason(self.kubectl, exp, attempt.samples[-1])
+        skip = skip_reason(self.kubectl, exp, attempt.samples[-1], self.cast.drained)
         if skip:
             self.step(exp, "skip", skip)
             return attempt.run("skipped", skip)
@@ -246,7 +246,7 @@ class Runner:
             changed = bool(undo.actions)
             failed, stopped = self.rollback(exp, undo)
             if not changed and attempt.fault.injected_at is not None:
-                self.step(exp, "rollback", plan(exp)[1])
+                self.step(exp, "rollback", catalogue.plan(exp)[1])
         if stopped and outcome != "interrupted":
             outcome, reason = "interrupted", f"Interrupted by Ctrl-C during the rollback. {reason}".strip()
         if failed:

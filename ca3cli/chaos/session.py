@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ca3cli import registry, secrets, services, topology
-from ca3cli.chaos import outputs
+from ca3cli.chaos import catalogue, outputs
 from ca3cli.chaos.data import ClusterData, Data, Reforward
 from ca3cli.chaos.influx import InfluxReader
 from ca3cli.chaos.model import Drill, Experiment
@@ -66,7 +66,8 @@ def drill(kubectl: Kubectl, settings: Settings, experiments: Sequence[Experiment
     """Run `experiments` and write outputs/; every line the operator sees goes to `console`. Ctrl-C raises
     runner.Interrupted after the outputs of what ran are written (its `files`)."""
     source = data or cluster_data(kubectl, settings, secrets_folder, milestone)
-    runner = Runner(kubectl, source, console, settings.namespace, timing)
+    names = catalogue.cast(topology.of_milestone(settings, milestone))
+    runner = Runner(kubectl, source, console, settings.namespace, timing, names)
     try:
         result = runner.run_all(experiments)
     except Interrupted as stopped:

@@ -10,15 +10,16 @@ chaostoolkit-kubernetes' uncordon needs a name or a label selector, which could 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from ca3cli.chaos.catalogue import DATA_PATH, KILL_MAIN, KILLABLE
+from ca3cli.chaos.catalogue import KILL_MAIN, TIER_COMPONENTS, cast
 from ca3cli.chaos.inject import saved, tier_policies
 from ca3cli.chaos.model import Experiment
 from ca3cli.chaos.recovery import RECOVERY_TARGET_S
 
-WORKLOADS = ("Deployment", "StatefulSet")
+if TYPE_CHECKING:
+    from ca3cli.topology import Topology
 
 
 def _activity(kind: str, name: str, module: str, func: str, arguments: dict[str, Any],
@@ -38,27 +39,21 @@ def _ready(tier: str, namespace: str) -> dict[str, Any]:
                       "ns": namespace})
 
 
-def pod_labels(documents: Iterable[dict[str, Any]], tier: str) -> dict[str, str]:
-    """The pod template labels of the tier's Deployment or StatefulSet in the rendered manifests."""
-    for doc in documents:
-        labels = doc.get("spec", {}).get("template", {}).get("metadata", {}).get("labels") or {}
-        if doc.get("kind") in WORKLOADS and labels.get("app") == tier:
-            return dict(labels)
-    return {"app": tier}
+def pod_labels(names: Topology, tier: str) -> dict[str, str]:
+    """The pod labels of the tier (its pods' `app` label) as the rendered manifests give them."""
+    return next(names.pod_labels(c) for c in TIER_COMPONENTS if names.has(c) and names.app(c) == tier)
 
 
-def _method(exp: Experiment, namespace: str, documents: list[dict[str, Any]]
-            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _method(exp: Experiment, namespace: str, names: Topology) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     selector = {"label_selector": f"app={exp.tier}", "qty": 1, "order": "alphabetic", "ns": namespace}
     if exp.action == "delete-pod":
         return [_activity("action", exp.name, "chaosk8s.pod.actions", "terminate_pods", selector,
                           RECOVERY_TARGET_S)], []
     if exp.action == "kill-main":
         return [_activity("action", exp.name, "chaosk8s.pod.actions", "exec_in_pods",
-                          {"cmd": list(KILL_MAIN), "container_name": KILLABLE[exp.tier], **selector},
+                          {"cmd": list(KILL_MAIN), "container_name": exp.container, **selector},
                           RECOVERY_TARGET_S)], []
-    policies = tier_policies([d for d in documents if d.get("kind") == "NetworkPolicy"],
-                             pod_labels(documents, exp.tier))
+    policies = tier_policies(names.objects(kind="NetworkPolicy"), pod_labels(names, exp.tier))
     removes = [_activity("action", f"remove-{p['metadata']['name']}", "chaosk8s.networking.actions",
                          "remove_network_policy", {"name": p["metadata"]["name"], "ns": namespace})
                for p in policies]
@@ -71,12 +66,12 @@ def _method(exp: Experiment, namespace: str, documents: list[dict[str, Any]]
     return removes + restores, restores
 
 
-def experiment(exp: Experiment, namespace: str, documents: list[dict[str, Any]]) -> dict[str, Any] | None:
+def experiment(exp: Experiment, namespace: str, names: Topology) -> dict[str, Any] | None:
     """One Chaos Toolkit experiment, or None for a drain (see the module docstring)."""
     if exp.action == "drain-node":
         return None
-    method, rollbacks = _method(exp, namespace, documents)
-    tiers = list(dict.fromkeys([*DATA_PATH, exp.tier]))
+    method, rollbacks = _method(exp, namespace, names)
+    tiers = list(dict.fromkeys([*cast(names).data_path, exp.tier]))
     return {"version": "1.0.0", "title": f"ca3: {exp.name}", "description": exp.summary,
             "tags": ["kubernetes", "ca3", exp.action],
             "steady-state-hypothesis": {"title": "every data-path tier has its pods Ready",
@@ -84,8 +79,8 @@ def experiment(exp: Experiment, namespace: str, documents: list[dict[str, Any]])
             "method": method, "rollbacks": rollbacks}
 
 
-def export(experiments: Sequence[Experiment], namespace: str, documents: list[dict[str, Any]]
-           ) -> dict[str, dict[str, Any]]:
-    """File name -> experiment, for every experiment that can be exported."""
-    found = {f"{e.name}.json": experiment(e, namespace, documents) for e in experiments}
+def export(experiments: Sequence[Experiment], namespace: str, names: Topology) -> dict[str, dict[str, Any]]:
+    """File name -> experiment, for every experiment that can be exported, with the policies and labels of the
+    rendered manifests `names` reads."""
+    found = {f"{e.name}.json": experiment(e, namespace, names) for e in experiments}
     return {name: doc for name, doc in found.items() if doc is not None}

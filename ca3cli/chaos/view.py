@@ -10,7 +10,6 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ca3cli.chaos.catalogue import TIERS
 from ca3cli.chaos.model import Sample
 from ca3cli.chaos.recovery import RECOVERY_TARGET_S, Result
 
@@ -25,9 +24,9 @@ class Watch:
     results: list[str] = field(default_factory=list)
 
 
-def ready_counts(sample: Sample) -> dict[str, int]:
-    """Ready pods per tier that has any pod."""
-    return {t: sum(p.ready for p in sample.tier(t)) for t in TIERS if sample.tier(t)}
+def ready_counts(sample: Sample, tiers: tuple[str, ...]) -> dict[str, int]:
+    """Ready pods per tier (of `tiers`, `app` labels) that has any pod."""
+    return {t: sum(p.ready for p in sample.tier(t)) for t in tiers if sample.tier(t)}
 
 
 def node_of(sample: Sample, tier: str) -> str:

@@ -149,17 +149,17 @@ def _write_procedures(settings: Settings, out: Path) -> Path:
 
 def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path) -> None:
     """The experiments as Chaos Toolkit files, from the manifests these settings render (no cluster needed)."""
-    from ca3cli import render, secrets
+    from ca3cli import topology
     from ca3cli.chaos import toolkit
     from ca3cli.chaos.session import MILESTONE
 
     if kind != "chaostoolkit":
         raise ConfigError(f"--export knows only `chaostoolkit`, not `{kind}`.")
     settings = load_settings(ctx)
-    documents = [d for m in render.render(settings, secrets.placeholders(), MILESTONE) for d in m.documents]
+    names = topology.of_milestone(settings, MILESTONE)
     folder = out / "chaostoolkit"
     folder.mkdir(parents=True, exist_ok=True)
-    for name, doc in toolkit.export(chosen, settings.namespace, documents).items():
+    for name, doc in toolkit.export(chosen, settings.namespace, names).items():
         (folder / name).write_text(json.dumps(doc, indent=2) + "\n")
         console.print(f"saved {escape(str(folder / name))}")
     console.print("Run one with `chaos run FILE` (pip install chaostoolkit chaostoolkit-kubernetes); a node drain is "

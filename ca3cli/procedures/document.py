@@ -21,10 +21,10 @@ OUTPUT = Path("outputs", "operator-procedures.md")
 
 def facts(settings: Settings, milestone: int, manifests: Iterable[Manifest]) -> Facts:
     features = registry.features(settings, registry.check_milestone(milestone))
-    rendered = list(manifests)
-    return Facts(settings, milestone, features, inventory(settings.namespace, rendered),
+    names = Topology.of_manifests(manifests)
+    return Facts(settings, milestone, features, inventory(settings.namespace, names),
                  tuple(dashboards.dashboards(settings, features)),
-                 tuple(c.id for c in registry.criteria_for(milestone)), Topology.of_manifests(rendered))
+                 tuple(c.id for c in registry.criteria_for(milestone)), names)
 
 
 def procedures(f: Facts) -> list[Procedure]:

@@ -22,8 +22,8 @@ def _promql(facts: Facts, *queries: str) -> tuple[str, ...]:
 
 
 def network_cut(facts: Facts) -> Procedure:
-    inv = facts.inventory
-    services = [name for names in inv.services.values() for name in names]
+    inv, names = facts.inventory, facts.names
+    services = [service.name for component in names.components for service in names.services(component)]
     return Procedure(
         key="network-cut", title="A tier cut off by the network",
         symptoms=("Pods stay Running and Ready but their clients time out: connection timeouts in the logs of "

@@ -1,7 +1,9 @@
-"""What an operator can point kubectl at, read from the rendered manifests: each tier's workload, its labels and
-containers, Services, autoscalers, disruption budgets, network policies and Prometheus alert rules.
+"""What an operator can point kubectl at beyond what ca3cli/topology.py answers: each tier's workload as the
+procedures use it (selector, containers, replicas, claims), autoscalers, disruption budgets, network policies and
+Prometheus alert rules, all read from the same rendered manifests.
 
-The procedures name only objects found here, so they cannot drift from what `ca3 deploy` creates.
+The procedures name only objects found here or in the topology, so they cannot drift from what `ca3 deploy`
+creates.
 """
 
 from __future__ import annotations
@@ -12,17 +14,16 @@ from typing import Any
 
 import yaml
 
-from ca3cli.render import SAFE_LOADER, Manifest
+from ca3cli.render import SAFE_LOADER
+from ca3cli.topology import Topology
 
 # The tiers an operator may lose, and the registry component that deploys each.
 TIERS: dict[str, str] = {
     "producer": "producer", "processor": "processor", "kafka": "kafka", "influxdb": "influxdb",
     "grafana": "grafana", "prometheus": "prometheus", "loki": "logging",
 }
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
-# kubectl's short resource names, as the procedures write them.
-SHORT = {"Deployment": "deployment", "StatefulSet": "statefulset", "DaemonSet": "daemonset",
-         "HorizontalPodAutoscaler": "hpa", "ScaledObject": "scaledobject"}
+# kubectl's short resource names of the autoscalers, as the procedures write them.
+SHORT = {"HorizontalPodAutoscaler": "hpa", "ScaledObject": "scaledobject"}
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,7 @@ class Workload:
     replicas: int | None  # None where an autoscaler or the node count decides
     claims: tuple[str, ...]  # volumeClaimTemplates of a StatefulSet
     secrets: tuple[str, ...]  # Secrets its pods mount as volumes (names only)
-
-    @property
-    def ref(self) -> str:
-        return f"{SHORT[self.kind]}/{self.name}"
+    ref: str  # `statefulset/kafka`
 
     @property
     def label_selector(self) -> str:
@@ -59,7 +57,6 @@ class Inventory:
     namespace: str
     workloads: Mapping[str, Workload]  # by tier
     others: tuple[Workload, ...]  # workloads that are no tier of their own (kafka-exporter, the log agent)
-    services: Mapping[str, tuple[str, ...]]  # by component
     autoscalers: tuple[tuple[str, str], ...]  # (kind, name)
     budgets: tuple[str, ...]
     policies: tuple[str, ...]
@@ -72,29 +69,20 @@ class Inventory:
         return tuple(w for w in (*self.workloads.values(), *self.others) if wanted & set(w.secrets))
 
 
-def _workload(tier: str, doc: Mapping[str, Any]) -> Workload:
-    spec = doc["spec"]
-    template = spec["template"]
+def _workload(tier: str, component: str, names: Topology) -> Workload:
+    """The component's workload as the procedures use it, from the topology's answers and its rendered spec."""
+    spec = names.workload_object(component)["spec"]
+    workload = names.workload(component)
     return Workload(
-        tier=tier, kind=doc["kind"], name=doc["metadata"]["name"],
+        tier=tier, kind=names.workload_object(component)["kind"], name=workload.name,
         selector=dict(spec["selector"]["matchLabels"]),
-        app=template["metadata"]["labels"].get("app", doc["metadata"]["name"]),
-        containers=tuple(c["name"] for c in template["spec"]["containers"]),
+        app=names.pod_labels(component).get("app", workload.name),
+        containers=tuple(c["name"] for c in spec["template"]["spec"]["containers"]),
         replicas=spec.get("replicas"),
         claims=tuple(t["metadata"]["name"] for t in spec.get("volumeClaimTemplates", ())),
-        secrets=tuple(_mounted_secrets(template["spec"].get("volumes", ()))),
+        secrets=names.mounted_secrets(component),
+        ref=workload.ref,
     )
-
-
-def _mounted_secrets(volumes: Iterable[Mapping[str, Any]]) -> list[str]:
-    names = []
-    for volume in volumes:
-        if "secret" in volume:
-            names.append(volume["secret"]["secretName"])
-        for source in (volume.get("projected") or {}).get("sources", ()):
-            if "secret" in source:
-                names.append(source["secret"]["name"])
-    return names
 
 
 def _alerts(documents: Iterable[Mapping[str, Any]]) -> list[Alert]:
@@ -119,33 +107,29 @@ def _alerts(documents: Iterable[Mapping[str, Any]]) -> list[Alert]:
     return found
 
 
-def inventory(namespace: str, manifests: Iterable[Manifest]) -> Inventory:
-    """Read what the procedures may name from one milestone's rendered manifests."""
-    documents = [(m.component, doc) for m in manifests for doc in m.documents]
+def inventory(namespace: str, names: Topology) -> Inventory:
+    """Read what the procedures may name, beyond the topology's answers, from one milestone's rendered objects."""
     components = {component: tier for tier, component in TIERS.items()}
     workloads: dict[str, Workload] = {}
     others: list[Workload] = []
-    services: dict[str, list[str]] = {}
-    for component, doc in documents:
-        kind, name = doc["kind"], doc["metadata"]["name"]
+    for component in names.workload_components():
         tier = components.get(component)
         # The tier's own workload: the one named like the tier (Loki's is named loki in component logging).
-        if kind in WORKLOAD_KINDS and tier is not None and name == tier:
-            workloads[tier] = _workload(tier, doc)
-        elif kind in WORKLOAD_KINDS:
-            others.append(_workload(component, doc))
-        elif kind == "Service":
-            services.setdefault(component, []).append(name)
+        if tier is not None and names.workload(component).name == tier:
+            workloads[tier] = _workload(tier, component, names)
+        else:
+            others.append(_workload(component, component, names))
+
+    def named(*kinds: str) -> list[tuple[str, str]]:
+        return [(doc["kind"], doc["metadata"]["name"]) for doc in names.objects() if doc["kind"] in kinds]
+
     return Inventory(
         namespace=namespace,
         workloads=workloads,
         others=tuple(others),
-        services={component: tuple(names) for component, names in services.items()},
-        autoscalers=tuple((d["kind"], d["metadata"]["name"]) for _, d in documents
-                          if d["kind"] in ("HorizontalPodAutoscaler", "ScaledObject")),
-        budgets=tuple(d["metadata"]["name"] for _, d in documents if d["kind"] == "PodDisruptionBudget"),
-        policies=tuple(d["metadata"]["name"] for _, d in documents if d["kind"] == "NetworkPolicy"),
-        alerts=tuple(_alerts(doc for _, doc in documents)),
-        tls_secrets=tuple(d["metadata"]["name"] for _, d in documents
-                          if d["kind"] == "Secret" and d.get("type") == "kubernetes.io/tls"),
+        autoscalers=tuple(named("HorizontalPodAutoscaler", "ScaledObject")),
+        budgets=tuple(name for _, name in named("PodDisruptionBudget")),
+        policies=tuple(name for _, name in named("NetworkPolicy")),
+        alerts=tuple(_alerts(names.objects(kind="ConfigMap"))),
+        tls_secrets=names.tls_secrets(),
     )

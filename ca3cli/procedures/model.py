@@ -46,7 +46,7 @@ class Facts:
     inventory: Inventory
     dashboards: tuple[Dashboard, ...]
     criteria: tuple[str, ...]  # ids of `ca3 validate` checks at this milestone
-    names: Topology  # Services and ports, as ca3cli/topology.py reads them from the same manifests
+    names: Topology  # Services, ports, workloads and Secrets, as ca3cli/topology.py reads them from the manifests
 
     def kubectl(self, *args: str) -> str:
         """A kubectl command line in the pipeline's namespace, every word shell-quoted but the `<node>`-style

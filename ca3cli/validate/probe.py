@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from ca3cli import registry, topology
+from ca3cli.certs.names import CA_CONFIGMAP
 from ca3cli.errors import Ca3Error, KubectlError
 from ca3cli.kube import Kubectl, Result, secret_value
 from ca3cli.portforward import Forward, TlsTarget, forward
@@ -19,7 +20,7 @@ from ca3cli.portforward import Forward, TlsTarget, forward
 if TYPE_CHECKING:
     from ca3cli.settings import Settings
 
-CA_NAME = "ca3-ca"  # ConfigMap (or Secret) holding our CA certificate under key `ca.crt`
+CA_NAME = CA_CONFIGMAP  # ConfigMap (or Secret) holding our CA certificate under key `ca.crt`
 CA_KEY = "ca.crt"
 
 

@@ -11,13 +11,15 @@ from typing import Any
 from cryptography import x509
 
 from ca3cli.certs.inspect import describe, signed_by
-from ca3cli.certs.names import KAFKA_SERVICE, broker_names
+from ca3cli.certs.names import broker_names
 from ca3cli.lint.tls import broker_properties, listener_problems
 from ca3cli.portforward import tls_handshake
 from ca3cli.validate.model import Check, Outcome, failed, passed, verdict
 from ca3cli.validate.probe import Probe
 from ca3cli.validate.workloads import listing
 
+# Registry components whose objects the checks read (names come from probe.names, ca3cli/topology.py).
+INFLUXDB, KAFKA, PROCESSOR, PRODUCER, GRAFANA = "influxdb", "kafka", "processor", "producer", "grafana"
 TLS_ERROR = re.compile(r"tls: |x509: |handshake (error|fail)|certificate verify failed|SSLError|bad certificate|"
                        r"unknown (ca|authority)", re.I)
 
@@ -36,17 +38,18 @@ KAFKA_OFF = off_unless("tls_kafka", "tls.kafka")
 # --- the certificate in its Secret -----------------------------------------------------------------------------
 
 
-def secret_check(check_id: str, secret: str, service: str, skip: Any) -> Check:
-    """PASS when `secret` is a kubernetes.io/tls Secret whose current certificate is signed by our CA (ConfigMap
-    ca3-ca) and names the service (and, for Kafka, every broker's headless name)."""
+def secret_check(check_id: str, component: str, skip: Any) -> Check:
+    """PASS when the TLS Secret the component mounts is a kubernetes.io/tls Secret whose current certificate is
+    signed by our CA (ConfigMap ca3-ca) and names the component's Service (and, for a StatefulSet such as Kafka,
+    every pod's headless name)."""
 
     def gather(probe: Probe) -> dict[str, Any]:
-        obj = probe.get("secret", secret)
+        obj = probe.get("secret", probe.names.tls_secret(component))
         data = obj.get("data") or {}
         cert = base64.b64decode(data["tls.crt"]).decode() if "tls.crt" in data else ""  # public; the key stays unread
-        wanted = [f"{service}.{probe.namespace}.svc"]
-        if service == KAFKA_SERVICE:
-            wanted += [name for name in broker_names(probe.settings) if name.endswith(".svc")]
+        wanted = [f"{probe.names.service(component).name}.{probe.namespace}.svc"]
+        if component == KAFKA:
+            wanted += [name for name in broker_names(probe.settings, probe.names) if name.endswith(".svc")]
         return {"type": obj.get("type"), "keys": sorted(data), "cert": cert, "ca": probe.ca_pem(),
                 "names": wanted, "now": datetime.now(UTC)}
 
@@ -72,19 +75,21 @@ def decide_secret(evidence: dict[str, Any]) -> Outcome:
 
 
 def gather_mount(probe: Probe) -> dict[str, Any]:
-    return {"statefulset": probe.find("statefulsets", "influxdb")}
+    workload = probe.names.workload(INFLUXDB)
+    return {"ref": workload.ref, "workload": probe.find(f"{workload.kind}s", workload.name),
+            "secret": probe.names.tls_secret(INFLUXDB)}
 
 
 def decide_mount(evidence: dict[str, Any]) -> Outcome:
-    sts = evidence["statefulset"]
-    if sts is None:
-        return failed("StatefulSet influxdb does not exist")
-    pod = sts["spec"]["template"]["spec"]
-    volumes = {v["name"] for v in pod.get("volumes", []) if v.get("secret", {}).get("secretName") == "influxdb-tls"}
+    obj, secret = evidence["workload"], evidence["secret"]
+    if obj is None:
+        return failed(f"{evidence['ref']} does not exist")
+    pod = obj["spec"]["template"]["spec"]
+    volumes = {v["name"] for v in pod.get("volumes", []) if v.get("secret", {}).get("secretName") == secret}
     mounts = [f"{c['name']}:{m['mountPath']}" for c in pod.get("containers", []) for m in c.get("volumeMounts", [])
               if m["name"] in volumes]
-    return verdict(bool(mounts), f"influxdb-tls mounted at {listing(mounts)}",
-                   "no container mounts a volume from Secret influxdb-tls")
+    return verdict(bool(mounts), f"{secret} mounted at {listing(mounts)}",
+                   f"no container mounts a volume from Secret {secret}")
 
 
 def decide_listening(text: str) -> Outcome:
@@ -105,9 +110,20 @@ def decide_no_tls_errors(text: str) -> Outcome:
                    f"{len(errors)} TLS error lines, latest: {errors[-1][:140] if errors else ''}")
 
 
-def logs_of(*selectors: str) -> Any:
+def logs_of(*components: str) -> Any:
+    """The recent logs of the components' pods, selected by their `app` label."""
+
     def gather(probe: Probe) -> str:
-        return "\n".join(probe.logs(selector) for selector in selectors)
+        return "\n".join(probe.logs(f"app={probe.names.app(component)}") for component in components)
+
+    return gather
+
+
+def startup_logs(component: str) -> Any:
+    """Every log line of the component's workload since it started."""
+
+    def gather(probe: Probe) -> str:
+        return probe.logs(probe.names.workload(component).ref, since=None)
 
     return gather
 
@@ -115,14 +131,16 @@ def logs_of(*selectors: str) -> Any:
 # --- handshakes ------------------------------------------------------------------------------------------------
 
 
-def handshake_check(check_id: str, service: str, port: int, skip: Any) -> Check:
-    """PASS when `service`:`port` completes a handshake verified against our CA for the service's DNS name."""
+def handshake_check(check_id: str, component: str, port: str, skip: Any) -> Check:
+    """PASS when the component's Service, on its port called `port`, completes a handshake verified against our CA
+    for the Service's DNS name."""
 
     def gather(probe: Probe) -> dict[str, Any]:
-        target = probe.tls(service)
+        service = probe.names.service(component)
+        target = probe.tls(service.name)
         try:
-            return {"name": target.server_name, **tls_handshake(probe.forward(f"svc/{service}", port).local_port,
-                                                                 target)}
+            return {"name": target.server_name,
+                    **tls_handshake(probe.forward(service.target, service.port_named(port)).local_port, target)}
         except (ssl.SSLError, OSError) as exc:
             return {"name": target.server_name, "error": str(exc) or type(exc).__name__}
 
@@ -138,9 +156,11 @@ def decide_handshake(evidence: dict[str, Any]) -> Outcome:
 # --- client configuration --------------------------------------------------------------------------------------
 
 
-def env_of(probe: Probe, kind: str, name: str) -> dict[str, str] | None:
-    """The plain environment of a workload's containers: literal values and ConfigMap values (never Secrets)."""
-    obj = probe.find(f"{kind}s", name)
+def env_of(probe: Probe, component: str) -> dict[str, str] | None:
+    """The plain environment of a component's workload containers: literal values and ConfigMap values (never
+    Secrets)."""
+    workload = probe.names.workload(component)
+    obj = probe.find(f"{workload.kind}s", workload.name)
     if obj is None:
         return None
 
@@ -158,17 +178,17 @@ def env_of(probe: Probe, kind: str, name: str) -> dict[str, str] | None:
     return env
 
 
-def gather_env(*workloads: tuple[str, str]) -> Any:
+def gather_env(*components: str) -> Any:
     def gather(probe: Probe) -> dict[str, dict[str, str] | None]:
-        return {f"{kind}/{name}": env_of(probe, kind, name) for kind, name in workloads}
+        return {probe.names.workload(c).ref: env_of(probe, c) for c in components}
 
     return gather
 
 
 def decide_influxdb_url(envs: dict[str, dict[str, str] | None]) -> Outcome:
-    env = next(iter(envs.values()))
+    ref, env = next(iter(envs.items()))
     if env is None:
-        return failed("Deployment processor does not exist")
+        return failed(f"{ref} does not exist")
     urls = [v for v in env.values() if "influxdb" in v and "://" in v]
     if not urls:
         return failed("no environment value of the processor holds an InfluxDB URL")
@@ -198,9 +218,9 @@ def decide_kafka_clients(envs: dict[str, dict[str, str] | None]) -> Outcome:
 def decide_listeners(envs: dict[str, dict[str, str] | None]) -> Outcome:
     """PASS when the client listener binds 9093, nothing binds 9092, and every listener (client, inter-broker,
     controller) is SSL in a consistent configuration, read as the broker reads its KAFKA_* variables."""
-    env = next(iter(envs.values()))
+    ref, env = next(iter(envs.items()))
     if env is None:
-        return failed("StatefulSet kafka does not exist")
+        return failed(f"{ref} does not exist")
     props = broker_properties(env)
     pairs = props.get("listener.security.protocol.map", "").split(",")
     protocols = dict(p.split(":", 1) for p in pairs if ":" in p)
@@ -215,19 +235,15 @@ def decide_listeners(envs: dict[str, dict[str, str] | None]) -> Outcome:
 
 
 CHECKS = (
-    secret_check("m7.influxdb-tls-secret", "influxdb-tls", "influxdb-service", INFLUX_OFF),
+    secret_check("m7.influxdb-tls-secret", INFLUXDB, INFLUX_OFF),
     Check("m7.influxdb-mounts-tls", gather_mount, decide_mount, skip=INFLUX_OFF),
-    Check("m7.influxdb-tls-logs", lambda probe: probe.logs("statefulset/influxdb", since=None), decide_listening,
-          skip=INFLUX_OFF),
-    handshake_check("m7.influxdb-tls-handshake", "influxdb-service", 8086, INFLUX_OFF),
-    Check("m7.processor-https", gather_env(("deployment", "processor")), decide_influxdb_url, skip=INFLUX_OFF),
-    Check("m7.no-tls-errors", logs_of("app=influxdb", "app=processor", "app=grafana"), decide_no_tls_errors,
-          skip=INFLUX_OFF),
-    secret_check("m8.kafka-tls-secret", "kafka-tls", "kafka-service", KAFKA_OFF),
-    handshake_check("m8.kafka-tls-handshake", "kafka-service", 9093, KAFKA_OFF),
-    Check("m8.kafka-tls-config", gather_env(("statefulset", "kafka")), decide_listeners, skip=KAFKA_OFF),
-    Check("m8.clients-tls", gather_env(("deployment", "producer"), ("deployment", "processor")), decide_kafka_clients,
-          skip=KAFKA_OFF),
-    Check("m8.no-tls-errors", logs_of("app=kafka", "app=producer", "app=processor"), decide_no_tls_errors,
-          skip=KAFKA_OFF),
+    Check("m7.influxdb-tls-logs", startup_logs(INFLUXDB), decide_listening, skip=INFLUX_OFF),
+    handshake_check("m7.influxdb-tls-handshake", INFLUXDB, "http", INFLUX_OFF),
+    Check("m7.processor-https", gather_env(PROCESSOR), decide_influxdb_url, skip=INFLUX_OFF),
+    Check("m7.no-tls-errors", logs_of(INFLUXDB, PROCESSOR, GRAFANA), decide_no_tls_errors, skip=INFLUX_OFF),
+    secret_check("m8.kafka-tls-secret", KAFKA, KAFKA_OFF),
+    handshake_check("m8.kafka-tls-handshake", KAFKA, "client", KAFKA_OFF),
+    Check("m8.kafka-tls-config", gather_env(KAFKA), decide_listeners, skip=KAFKA_OFF),
+    Check("m8.clients-tls", gather_env(PRODUCER, PROCESSOR), decide_kafka_clients, skip=KAFKA_OFF),
+    Check("m8.no-tls-errors", logs_of(KAFKA, PRODUCER, PROCESSOR), decide_no_tls_errors, skip=KAFKA_OFF),
 )

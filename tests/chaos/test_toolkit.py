@@ -12,10 +12,11 @@ import pytest
 from chaoslib.exceptions import InvalidActivity
 from chaoslib.experiment import ensure_experiment_is_valid
 
-from ca3cli import render, secrets
+from ca3cli import render, secrets, topology
 from ca3cli.chaos import toolkit
 from ca3cli.chaos.catalogue import experiments, select
 from ca3cli.settings import Settings
+from ca3cli.topology import Topology
 from tests.cluster.conftest import Project, Run
 
 NAMESPACE = "conveyor-pipeline"
@@ -25,21 +26,25 @@ def documents() -> list[dict[str, Any]]:
     return [d for m in render.render(Settings(), secrets.placeholders(), 9) for d in m.documents]
 
 
+def names() -> Topology:
+    return topology.of_milestone(Settings(), 9)
+
+
 @pytest.mark.parametrize("name", [e.name for e in experiments() if e.action != "drain-node"])
 def test_each_exported_experiment_is_valid_for_chaos_toolkit(name: str) -> None:
-    exported = toolkit.export(select([name]), NAMESPACE, documents())
+    exported = toolkit.export(select([name]), NAMESPACE, names())
     ensure_experiment_is_valid(exported[f"{name}.json"])
 
 
 def test_the_validation_refuses_an_argument_the_function_lacks() -> None:
-    doc = toolkit.export(select(["delete-pod-kafka"]), NAMESPACE, documents())["delete-pod-kafka.json"]
+    doc = toolkit.export(select(["delete-pod-kafka"]), NAMESPACE, names())["delete-pod-kafka.json"]
     doc["method"][0]["provider"]["arguments"]["grace"] = 0
     with pytest.raises(InvalidActivity, match="grace"):
         ensure_experiment_is_valid(doc)
 
 
 def test_a_cut_off_removes_and_restores_the_rendered_policies_and_rolls_back_with_them() -> None:
-    doc = toolkit.export(select(["cut-off-processor"]), NAMESPACE, documents())["cut-off-processor.json"]
+    doc = toolkit.export(select(["cut-off-processor"]), NAMESPACE, names())["cut-off-processor.json"]
     funcs = [(a["provider"]["func"], a["name"]) for a in doc["method"]]
     assert funcs == [("remove_network_policy", "remove-processor"), ("remove_network_policy",
                      "remove-processor-metrics"), ("create_network_policy", "restore-processor"),
@@ -52,7 +57,7 @@ def test_a_cut_off_removes_and_restores_the_rendered_policies_and_rolls_back_wit
 
 
 def test_a_drain_is_not_exported() -> None:
-    assert toolkit.export(select(["drain-node"]), NAMESPACE, documents()) == {}
+    assert toolkit.export(select(["drain-node"]), NAMESPACE, names()) == {}
 
 
 def test_the_command_writes_one_file_per_experiment_without_a_cluster(project: Project,

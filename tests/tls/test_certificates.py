@@ -13,7 +13,7 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ca3cli.certs import inspect, store
-from ca3cli.certs.names import kafka_spec, wanted
+from ca3cli.certs.names import wanted
 from ca3cli.errors import CertsError
 from tests.tls.helpers import docs, env, issued, rendered, settings_with
 
@@ -138,7 +138,8 @@ def test_rotating_only_kafka_leaves_influxdb_alone(tmp_path: Path) -> None:
 def test_a_second_run_keeps_everything_and_a_new_replica_count_reissues_kafka_only(tmp_path: Path) -> None:
     folder = issued(tmp_path, settings_with(replicas=1))
     assert store.ensure(folder, settings_with(replicas=1)).changed == []
-    assert store.missing_or_stale(folder, [kafka_spec(settings_with(replicas=3))]) == ["kafka"]
+    kafka = [spec for spec in wanted(settings_with(replicas=3)) if spec.name == "kafka"]
+    assert store.missing_or_stale(folder, kafka) == ["kafka"]
     assert store.ensure(folder, settings_with(replicas=3)).renewed == ["kafka"]
     assert "kafka-2.kafka-headless.conveyor-pipeline.svc" in sans(cert(folder, "kafka"))
 

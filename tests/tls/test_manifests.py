@@ -147,8 +147,8 @@ def test_lint_refuses_a_kafka_exporter_that_skips_or_lacks_verification(mutate, 
     exporter = next(o for o in objs if o.kind == "Deployment" and o.name == "kafka-exporter")
     broken = copy.deepcopy(exporter.doc)
     mutate(broken)
-    objs = [KubeObject.of(path="x", doc=broken)]
-    found = tls_rules.tls_never_skips_verification(objs) + tls_rules.tls_clients_name_the_ca(objs)
+    obj = KubeObject.of(broken, path="x")
+    found = tls_rules.tls_never_skips_verification([obj]) + tls_rules.tls_clients_name_the_ca([obj])
     assert [f.rule for f in found] == [rule]
     assert tls_rules.tls_never_skips_verification([exporter]) + tls_rules.tls_clients_name_the_ca([exporter]) == []
 
@@ -163,9 +163,9 @@ def test_lint_refuses_every_form_of_skipped_verification_in_a_configmap(text: st
 
 
 def test_lint_refuses_https_clients_without_a_ca() -> None:
-    env = [{"name": "INFLUXDB_URL", "value": "https://influxdb-service:8086"},
-           {"name": "KAFKA_SECURITY_PROTOCOL", "value": "SSL"}]
-    pod = {"containers": [{"name": "p", "env": env}]}
+    variables = [{"name": "INFLUXDB_URL", "value": "https://influxdb-service:8086"},
+                 {"name": "KAFKA_SECURITY_PROTOCOL", "value": "SSL"}]
+    pod = {"containers": [{"name": "p", "env": variables}]}
     processor = KubeObject.of(path="x", doc={"kind": "Deployment", "metadata": {"name": "p"},
                                              "spec": {"template": {"spec": pod}}})
     datasource = KubeObject.of(path="y", doc={"kind": "ConfigMap", "metadata": {"name": "d"}, "data": {

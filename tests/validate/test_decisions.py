@@ -247,8 +247,11 @@ case("m8.kafka-tls-secret", "a broker missing", {**good, "cert": three.cert_pem,
 tls_sts = k.workload("StatefulSet", "influxdb")
 tls_sts["spec"]["template"]["spec"]["volumes"] = [{"name": "tls", "secret": {"secretName": "influxdb-tls"}}]
 tls_sts["spec"]["template"]["spec"]["containers"][0]["volumeMounts"] = [{"name": "tls", "mountPath": "/etc/tls"}]
-case("m7.influxdb-mounts-tls", "mounted", {"statefulset": tls_sts}, PASS)
-case("m7.influxdb-mounts-tls", "not mounted", {"statefulset": k.workload("StatefulSet", "influxdb")}, FAIL)
+mount = {"ref": "statefulset/influxdb", "secret": "influxdb-tls"}
+case("m7.influxdb-mounts-tls", "mounted", {**mount, "workload": tls_sts}, PASS)
+case("m7.influxdb-mounts-tls", "another secret mounted", {**mount, "workload": tls_sts, "secret": "tsdb-tls"}, FAIL)
+case("m7.influxdb-mounts-tls", "not mounted", {**mount, "workload": k.workload("StatefulSet", "influxdb")}, FAIL)
+case("m7.influxdb-mounts-tls", "no workload", {**mount, "workload": None}, FAIL)
 listening = "ts=2026-11-26T08:59:00Z lvl=info msg=Listening log_id=0s service=tcp-listener transport={} addr=:8086\n"
 case("m7.influxdb-tls-logs", "https", listening.format("https"), PASS)
 case("m7.influxdb-tls-logs", "http", listening.format("http"), FAIL)

@@ -110,9 +110,10 @@ def test_checks_that_kept_the_old_name_fail_against_a_cluster_from_the_renamed_t
     assert seen["m1.grafana-nodeport"][1] == f"Service {OLD} does not exist"
 
 
-# Modules that reach in-cluster objects by name; validate/tls.py is being moved onto ca3cli/topology.py separately.
-# (The registry's template file names and criterion texts are not object names.)
-NAMING_MODULES = [*sorted(p for p in (TEMPLATES.parent / "validate").glob("*.py") if p.name != "tls.py"),
+# Modules that reach in-cluster objects by name. (The registry's template file names and criterion texts are not
+# object names.)
+NAMING_MODULES = [*sorted(p for folder in ("validate", "certs", "chaos", "procedures")
+                          for p in (TEMPLATES.parent / folder).glob("*.py")),
                   *(TEMPLATES.parent / name for name in ("status.py", "services.py", "evidence.py",
                                                          "commands/open.py", "loadtest/run.py"))]
 
