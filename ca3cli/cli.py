@@ -35,7 +35,7 @@ from ca3cli.commands import (
 from ca3cli.commands import open as open_command
 from ca3cli.commands.common import GlobalOptions, err_console
 from ca3cli.commands.flags import flag
-from ca3cli.errors import Ca3Error, ConfigError
+from ca3cli.core.errors import Ca3Error, ConfigError
 
 app = typer.Typer(
     name="ca3",

@@ -16,7 +16,7 @@ def build(
     push: bool = flag("--push", help="Push the images to `images.registry` after building."),
 ) -> None:
     """Build apps/producer and apps/processor as <images.registry>/<app>:<images.tag>."""
-    from ca3cli import build as core
+    from ca3cli.operations import build as core
 
     settings = load_settings(ctx)
     for step in core.steps(settings, load=load, push=push):

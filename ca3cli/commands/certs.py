@@ -11,20 +11,21 @@ from rich.table import Table
 
 from ca3cli.commands.common import console, load_settings, options
 from ca3cli.commands.flags import flag
-from ca3cli.errors import CheckFailed, ConfigError
+from ca3cli.core import template_values
+from ca3cli.core.errors import CheckFailed, ConfigError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ca3cli.certs.check import Row
-    from ca3cli.certs.store import Issued
-    from ca3cli.settings import Settings
+    from ca3cli.core.settings import Settings
+    from ca3cli.operations.certs.check import Row
+    from ca3cli.operations.certs.store import Issued
 
 GROUPS = {"influxdb": ("influxdb",), "kafka": ("kafka", "kafka-client")}
 
 
 def _issued_table(issued: Issued, folder: Path) -> Table:
-    from ca3cli.certs import store
+    from ca3cli.operations.certs import store
 
     table = Table("CERTIFICATE", "ACTION", "SUBJECT", "VALID UNTIL", title=f"Certificates in {folder}/",
                   title_justify="left")
@@ -48,9 +49,9 @@ def _rows_table(title: str, rows: list[Row]) -> Table:
 
 
 def _check(settings: Settings, folder: Path) -> None:
-    from ca3cli.certs import check
     from ca3cli.commands.session import kubectl_for
-    from ca3cli.errors import Ca3Error
+    from ca3cli.core.errors import Ca3Error
+    from ca3cli.operations.certs import check
 
     now = dt.datetime.now(dt.UTC)
     local = check.local_rows(folder, settings, now)
@@ -71,12 +72,12 @@ def _check(settings: Settings, folder: Path) -> None:
 
 
 def _rotate_in_cluster(settings: Settings, folder: Path, changed: list[str]) -> None:
-    from ca3cli import registry, secrets
-    from ca3cli.certs import objects, rotate
     from ca3cli.commands.session import kubectl_for
-    from ca3cli.runlog import RunLog
+    from ca3cli.core import registry
+    from ca3cli.edges.runlog import RunLog
+    from ca3cli.operations.certs import objects, rotate
 
-    values = {**secrets.placeholders(), **objects.values(folder, settings, registry.HIGHEST, keys=True)}
+    values = {**template_values.placeholders(), **objects.values(folder, settings, registry.HIGHEST, keys=True)}
     log = RunLog("certs", objects.key_texts(folder, settings))
     log.line(f"ca3 certs --rotate namespace={settings.namespace} renewed={','.join(changed)}")
     restarted = rotate.rotate_in_cluster(kubectl_for(settings, log), settings, values, changed)
@@ -100,7 +101,7 @@ def certs(
     only: str = typer.Option("", "--only", metavar="influxdb|kafka", help="Only InfluxDB's or only Kafka's."),
 ) -> None:
     """Make ca3's private CA and the TLS certificates of milestones 7-8 (keys stay in .ca3/certs/, mode 0600)."""
-    from ca3cli.certs import store, summary
+    from ca3cli.operations.certs import store, summary
 
     if only and only not in GROUPS:
         raise ConfigError(f"--only {only} is not a certificate group; use --only influxdb or --only kafka.")
@@ -127,6 +128,6 @@ def certs(
 def tls_values(ctx: typer.Context, settings: Settings, milestone: int, keys: bool) -> dict[str, str]:
     """The certificates as template values for render, lint, deploy and up; stops with "run `ca3 certs` first"
     when milestones 1..N need TLS certificates that .ca3/certs/ lacks (keys only with `keys`)."""
-    from ca3cli.certs import objects, store
+    from ca3cli.operations.certs import objects, store
 
     return objects.values(store.folder_for(options(ctx).config), settings, milestone, keys)

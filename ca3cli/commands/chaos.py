@@ -15,12 +15,12 @@ from rich.table import Table
 
 from ca3cli.commands.common import console, err_console, load_settings, options
 from ca3cli.commands.flags import flag
-from ca3cli.errors import Ca3Error, ConfigError
+from ca3cli.core.errors import Ca3Error, ConfigError
 
 if TYPE_CHECKING:  # the core is imported when a drill runs, so `ca3 --help` stays fast
-    from ca3cli.chaos.model import Experiment
-    from ca3cli.chaos.session import Finished
-    from ca3cli.settings import Settings
+    from ca3cli.core.settings import Settings
+    from ca3cli.operations.chaos.model import Experiment
+    from ca3cli.operations.chaos.session import Finished
 
 OUT = Path("outputs")
 SETTLE_INTERVALS = 5  # samples taken after recovery, to see the steady state hold and the lag drain
@@ -41,10 +41,11 @@ def run_drill(settings: Settings, config: Path, experiments: tuple[Experiment, .
               interval: float, timeout: float) -> Finished:
     """The drill against the settings' cluster; everything the operator sees goes to `view` (the place a
     recording hooks in: pass a Console writing to the recording stream)."""
-    from ca3cli import preflight, secrets
-    from ca3cli.chaos.runner import Timing
-    from ca3cli.chaos.session import drill
     from ca3cli.commands.session import kubectl_for
+    from ca3cli.edges import secrets
+    from ca3cli.operations import preflight
+    from ca3cli.operations.chaos.runner import Timing
+    from ca3cli.operations.chaos.session import drill
 
     kubectl = kubectl_for(settings)
     preflight.reachable(kubectl)
@@ -69,7 +70,7 @@ def chaos(
     timeout: float = typer.Option(120, "--timeout", help="Seconds to wait for recovery after each fault."),
 ) -> None:
     """Inject failures per tier and prove the pipeline heals: recovery time, data flow, loss and duplicates."""
-    from ca3cli.chaos.catalogue import plan, select
+    from ca3cli.operations.chaos.catalogue import plan, select
 
     if interval < 0 or timeout <= 0:
         raise ConfigError("--interval must be >= 0 and --timeout > 0; run `ca3 chaos --help` for the defaults.")
@@ -86,7 +87,7 @@ def chaos(
             console.print(f"[bold]{escape(exp.name)}[/]: {escape(does)}\n  undo: {escape(undo)}")
         console.print("Dry run: nothing was changed.")
         return
-    from ca3cli.chaos.runner import Interrupted
+    from ca3cli.operations.chaos.runner import Interrupted
 
     settings = load_settings(ctx)
     view = err_console if as_json else console
@@ -107,9 +108,9 @@ def chaos(
 def _recorded(run: Callable[[Console], Finished], out: Path, mirror: TextIO) -> tuple[Finished, Path]:
     """Run the drill on a Console that writes to the terminal and to an asciicast, then film the cast; an
     interrupted drill is filmed too, so the video shows what happened before the rollback."""
-    from ca3cli.chaos.runner import Interrupted
-    from ca3cli.recording.session import Recording
-    from ca3cli.recording.video import require
+    from ca3cli.edges.recording.session import Recording
+    from ca3cli.edges.recording.video import require
+    from ca3cli.operations.chaos.runner import Interrupted
 
     require()  # a missing video package stops the drill before anything is changed, not after
     out.mkdir(parents=True, exist_ok=True)
@@ -127,7 +128,7 @@ def _recorded(run: Callable[[Console], Finished], out: Path, mirror: TextIO) -> 
 def _film(out: Path) -> Path:
     from rich.progress import Progress
 
-    from ca3cli.recording.video import render_mp4
+    from ca3cli.edges.recording.video import render_mp4
 
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("Rendering the drill's video", total=None)
@@ -139,8 +140,8 @@ def _film(out: Path) -> Path:
 
 def _write_procedures(settings: Settings, out: Path) -> Path:
     """What an operator does for each failure the drill exercised, written from the registry beside its report."""
-    from ca3cli.chaos.session import MILESTONE
-    from ca3cli.procedures.document import render_operator_procedures
+    from ca3cli.operations.chaos.session import MILESTONE
+    from ca3cli.operations.procedures.document import render_operator_procedures
 
     path = out / "operator-procedures.md"
     path.write_text(render_operator_procedures(settings, milestone=MILESTONE), encoding="utf-8")
@@ -149,9 +150,9 @@ def _write_procedures(settings: Settings, out: Path) -> Path:
 
 def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path) -> None:
     """The experiments as Chaos Toolkit files, from the manifests these settings render (no cluster needed)."""
-    from ca3cli import topology
-    from ca3cli.chaos import toolkit
-    from ca3cli.chaos.session import MILESTONE
+    from ca3cli.core import topology
+    from ca3cli.operations.chaos import toolkit
+    from ca3cli.operations.chaos.session import MILESTONE
 
     if kind != "chaostoolkit":
         raise ConfigError(f"--export knows only `chaostoolkit`, not `{kind}`.")

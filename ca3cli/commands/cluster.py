@@ -7,11 +7,11 @@ from contextlib import AbstractContextManager, nullcontext
 import typer
 from rich.markup import escape
 
-from ca3cli import localcluster
-from ca3cli import up as core
 from ca3cli.commands.common import confirm, console, load_settings
 from ca3cli.commands.flags import flag
-from ca3cli.localcluster import ClusterStep
+from ca3cli.operations import localcluster
+from ca3cli.operations import up as core
+from ca3cli.operations.localcluster import ClusterStep
 
 app = typer.Typer(help="Create or delete the local cluster `ca3 up` deploys to (kind, k3d or minikube).",
                   no_args_is_help=True)

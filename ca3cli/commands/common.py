@@ -11,10 +11,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ca3cli.errors import ConfigError
+from ca3cli.core.errors import ConfigError
 
 if TYPE_CHECKING:
-    from ca3cli.settings import Settings
+    from ca3cli.core.settings import Settings
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -47,7 +47,7 @@ def warn(message: str) -> None:
 
 def load_settings(ctx: typer.Context) -> Settings:
     """Settings from the chosen ca3.yaml and CA3_* variables; `--context` wins over both."""
-    from ca3cli import (
+    from ca3cli.core import (
         settings as settings_module,  # pydantic and the grammars load only for commands that need them
     )
 

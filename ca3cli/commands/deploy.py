@@ -20,20 +20,21 @@ from typer.core import TyperCommand
 
 from ca3cli.commands.common import console, load_settings, options
 from ca3cli.commands.flags import flag
-from ca3cli.errors import Ca3Error, ConfigError
+from ca3cli.core import template_values
+from ca3cli.core.errors import Ca3Error, ConfigError
 
 if TYPE_CHECKING:  # the core is imported when a deploy runs, so `ca3 --help` stays fast
     # typer 0.29 vendors click: Command.parse_args takes that click's Context (typer.Context's base class).
     from typer._click import Context as ClickContext
 
-    from ca3cli import deploy as core
-    from ca3cli import plan
-    from ca3cli.diagnose import Diagnosis
-    from ca3cli.plan import Phase
-    from ca3cli.preflight import Check
-    from ca3cli.readiness import Reading
-    from ca3cli.runlog import RunLog
-    from ca3cli.settings import Settings
+    from ca3cli.core import plan
+    from ca3cli.core.plan import Phase
+    from ca3cli.core.readiness import Reading
+    from ca3cli.core.settings import Settings
+    from ca3cli.edges.runlog import RunLog
+    from ca3cli.operations import deploy as core
+    from ca3cli.operations.diagnose import Diagnosis
+    from ca3cli.operations.preflight import Check
 
 DRY_RUN_CHOICES = ("client", "server")
 
@@ -102,11 +103,11 @@ def _mode(dry_run: str, diff: bool) -> str:
 def _secrets(ctx: typer.Context, settings: Settings, milestone: int, offline: bool) -> Mapping[str, str]:
     """The generated secrets and the TLS certificates milestones 1..N need; an offline plan works before
     `ca3 init` with placeholder secrets (never sent anywhere), but a TLS milestone needs `ca3 certs` first."""
-    from ca3cli import secrets
     from ca3cli.commands.certs import tls_values
+    from ca3cli.edges import secrets
 
     folder = secrets.folder_for(options(ctx).config)
-    generated = secrets.placeholders() if offline and not folder.is_dir() else secrets.load(folder)
+    generated = template_values.placeholders() if offline and not folder.is_dir() else secrets.load(folder)
     return {**generated, **tls_values(ctx, settings, milestone, keys=True)}
 
 
@@ -145,10 +146,10 @@ def execute(settings: Settings, the_plan: plan.Plan, values: Mapping[str, str], 
 
     `context` overrides the settings' kube context (`ca3 up` deploys to the cluster it found or made).
     """
-    from ca3cli import deploy as core
-    from ca3cli import plan
     from ca3cli.commands.session import kubectl_for
-    from ca3cli.runlog import RunLog
+    from ca3cli.core import plan
+    from ca3cli.edges.runlog import RunLog
+    from ca3cli.operations import deploy as core
 
     log = RunLog("deploy", values.values())
     log.line(f"ca3 deploy -m {request.milestone} mode={request.mode} namespace={settings.namespace}")
@@ -183,8 +184,8 @@ def deploy(
                                      help="Let pruning delete PersistentVolumeClaims no StatefulSet claims any more."),
 ) -> None:
     """Apply milestones 1..N in dependency order with real waits; prune objects no longer rendered."""
-    from ca3cli import deploy as core
-    from ca3cli import plan
+    from ca3cli.core import plan
+    from ca3cli.operations import deploy as core
 
     mode = _mode(dry_run, diff)
     settings = load_settings(ctx)

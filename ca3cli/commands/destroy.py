@@ -6,7 +6,7 @@ import typer
 
 from ca3cli.commands.common import confirm, console, load_settings
 from ca3cli.commands.flags import flag
-from ca3cli.errors import Ca3Error
+from ca3cli.core.errors import Ca3Error
 
 
 def _confirm(namespace: str, delete_data: bool) -> None:
@@ -21,9 +21,9 @@ def destroy(
     yes: bool = flag("--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
     """Delete everything ca3 deployed; keeps the PersistentVolumeClaims unless --delete-data."""
-    from ca3cli import preflight, prune
     from ca3cli.commands.session import kubectl_for
-    from ca3cli.runlog import RunLog
+    from ca3cli.edges.runlog import RunLog
+    from ca3cli.operations import preflight, prune
 
     settings = load_settings(ctx)
     if not yes:

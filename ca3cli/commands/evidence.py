@@ -16,8 +16,8 @@ def evidence(
 ) -> None:
     """Save the `CA3 Pipeline Metrics` dashboard (Grafana's image renderer), Prometheus's targets page and Grafana
     Explore with the seed's log queries (a headless Chromium)."""
-    from ca3cli import evidence as core
     from ca3cli.commands.session import kubectl_for
+    from ca3cli.operations import evidence as core
 
     settings = load_settings(ctx)
     with err_console.status("Rendering the dashboard and browsing Prometheus and Grafana (this takes a while)..."):

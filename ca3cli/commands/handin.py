@@ -8,18 +8,18 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ca3cli import registry
 from ca3cli.commands.common import console, err_console, load_settings, options
 from ca3cli.commands.flags import flag
-from ca3cli.errors import CheckFailed
+from ca3cli.core import registry
+from ca3cli.core.errors import CheckFailed
 
 STYLES = {"PRESENT": "green", "MISSING": "bold red", "BY HAND": "yellow"}
 
 
 def _values(config: Path) -> list[str]:
     """The generated secret values and private keys when this project has them (a clean clone has none)."""
-    from ca3cli import secrets
-    from ca3cli.handin import scan
+    from ca3cli.edges import secrets
+    from ca3cli.operations.handin import scan
 
     folder = secrets.folder_for(config)
     values = list(secrets.load(folder).values()) if folder.is_dir() else []
@@ -36,8 +36,8 @@ def handin(
                                  "audited (writes .secrets.baseline); check each one first."),
 ) -> None:
     """Write k8s/, scripts/, outputs/ and README.md; scan them and the git history for secrets; show the checklist."""
-    from ca3cli.handin import build
-    from ca3cli.handin.checklist import condensed, detail, missing
+    from ca3cli.operations.handin import build
+    from ca3cli.operations.handin.checklist import condensed, detail, missing
 
     registry.check_milestone(milestone)
     config = options(ctx).config

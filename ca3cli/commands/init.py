@@ -11,10 +11,10 @@ from rich.markup import escape
 
 from ca3cli.commands.common import console, err_console, options
 from ca3cli.commands.flags import flag
-from ca3cli.errors import ConfigError
+from ca3cli.core.errors import ConfigError
 
 if TYPE_CHECKING:  # the settings model (pydantic) loads when init runs, not for `ca3 --help`
-    from ca3cli.settings import Settings
+    from ca3cli.core.settings import Settings
 
 # What a newcomer is asked with --interactive: (ca3.yaml path, question).
 QUESTIONS = (
@@ -34,9 +34,9 @@ def _nested(key: tuple[str, ...], value: Any) -> dict[str, Any]:
 def _ask(defaults: Settings) -> Settings:
     """Prompt for the settings a newcomer most often changes; each answer is validated like ca3.yaml, and asked
     again until it passes."""
-    from ca3cli import settings as settings_module
-    from ca3cli.settings_env import merge
-    from ca3cli.settings_errors import Origin, Origins
+    from ca3cli.core import settings as settings_module
+    from ca3cli.core.settings_env import merge
+    from ca3cli.core.settings_errors import Origin, Origins
 
     raw: dict[str, Any] = {}
     for path, question in QUESTIONS:
@@ -80,8 +80,8 @@ def init(
     interactive: bool = flag("--interactive", "-i", help="Ask for the main settings instead of using defaults."),
 ) -> None:
     """Write a commented ca3.yaml and generate strong secrets into .ca3/secrets/ (git-ignored, mode 0600)."""
-    from ca3cli import config_file, gitignore, secrets
-    from ca3cli.settings import Settings
+    from ca3cli.core.settings import Settings
+    from ca3cli.edges import config_file, gitignore, secrets
 
     config: Path = options(ctx).config
     _writable(config)

@@ -13,12 +13,12 @@ from rich.table import Table
 
 from ca3cli.commands.common import console, load_settings
 from ca3cli.commands.flags import flag
-from ca3cli.errors import Ca3Error, ConfigError
-from ca3cli.loadtest.outputs import FOLDER
+from ca3cli.core.errors import Ca3Error, ConfigError
+from ca3cli.operations.loadtest.outputs import FOLDER
 
 if TYPE_CHECKING:  # the core is imported when a load test runs, so `ca3 --help` stays fast
-    from ca3cli.loadtest.analysis import Analysis, Cycle
-    from ca3cli.loadtest.model import Request, Rescale, Sample
+    from ca3cli.operations.loadtest.analysis import Analysis, Cycle
+    from ca3cli.operations.loadtest.model import Request, Rescale, Sample
 
 
 def _table(sample: Sample, rescales: tuple[Rescale, ...]) -> Table:
@@ -37,7 +37,7 @@ def _table(sample: Sample, rescales: tuple[Rescale, ...]) -> Table:
 
 
 def _request(rate: float, duration: float, ramp: float, timeout: float, interval: float, baseline: float) -> Request:
-    from ca3cli.loadtest.model import Request
+    from ca3cli.operations.loadtest.model import Request
 
     if rate <= 0 or duration <= 0 or min(ramp, timeout, interval, baseline) < 0:
         raise ConfigError("--rate and --duration must be > 0 and --ramp, --timeout, --interval, --baseline >= 0; "
@@ -58,9 +58,9 @@ def load_test(
     as_json: bool = flag("--json", help="Print the verdict and numbers as JSON instead of the live table."),
 ) -> None:
     """Drive load through the producer Service and prove both autoscalers scale up and back down."""
-    from ca3cli import preflight
     from ca3cli.commands.session import kubectl_for
-    from ca3cli.loadtest import analysis, outputs, run
+    from ca3cli.operations import preflight
+    from ca3cli.operations.loadtest import analysis, outputs, run
 
     request = _request(rate, duration, ramp, timeout, interval, baseline)
     settings = load_settings(ctx)

@@ -8,8 +8,8 @@ from time import sleep
 import typer
 from rich.markup import escape
 
-from ca3cli import services
 from ca3cli.commands.common import console, load_settings
+from ca3cli.operations import services
 
 
 class Target(StrEnum):
@@ -32,9 +32,9 @@ def open_(
     target: Target = typer.Argument(..., help="Which service to open."),
 ) -> None:
     """Forward a local port to the service and print the URL; Ctrl-C stops forwarding."""
-    from ca3cli import preflight
     from ca3cli.commands.session import kubectl_for
-    from ca3cli.portforward import forward
+    from ca3cli.edges.portforward import forward
+    from ca3cli.operations import preflight
 
     settings = load_settings(ctx)
     component, page, hint = TARGETS[target]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 
-from ca3cli import registry
 from ca3cli.commands.common import console, load_settings, options
 from ca3cli.commands.flags import flag
+from ca3cli.core import registry, template_values
 
 
 def render(
@@ -19,14 +19,14 @@ def render(
         "--include-secrets", help="Also write Secret manifests, into the git-ignored .ca3/rendered-secrets/."),
 ) -> None:
     """Render the manifests of milestones 1..N; Secrets only with --include-secrets, into a git-ignored folder."""
-    from ca3cli import output, secrets
-    from ca3cli import render as rendering
-    from ca3cli.certs import seed
     from ca3cli.commands.certs import tls_values
+    from ca3cli.core import render as rendering
+    from ca3cli.edges import output, secrets
+    from ca3cli.operations.certs import seed
 
     settings = load_settings(ctx)
     config = options(ctx).config
-    values = secrets.load(secrets.folder_for(config)) if include_secrets else secrets.placeholders()
+    values = secrets.load(secrets.folder_for(config)) if include_secrets else template_values.placeholders()
     values = {**values, **tls_values(ctx, settings, milestone, keys=include_secrets)}
     manifests = rendering.render(settings, values, milestone)
     secrets_out = secrets.rendered_folder_for(config) if include_secrets else None

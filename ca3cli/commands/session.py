@@ -8,12 +8,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from ca3cli.commands.common import console
-from ca3cli.kube import Kubectl
-from ca3cli.preflight import Check
-from ca3cli.runlog import RunLog
+from ca3cli.edges.kube import Kubectl
+from ca3cli.edges.runlog import RunLog
+from ca3cli.operations.preflight import Check
 
 if TYPE_CHECKING:
-    from ca3cli.settings import Settings
+    from ca3cli.core.settings import Settings
 
 MARKS = {"ok": "[green]ok[/]", "warn": "[yellow]warning[/]", "fail": "[red]failed[/]"}
 

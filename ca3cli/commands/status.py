@@ -20,8 +20,8 @@ def _table(title: str, headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]
 
 def status(ctx: typer.Context) -> None:
     """Show the pods, the HPA and how to open Grafana."""
-    from ca3cli import status as core
     from ca3cli.commands.session import kubectl_for
+    from ca3cli.operations import status as core
 
     settings = load_settings(ctx)
     found = core.collect(kubectl_for(settings), settings)

@@ -13,17 +13,19 @@ def up(
     milestone: int = typer.Option(1, "--milestone", "-m", help="Deploy everything milestones 1..N need."),
 ) -> None:
     """Init if needed, create a local cluster if no context answers, build and load the images, deploy, show Grafana."""
-    from ca3cli import deploy as deploy_core
-    from ca3cli import localcluster, registry, secrets, services
-    from ca3cli import status as status_core
-    from ca3cli import up as core
-    from ca3cli.certs import store
-    from ca3cli.certs.names import needed
     from ca3cli.commands import deploy, init
     from ca3cli.commands.certs import tls_values
     from ca3cli.commands.cluster import StepPrinter
     from ca3cli.commands.session import kubectl_for
-    from ca3cli.topology import Topology
+    from ca3cli.core import registry
+    from ca3cli.core.topology import Topology
+    from ca3cli.edges import secrets
+    from ca3cli.operations import deploy as deploy_core
+    from ca3cli.operations import localcluster, services
+    from ca3cli.operations import status as status_core
+    from ca3cli.operations import up as core
+    from ca3cli.operations.certs import store
+    from ca3cli.operations.certs.names import needed
 
     config = options(ctx).config
     if core.needs_init(config):

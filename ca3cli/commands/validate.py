@@ -9,12 +9,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ca3cli import registry
 from ca3cli.commands.common import console, err_console, load_settings
 from ca3cli.commands.flags import flag
-from ca3cli.errors import CheckFailed
-from ca3cli.validate import report
-from ca3cli.validate.model import Status
+from ca3cli.core import registry
+from ca3cli.core.errors import CheckFailed
+from ca3cli.operations.validate import report
+from ca3cli.operations.validate.model import Status
 
 STYLES = {Status.PASS: "green", Status.FAIL: "bold red", Status.WARN: "yellow", Status.SKIP: "dim"}
 
@@ -57,10 +57,10 @@ def validate(
     if list_only:
         _catalogue(number, _split(only), as_json)
         return
-    from ca3cli import preflight
     from ca3cli.commands.session import kubectl_for
-    from ca3cli.validate import catalogue, milestone, runner
-    from ca3cli.validate.probe import Probe
+    from ca3cli.operations import preflight
+    from ca3cli.operations.validate import catalogue, milestone, runner
+    from ca3cli.operations.validate.probe import Probe
 
     settings = load_settings(ctx)
     kubectl = kubectl_for(settings)

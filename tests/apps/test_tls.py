@@ -16,7 +16,7 @@ from kafka.errors import KafkaError
 from processor.settings import load_influx
 from processor.sink import InfluxSink, to_line
 
-from ca3cli.certs import authority, store
+from ca3cli.operations.certs import authority, store
 from tests.apps.helpers import StreamRun, analytics_over
 from tests.fixtures.certs import misnamed
 from tests.fixtures.pipeline import AppLauncher

@@ -8,7 +8,7 @@ import signal
 import time
 from dataclasses import dataclass, field
 
-from ca3cli.chaos.model import Reading
+from ca3cli.operations.chaos.model import Reading
 
 
 @dataclass

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ca3cli.chaos import recovery
-from ca3cli.chaos.loss import Gap, count
-from ca3cli.chaos.model import Reading
+from ca3cli.operations.chaos import recovery
+from ca3cli.operations.chaos.loss import Gap, count
+from ca3cli.operations.chaos.model import Reading
 from tests.chaos.timelines import NEW, OLD, WALL0_NS, delete_run, readings, sample
 
 

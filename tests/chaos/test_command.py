@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ca3cli.chaos.catalogue import experiments
+from ca3cli.operations.chaos.catalogue import experiments
 from tests.chaos import answers as a
 from tests.cluster.conftest import Project, Run
 from tests.fixtures.kubectl import KubectlStub, fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import copy
 
-from ca3cli import topology
-from ca3cli.chaos import catalogue, toolkit
-from ca3cli.settings import Settings
-from ca3cli.topology import Topology
+from ca3cli.core import topology
+from ca3cli.core.settings import Settings
+from ca3cli.core.topology import Topology
+from ca3cli.operations.chaos import catalogue, toolkit
 
 NAMESPACE = "conveyor-pipeline"
 

@@ -7,9 +7,9 @@ import io
 
 from rich.console import Console
 
-from ca3cli.chaos import influx, inject, observe, plot, podtext, view
-from ca3cli.chaos.model import Drill, Reading
-from ca3cli.chaos.recovery import analyse
+from ca3cli.operations.chaos import influx, inject, observe, plot, podtext, view
+from ca3cli.operations.chaos.model import Drill, Reading
+from ca3cli.operations.chaos.recovery import analyse
 from tests.chaos import answers as a
 from tests.chaos.timelines import OLD, delete_run, readings
 

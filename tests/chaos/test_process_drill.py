@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from ca3cli.chaos import loss, recovery
-from ca3cli.chaos.model import Experiment, Fault, Pod, Run, Sample
+from ca3cli.operations.chaos import loss, recovery
+from ca3cli.operations.chaos.model import Experiment, Fault, Pod, Run, Sample
 from tests.apps.helpers import stopped_counts
 from tests.chaos import victoria
 from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from ca3cli.chaos import inject, model, recovery, session
-from ca3cli.chaos.catalogue import select
-from ca3cli.chaos.model import Experiment
-from ca3cli.chaos.recovery import analyse
-from ca3cli.chaos.runner import Interrupted, Runner, Timing
-from ca3cli.kube import Kubectl
-from ca3cli.settings import Settings
+from ca3cli.core.settings import Settings
+from ca3cli.edges.kube import Kubectl
+from ca3cli.operations.chaos import inject, model, recovery, session
+from ca3cli.operations.chaos.catalogue import select
+from ca3cli.operations.chaos.model import Experiment
+from ca3cli.operations.chaos.recovery import analyse
+from ca3cli.operations.chaos.runner import Interrupted, Runner, Timing
 from tests.chaos import answers as a
 from tests.chaos.flowing import Flowing
 from tests.chaos.timelines import readings

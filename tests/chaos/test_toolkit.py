@@ -12,18 +12,18 @@ import pytest
 from chaoslib.exceptions import InvalidActivity
 from chaoslib.experiment import ensure_experiment_is_valid
 
-from ca3cli import render, secrets, topology
-from ca3cli.chaos import toolkit
-from ca3cli.chaos.catalogue import experiments, select
-from ca3cli.settings import Settings
-from ca3cli.topology import Topology
+from ca3cli.core import render, template_values, topology
+from ca3cli.core.settings import Settings
+from ca3cli.core.topology import Topology
+from ca3cli.operations.chaos import toolkit
+from ca3cli.operations.chaos.catalogue import experiments, select
 from tests.cluster.conftest import Project, Run
 
 NAMESPACE = "conveyor-pipeline"
 
 
 def documents() -> list[dict[str, Any]]:
-    return [d for m in render.render(Settings(), secrets.placeholders(), 9) for d in m.documents]
+    return [d for m in render.render(Settings(), template_values.placeholders(), 9) for d in m.documents]
 
 
 def names() -> Topology:

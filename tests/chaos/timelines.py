@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ca3cli.chaos.catalogue import select
-from ca3cli.chaos.model import Fault, Pod, Reading, Run, Sample
+from ca3cli.operations.chaos.catalogue import select
+from ca3cli.operations.chaos.model import Fault, Pod, Reading, Run, Sample
 
 OLD = "producer-848b9d6d7-gvhjt"  # the producer pod in shared/kubectl-recordings/get-pods.json
 NEW = "producer-848b9d6d7-x7k2p"

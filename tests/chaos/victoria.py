@@ -12,7 +12,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from ca3cli.chaos.model import Reading
+from ca3cli.operations.chaos.model import Reading
 from tests.fixtures.servers import VictoriaMetrics
 
 SERIES = "conveyor_speed_seq"

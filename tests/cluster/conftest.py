@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from ca3cli import build, cli, prune, secrets
+from ca3cli import cli
+from ca3cli.edges import secrets
+from ca3cli.operations import build, prune
 from tests.cluster.recorded import ready
 from tests.fixtures.kubectl import KubectlStub, fixture
 

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from ca3cli import blockers
-from ca3cli.blockers import Blocker, Observation
+from ca3cli.core import blockers
+from ca3cli.core.blockers import Blocker, Observation
 from tests.cluster import recorded
 
 STUCK_SCHEDULED_AT = datetime.fromisoformat("2026-12-01T07:35:57Z")  # PodScheduled=False in rec-tmp-get-pods.json

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ca3cli import build, render, secrets, settings
-from ca3cli.errors import Ca3Error
-from ca3cli.settings import Settings
+from ca3cli.core import render, settings, template_values
+from ca3cli.core.errors import Ca3Error
+from ca3cli.core.settings import Settings
+from ca3cli.operations import build
 from tests.cluster.conftest import Project, Run
 from tests.fixtures.kubectl import KubectlStub
 
@@ -19,7 +20,7 @@ Ca3 = Callable[..., Run]
 def manifest_images(chosen: Settings) -> set[str]:
     """The images the rendered producer and processor Deployments run."""
     images = set()
-    for manifest in render.render(chosen, secrets.placeholders(), 1):
+    for manifest in render.render(chosen, template_values.placeholders(), 1):
         for doc in manifest.documents:
             if doc["kind"] == "Deployment" and doc["metadata"]["name"] in build.APPS:
                 images.update(c["image"] for c in doc["spec"]["template"]["spec"]["containers"])

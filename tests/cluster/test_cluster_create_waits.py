@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from ca3cli import localcluster, up
+from ca3cli.operations import localcluster, up
 from tests.cluster import recorded
 from tests.cluster.conftest import Project, Run
 from tests.fixtures.kubectl import KubectlStub

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from ca3cli import prune
+from ca3cli.operations import prune
 from tests.cluster import recorded
 from tests.cluster.conftest import CONTEXT, NAMESPACE, Project, Run
 from tests.fixtures.kubectl import KubectlStub, fixture

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ca3cli import diagnose
-from ca3cli.blockers import Observation
+from ca3cli.core.blockers import Observation
+from ca3cli.operations import diagnose
 from tests.cluster import recorded
 from tests.fixtures.kubectl import fixture_json
 

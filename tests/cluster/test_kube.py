@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ca3cli.errors import KubectlError, KubectlNotFound, KubectlTimeout
-from ca3cli.kube import Kubectl, Result
+from ca3cli.core.errors import KubectlError, KubectlNotFound, KubectlTimeout
+from ca3cli.edges.kube import Kubectl, Result
 from tests.fixtures.kubectl import KubectlStub
 
 

@@ -8,9 +8,9 @@ import re
 import pytest
 import yaml
 
-from ca3cli import build, localcluster
-from ca3cli.errors import ConfigError
-from ca3cli.localcluster import NAME
+from ca3cli.core.errors import ConfigError
+from ca3cli.operations import build, localcluster
+from ca3cli.operations.localcluster import NAME
 
 
 def words(flavour: str, port: int = 30300) -> list[str]:

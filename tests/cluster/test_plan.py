@@ -6,10 +6,10 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from ca3cli import plan, registry, render, secrets
-from ca3cli.errors import Ca3Error
-from ca3cli.registry import Component, Wait
-from ca3cli.settings import Settings
+from ca3cli.core import plan, registry, render, template_values
+from ca3cli.core.errors import Ca3Error
+from ca3cli.core.registry import Component, Wait
+from ca3cli.core.settings import Settings
 
 
 def component(name: str, *depends_on: str, wait_s: int = 0) -> Component:
@@ -52,7 +52,7 @@ def test_every_workload_and_job_a_component_renders_is_waited_on_under_its_rende
 
 def test_the_milestone_one_plan_waits_for_the_topic_job_under_its_rendered_name() -> None:
     settings = Settings()
-    manifests = render.render(settings, secrets.placeholders(), 1)
+    manifests = render.render(settings, template_values.placeholders(), 1)
     built = plan.build(1, registry.components_for(1, settings), manifests)
     [job] = [ref.name for ref in built.objects if ref.kind == "Job"]
     assert f"job/{job}" in [wait.resource for phase in built.phases for wait in phase.waits]
@@ -60,7 +60,7 @@ def test_the_milestone_one_plan_waits_for_the_topic_job_under_its_rendered_name(
 
 def test_milestone_one_plan_puts_every_object_after_what_it_needs() -> None:
     settings = Settings()
-    manifests = render.render(settings, secrets.placeholders(), 1)
+    manifests = render.render(settings, template_values.placeholders(), 1)
     built = plan.build(1, registry.components_for(1, settings), manifests)
     first_phase = {c: phase.number for phase in built.phases for c in phase.components}
     later = {c.name for c in registry.COMPONENTS.values()} - set(first_phase)  # e.g. tls, from milestone 7

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ca3cli import preflight
-from ca3cli.errors import Ca3Error, ClusterUnreachable
-from ca3cli.kube import Kubectl
-from ca3cli.settings import Settings, parse
+from ca3cli.core.errors import Ca3Error, ClusterUnreachable
+from ca3cli.core.settings import Settings, parse
+from ca3cli.edges.kube import Kubectl
+from ca3cli.operations import preflight
 from tests.cluster.conftest import answer_preflight
 from tests.fixtures.kubectl import KubectlStub, fixture, fixture_json
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ca3cli import preflight, settings
-from ca3cli.kube import Kubectl
+from ca3cli.core import settings
+from ca3cli.edges.kube import Kubectl
+from ca3cli.operations import preflight
 from tests.cluster.conftest import NAMESPACE, SETTINGS, Project, Run, answer_preflight
 from tests.fixtures.kubectl import KubectlStub, fixture, fixture_json
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ca3cli import prune
-from ca3cli.objects import KubeObject
+from ca3cli.core.objects import KubeObject
+from ca3cli.operations import prune
 from tests.cluster.conftest import Project, Run
 from tests.cluster.recorded import recorded
 from tests.fixtures.kubectl import KubectlStub, fixture, fixture_json

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ca3cli import readiness
-from ca3cli.readiness import Reading
+from ca3cli.core import readiness
+from ca3cli.core.readiness import Reading
 from tests.cluster import recorded
 from tests.fixtures.kubectl import fixture_json
 

@@ -8,9 +8,10 @@ from collections.abc import Callable
 
 import pytest
 
-from ca3cli import prune, registry, render, secrets
-from ca3cli.objects import KubeObject
-from ca3cli.settings import Settings
+from ca3cli.core import registry, render, template_values
+from ca3cli.core.objects import KubeObject
+from ca3cli.core.settings import Settings
+from ca3cli.operations import prune
 from tests.cluster import recorded
 from tests.cluster.conftest import Project, Run
 from tests.fixtures.kubectl import KubectlStub
@@ -29,7 +30,7 @@ def planned_job(ca3: Ca3) -> str:
 
 
 def rendered_objects() -> list[dict]:
-    return [doc for m in render.render(Settings(), secrets.placeholders(), 1) for doc in m.documents]
+    return [doc for m in render.render(Settings(), template_values.placeholders(), 1) for doc in m.documents]
 
 
 def job_applied(stub: KubectlStub) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from ca3cli import kube
+from ca3cli.edges import kube
 from tests.cluster.conftest import Project, Run
 from tests.fixtures.kubectl import KubectlStub
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ca3cli import localcluster, up
-from ca3cli.errors import ClusterUnreachable
-from ca3cli.up import Problem
+from ca3cli.core.errors import ClusterUnreachable
+from ca3cli.operations import localcluster, up
+from ca3cli.operations.up import Problem
 from tests.cluster import recorded
 from tests.cluster.conftest import NAMESPACE, Project, Run, answer_healthy_deploy
 from tests.fixtures.kubectl import Call, KubectlStub, fixture

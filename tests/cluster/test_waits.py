@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import pytest
 
-from ca3cli import deploy, diagnose
-from ca3cli.kube import Kubectl
-from ca3cli.readiness import Reading
-from ca3cli.registry import Wait
+from ca3cli.core.readiness import Reading
+from ca3cli.core.registry import Wait
+from ca3cli.edges.kube import Kubectl
+from ca3cli.operations import deploy, diagnose
 from tests.cluster import recorded
 from tests.cluster.conftest import CONTEXT, NAMESPACE, Project, Run
 from tests.fixtures.kubectl import KubectlStub, fixture

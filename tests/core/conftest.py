@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from ca3cli import lint, render, secrets
-from ca3cli.objects import KubeObject
-from ca3cli.settings import Settings
+from ca3cli.core import lint, render, template_values
+from ca3cli.core.objects import KubeObject
+from ca3cli.core.settings import Settings
 
 
 @functools.cache
 def _rendered_defaults(milestone: int) -> tuple[KubeObject, ...]:
-    return tuple(lint.objects(render.render(Settings(), secrets.placeholders(), milestone)))
+    return tuple(lint.objects(render.render(Settings(), template_values.placeholders(), milestone)))
 
 
 def rendered(milestone: int) -> list[KubeObject]:

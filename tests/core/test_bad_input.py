@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ca3cli import render
+from ca3cli.core import render
 from tests.cluster import conftest as cluster_conftest
 from tests.cluster.conftest import Run
 

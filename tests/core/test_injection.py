@@ -15,10 +15,10 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from ca3cli import registry, render, secrets, settings
-from ca3cli.errors import ConfigError
-from ca3cli.settings_env import merge
-from ca3cli.yaml_scalar import yaml_scalar
+from ca3cli.core import registry, render, settings, template_values
+from ca3cli.core.errors import ConfigError
+from ca3cli.core.settings_env import merge
+from ca3cli.core.yaml_scalar import yaml_scalar
 
 HOSTILE = (
     "x\nevil: true", "x\r\nevil: true", 'x"', "x'", "{{ 7*7 }}", "{% raw %}", "x #comment", "#x", "x: y", "- x",
@@ -65,7 +65,7 @@ def _flatten(value: Any, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], An
 
 def _documents(chosen: settings.Settings) -> dict[tuple[str, int], dict[tuple[Any, ...], Any]]:
     return {(str(m.path), i): _flatten(doc)
-            for m in render.render(chosen, secrets.placeholders(), registry.HIGHEST)
+            for m in render.render(chosen, template_values.placeholders(), registry.HIGHEST)
             for i, doc in enumerate(m.documents)}
 
 

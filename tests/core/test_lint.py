@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ca3cli import lint, registry, render, secrets, settings
-from ca3cli.lint import crossref, policy, schema
-from ca3cli.objects import KubeObject
+from ca3cli.core import lint, registry, render, settings, template_values
+from ca3cli.core.lint import crossref, policy, schema
+from ca3cli.core.objects import KubeObject
 from tests.core.conftest import find, rendered
 
 # A milestone counts as implemented once the registry lists components for it or a later one.
@@ -150,7 +150,7 @@ def test_lint_run_applies_the_rules_after_the_schema(baseline: list[KubeObject])
 
 def test_three_brokers_with_a_storage_class_pass_lint_and_form_one_quorum() -> None:
     chosen = settings.parse({"kafka": {"replicas": 3}, "cluster": {"storage_class": "fast"}})
-    objs = lint.objects(render.render(chosen, secrets.placeholders(), 1))
+    objs = lint.objects(render.render(chosen, template_values.placeholders(), 1))
     assert lint.run(objs) == []
     env = {e["name"]: e.get("value") for e in _container(objs, "StatefulSet", "kafka")["env"]}
     assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"].count("@kafka-") == 3

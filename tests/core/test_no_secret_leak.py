@@ -10,10 +10,10 @@ from pathlib import Path
 
 import yaml
 
-from ca3cli import registry, render, secrets
-from ca3cli.certs import objects as certs
-from ca3cli.handin import scan
-from ca3cli.settings import Settings
+from ca3cli.core import registry, render, template_values
+from ca3cli.core.settings import Settings
+from ca3cli.edges import secrets
+from ca3cli.operations.handin import scan
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,7 +25,8 @@ def _values(folder: Path) -> list[str]:
 def test_secret_values_appear_only_in_secret_objects(tmp_path: Path) -> None:
     secrets.ensure(tmp_path)
     values = _values(tmp_path)
-    manifests = render.render(Settings(), {**secrets.load(tmp_path), **certs.placeholders()}, registry.HIGHEST)
+    values_in = {**secrets.load(tmp_path), **template_values.tls_placeholders()}
+    manifests = render.render(Settings(), values_in, registry.HIGHEST)
     in_secrets = "".join(yaml.safe_dump(d) for m in manifests for d in m.documents if d["kind"] == "Secret")
     assert all(v in in_secrets for v in values), "every generated value is delivered by some Secret"
     for manifest in manifests:

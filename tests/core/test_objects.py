@@ -1,10 +1,10 @@
-"""ca3cli/objects.py: one object type whose identity is API version, kind, name and namespace."""
+"""ca3cli/core/objects.py: one object type whose identity is API version, kind, name and namespace."""
 
 from __future__ import annotations
 
-from ca3cli import render, secrets
-from ca3cli.objects import MANAGED_BY, MANAGER, KubeObject
-from ca3cli.settings import Observability, Settings
+from ca3cli.core import render, template_values
+from ca3cli.core.objects import MANAGED_BY, MANAGER, KubeObject
+from ca3cli.core.settings import Observability, Settings
 from tests.fixtures.kubectl import fixture_json
 
 
@@ -34,6 +34,6 @@ def test_names_as_kubectl_lint_and_messages_write_them() -> None:
 
 def test_every_rendered_object_carries_the_label_prune_preflight_and_validate_select_on() -> None:
     settings = Settings().model_copy(update={"observability": Observability(image_renderer=True)})
-    for manifest in render.render(settings, secrets.placeholders(), 9):
+    for manifest in render.render(settings, template_values.placeholders(), 9):
         for doc in manifest.documents:
             assert KubeObject.of(doc).labels.get(MANAGED_BY) == MANAGER, f"{manifest.path}: {KubeObject.of(doc)}"

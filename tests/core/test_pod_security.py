@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
-from ca3cli import lint, registry, render, secrets, settings
-from ca3cli.lint.model import KubeObject, pod_templates
-from ca3cli.lint.policy import admitted_pod, pods_pass_pod_security
-from ca3cli.podsecurity import namespace, rules
+from ca3cli.core import lint, registry, render, settings, template_values
+from ca3cli.core.lint.model import KubeObject, pod_templates
+from ca3cli.core.lint.policy import admitted_pod, pods_pass_pod_security
+from ca3cli.core.podsecurity import namespace, rules
 from tests.core.conftest import find, rendered
 from tests.fixtures.kubectl import fixture, fixture_json
 
@@ -27,7 +27,7 @@ ENFORCE = namespace.LABEL_PREFIX + "enforce"
 def rendered_objects(milestone: int, agent: str, tls: bool) -> tuple[KubeObject, ...]:
     chosen = settings.parse({"observability": {"log_agent": agent, "image_renderer": True},
                              "tls": {"influxdb": tls, "kafka": tls}})
-    return tuple(lint.objects(render.render(chosen, secrets.placeholders(), milestone)))
+    return tuple(lint.objects(render.render(chosen, template_values.placeholders(), milestone)))
 
 
 def pods(objs: tuple[KubeObject, ...] | list[KubeObject]) -> dict[str, dict[str, Any]]:
@@ -91,7 +91,7 @@ def test_before_milestone_5_promtail_is_not_deployed_so_the_namespace_enforces_r
 @pytest.mark.parametrize("agent", AGENTS)
 def test_each_component_needs_exactly_the_level_the_needs_table_says(agent: str) -> None:
     chosen = settings.parse({"observability": {"log_agent": agent, "image_renderer": True}})
-    manifests = render.render(chosen, secrets.placeholders(), registry.HIGHEST)
+    manifests = render.render(chosen, template_values.placeholders(), registry.HIGHEST)
     for component in registry.components_for(registry.HIGHEST, chosen):
         own = lint.objects(m for m in manifests if m.component == component.name)
         levels = {rules.strictest_level(pod) for pod in pods(own).values()}

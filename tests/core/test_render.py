@@ -9,10 +9,11 @@ from pathlib import Path, PurePosixPath
 import jinja2
 import pytest
 
-from ca3cli import output, registry, render, secrets
-from ca3cli.errors import RenderError
-from ca3cli.registry import Component
-from ca3cli.settings import Settings
+from ca3cli.core import registry, render, template_values
+from ca3cli.core.errors import RenderError
+from ca3cli.core.registry import Component
+from ca3cli.core.settings import Settings
+from ca3cli.edges import output
 
 
 def test_missing_value_in_a_template_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -21,11 +22,11 @@ def test_missing_value_in_a_template_is_an_error(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(render, "template_loader", lambda: jinja2.FileSystemLoader(tmp_path))
     monkeypatch.setattr(registry, "components_for", lambda n, s: [Component("broken", "broken", ("broken.yaml",))])
     with pytest.raises(RenderError, match=re.escape("templates/broken/broken.yaml.j2")):
-        render.render(Settings(), secrets.placeholders(), 1)
+        render.render(Settings(), template_values.placeholders(), 1)
 
 
 def test_milestone_one_lands_in_the_seed_layout() -> None:
-    paths = {str(m.path) for m in render.render(Settings(), secrets.placeholders(), 1)}
+    paths = {str(m.path) for m in render.render(Settings(), template_values.placeholders(), 1)}
     for expected in (
         "namespace.yaml",
         "kafka/kafka-statefulset.yaml",
@@ -41,13 +42,13 @@ def test_milestone_one_lands_in_the_seed_layout() -> None:
 
 
 def test_every_object_is_in_the_configured_namespace() -> None:
-    manifests = render.render(Settings(namespace="demo"), secrets.placeholders(), 1)
+    manifests = render.render(Settings(namespace="demo"), template_values.placeholders(), 1)
     namespaces = {d["metadata"].get("namespace") for m in manifests for d in m.documents if d["kind"] != "Namespace"}
     assert namespaces == {"demo"}
 
 
 def test_secrets_are_left_out_unless_asked(tmp_path: Path) -> None:
-    manifests = render.render(Settings(), secrets.placeholders(), 1)
+    manifests = render.render(Settings(), template_values.placeholders(), 1)
     written = output.write(manifests, tmp_path / "k8s", secrets_out=None)
     assert written.secrets == [] and len(written.skipped_secrets) == 3
     on_disk = [p.read_text() for p in (tmp_path / "k8s").rglob("*.yaml")]
@@ -55,7 +56,7 @@ def test_secrets_are_left_out_unless_asked(tmp_path: Path) -> None:
 
 
 def test_secrets_asked_for_go_only_to_the_private_folder(tmp_path: Path) -> None:
-    manifests = render.render(Settings(), secrets.placeholders(), 1)
+    manifests = render.render(Settings(), template_values.placeholders(), 1)
     written = output.write(manifests, tmp_path / "k8s", secrets_out=tmp_path / ".ca3" / "rendered-secrets")
     assert len(written.secrets) == 3
     assert all(p.is_relative_to(tmp_path / ".ca3" / "rendered-secrets") for p in written.secrets)
@@ -70,7 +71,7 @@ def test_manifest_holding_a_secret_is_recognised() -> None:
 
 def test_config_change_changes_the_influxdb_pod_checksum() -> None:
     def checksum(settings: Settings) -> str:
-        manifests = render.render(settings, secrets.placeholders(), 1)
+        manifests = render.render(settings, template_values.placeholders(), 1)
         sts = next(d for m in manifests for d in m.documents
                    if d["kind"] == "StatefulSet" and d["metadata"]["name"] == "influxdb")
         return sts["spec"]["template"]["metadata"]["annotations"]["checksum/influxdb-init"]

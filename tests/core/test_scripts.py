@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from ca3cli import render, secrets
-from ca3cli.settings import Settings
+from ca3cli.core import render, template_values
+from ca3cli.core.settings import Settings
 
 
 def _scripts() -> dict[str, str]:
-    manifests = render.render(Settings(), secrets.placeholders(), 1)
+    manifests = render.render(Settings(), template_values.placeholders(), 1)
     return {
         key: text
         for m in manifests

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ca3cli import secrets
-from ca3cli.errors import SecretsError
+from ca3cli.core.errors import SecretsError
+from ca3cli.edges import secrets
 
 
 def _mode(path: Path) -> int:

@@ -14,9 +14,10 @@ import pydantic
 import pytest
 import yaml
 
-from ca3cli import config_file, settings
-from ca3cli.errors import ConfigError
-from ca3cli.settings import Settings
+from ca3cli.core import settings
+from ca3cli.core.errors import ConfigError
+from ca3cli.core.settings import Settings
+from ca3cli.edges import config_file
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -50,7 +51,7 @@ def test_generated_ca3_yaml_starts_with_the_schema_line_editors_read() -> None:
 
 def test_shipped_json_schema_is_exactly_what_the_model_generates() -> None:
     assert config_file.shipped_schema() == config_file.schema(), (
-        "ca3cli/schema/ca3.schema.json is stale; regenerate it with `python -m ca3cli.config_file`")
+        "ca3cli/schema/ca3.schema.json is stale; regenerate it with `python -m ca3cli.edges.config_file`")
 
 
 def _schema_properties(schema: dict[str, Any], node: dict[str, Any], prefix: str = "") -> dict[str, dict[str, Any]]:

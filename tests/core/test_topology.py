@@ -1,4 +1,4 @@
-"""ca3cli/topology.py answers names from rendered manifests: what each question returns; it refuses to guess."""
+"""ca3cli/core/topology.py answers names from rendered manifests: what each question returns; it refuses to guess."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from ca3cli import render, secrets
-from ca3cli.errors import Ca3Error
-from ca3cli.settings import Grafana, Observability, Settings
-from ca3cli.topology import Service, Topology, Workload, of_milestone
+from ca3cli.core import render, template_values
+from ca3cli.core.errors import Ca3Error
+from ca3cli.core.settings import Grafana, Observability, Settings
+from ca3cli.core.topology import Service, Topology, Workload, of_milestone
 
 
 @functools.cache
@@ -103,7 +103,7 @@ def test_it_refuses_a_component_without_one_workload_and_a_deployment_without_st
 
 
 def test_topology_of_manifests_groups_by_the_component_render_stamps() -> None:
-    manifests = render.render(Settings(), secrets.placeholders(), 2)
+    manifests = render.render(Settings(), template_values.placeholders(), 2)
     names = Topology.of_manifests(manifests)
     assert names.components == tuple(dict.fromkeys(m.component for m in manifests))
     assert len(names.objects()) == sum(len(m.documents) for m in manifests)

@@ -11,9 +11,10 @@ import pytest
 from PIL import Image
 from prometheus_client import CollectorRegistry, Counter, start_http_server
 
-from ca3cli import browser, evidence
-from ca3cli.errors import Ca3Error
-from ca3cli.settings import Settings
+from ca3cli.core.errors import Ca3Error
+from ca3cli.core.settings import Settings
+from ca3cli.edges import browser
+from ca3cli.operations import evidence
 from tests.fixtures.servers import Prometheus, free_port
 
 

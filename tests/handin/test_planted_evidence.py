@@ -10,9 +10,9 @@ import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ca3cli import registry
-from ca3cli.handin import checklist, deliverables, submission
-from ca3cli.settings import Settings
+from ca3cli.core import registry
+from ca3cli.core.settings import Settings
+from ca3cli.operations.handin import checklist, deliverables, submission
 from tests.handin.conftest import Run
 from tests.handin.test_scratch_submission import CLUSTER_MADE, _row
 

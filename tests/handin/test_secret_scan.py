@@ -6,8 +6,8 @@ from __future__ import annotations
 import secrets as random
 from pathlib import Path
 
-from ca3cli import secrets
-from ca3cli.handin import scan
+from ca3cli.edges import secrets
+from ca3cli.operations.handin import scan
 from tests.handin.conftest import Run
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ca3cli import registry
+from ca3cli.core import registry
 
 REPO = Path(__file__).resolve().parents[2]
 INSTALL_TIMEOUT_S = 600

@@ -10,8 +10,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ca3cli.loadtest import cluster
-from ca3cli.loadtest.model import LoadReport, Phase, Request, Rescale, Sample, Timeline
+from ca3cli.operations.loadtest import cluster
+from ca3cli.operations.loadtest.model import LoadReport, Phase, Request, Rescale, Sample, Timeline
 from tests.fixtures.kubectl import fixture_json
 
 NAMESPACE = "conveyor-pipeline"

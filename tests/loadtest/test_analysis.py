@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ca3cli.loadtest import analysis, cluster
-from ca3cli.loadtest.model import LoadReport, from_json, to_json
+from ca3cli.operations.loadtest import analysis, cluster
+from ca3cli.operations.loadtest.model import LoadReport, from_json, to_json
 from tests.loadtest import recorded
 from tests.loadtest.recorded import CLEAN, NO_METRICS_MESSAGE, timeline
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from ca3cli.kube import Kubectl
-from ca3cli.loadtest import cluster, outputs
-from ca3cli.settings import Settings
-from ca3cli.validate.model import Status
-from ca3cli.validate.probe import Probe
-from ca3cli.validate.scaling import decide_cycle, gather_cycle
+from ca3cli.core.settings import Settings
+from ca3cli.edges.kube import Kubectl
+from ca3cli.operations.loadtest import cluster, outputs
+from ca3cli.operations.validate.model import Status
+from ca3cli.operations.validate.probe import Probe
+from ca3cli.operations.validate.scaling import decide_cycle, gather_cycle
 from tests.cluster.conftest import Project, Run
 from tests.fixtures.kubectl import KubectlStub, fixture, fixture_json
 from tests.loadtest import recorded

@@ -6,18 +6,18 @@ import re
 
 import pytest
 
-from ca3cli import lint, render, secrets
-from ca3cli.errors import ConfigError
-from ca3cli.loadtest import objects
-from ca3cli.loadtest.model import Request
-from ca3cli.objects import KubeObject
-from ca3cli.settings import Settings, parse
+from ca3cli.core import lint, render, template_values
+from ca3cli.core.errors import ConfigError
+from ca3cli.core.objects import KubeObject
+from ca3cli.core.settings import Settings, parse
+from ca3cli.operations.loadtest import objects
+from ca3cli.operations.loadtest.model import Request
 
 REQUEST = Request(rate=1500, duration_s=120, ramp_s=20, timeout_s=600, interval_s=5, baseline_s=30)
 
 
 def _milestone_6(settings: Settings) -> list[KubeObject]:
-    return lint.objects(render.render(settings, secrets.placeholders(), 6))
+    return lint.objects(render.render(settings, template_values.placeholders(), 6))
 
 
 def test_the_job_its_policy_and_both_hpas_pass_lint_beside_milestone_6_at_both_versions() -> None:
@@ -63,7 +63,7 @@ def test_the_processor_hpa_reaches_up_to_the_partition_count_unless_a_lower_maxi
 
 def test_from_milestone_6_the_processor_deployment_leaves_its_replica_count_to_the_hpa() -> None:
     def processor(milestone: int) -> dict:
-        objs = lint.objects(render.render(Settings(), secrets.placeholders(), milestone))
+        objs = lint.objects(render.render(Settings(), template_values.placeholders(), milestone))
         return next(o.doc for o in objs if o.kind == "Deployment" and o.name == "processor")
 
     assert processor(5)["spec"]["replicas"] == 1

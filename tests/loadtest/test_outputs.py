@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ca3cli.loadtest import analysis, outputs, report
+from ca3cli.operations.loadtest import analysis, outputs, report
 from tests.loadtest.recorded import CLEAN, timeline
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

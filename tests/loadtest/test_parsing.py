@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ca3cli.loadtest import cluster, job
+from ca3cli.operations.loadtest import cluster, job
 from tests.fixtures.kubectl import fixture_json
 
 

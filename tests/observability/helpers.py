@@ -7,15 +7,15 @@ from typing import Any
 
 import yaml
 
-from ca3cli import render, secrets, settings
-from ca3cli.render import Manifest
+from ca3cli.core import render, settings, template_values
+from ca3cli.core.render import Manifest
 
 
 @cache
 def rendered(milestone: int, agent: str = "promtail", image_renderer: bool = False) -> dict[str, Manifest]:
     """Manifests of milestones 1..milestone by file name (rendering is slow-ish, so each variant is made once)."""
     chosen = settings.parse({"observability": {"log_agent": agent, "image_renderer": image_renderer}})
-    return {m.path.name: m for m in render.render(chosen, secrets.placeholders(), milestone)}
+    return {m.path.name: m for m in render.render(chosen, template_values.placeholders(), milestone)}
 
 
 def config_text(manifests: dict[str, Manifest], file: str, key: str) -> str:

@@ -16,11 +16,11 @@ import yaml
 from processor import metrics as processor_metrics
 from producer import metrics as producer_metrics
 
-from ca3cli import render, secrets
-from ca3cli.dashboards import catalogue
-from ca3cli.procedures import render_operator_procedures
-from ca3cli.render import Manifest
-from ca3cli.settings import Settings
+from ca3cli.core import render, template_values
+from ca3cli.core.dashboards import catalogue
+from ca3cli.core.render import Manifest
+from ca3cli.core.settings import Settings
+from ca3cli.operations.procedures import render_operator_procedures
 
 # Settings overrides as nested tuples (hashable, so each rendering is made once): ((section, ((key, value), ...)), ...)
 Overrides = tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]
@@ -65,7 +65,7 @@ def metric_names(expr: str) -> set[str]:
 @cache
 def manifests(milestone: int, overrides: Overrides = ()) -> dict[str, Manifest]:
     settings = Settings.model_validate({section: dict(values) for section, values in overrides})
-    return {m.path.name: m for m in render.render(settings, secrets.placeholders(), milestone)}
+    return {m.path.name: m for m in render.render(settings, template_values.placeholders(), milestone)}
 
 
 def config_data(milestone: int, overrides: Overrides = ()) -> dict[str, str]:

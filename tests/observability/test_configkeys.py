@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ca3cli.configkeys import unknown_keys
+from ca3cli.core.configkeys import unknown_keys
 from tests.observability.helpers import config_text, rendered
 
 CONFIGS = [  # (kind, ConfigMap file, key, log agent)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ca3cli import settings
-from ca3cli.dashboards import catalogue, to_json
+from ca3cli.core import settings
+from ca3cli.core.dashboards import catalogue, to_json
 from tests.observability.helpers import config, rendered
 
 REQUIRED_PANELS = {

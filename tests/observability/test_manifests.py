@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ca3cli import lint, secrets, settings
-from ca3cli.errors import ConfigError
+from ca3cli.core import lint, settings, template_values
+from ca3cli.core.errors import ConfigError
 from tests.observability.helpers import config, objects, rendered
 
 OWN_FOLDERS = ("grafana", "prometheus", "kafka-exporter", "logging")
@@ -30,7 +30,7 @@ def own_manifests(milestone: int, agent: str = "promtail"):
 
 @pytest.mark.parametrize("agent", ["promtail", "alloy"])
 def test_no_secret_value_appears_in_any_observability_manifest(agent):
-    values = [v for v in secrets.placeholders().values() if len(v) >= 8]
+    values = [v for v in template_values.placeholders().values() if len(v) >= 8]
     for manifest in own_manifests(8, agent):
         assert not manifest.is_secret
         assert not [v for v in values if v in manifest.text], manifest.path

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ca3cli.commands import open as open_command
-from ca3cli.dashboards import catalogue
+from ca3cli.core.dashboards import catalogue
 from tests.fixtures.kubectl import KubectlStub, fixture
 from tests.fixtures.servers import Prometheus
 from tests.validate.recorded_api import serve

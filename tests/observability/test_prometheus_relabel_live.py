@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 import yaml
 
-from ca3cli.dashboards import catalogue
+from ca3cli.core.dashboards import catalogue
 from tests.fixtures.servers import Prometheus, ServerProcess, free_port, require, running
 from tests.observability.helpers import config_text, rendered
 from tests.validate.recorded_api import serve

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from ca3cli.dashboards import catalogue
+from ca3cli.core.dashboards import catalogue
 
 pytestmark = pytest.mark.integration
 

@@ -1,6 +1,6 @@
 """An independent reader of the procedures' commands: every kubectl line must name objects, labels and containers
 that the rendered manifests of the same milestone hold. Written from kubectl's command-line grammar, not from
-ca3cli.procedures, so a name made up there is caught here."""
+ca3cli.operations.procedures, so a name made up there is caught here."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import shlex
 from collections.abc import Iterable
 from typing import Any
 
-from ca3cli.render import Manifest
+from ca3cli.core.render import Manifest
 
 # kubectl's names for the kinds the procedures may point at.
 KINDS = {

@@ -11,11 +11,12 @@ from pathlib import Path, PurePosixPath
 import pytest
 import yaml
 
-from ca3cli import dashboards, registry, render, secrets
-from ca3cli.procedures import render_operator_procedures, write_operator_procedures
-from ca3cli.procedures.document import document
-from ca3cli.render import Manifest
-from ca3cli.settings import Settings
+from ca3cli.core import dashboards, registry, render, template_values
+from ca3cli.core.render import Manifest
+from ca3cli.core.settings import Settings
+from ca3cli.edges import secrets
+from ca3cli.operations.procedures import render_operator_procedures, write_operator_procedures
+from ca3cli.operations.procedures.document import document
 from tests.procedures.commands import problems, shell_blocks
 
 KEDA = {"autoscaling": {"processor": "keda", "processor_max_replicas": 4}}
@@ -27,7 +28,7 @@ VARIANTS = [
 
 
 def _rendered(settings: Settings, milestone: int) -> list[Manifest]:
-    return render.render(settings, secrets.placeholders(), milestone)
+    return render.render(settings, template_values.placeholders(), milestone)
 
 
 def _alert_names(manifests: list[Manifest]) -> list[str]:

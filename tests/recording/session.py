@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from ca3cli.recording.session import Recording
+from ca3cli.edges.recording.session import Recording
 
 WIDTH, HEIGHT = 80, 24
 TITLE = "ca3 chaos drill"

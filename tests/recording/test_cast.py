@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from ca3cli.recording import cast
-from ca3cli.recording.session import Recording
+from ca3cli.edges.recording import cast
+from ca3cli.edges.recording.session import Recording
 from tests.recording.session import HEIGHT, TITLE, VERDICT, WIDTH, record
 
 

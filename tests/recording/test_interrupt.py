@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from ca3cli.recording import cast
+from ca3cli.edges.recording import cast
 
 # A session that shows a line, says it is ready, then waits in a Live view until it is interrupted.
 SESSION = textwrap.dedent("""
@@ -17,7 +17,7 @@ SESSION = textwrap.dedent("""
     from rich.console import Console
     from rich.live import Live
     from rich.text import Text
-    from ca3cli.recording.session import Recording
+    from ca3cli.edges.recording.session import Recording
 
     with Recording(Path(sys.argv[1]), 60, 12, mirror=sys.stdout) as stream:
         console = Console(file=stream, width=60, height=12, force_terminal=True, color_system="standard")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ca3cli.recording.timing import Pacing, compress, schedule
+from ca3cli.edges.recording.timing import Pacing, compress, schedule
 
 
 def test_pauses_are_capped_and_short_gaps_kept() -> None:

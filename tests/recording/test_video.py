@@ -12,8 +12,8 @@ import imageio_ffmpeg
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
-from ca3cli.recording import screen, video
-from ca3cli.recording.video import VideoError, render_mp4
+from ca3cli.edges.recording import screen, video
+from ca3cli.edges.recording.video import VideoError, render_mp4
 from tests.recording.session import HEIGHT, STEPS, TITLE, VERDICT, WIDTH, record, step_line
 
 # Mean absolute grey difference (0-255) of the worst cell below which a decoded region shows the expected text.

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from ca3cli.certs import objects, store
-from ca3cli.settings import Settings
+from ca3cli.core.settings import Settings
+from ca3cli.operations.certs import objects, store
 from tests.cluster.conftest import Project, Run, apps, ca3, cluster, project
 
 __all__ = ["Project", "Run", "apps", "ca3", "certified", "cluster", "project"]

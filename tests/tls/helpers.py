@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ca3cli import render, secrets
-from ca3cli.certs import objects, store
-from ca3cli.settings import Settings
+from ca3cli.core import render, template_values
+from ca3cli.core.settings import Settings
+from ca3cli.operations.certs import objects, store
 
 
 def settings_with(replicas: int = 1, client_auth: str = "none", **tls: Any) -> Settings:
@@ -24,7 +24,7 @@ def issued(folder: Path, settings: Settings) -> Path:
 
 def rendered(settings: Settings, milestone: int, folder: Path | None = None) -> list[render.Manifest]:
     """Milestones 1..N with real certificates from `folder` (keys included), else placeholders."""
-    values = {**secrets.placeholders()}
+    values = {**template_values.placeholders()}
     if folder is not None:
         values |= objects.values(folder, settings, milestone, keys=True)
     return render.render(settings, values, milestone)

@@ -12,9 +12,9 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from ca3cli.certs import inspect, store
-from ca3cli.certs.names import wanted
-from ca3cli.errors import CertsError
+from ca3cli.core.errors import CertsError
+from ca3cli.operations.certs import inspect, store
+from ca3cli.operations.certs.names import wanted
 from tests.tls.helpers import docs, env, issued, rendered, settings_with
 
 

@@ -7,13 +7,14 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from cryptography import x509
 
-from ca3cli import registry, render, secrets
-from ca3cli.certs import objects, rotate, store
-from ca3cli.settings import Settings
+from ca3cli.core import registry, render, template_values
+from ca3cli.core.settings import Settings
+from ca3cli.operations.certs import objects, rotate, seed, store
 from tests.cluster.conftest import NAMESPACE, Project, Run
 from tests.cluster.recorded import listed
 from tests.fixtures.kubectl import KubectlStub
@@ -71,7 +72,7 @@ def test_render_writes_the_seed_tls_files_with_placeholders_only(project: Projec
 
 def test_the_generate_script_runs_ca3_certs(project: Project, ca3: Ca3, tmp_path, monkeypatch) -> None:
     assert ca3("render", "-m", "6").code == 0  # no certificates needed yet
-    script = registry.__file__.replace("registry.py", "certs/seed/generate-influxdb-certs.sh")
+    script = Path(seed.__file__).with_name("seed") / "generate-influxdb-certs.sh"
     fake = tmp_path / "bin"
     fake.mkdir()
     (fake / "ca3").write_text('#!/bin/sh\necho "ca3 $*"\n')
@@ -141,7 +142,7 @@ def test_rotating_everything_with_mutual_tls_restarts_every_reader_that_runs(pro
 
 def test_readers_come_from_the_rendered_manifests() -> None:
     settings = Settings.model_validate({"tls": {"kafka_client_auth": "required"}})
-    manifests = render.render(settings, secrets.placeholders(), registry.HIGHEST)
+    manifests = render.render(settings, template_values.placeholders(), registry.HIGHEST)
     assert rotate.consumers(manifests, {"kafka-client-tls"}, set()) == [
         "deployment/producer", "deployment/processor", "deployment/kafka-exporter"]
     readers_of_ca = rotate.consumers(manifests, set(), {"ca3-ca"})

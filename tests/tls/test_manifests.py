@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ca3cli import lint
-from ca3cli.lint import tls as tls_rules
-from ca3cli.objects import KubeObject
+from ca3cli.core import lint
+from ca3cli.core.lint import tls as tls_rules
+from ca3cli.core.objects import KubeObject
 from tests.tls.helpers import container, docs, env, issued, rendered, settings_with
 
 CA_FILE = "/var/run/secrets/ca3/ca/ca.crt"
@@ -185,7 +185,7 @@ def test_every_rendered_milestone_passes_the_tls_rules() -> None:
 @pytest.mark.parametrize("client_auth", ["none", "required"])
 def test_the_broker_pod_holds_the_tls_client_config_validate_runs_kafka_tools_with(tmp_path: Path,
                                                                                    client_auth: str) -> None:
-    from ca3cli.validate.pipeline import KAFKA_CLIENT_TLS
+    from ca3cli.operations.validate.pipeline import KAFKA_CLIENT_TLS
 
     settings = settings_with(1, client_auth)
     manifests = rendered(settings, 8, issued(tmp_path, settings))

@@ -14,12 +14,12 @@ import jinja2
 import pytest
 from cryptography import x509
 
-from ca3cli import render
-from ca3cli.certs import store
-from ca3cli.certs.names import wanted
+from ca3cli.core import render
+from ca3cli.operations.certs import store
+from ca3cli.operations.certs.names import wanted
 from tests.tls.helpers import settings_with
 
-TEMPLATES = Path(render.__file__).parent / "templates"
+TEMPLATES = Path(render.__file__).parents[1] / "templates"
 NS = "conveyor-pipeline"  # the namespace Settings() give
 RENAMES = {"influxdb-service": "tsdb-web", "kafka-headless": "brokers-dns", "kafka-tls": "broker-certificate"}
 

@@ -29,8 +29,8 @@ def test_no_key_reaches_output_logs_argv_or_rendered_files(project: Project, cer
     runs = [ca3("render", "-m", "8"), ca3("render", "-m", "8", "--include-secrets"), ca3("lint", "-m", "8"),
             ca3("deploy", "-m", "8"), ca3("certs", "--check"), ca3("certs", "--rotate")]
     assert [run.code for run in runs] == [0, 0, 0, 0, 1, 0], [run.text[-300:] for run in runs]
-    from ca3cli.certs import objects, store
-    from ca3cli.settings import Settings
+    from ca3cli.core.settings import Settings
+    from ca3cli.operations.certs import objects, store
 
     keys = certified + objects.key_texts(store.folder_for(project.path / "ca3.yaml"), Settings())  # after rotation
     for run in runs:
@@ -54,8 +54,8 @@ def test_no_key_reaches_output_logs_argv_or_rendered_files(project: Project, cer
 
 
 def test_the_summary_names_key_paths_never_keys(project: Project, certified: list[str]) -> None:
-    from ca3cli.certs.summary import write_tls_summary
-    from ca3cli.settings import Settings
+    from ca3cli.core.settings import Settings
+    from ca3cli.operations.certs.summary import write_tls_summary
 
     text = write_tls_summary(Settings(), project.path).read_text()
     assert leaks(text, certified) == []

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ca3cli.certs import objects, store
-from ca3cli.certs.summary import write_tls_summary
-from ca3cli.errors import ConfigError
-from ca3cli.settings import Settings
+from ca3cli.core.errors import ConfigError
+from ca3cli.core.settings import Settings
+from ca3cli.operations.certs import objects, store
+from ca3cli.operations.certs.summary import write_tls_summary
 from tests.tls.helpers import settings_with
 
 

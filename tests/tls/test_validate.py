@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ca3cli.certs import store
-from ca3cli.validate import tls
-from ca3cli.validate.model import Status
+from ca3cli.operations.certs import store
+from ca3cli.operations.validate import tls
+from ca3cli.operations.validate.model import Status
 from tests.tls.helpers import docs, env, issued, rendered, settings_with
 
 

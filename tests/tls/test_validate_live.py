@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from ca3cli.certs import store
-from ca3cli.kube import Kubectl
-from ca3cli.validate import catalogue, runner
-from ca3cli.validate.model import Status
-from ca3cli.validate.probe import Probe
+from ca3cli.edges.kube import Kubectl
+from ca3cli.operations.certs import store
+from ca3cli.operations.validate import catalogue, runner
+from ca3cli.operations.validate.model import Status
+from ca3cli.operations.validate.probe import Probe
 from tests.fixtures.kubectl import KubectlStub
 from tests.tls.helpers import docs, issued, rendered, settings_with
 from tests.validate.recorded_api import serve

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from ca3cli.kube import Kubectl
-from ca3cli.settings import Settings
-from ca3cli.validate.probe import Probe
+from ca3cli.core.settings import Settings
+from ca3cli.edges.kube import Kubectl
+from ca3cli.operations.validate.probe import Probe
 from tests.cluster.conftest import ca3, project  # noqa: F401  (in-process `ca3 ARGS`, a project folder)
 from tests.validate.kube_objects import NS
 

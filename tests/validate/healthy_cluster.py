@@ -8,8 +8,8 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from ca3cli.render import Manifest
-from ca3cli.topology import Topology
+from ca3cli.core.render import Manifest
+from ca3cli.core.topology import Topology
 from tests.fixtures.kubectl import KubectlStub, fixture
 from tests.validate import api_shapes as api
 from tests.validate import kube_objects as k

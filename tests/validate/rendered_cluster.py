@@ -17,11 +17,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ca3cli import render
-from ca3cli import secrets as generated
-from ca3cli.render import Manifest
-from ca3cli.settings import Settings
-from ca3cli.topology import RUNTIME_KEYS, WORKLOAD_KINDS
+from ca3cli.core import render, template_values
+from ca3cli.core.render import Manifest
+from ca3cli.core.settings import Settings
+from ca3cli.core.topology import RUNTIME_KEYS, WORKLOAD_KINDS
 
 AT = "2026-12-01T07:33:51Z"
 NODE = "ca3-control-plane"
@@ -213,4 +212,4 @@ def live(manifests: Iterable[Manifest], values: Mapping[str, str] | None = None)
 def rendered(milestone: int, settings: Settings | None = None, values: Mapping[str, str] | None = None
              ) -> list[Manifest]:
     """The manifests of milestones 1..`milestone` (with `values` for some Secret contents)."""
-    return render.render(settings or Settings(), {**generated.placeholders(), **(values or {})}, milestone)
+    return render.render(settings or Settings(), {**template_values.placeholders(), **(values or {})}, milestone)

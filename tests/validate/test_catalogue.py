@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from ca3cli import cli, registry
-from ca3cli.dashboards.catalogue import pipeline_dashboard
-from ca3cli.dashboards.model import to_json
-from ca3cli.errors import ConfigError
-from ca3cli.validate import catalogue
-from ca3cli.validate.grafana import panel_expr, pick_panel
+from ca3cli import cli
+from ca3cli.core import registry
+from ca3cli.core.dashboards.catalogue import pipeline_dashboard
+from ca3cli.core.dashboards.model import to_json
+from ca3cli.core.errors import ConfigError
+from ca3cli.operations.validate import catalogue
+from ca3cli.operations.validate.grafana import panel_expr, pick_panel
 from tests.validate.seed_coverage import NOT_CHECKABLE, SEED_COVERAGE
 
 SEED_FILE = Path(__file__).with_name("seed_criteria.txt")

@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from ca3cli import registry
-from ca3cli.dashboards.catalogue import pipeline_dashboard
-from ca3cli.dashboards.model import to_json
-from ca3cli.topology import Topology
-from ca3cli.validate import pipeline
+from ca3cli.core import registry
+from ca3cli.core.dashboards.catalogue import pipeline_dashboard
+from ca3cli.core.dashboards.model import to_json
+from ca3cli.core.topology import Topology
+from ca3cli.operations.validate import pipeline
 from tests.cluster.conftest import Project, Run
 from tests.fixtures.kubectl import KubectlStub, fixture
 from tests.validate import api_shapes as api

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from ca3cli import registry
-from ca3cli.dashboards.catalogue import pipeline_dashboard
-from ca3cli.dashboards.model import to_json
-from ca3cli.podsecurity import namespace as namespace_policy
-from ca3cli.topology import Workload
-from ca3cli.validate import catalogue
-from ca3cli.validate.grafana import pick_panel
-from ca3cli.validate.model import Status
+from ca3cli.core import registry
+from ca3cli.core.dashboards.catalogue import pipeline_dashboard
+from ca3cli.core.dashboards.model import to_json
+from ca3cli.core.podsecurity import namespace as namespace_policy
+from ca3cli.core.topology import Workload
+from ca3cli.operations.validate import catalogue
+from ca3cli.operations.validate.grafana import pick_panel
+from ca3cli.operations.validate.model import Status
 from tests.fixtures.kubectl import fixture_json
 from tests.loadtest import recorded
 from tests.validate import api_shapes as api

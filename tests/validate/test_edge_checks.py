@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ca3cli.validate import catalogue, pipeline, runner
-from ca3cli.validate.model import Status
-from ca3cli.validate.probe import Probe
+from ca3cli.operations.validate import catalogue, pipeline, runner
+from ca3cli.operations.validate.model import Status
+from ca3cli.operations.validate.probe import Probe
 from tests.fixtures.kubectl import KubectlStub
 from tests.fixtures.servers import Kafka
 from tests.validate import api_shapes as api
@@ -61,7 +61,7 @@ def test_a_certificate_for_another_name_fails_the_handshake(kubectl_stub: Kubect
 
 
 def test_tls_checks_skip_when_tls_is_switched_off(kubectl_stub: KubectlStub, make_probe: MakeProbe) -> None:
-    from ca3cli.settings import TLS, Settings
+    from ca3cli.core.settings import TLS, Settings
 
     seen = run(["m7.influxdb-tls-handshake", "m8.no-plaintext-9092"],
                make_probe(9, Settings(tls=TLS(influxdb=False, kafka=False))))

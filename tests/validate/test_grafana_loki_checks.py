@@ -6,11 +6,11 @@ from __future__ import annotations
 import base64
 import urllib.parse
 
-from ca3cli.dashboards.catalogue import pipeline_dashboard
-from ca3cli.dashboards.model import to_json
-from ca3cli.validate import catalogue, runner
-from ca3cli.validate.model import Status
-from ca3cli.validate.probe import Probe
+from ca3cli.core.dashboards.catalogue import pipeline_dashboard
+from ca3cli.core.dashboards.model import to_json
+from ca3cli.operations.validate import catalogue, runner
+from ca3cli.operations.validate.model import Status
+from ca3cli.operations.validate.probe import Probe
 from tests.fixtures.kubectl import KubectlStub
 from tests.validate import api_shapes as api
 from tests.validate.conftest import MakeProbe

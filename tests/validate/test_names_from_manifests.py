@@ -22,16 +22,16 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from ca3cli import registry, render
-from ca3cli.dashboards.catalogue import pipeline_dashboard
-from ca3cli.dashboards.model import to_json
-from ca3cli.kube import Kubectl
-from ca3cli.render import Manifest
-from ca3cli.settings import Settings
-from ca3cli.topology import Topology
-from ca3cli.validate import catalogue, pipeline, runner
-from ca3cli.validate.model import Status
-from ca3cli.validate.probe import Probe
+from ca3cli.core import registry, render
+from ca3cli.core.dashboards.catalogue import pipeline_dashboard
+from ca3cli.core.dashboards.model import to_json
+from ca3cli.core.render import Manifest
+from ca3cli.core.settings import Settings
+from ca3cli.core.topology import Topology
+from ca3cli.edges.kube import Kubectl
+from ca3cli.operations.validate import catalogue, pipeline, runner
+from ca3cli.operations.validate.model import Status
+from ca3cli.operations.validate.probe import Probe
 from tests.fixtures.kubectl import KubectlStub
 from tests.validate import api_shapes as api
 from tests.validate.healthy_cluster import VALUES, GrowingCount, answer_healthy_m1, manifests
@@ -40,7 +40,7 @@ from tests.validate.recorded_api import serve
 from tests.validate.rendered_cluster import rendered
 
 OLD, NEW = "grafana-service", "dashboards-web"
-TEMPLATES = Path(render.__file__).parent / "templates"
+TEMPLATES = Path(render.__file__).parents[1] / "templates"
 M1 = [c.id for c in registry.CRITERIA if c.milestone == 1]
 REACH_GRAFANA_SERVICE = {"m1.service-endpoints", "m1.grafana-nodeport", "m1.grafana-health",
                          "m1.grafana-influxdb-datasource"}
@@ -113,9 +113,10 @@ def test_checks_that_kept_the_old_name_fail_against_a_cluster_from_the_renamed_t
 # Modules that reach in-cluster objects by name. (The registry's template file names and criterion texts are not
 # object names.)
 NAMING_MODULES = [*sorted(p for folder in ("validate", "certs", "chaos", "procedures")
-                          for p in (TEMPLATES.parent / folder).glob("*.py")),
-                  *(TEMPLATES.parent / name for name in ("status.py", "services.py", "evidence.py",
-                                                         "commands/open.py", "loadtest/run.py"))]
+                          for p in (TEMPLATES.parent / "operations" / folder).glob("*.py")),
+                  *(TEMPLATES.parent / name for name in ("operations/status.py", "operations/services.py",
+                                                         "operations/evidence.py", "commands/open.py",
+                                                         "operations/loadtest/run.py"))]
 
 
 def string_constants(path: Path) -> list[str]:
@@ -136,4 +137,4 @@ def test_no_module_writes_the_name_of_a_rendered_service_or_secret(path: Path) -
     assert {"grafana-service", "kafka-headless", "influxdb-auth"} <= objects
     word = re.compile(rf"(?<![\w.-])({'|'.join(map(re.escape, sorted(objects)))})(?![\w.-])")
     written = sorted({m.group(1) for text in string_constants(path) for m in word.finditer(text)})
-    assert written == [], f"{path.name} writes {written}; ask ca3cli/topology.py instead"
+    assert written == [], f"{path.name} writes {written}; ask ca3cli/core/topology.py instead"

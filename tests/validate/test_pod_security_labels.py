@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ca3cli import render, secrets, settings
-from ca3cli.settings import Settings
-from ca3cli.validate import catalogue
-from ca3cli.validate.model import Status
+from ca3cli.core import render, settings, template_values
+from ca3cli.core.settings import Settings
+from ca3cli.operations.validate import catalogue
+from ca3cli.operations.validate.model import Status
 from tests.fixtures.kubectl import KubectlStub, fixture_json
 from tests.validate.conftest import MakeProbe
 from tests.validate.kube_objects import NS
@@ -18,7 +18,7 @@ ENFORCE = "pod-security.kubernetes.io/enforce"
 
 
 def rendered_namespace(milestone: int, chosen: Settings) -> dict[str, Any]:
-    return next(m for m in render.render(chosen, secrets.placeholders(), milestone)
+    return next(m for m in render.render(chosen, template_values.placeholders(), milestone)
                 if m.component == "namespace").documents[0]
 
 

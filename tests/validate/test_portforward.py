@@ -1,4 +1,4 @@
-"""`ca3cli.portforward`: forwards come up, are always closed, fail with sentences; HTTP and TLS helpers."""
+"""`ca3cli.edges.portforward`: forwards come up, are always closed, fail with sentences; HTTP and TLS helpers."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import ClassVar
 
 import pytest
 
-from ca3cli.kube import Kubectl
-from ca3cli.portforward import (
+from ca3cli.edges.kube import Kubectl
+from ca3cli.edges.portforward import (
     HttpError,
     PortForwardError,
     TlsTarget,

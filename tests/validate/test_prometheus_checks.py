@@ -12,10 +12,10 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 
-from ca3cli.dashboards.catalogue import pipeline_dashboard
-from ca3cli.dashboards.model import to_json
-from ca3cli.validate import catalogue, runner
-from ca3cli.validate.model import Status
+from ca3cli.core.dashboards.catalogue import pipeline_dashboard
+from ca3cli.core.dashboards.model import to_json
+from ca3cli.operations.validate import catalogue, runner
+from ca3cli.operations.validate.model import Status
 from tests.fixtures.kubectl import KubectlStub
 from tests.fixtures.servers import ServerProcess, free_port, require, running
 from tests.validate import api_shapes as api

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ca3cli.topology import Topology
+from ca3cli.core.topology import Topology
 from tests.fixtures.kubectl import fixture_json
 from tests.validate.healthy_cluster import deployed, manifests
 

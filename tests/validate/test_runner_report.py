@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from ca3cli.errors import KubectlError
-from ca3cli.kube import Kubectl
-from ca3cli.settings import Settings
-from ca3cli.validate import report, runner
-from ca3cli.validate.model import Check, CheckResult, Status, passed
-from ca3cli.validate.probe import Probe
+from ca3cli.core.errors import KubectlError
+from ca3cli.core.settings import Settings
+from ca3cli.edges.kube import Kubectl
+from ca3cli.operations.validate import report, runner
+from ca3cli.operations.validate.model import Check, CheckResult, Status, passed
+from ca3cli.operations.validate.probe import Probe
 
 
 class ClosingProbe(Probe):

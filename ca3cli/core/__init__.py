@@ -1,0 +1,1 @@
+"""The pure core: settings, the milestone registry, rendering, planning, lint and analysis; no I/O."""

@@ -1,0 +1,30 @@
+"""The .gitignore entries that keep generated secrets, rendered Secrets and private keys out of git.
+
+`ca3 init` adds them before the first secret is generated, so a newcomer's first `git add -A` cannot commit one;
+`ca3 handin` checks them again for the submission (seed milestone 11: secrets.yaml and keys).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# k8s/ itself is committed: it never holds a Secret (ca3cli/edges/output.py writes those only into .ca3/).
+ENTRIES = (".ca3/", "secrets/", "secrets.yaml", "*secret*.yaml", "*.key", "*-key.pem", "*.p12", "*.jks", "run_logs/")
+HEADER = "# ca3: generated secrets, rendered Secrets and private keys are never committed."
+
+
+def missing(text: str) -> list[str]:
+    """The ENTRIES that `text` (a .gitignore) does not list as lines of their own."""
+    lines = {line.strip() for line in text.splitlines()}
+    return [entry for entry in ENTRIES if entry not in lines and f"/{entry}" not in lines]
+
+
+def ensure(root: Path) -> list[str]:
+    """Add what is missing to root/.gitignore, keeping everything already there; returns the entries added."""
+    path = root / ".gitignore"
+    text = path.read_text() if path.is_file() else ""
+    added = missing(text)
+    if added:
+        prefix = text if not text or text.endswith("\n") else text + "\n"
+        path.write_text(prefix + HEADER + "\n" + "".join(f"{entry}\n" for entry in added))
+    return added

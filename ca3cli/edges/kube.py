@@ -1,0 +1,143 @@
+"""The one place that runs kubectl: every cluster call is logged, can be dry-run, has a timeout and a readable error."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ca3cli.core.errors import Ca3Error, KubectlError, KubectlNotFound, KubectlTimeout
+
+log = logging.getLogger("ca3.kubectl")
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one kubectl call returned."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float = 0.0
+
+
+@dataclass
+class Kubectl:
+    """Runs kubectl against one context and namespace.
+
+    `dry_run` makes mutating calls (those passed `mutating=True`) log what they would do and return success without
+    running; read-only calls still run, so a plan can be built against a live cluster.
+    """
+
+    context: str | None = None
+    namespace: str | None = None
+    dry_run: bool = False
+    executable: str = "kubectl"
+    default_timeout: float = 60.0
+    calls: list[list[str]] = field(default_factory=list)
+    on_result: Callable[[Result], None] | None = None  # sees every finished call (the run log); stdin never passed
+
+    def command(self, *args: str, namespaced: bool = True) -> list[str]:
+        """The full argument vector for a kubectl call, with context and namespace flags first."""
+        argv = [self.executable]
+        if self.context:
+            argv += ["--context", self.context]
+        if namespaced and self.namespace:
+            argv += ["--namespace", self.namespace]
+        return argv + list(args)
+
+    def _resolve(self) -> None:
+        if shutil.which(self.executable) is None:
+            raise KubectlNotFound(
+                f"`{self.executable}` was not found on PATH. Install kubectl "
+                "(https://kubernetes.io/docs/tasks/tools/) and make sure `kubectl version --client` works."
+            )
+
+    def run(
+        self,
+        *args: str,
+        input: str | None = None,
+        timeout: float | None = None,
+        check: bool = True,
+        mutating: bool = False,
+        namespaced: bool = True,
+        ok_codes: tuple[int, ...] = (0,),
+    ) -> Result:
+        """Run kubectl and return its result; raise KubectlError for an exit code outside `ok_codes` when `check`.
+
+        `input` (for example a Secret manifest) is passed on stdin and never logged.
+        """
+        argv = self.command(*args, namespaced=namespaced)
+        if mutating and self.dry_run:
+            log.info("dry-run, not running: %s", " ".join(argv))
+            return Result(argv, 0, "", "")
+        self._resolve()
+        limit = timeout if timeout is not None else self.default_timeout
+        log.info("running: %s", " ".join(argv))
+        self.calls.append(argv)
+        started = time.monotonic()
+        try:
+            # Without input, stdin is /dev/null: kubectl must never wait on the terminal or an inherited pipe.
+            proc = subprocess.run(argv, input=input, stdin=None if input is not None else subprocess.DEVNULL,
+                                  capture_output=True, text=True, timeout=limit, check=False)
+        except subprocess.TimeoutExpired as exc:
+            self._report(Result(argv, -1, "", f"timed out after {limit:g}s", time.monotonic() - started))
+            raise KubectlTimeout(
+                f"`{' '.join(argv)}` did not finish within {limit:g}s. Check that the cluster is reachable "
+                "(`kubectl cluster-info`) or raise the timeout."
+            ) from exc
+        result = Result(argv, proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started)
+        self._report(result)
+        log.info("exit %d: %s", proc.returncode, " ".join(argv))
+        if proc.stderr.strip():
+            log.debug("stderr: %s", proc.stderr.strip())
+        if check and proc.returncode not in ok_codes:
+            raise KubectlError(argv, proc.returncode, proc.stdout, proc.stderr)
+        return result
+
+    def _report(self, result: Result) -> None:
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def get_json(self, *args: str, timeout: float | None = None, namespaced: bool = True) -> Any:
+        """Run a read-only kubectl call with `-o json` and return the parsed document."""
+        result = self.run(*args, "-o", "json", timeout=timeout, namespaced=namespaced)
+        try:
+            return json.loads(result.stdout or "null")
+        except json.JSONDecodeError as exc:
+            raise KubectlError(result.args, result.returncode, result.stdout, f"output is not JSON: {exc}") from exc
+
+    def start(self, *args: str, namespaced: bool = True) -> subprocess.Popen[str]:
+        """Start a long-running kubectl (port-forward, logs -f); the caller must terminate it."""
+        self._resolve()
+        argv = self.command(*args, namespaced=namespaced)
+        log.info("starting: %s", " ".join(argv))
+        self.calls.append(argv)
+        return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+# klog's prefix (`E1201 08:00:00.123456   4711 memcache.go:265] ...`): kubectl's internal log, not its answer.
+KLOG_LINE = re.compile(r"^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ \S+:\d+\] ")
+
+
+def reason(output: str) -> str:
+    """What kubectl said went wrong: its last line that is not a klog line (those repeat the cause less clearly)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip() and not KLOG_LINE.match(line.strip())]
+    return lines[-1] if lines else ""
+
+
+def secret_value(secret: dict[str, Any], key: str) -> str:
+    """The decoded value of one key of a Secret document (from `kubectl get secret -o json`); never print it."""
+    data = secret.get("data") or {}
+    name = (secret.get("metadata") or {}).get("name", "?")
+    if key not in data:
+        raise Ca3Error(f"Secret {name} has no key `{key}`. Run `ca3 init` and `ca3 deploy` again to recreate it.")
+    return base64.b64decode(data[key]).decode()

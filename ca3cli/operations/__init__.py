@@ -1,0 +1,1 @@
+"""Operations built on the core and the edges: deploy, status, validate, load test, certs, chaos."""

@@ -1,0 +1,115 @@
+"""`ca3 build` as steps: build both app images with the exact tags the manifests use, then load or push them.
+
+The steps are plain argument lists (pure, tested as data); `run` executes them with their output streamed to the
+terminal, so a long `docker build` shows its progress.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ca3cli.core.errors import Ca3Error, ConfigError
+
+if TYPE_CHECKING:  # read by attribute only; `ca3 --help` need not load the settings model
+    from ca3cli.core.settings import Settings
+
+APPS = ("producer", "processor")
+# Where apps/ sits when ca3 is installed in editable mode from its checkout (a wheel has no apps/ beside it).
+CHECKOUT_APPS_DIR = Path(__file__).resolve().parents[2] / "apps"
+LOAD_TARGETS = ("kind", "minikube", "k3d")
+INSTALL_HINTS = {
+    "docker": "https://docs.docker.com/engine/install/",
+    "kind": "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
+    "minikube": "https://minikube.sigs.k8s.io/docs/start/",
+    "k3d": "https://k3d.io/#installation",
+    "kubectl": "https://kubernetes.io/docs/tasks/tools/",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command to run, what it does in words, and what it reads on stdin (a config, say)."""
+
+    argv: list[str]
+    description: str
+    input: str | None = None
+
+
+def cluster_name(target: str, context: str) -> str:
+    """The cluster (or minikube profile) behind a kube context: kind and k3d prefix their contexts."""
+    prefix = {"kind": "kind-", "k3d": "k3d-"}.get(target, "")
+    return context[len(prefix):] if prefix and context.startswith(prefix) else context
+
+
+def load_step(target: str, image: str, context: str) -> Step:
+    """The command that copies a local image into the cluster's nodes."""
+    name = cluster_name(target, context)
+    argv = {
+        "kind": ["kind", "load", "docker-image", image, *(["--name", name] if name else [])],
+        "minikube": ["minikube", "image", "load", image, *(["-p", name] if name else [])],
+        "k3d": ["k3d", "image", "import", image, *(["-c", name] if name else [])],
+    }[target]
+    return Step(argv, f"load {image} into {target}{f' cluster {name}' if name else ''}")
+
+
+def find_apps_dir(cwd: Path | None = None) -> Path:
+    """apps/ with both Dockerfiles: in the working folder (the repository root), else beside an editable install."""
+    for candidate in ((cwd or Path.cwd()) / "apps", CHECKOUT_APPS_DIR):
+        if all((candidate / app / "Dockerfile").is_file() for app in APPS):
+            return candidate
+    raise Ca3Error("There is no apps/ folder with the producer and processor Dockerfiles here. Run the command from "
+                   "the root of the ca3 repository (the folder holding apps/).")
+
+
+def steps(settings: Settings, load: str = "", push: bool = False, apps_dir: Path | None = None,
+          context: str | None = None) -> list[Step]:
+    """Build each app from apps/<app>/Dockerfile (context apps/) as `settings.image(app)`, then load and/or push it.
+
+    `load` copies into the cluster behind `context` (default: the settings' context).
+    """
+    apps_dir = find_apps_dir() if apps_dir is None else apps_dir
+    if load and load not in LOAD_TARGETS:
+        raise ConfigError(f"--load {load} is not supported; choose one of {', '.join(LOAD_TARGETS)}.")
+    result = []
+    for app in APPS:
+        dockerfile = apps_dir / app / "Dockerfile"
+        if not dockerfile.is_file():
+            raise Ca3Error(f"{dockerfile} does not exist. Run `ca3 build` from a full checkout of the repository.")
+        image = settings.image(app)
+        # The context is apps/ itself: both images copy the shared package from apps/common.
+        result.append(Step(["docker", "build", "-t", image, "-f", str(dockerfile), str(apps_dir)], f"build {image}"))
+        if load:
+            result.append(load_step(load, image, settings.cluster.context if context is None else context))
+        if push:
+            result.append(Step(["docker", "push", image], f"push {image}"))
+    return result
+
+
+def require(tool: str, again: str) -> None:
+    """A missing tool is a sentence with where to get it."""
+    if shutil.which(tool) is None:
+        raise Ca3Error(f"`{tool}` was not found on PATH. Install it ({INSTALL_HINTS[tool]}) and run {again} again.")
+
+
+def run(step: Step, again: str = "`ca3 build`") -> None:
+    """Run one step with its output on the terminal; a missing tool or a failure becomes a sentence.
+
+    `again` is the command the sentence tells the user to run once the cause is fixed.
+    """
+    require(step.argv[0], again)
+    stdin = None if step.input is not None else subprocess.DEVNULL
+    code = subprocess.run(step.argv, input=step.input, stdin=stdin, text=True, check=False).returncode
+    if code != 0:
+        raise Ca3Error(f"`{' '.join(step.argv)}` failed with exit code {code} (its output is above). "
+                       f"Fix the cause and run {again} again.")
+
+
+def probe(step: Step) -> subprocess.CompletedProcess[str] | None:
+    """Run a quiet check (`docker info`) and return its result whatever the exit code; None if the tool is missing."""
+    if shutil.which(step.argv[0]) is None:
+        return None
+    return subprocess.run(step.argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)

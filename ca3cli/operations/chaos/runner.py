@@ -1,0 +1,300 @@
+"""Edge: the drill loop. Per experiment: steady state first, inject, measure until the tier is back and data flows
+and the pipeline is steady again (or the timeout passes), settle, count the readings; whatever it changed is
+undone in a `finally`, on failure and Ctrl-C too. All terminal output goes through the one Console it is given."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.live import Live
+from rich.markup import escape
+
+from ca3cli.core.errors import Ca3Error, KubectlError
+from ca3cli.edges import kube
+from ca3cli.edges.kube import Kubectl
+from ca3cli.operations.chaos import catalogue, inject, observe, recovery, view
+from ca3cli.operations.chaos.data import Data
+from ca3cli.operations.chaos.inject import Undo
+from ca3cli.operations.chaos.model import Drill, Experiment, Fault, Outcome, Run, Sample, Step, StepOutcome
+from ca3cli.operations.chaos.preconditions import skip_reason
+
+TAIL_S = 5.0  # readings this close to the end may still be on their way; the count stops before them
+LEAD_S = 10.0  # the count starts this long before the steady-state sample, so a gap at the injection shows
+
+
+def why(exc: Ca3Error) -> str:
+    """One line: for kubectl, the command, its exit code and what it said went wrong (its last real line)."""
+    if isinstance(exc, KubectlError):
+        return f"`{' '.join(exc.args_run)}` exited {exc.returncode}: {kube.reason(exc.stderr or exc.stdout)}"
+    return str(exc).splitlines()[0]
+
+
+def utc_now() -> str:
+    return f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+@dataclass(frozen=True)
+class Timing:
+    interval_s: float = 2.0
+    steady_timeout_s: float = 90.0  # for steady state before injecting
+    measure_timeout_s: float = 120.0  # after the fault (or its lifting) for recovery
+    settle_s: float = 10.0  # sampling on after recovery: lag drains, the steady state is confirmed
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C: carries the drill so far (the interrupted experiment rolled back and recorded)."""
+
+    def __init__(self, drill: Drill) -> None:
+        super().__init__()
+        self.drill = drill
+        self.files: list[Path] = []  # the outputs written from it, once saved
+
+
+@dataclass
+class Attempt:
+    """One experiment while it runs; kept outside the loop so a failure or Ctrl-C still has what was seen."""
+
+    experiment: Experiment
+    samples: list[Sample] = field(default_factory=list)
+    fault: Fault = field(default_factory=Fault)
+    phase: str = "steady-before"
+
+    def run(self, outcome: Outcome = "completed", reason: str = "") -> Run:
+        return Run(self.experiment, outcome, reason, self.fault, tuple(self.samples))
+
+
+class Runner:
+    def __init__(self, kubectl: Kubectl, data: Data, console: Console, namespace: str,
+                 timing: Timing = Timing(), cast: catalogue.Cast | None = None) -> None:
+        self.kubectl, self.data, self.console, self.timing = kubectl, data, console, timing
+        self.cast = cast or catalogue.cast()
+        self.t0, self.wall0, self.since = time.monotonic(), time.time(), utc_now()
+        self.drill = Drill(namespace, self.since, self.wall0)
+        self.steps: list[Step] = []
+        self.watch = view.Watch()
+        self.live: Live | None = None
+
+    def elapsed(self) -> float:
+        return round(time.monotonic() - self.t0, 2)
+
+    def step(self, exp: Experiment, phase: str, action: str, outcome: StepOutcome = "ok",
+             detail: str = "") -> None:
+        """Journal one step and show it as a line above the live view."""
+        self.steps.append(Step(self.elapsed(), utc_now(), exp.name, phase, action, outcome, detail))
+        mark = {"ok": "[green]✓[/]", "failed": "[red]✗[/]"}.get(outcome, "[yellow]•[/]")
+        self.console.print(f"{mark} +{self.elapsed():.0f} s {escape(exp.name)} {escape(phase)}: {escape(action)}"
+                           + (f" [dim]({escape(detail)})[/]" if detail else ""))
+
+    def sample(self, attempt: Attempt) -> Sample:
+        pods = observe.read_pods(self.kubectl)
+        t, at = self.elapsed(), utc_now()  # when the pods were seen; the data path is read right after
+        newest = self.data.newest()
+        s = Sample(t, at, pods, None if newest is None else round(newest - self.wall0, 2), self.data.lag())
+        attempt.samples.append(s)
+        self.watch.sample, self.watch.phase = s, attempt.phase
+        self.watch.events = observe.read_events(self.kubectl, self.since)
+        if attempt.experiment.tier:
+            self.watch.logs = observe.read_logs(self.kubectl, attempt.experiment.tier)
+        self.refresh()
+        return s
+
+    def refresh(self) -> None:
+        if self.live is not None:
+            self.live.update(view.render(self.watch), refresh=True)
+
+    def pause(self) -> None:
+        time.sleep(self.timing.interval_s)
+
+    def wait_steady(self, attempt: Attempt) -> list[str]:
+        """Sample until steady (keeping only the last sample) or the timeout; what still is not steady."""
+        ends = self.elapsed() + self.timing.steady_timeout_s
+        while True:
+            s = self.sample(attempt)
+            attempt.samples[:] = [s]
+            attempt.fault = Fault(ready_before=view.ready_counts(s, self.cast.tiers))
+            problems = recovery.steady(s, attempt.fault.ready_before)
+            if not problems or self.elapsed() >= ends:
+                return problems
+            self.pause()
+
+    def inject_fault(self, attempt: Attempt, undo: Undo) -> None:
+        exp, first = attempt.experiment, attempt.samples[-1]
+        attempt.phase = "inject"
+        pod = None if exp.action == "drain-node" else inject.victim(first.pods, exp.tier)
+        node = view.node_of(first, self.cast.drained) if exp.action == "drain-node" else ""
+        attempt.fault = replace(attempt.fault, victim=pod.name if pod else node, victim_uid=pod.uid if pod else "",
+                                restarts_before=pod.restarts if pod else 0)
+        if exp.action == "delete-pod" and pod:
+            detail = inject.delete_pod(self.kubectl, pod)
+        elif exp.action == "kill-main" and pod:
+            detail = inject.kill_main(self.kubectl, exp, pod)
+        elif exp.action == "cut-off":
+            detail = inject.cut_off(self.kubectl, exp, undo)
+        else:
+            detail = inject.drain(self.kubectl, node, undo)
+        attempt.fault = replace(attempt.fault, injected_at=self.elapsed())
+        self.step(exp, "inject", exp.summary, detail=detail)
+
+    def measure(self, attempt: Attempt, undo: Undo) -> None:
+        exp, timing = attempt.experiment, self.timing
+        attempt.phase = "measure"
+        ends = self.elapsed() + timing.measure_timeout_s + exp.hold_s
+        while True:
+            self.pause()
+            s = self.sample(attempt)
+            fault = attempt.fault
+            if exp.action == "cut-off" and fault.lifted_at is None and s.t - (fault.injected_at or 0) >= exp.hold_s:
+                self.lift(attempt, undo)
+                continue
+            run = attempt.run()
+            if (recovery.clock_start(run) is not None and recovery.ready_at(run) is not None
+                    and recovery.flowing_at(run) is not None and not recovery.steady(s, fault.ready_before)):
+                self.step(exp, "measure", "recovered: Ready, data flowing, steady state again")
+                break
+            if self.elapsed() >= ends:
+                self.step(exp, "measure", f"still not recovered after {timing.measure_timeout_s:.0f} s", "failed")
+                break
+        attempt.phase = "steady-after"
+        settle_ends = self.elapsed() + timing.settle_s
+        while self.elapsed() < settle_ends:
+            self.pause()
+            self.sample(attempt)
+
+    def lift(self, attempt: Attempt, undo: Undo) -> None:
+        """End a cut-off early (its undo actions); what failed stays registered for the final rollback."""
+        failed, stopped = self.rollback(attempt.experiment, undo, "lift")
+        undo.actions.extend((description, action) for description, action, _ in failed)
+        if stopped:
+            raise KeyboardInterrupt
+        if failed:
+            raise Ca3Error(" ".join(message for _, _, message in failed))
+        attempt.fault = replace(attempt.fault, lifted_at=self.elapsed())
+
+    def rollback(self, exp: Experiment, undo: Undo, phase: str = "rollback"
+                 ) -> tuple[list[tuple[str, Callable[[], None], str]], bool]:
+        """Every undo action, newest first: (those that failed, with why; whether Ctrl-C came meanwhile). An action
+        a Ctrl-C cut short is tried once more: a second Ctrl-C must not leave the cluster changed."""
+        failed: list[tuple[str, Callable[[], None], str]] = []
+        stopped = False
+        for description, action in undo.pop_all():
+            for attempt in range(2):
+                try:
+                    action()
+                    self.step(exp, phase, description, detail="after a Ctrl-C" if attempt else "")
+                    break
+                except KeyboardInterrupt:
+                    stopped = True
+                    if attempt:
+                        failed.append((description, action, f"{description} was cut short by Ctrl-C."))
+                        self.step(exp, phase, description, "interrupted")
+                except Ca3Error as exc:
+                    message = f"{description} failed: {why(exc)}"
+                    failed.append((description, action, message))
+                    self.step(exp, phase, description, "failed", why(exc))
+                    break
+        return failed, stopped
+
+    def count(self, attempt: Attempt, run: Run) -> Run:
+        """The readings stored over the experiment's window (not counted when the fault was never injected)."""
+        if run.fault.injected_at is None or not run.samples:
+            return run
+        window = (run.samples[0].t - LEAD_S, max(run.fault.injected_at, run.samples[-1].t - TAIL_S))
+        at_start = {p.name for p in run.samples[0].tier(self.cast.producer)}
+        fresh = sorted({p.name for s in run.samples for p in s.tier(self.cast.producer)} - at_start)
+        try:
+            stored = self.data.readings(self.wall0 + window[0], self.wall0 + window[1])
+        except Ca3Error as exc:
+            self.step(attempt.experiment, "count", "reading the stored readings", "failed", str(exc))
+            return replace(run, outcome="failed", reason=f"The stored readings could not be read: {exc}")
+        return replace(run, readings=tuple(stored), window=window, fresh_producers=tuple(fresh))
+
+    def prepare(self, attempt: Attempt) -> Run | None:
+        """Steady state, then whether the experiment can run here: a Run when it ends before injecting."""
+        exp = attempt.experiment
+        problems = self.wait_steady(attempt)
+        if problems:
+            self.step(exp, "steady-before", "not steady; not injected", "failed", "; ".join(problems))
+            return attempt.run("not-steady", f"The pipeline was not in steady state: {'; '.join(problems)}.")
+        self.step(exp, "steady-before", "steady state")
+        skip = skip_reason(self.kubectl, exp, attempt.samples[-1], self.cast.drained)
+        if skip:
+            self.step(exp, "skip", skip)
+            return attempt.run("skipped", skip)
+        return None
+
+    def execute(self, attempt: Attempt) -> Run:
+        """Inject and measure; whatever it changed is undone however that ends."""
+        exp, undo = attempt.experiment, Undo()
+        outcome: Outcome = "completed"
+        reason = ""
+        try:
+            self.inject_fault(attempt, undo)
+            self.measure(attempt, undo)
+        except KeyboardInterrupt:
+            outcome = "interrupted"
+            reason = f"Interrupted by Ctrl-C during {attempt.phase}; what it changed was undone."
+            self.step(exp, attempt.phase, "Ctrl-C", "interrupted")
+        except Ca3Error as exc:
+            outcome, reason = "failed", f"{attempt.phase} failed: {why(exc)}"
+            self.step(exp, attempt.phase, "failed", "failed", why(exc))
+        finally:
+            changed = bool(undo.actions)
+            failed, stopped = self.rollback(exp, undo)
+            if not changed and attempt.fault.injected_at is not None:
+                self.step(exp, "rollback", catalogue.plan(exp)[1])
+        if stopped and outcome != "interrupted":
+            outcome, reason = "interrupted", f"Interrupted by Ctrl-C during the rollback. {reason}".strip()
+        if failed:
+            reason = " ".join([reason, *(message for _, _, message in failed)]).strip()
+            outcome = "interrupted" if outcome == "interrupted" else "failed"
+        return attempt.run(outcome, reason)
+
+    def run_one(self, exp: Experiment) -> Run:
+        attempt = Attempt(exp)
+        self.watch.experiment = exp.name
+        try:
+            early = self.prepare(attempt)
+        except KeyboardInterrupt:
+            self.step(exp, attempt.phase, "Ctrl-C", "interrupted")
+            return attempt.run("interrupted", "Interrupted by Ctrl-C before the fault; nothing was changed.")
+        if early is not None:
+            return early
+        run = self.execute(attempt)
+        if run.outcome == "interrupted":
+            return run
+        try:
+            return self.count(attempt, run)
+        except KeyboardInterrupt:
+            return replace(run, outcome="interrupted",
+                           reason="Interrupted by Ctrl-C while counting the stored readings; what it changed was "
+                                  "undone.")
+
+    def run_all(self, experiments: Sequence[Experiment]) -> Drill:
+        """Each experiment in turn, with the live view; Ctrl-C raises Interrupted with everything so far."""
+        runs: list[Run] = []
+        with Live(console=self.console, auto_refresh=False) as live:
+            self.live = live
+            try:
+                for exp in experiments:
+                    run = self.run_one(exp)
+                    runs.append(run)
+                    result = recovery.analyse(run)
+                    self.watch.results.append(view.verdict_line(result))
+                    self.refresh()
+                    if run.outcome == "interrupted":
+                        raise Interrupted(self.finish(runs, interrupted=True))
+            except KeyboardInterrupt as stop:  # between experiments, or while waiting for steady state
+                if isinstance(stop, Interrupted):
+                    raise
+                raise Interrupted(self.finish(runs, interrupted=True)) from None
+            finally:
+                self.live = None
+        return self.finish(runs, interrupted=False)
+
+    def finish(self, runs: list[Run], interrupted: bool) -> Drill:
+        return replace(self.drill, runs=tuple(runs), steps=tuple(self.steps), interrupted=interrupted)

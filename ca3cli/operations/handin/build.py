@@ -1,0 +1,148 @@
+"""`ca3 handin` end to end: write the static parts, scan for secrets, then the checklist and README from what is
+on disk. Cluster-made evidence is only looked for (and copied from the project when the submission is elsewhere)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ca3cli.core import registry
+from ca3cli.core.errors import Ca3Error
+from ca3cli.operations.handin import checklist, deliverables, readme, scan, submission, validation
+
+if TYPE_CHECKING:
+    from ca3cli.core.settings import Settings
+
+README = "README.md"
+CHECKLIST = f"{deliverables.OUTPUTS}/CHECKLIST.md"
+SCAN_REPORT = f"{deliverables.OUTPUTS}/secret-scan.md"
+SHOWN = 20  # findings named in the error; a leak often repeats across commits
+
+
+class SecretFound(Ca3Error):
+    """The secret scan found something that looks like a secret (named by file, line and commit, never value)."""
+
+
+@dataclass(frozen=True)
+class Handin:
+    """What a hand-in run produced."""
+
+    root: Path
+    checklist: list[checklist.Line]
+    scanned: scan.Scanned
+
+
+def _made(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+
+def _copy_evidence(rows: Iterable[deliverables.Deliverable], project: Path, root: Path) -> None:
+    """Command-made outputs live in the project's outputs/; a submission elsewhere gets a copy of each one there."""
+    for row in rows:
+        source, target = project / row.path, root / row.path
+        if row.command and row.write is None and row.path.startswith("outputs/") and source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def write_static(settings: Settings, root: Path, rows: Iterable[deliverables.Deliverable]) -> None:
+    """Run each static maker once (several rows share one, e.g. every k8s/ file)."""
+    done: list[deliverables.Maker] = []
+    for row in rows:
+        if row.write is not None and row.write not in done:
+            row.write(settings, root)
+            done.append(row.write)
+
+
+def secret_scan(root: Path, project: Path, values: Iterable[str], progress: Callable[[str], None]) -> scan.Scanned:
+    """Scan; any finding the project's baseline does not accept stops the hand-in, naming where it is."""
+    scanned = scan.scan(root, values, progress)
+    found = scan.unaccepted(scanned.findings, scan.accepted(project / scan.BASELINE))
+    if found:
+        where = "; ".join(f"{f.describe()} ({f.kind})" for f in found[:SHOWN])
+        where += f"; and {len(found) - SHOWN} more" if len(found) > SHOWN else ""
+        raise SecretFound(
+            f"The secret scan found {len(found)} possible secret(s): {where}. Remove each one (for a commit: rewrite "
+            "the history, e.g. with git filter-repo, and rotate the value with `ca3 init --rotate`); if you have "
+            f"checked that one is no secret, accept it with `ca3 handin --accept-findings` (writes {scan.BASELINE}).")
+    return scanned
+
+
+def scan_report(scanned: scan.Scanned, accepted: int) -> str:
+    """outputs/secret-scan.md: what was read, with which scanner, and that nothing was found."""
+    from detect_secrets.__version__ import VERSION
+
+    return (
+        "# Secret scan\n\n"
+        f"`ca3 handin` scanned {scanned.blobs} blobs from {scanned.commits} commits of the git history and "
+        f"{scanned.files} further files of the submission with detect-secrets {VERSION} (every plugin, default "
+        "filters) and for the exact generated values and private keys kept in `.ca3/`, where present.\n\n"
+        f"Result: no secret found ({accepted} finding(s) accepted as audited in `{scan.BASELINE}`).\n"
+    )
+
+
+def _found(root: Path, rows: Iterable[deliverables.Deliverable], project: Path) -> dict[str, datetime]:
+    paths = {row.path for row in rows} | {deliverables.VALIDATION_JSON}
+    found = {path: _made(root / path) for path in paths if (root / path).is_file()}
+    for row in rows:  # the project's own source files are checked where the project is
+        if row.source and (project / row.path).is_file():
+            found[row.path] = _made(project / row.path)
+    return found
+
+
+def _checks(root: Path) -> dict[str, str]:
+    path = root / deliverables.VALIDATION_JSON
+    try:
+        return validation.statuses(json.loads(path.read_text())) if path.is_file() else {}
+    except ValueError as exc:
+        raise Ca3Error(f"{path} is not the JSON of `ca3 validate --json` ({exc}). Run `{deliverables.VALIDATE}` "
+                       "again.") from None
+
+
+def _titles(root: Path, found: Iterable[str]) -> dict[str, str]:
+    titles = {}
+    for path in found:
+        if path.endswith(".md") and path.startswith("outputs/"):
+            title = readme.first_heading((root / path).read_text(errors="replace"))
+            if title:
+                titles[path] = title
+    return titles
+
+
+def run(settings: Settings, milestone: int, root: Path, project: Path, values: Iterable[str],
+        progress: Callable[[str], None] = lambda _: None) -> Handin:
+    """Build the submission of milestones 1..`milestone` in `root`, from the project at `project`."""
+    rows = deliverables.deliverables(settings, milestone, submission.makers(milestone, project))
+    if root.resolve() != project.resolve():
+        _copy_evidence(rows, project, root)
+    progress("Writing k8s/, scripts/ and the static outputs...")
+    write_static(settings, root, rows)
+    scanned = secret_scan(root, project, values, progress)
+    accepted = len(scanned.findings)
+    (root / SCAN_REPORT).write_text(scan_report(scanned, accepted))
+    found = _found(root, rows, project)
+    titles = _titles(root, found)
+    now = datetime.now(UTC)
+    found.update({README: now, CHECKLIST: now})  # written below, from this checklist
+    checks = _checks(root)
+    lines = checklist.lines(rows, deliverables.criteria(milestone), found, checks)
+    k8s_files = sorted(str(p.relative_to(root)) for p in (root / "k8s").rglob("*.yaml"))
+    enabled = {component.name for component in registry.components_for(milestone, settings)}
+    generated = readme.markdown(milestone, lines, k8s_files, enabled, checks, titles, settings.namespace)
+    existing = (root / README).read_text() if (root / README).is_file() else None
+    (root / README).write_text(readme.merge(existing, generated))
+    (root / CHECKLIST).write_text(checklist.markdown(lines, milestone))
+    return Handin(root, lines, scanned)
+
+
+def accept_findings(root: Path, project: Path, values: Iterable[str],
+                    progress: Callable[[str], None] = lambda _: None) -> list[scan.Finding]:
+    """Write the project's baseline so that every current detect-secrets finding is accepted; returns them."""
+    findings = [f for f in scan.scan(root, values, progress).findings if f.kind != scan.GENERATED]
+    (project / scan.BASELINE).write_text(scan.baseline_json(findings))
+    return findings

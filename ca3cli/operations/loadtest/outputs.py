@@ -1,0 +1,41 @@
+"""Edge: write the load test's deliverables into the outputs folder, and read back the last recorded timeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ca3cli.operations.loadtest import plot, report
+from ca3cli.operations.loadtest.analysis import Analysis
+from ca3cli.operations.loadtest.model import Timeline, from_json, to_json
+
+FOLDER = Path("outputs")
+EVENTS = "hpa-scaling-events.txt"
+PICTURE = "hpa-scaling.png"
+RESULTS = "scaling-test-results.md"
+SAMPLES = "hpa-scaling-samples.json"
+
+
+def save(folder: Path, timeline: Timeline, analysis: Analysis) -> list[Path]:
+    """Every deliverable; the picture only when there are samples to draw."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {SAMPLES: to_json(timeline), EVENTS: report.events_text(timeline),
+               RESULTS: report.results_markdown(timeline, analysis)}
+    paths = []
+    for name, text in written.items():
+        (folder / name).write_text(text)
+        paths.append(folder / name)
+    if timeline.samples:
+        (folder / PICTURE).write_bytes(plot.png(timeline))
+        paths.append(folder / PICTURE)
+    return paths
+
+
+def last(folder: Path = FOLDER) -> Timeline | None:
+    """The timeline the last load test wrote, or None when there is none; a damaged file raises ValueError."""
+    path = folder / SAMPLES
+    if not path.exists():
+        return None
+    try:
+        return from_json(path.read_text())
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"{path} is not a load test timeline ({exc})") from exc

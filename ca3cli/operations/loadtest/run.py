@@ -1,0 +1,137 @@
+"""Edge: the load test's sampling loop: baseline, load (the Job), cool-down until every autoscaler is back at its
+minimum or the timeout passes. The Job and its NetworkPolicy are deleted however the run ends (Ctrl-C included)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from ca3cli.core import topology
+from ca3cli.core.settings import Settings
+from ca3cli.edges.kube import Kubectl
+from ca3cli.edges.portforward import forward
+from ca3cli.operations import services
+from ca3cli.operations.loadtest import cluster, job, objects
+from ca3cli.operations.loadtest.model import LoadReport, Phase, Request, Rescale, Sample, Timeline
+
+LOAD_GRACE_S = 180  # past ramp + duration, a Job still running is reported as failed (its own deadline is +120 s)
+
+
+def utc_now() -> str:
+    return f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during the test, carrying what was recorded until then (the Job and policy are already deleted)."""
+
+    def __init__(self, timeline: Timeline) -> None:
+        super().__init__()
+        self.timeline = timeline
+
+
+@dataclass
+class Recorder:
+    """The samples and events so far; `show` sees each sample as it comes (the live table)."""
+
+    kubectl: Kubectl
+    url: Callable[[str], str]
+    request: Request
+    since: str
+    show: Callable[[Sample, tuple[Rescale, ...]], None]
+    t0: float = field(default_factory=time.monotonic)
+    samples: list[Sample] = field(default_factory=list)
+    events: dict[tuple[str, str, str], Rescale] = field(default_factory=dict)
+    load: LoadReport = field(default_factory=lambda: LoadReport("not-started"))
+    window: tuple[float, float] | None = None
+
+    def into(self, timeline: Timeline) -> Timeline:
+        """`timeline` with everything recorded so far."""
+        return replace(timeline, samples=tuple(self.samples), rescales=self.rescales(), load=self.load,
+                       load_window=self.window)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.t0
+
+    def tick(self, phase: Phase) -> Sample:
+        """Take one sample and the rescale events so far, show them, then wait one interval."""
+        sample = cluster.sample(self.kubectl, self.url, round(self.elapsed(), 1), utc_now(), phase)
+        for event in cluster.rescale_events(self.kubectl, self.since):
+            self.events[(event.hpa, event.at, event.message)] = event
+        self.samples.append(sample)
+        self.show(sample, self.rescales())
+        time.sleep(self.request.interval_s)
+        return sample
+
+    def rescales(self) -> tuple[Rescale, ...]:
+        return tuple(sorted(self.events.values(), key=lambda r: r.at))
+
+
+def at_minimum(sample: Sample, names: tuple[str, ...]) -> bool:
+    """Every autoscaler that exists is back at its minimum replicas."""
+    return all(r.current <= r.minimum for r in sample.hpas if r.name in names)
+
+
+def drive_load(rec: Recorder, load_objects: list[dict[str, Any]]) -> LoadReport:
+    """Sample while the Job runs; its summary once it finished (or failed, or overran its deadline)."""
+    request, deadline = rec.request, rec.elapsed() + rec.request.ramp_s + rec.request.duration_s + LOAD_GRACE_S
+    job_obj = load_objects[0]
+    while True:
+        rec.tick("load")
+        outcome, reason = job.follow(rec.kubectl, job_obj)
+        rec.window = (rec.window[0] if rec.window else 0.0, rec.elapsed())
+        if outcome != "running":
+            return job.read_summary(rec.kubectl, job_obj, outcome, reason)
+        if rec.elapsed() > deadline:
+            return LoadReport("failed", reason=f"still running {request.ramp_s + request.duration_s + LOAD_GRACE_S:g}"
+                                               " s after it started")
+
+
+def cool_down(rec: Recorder, names: tuple[str, ...]) -> None:
+    """Sample until every autoscaler is at its minimum again, or the timeout passes."""
+    ends = rec.elapsed() + rec.request.timeout_s
+    while not at_minimum(rec.tick("cooldown"), names) and rec.elapsed() < ends:
+        pass
+
+
+def baseline_and_load(rec: Recorder, load_objects: list[dict[str, Any]]) -> None:
+    """Baseline samples, then the Job under sampling until it ends; the Job and its policy deleted however it ends."""
+    try:
+        for _ in range(rec.request.baseline_ticks):
+            rec.tick("baseline")
+        job.start(rec.kubectl, load_objects)
+        rec.window = (rec.elapsed(), rec.elapsed())
+        rec.load = drive_load(rec, load_objects)
+    finally:
+        job.delete(rec.kubectl, load_objects)
+
+
+def settings_in_force(settings: Settings) -> dict[str, Any]:
+    """The autoscaling settings the report shows: the `autoscaling` section and the producer's HPA bounds."""
+    producer = settings.producer
+    return settings.autoscaling.model_dump() | {"producer_min_replicas": producer.min_replicas,
+                                           "producer_max_replicas": producer.max_replicas,
+                                           "producer_cpu_target_percent": producer.cpu_target_percent}
+
+
+def run(kubectl: Kubectl, settings: Settings, request: Request,
+        show: Callable[[Sample, tuple[Rescale, ...]], None]) -> Timeline:
+    """The whole test; a refusal (metrics-server or KEDA missing) comes back in `refusals` without any load sent."""
+    since = utc_now()
+    timeline = Timeline(settings.namespace, since, request, settings_in_force(settings), objects.hpa_names(settings))
+    refusal = cluster.refusal(kubectl, settings)
+    if refusal:
+        return replace(timeline, refusals=(refusal,))
+    load_objects = objects.load_objects(settings, request)
+    prometheus_service = services.target(topology.of_milestone(settings, objects.AUTOSCALED), services.PROMETHEUS)
+    with forward(kubectl, *prometheus_service) as prometheus:
+        rec = Recorder(kubectl, prometheus.url, request, since, show)
+        try:
+            baseline_and_load(rec, load_objects)
+            cool_down(rec, timeline.hpa_names)
+        except KeyboardInterrupt:
+            rec.load = replace(rec.load, outcome="interrupted")
+            raise Interrupted(rec.into(timeline)) from None
+    return rec.into(timeline)
