@@ -28,4 +28,5 @@ echo "ruff check ." >&2
 .venv/bin/ruff check .
 echo "mypy" >&2
 .venv/bin/mypy
-exec .venv/bin/python -m pytest "$@"
+# On every core (pytest-xdist); `-n 0` among the arguments runs it in one process.
+exec .venv/bin/python -m pytest -n auto "$@"

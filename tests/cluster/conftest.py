@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ca3cli import cli
+from ca3cli.commands import common
 from ca3cli.edges import secrets
 from ca3cli.operations import build, prune
 from tests.cluster.recorded import ready
@@ -63,6 +64,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
 @pytest.fixture
 def ca3(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
     """Run `ca3 ARGS...` in-process through the real entry point and return its exit code and output."""
+
+    # The consoles are made once, at first import, with whatever width the process had then: fix it here, so
+    # sentences wrap the same whichever test imported them first (or whichever pytest-xdist worker runs this).
+    for shown in (common.console, common.err_console):
+        monkeypatch.setattr(shown, "width", 200)
 
     def run(*args: str) -> Run:
         monkeypatch.setattr(sys, "argv", ["ca3", *args])
