@@ -20,6 +20,7 @@ from ca3cli.core.errors import Ca3Error, ConfigError
 if TYPE_CHECKING:  # the core is imported when a drill runs, so `ca3 --help` stays fast
     from ca3cli.core.settings import Settings
     from ca3cli.operations.chaos.model import Experiment
+    from ca3cli.operations.chaos.operator import Pace
     from ca3cli.operations.chaos.session import Finished
 
 OUT = Path("outputs")
@@ -27,20 +28,21 @@ SETTLE_INTERVALS = 5  # samples taken after recovery, to see the steady state ho
 CAST, VIDEO = "resilience-drill.cast", "resilience-drill.mp4"
 SCREEN = (120, 40)  # columns and rows of the recorded terminal: the live view's pods, events and log lines fit
 VIDEO_MAX_S = 180.0  # the seed's video is at most 3 minutes; waits are sped up to fit
+VIDEO_PAUSE_S = 3.0  # a longer wait (pods coming back, data catching up) is cut to this; the rest is real time
 
 
-def _list(experiments: tuple[Experiment, ...]) -> None:
-    table = Table("experiment", "what it does", title="ca3 chaos experiments (--dry-run shows the commands)",
-                  title_justify="left")
+def _list(experiments: tuple[Experiment, ...], default: tuple[Experiment, ...]) -> None:
+    table = Table("experiment", "by default", "what it does", title="ca3 chaos experiments (--dry-run shows the "
+                  "commands; --all runs every one)", title_justify="left")
     for exp in experiments:
-        table.add_row(escape(exp.name), escape(exp.summary))
+        table.add_row(escape(exp.name), "yes" if exp in default else "", escape(exp.summary))
     console.print(table)
 
 
 def run_drill(settings: Settings, config: Path, experiments: tuple[Experiment, ...], view: Console, out: Path,
-              interval: float, timeout: float) -> Finished:
+              interval: float, timeout: float, pace: Pace) -> Finished:
     """The drill against the settings' cluster; everything the operator sees goes to `view` (the place a
-    recording hooks in: pass a Console writing to the recording stream)."""
+    recording hooks in: pass a Console writing to the recording stream), typed at `pace`."""
     from ca3cli.commands.session import kubectl_for
     from ca3cli.edges import secrets
     from ca3cli.operations import preflight
@@ -51,13 +53,15 @@ def run_drill(settings: Settings, config: Path, experiments: tuple[Experiment, .
     preflight.reachable(kubectl)
     timing = Timing(interval_s=interval, measure_timeout_s=timeout, settle_s=SETTLE_INTERVALS * interval)
     return drill(kubectl, settings, experiments, view, secrets_folder=secrets.folder_for(config), out=out,
-                 timing=timing)
+                 timing=timing, pace=pace)
 
 
 def chaos(
     ctx: typer.Context,
     experiment: list[str] = typer.Option([], "--experiment", "-e", help="Run only this experiment (repeatable); "
-                                         "see --list."),
+                                         "see --list. Without it: the seed's producer, processor and Kafka pod "
+                                         "deletions."),
+    every: bool = flag("--all", help="Run every experiment (see --list), not only the seed's three."),
     list_: bool = flag("--list", help="List the experiments and exit."),
     dry_run: bool = flag("--dry-run", help="Show what each experiment would do and undo; change nothing."),
     as_json: bool = flag("--json", help="Print the verdicts as JSON (the live view goes to stderr)."),
@@ -70,16 +74,18 @@ def chaos(
     timeout: float = typer.Option(120, "--timeout", help="Seconds to wait for recovery after each fault."),
 ) -> None:
     """Inject failures per tier and prove the pipeline heals: recovery time, data flow, loss and duplicates."""
-    from ca3cli.operations.chaos.catalogue import plan, select
+    from ca3cli.operations.chaos.catalogue import plan, seed_drills, select
 
     if interval < 0 or timeout <= 0:
         raise ConfigError("--interval must be >= 0 and --timeout > 0; run `ca3 chaos --help` for the defaults.")
-    chosen = select(experiment)
+    if every and experiment:
+        raise ConfigError("--all runs every experiment and -e only those named; give one of them.")
+    chosen = select(experiment) if experiment or every else seed_drills()
     if list_:
-        _list(chosen)
+        _list(select(experiment), seed_drills())
         return
     if export:
-        _export(ctx, export, chosen, out)
+        _export(ctx, export, select(experiment), out)
         return
     if dry_run:
         for exp in chosen:
@@ -87,29 +93,32 @@ def chaos(
             console.print(f"[bold]{escape(exp.name)}[/]: {escape(does)}\n  undo: {escape(undo)}")
         console.print("Dry run: nothing was changed.")
         return
+    from ca3cli.operations.chaos.operator import Pace
     from ca3cli.operations.chaos.runner import Interrupted
 
     settings = load_settings(ctx)
     view = err_console if as_json else console
 
-    def run(shown: Console) -> Finished:
+    def run(shown: Console, pace: Pace) -> Finished:
         try:
-            return run_drill(settings, options(ctx).config, chosen, shown, out, interval, timeout)
+            return run_drill(settings, options(ctx).config, chosen, shown, out, interval, timeout, pace)
         except Interrupted as stopped:
             where = escape(str(stopped.files[0].parent)) if stopped.files else escape(str(out))
             shown.print(f"Interrupted: what the drill changed was undone; what it measured is in {where}/.")
             raise
 
-    finished, video = _recorded(run, out, sys.stderr if as_json else sys.stdout) if record else (run(view), None)
+    finished, video = (_recorded(run, out, sys.stderr if as_json else sys.stdout) if record
+                       else (run(view, Pace()), None))
     extra = [_write_procedures(settings, out), *([video] if video else [])]
     _report(finished, as_json, [*finished.files, *extra])
 
 
-def _recorded(run: Callable[[Console], Finished], out: Path, mirror: TextIO) -> tuple[Finished, Path]:
-    """Run the drill on a Console that writes to the terminal and to an asciicast, then film the cast; an
-    interrupted drill is filmed too, so the video shows what happened before the rollback."""
+def _recorded(run: Callable[[Console, Pace], Finished], out: Path, mirror: TextIO) -> tuple[Finished, Path]:
+    """Run the drill on a Console that writes to the terminal and to an asciicast, typed at a person's pace, then
+    film the cast; an interrupted drill is filmed too, so the video shows what happened before the rollback."""
     from ca3cli.edges.recording.session import Recording
     from ca3cli.edges.recording.video import require
+    from ca3cli.operations.chaos.operator import FILM
     from ca3cli.operations.chaos.runner import Interrupted
 
     require()  # a missing video package stops the drill before anything is changed, not after
@@ -118,7 +127,7 @@ def _recorded(run: Callable[[Console], Finished], out: Path, mirror: TextIO) -> 
     try:
         with Recording(out / CAST, width, height, mirror=mirror) as stream:
             finished = run(Console(file=stream, width=width, height=height, force_terminal=True,
-                                   color_system="standard", highlight=False))
+                                   color_system="standard", highlight=False), FILM)
     except Interrupted:
         _film(out)
         raise
@@ -132,7 +141,7 @@ def _film(out: Path) -> Path:
 
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("Rendering the drill's video", total=None)
-        info = render_mp4(out / CAST, out / VIDEO, VIDEO_MAX_S,
+        info = render_mp4(out / CAST, out / VIDEO, VIDEO_MAX_S, max_pause=VIDEO_PAUSE_S,
                           progress=lambda done, total: bar.update(task, completed=done, total=total))
     err_console.print(f"filmed {escape(str(out / VIDEO))}: {info.duration:.0f} s, {info.frames} frames")
     return out / VIDEO

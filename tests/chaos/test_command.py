@@ -7,6 +7,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from ca3cli.operations.chaos.catalogue import experiments
 from tests.chaos import answers as a
+from tests.chaos import terminal
 from tests.cluster.conftest import Project, Run
 from tests.fixtures.kubectl import KubectlStub, fixture
 from tests.validate.recorded_api import RecordedApi, Seen, serve
@@ -54,6 +56,7 @@ def answer_drill(stub: KubectlStub, apis: tuple[RecordedApi, RecordedApi]) -> No
     stub.on("port-forward", "svc/prometheus-service", forward_to=apis[1].port)
     stub.on("get", "events", stdout=a.recorded_events())
     stub.on("logs", stderr=a.logs_unreachable(), returncode=1)
+    terminal.answer_operator(stub)
     pods = a.recorded_pods()
     stub.on("get", "pods", "-o", "json", stdout=pods, times=1)
     stub.on("get", "pods", "-o", "json", stdout=a.replaced(pods, a.PRODUCER, a.REPLACEMENT, True, keep_old=False))
@@ -122,9 +125,13 @@ def test_an_unknown_experiment_or_a_bad_interval_exits_2(plain_influx: Project, 
 
 def test_a_recorded_drill_leaves_its_terminal_session_and_a_video_of_it_beside_the_procedures(
         plain_influx: Project, ca3: Callable[..., Run], kubectl_stub: KubectlStub,
-        apis: tuple[RecordedApi, RecordedApi]) -> None:
+        apis: tuple[RecordedApi, RecordedApi], monkeypatch: pytest.MonkeyPatch) -> None:
     import imageio_ffmpeg
 
+    from ca3cli.operations.chaos import operator
+
+    # Typed at once: tests/chaos/test_film.py films at the real pace; this one checks the command's wiring.
+    monkeypatch.setattr(operator, "FILM", replace(operator.FILM, key_s=0, enter_s=0, read_s=0, title_s=0.01))
     answer_drill(kubectl_stub, apis)
     run = ca3("chaos", "-e", "delete-pod-producer", "--record", *FAST)
     assert run.code == 0, run.text
@@ -132,7 +139,7 @@ def test_a_recorded_drill_leaves_its_terminal_session_and_a_video_of_it_beside_t
     header, *lines = (outputs / "resilience-drill.cast").read_text().splitlines()
     assert json.loads(header)["version"] == 2
     shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", "".join(json.loads(line)[2] for line in lines))
-    assert "delete-pod-producer" in shown  # the live view went into the recording
+    assert "Scenario 1 of 1" in shown and "$ kubectl -n conveyor-pipeline get pods -l app=producer -w" in shown
     meta = next(imageio_ffmpeg.read_frames(str(outputs / "resilience-drill.mp4")))
     assert meta["codec"] == "h264" and 0 < meta["duration"] <= 180
     assert "## producer pod lost" in (outputs / "operator-procedures.md").read_text()

@@ -28,6 +28,8 @@ CUT_OFF = ("processor", "kafka", "influxdb")
 PRODUCER, DRAINED = "producer", "processor"  # whose pods' seq restarts at 0; whose node a drain takes
 KILL_MAIN = ("python", "-c", "import os, signal; os.kill(1, signal.SIGTERM)")
 CUT_HOLD_S = 20.0
+# Seed milestone 9's drill: delete the producer, the processor and the Kafka pod; `ca3 chaos` runs these by default.
+SEED = ("producer", "processor", "kafka")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,12 @@ def select(chosen_names: Sequence[str], names: Topology | None = None) -> tuple[
         raise ConfigError(f"Unknown experiment {', '.join(unknown)}. Run `ca3 chaos --list` for the names.")
     chosen = set(chosen_names)
     return tuple(e for e in catalogue if not chosen or e.name in chosen)
+
+
+def seed_drills(names: Topology | None = None) -> tuple[Experiment, ...]:
+    """The seed's three pod deletions, in catalogue order: what `ca3 chaos` runs when no experiment is named."""
+    names = names or default_names()
+    return select([f"delete-pod-{names.app(c)}" for c in SEED], names)
 
 
 def plan(exp: Experiment) -> tuple[str, str]:

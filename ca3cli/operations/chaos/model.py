@@ -102,6 +102,17 @@ class Run:
 
 
 @dataclass(frozen=True)
+class Screen:
+    """A command the operator ran during an experiment and what it printed, verbatim (kubectl's own output)."""
+
+    experiment: str
+    moment: str  # before, during, after, describe, logs, events, data
+    at: str  # UTC, ISO 8601, when it was run
+    command: str  # as typed on the screen
+    output: str
+
+
+@dataclass(frozen=True)
 class Drill:
     namespace: str
     started_at: str
@@ -109,6 +120,7 @@ class Drill:
     runs: tuple[Run, ...] = ()
     steps: tuple[Step, ...] = ()
     interrupted: bool = False
+    screens: tuple[Screen, ...] = ()
 
 
 def to_json(drill: Drill) -> str:
@@ -131,4 +143,5 @@ def from_json(text: str) -> Drill:
     """The drill a journal holds; raises ValueError (or KeyError/TypeError) when the text is not one."""
     raw = json.loads(text)
     return Drill(raw["namespace"], raw["started_at"], float(raw["wall0"]), tuple(_run(r) for r in raw["runs"]),
-                 tuple(Step(**s) for s in raw["steps"]), bool(raw["interrupted"]))
+                 tuple(Step(**s) for s in raw["steps"]), bool(raw["interrupted"]),
+                 tuple(Screen(**s) for s in raw.get("screens", [])))

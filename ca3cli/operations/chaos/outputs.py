@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ca3cli.edges.recording import picture
+from ca3cli.edges.recording.video import VideoError
 from ca3cli.operations.chaos import plot, podtext, report
 from ca3cli.operations.chaos.model import Drill, to_json
 from ca3cli.operations.chaos.recovery import Result, analyse
@@ -15,12 +17,27 @@ JOURNAL = "chaos-journal.json"
 PODS = "pod-recovery.txt"
 
 
+def pods_picture(experiment: str) -> str:
+    """The picture of kubectl's `get pods` before, during and after one experiment's recovery."""
+    return f"pod-recovery-{experiment}.png"
+
+
 def save(folder: Path, drill: Drill) -> tuple[list[Result], list[Path]]:
-    """The results and the files written: report, picture, journal, pods at the moments that matter."""
+    """The results and the files written: report, picture, journal, pods at the moments that matter (as text and,
+    with the `video` extra, as pictures of the terminal)."""
     folder.mkdir(parents=True, exist_ok=True)
     results = [analyse(run) for run in drill.runs]
     (folder / REPORT).write_text(report.markdown(drill, results))
     (folder / JOURNAL).write_text(to_json(drill))
     (folder / PICTURE).write_bytes(plot.png(drill))
-    (folder / PODS).write_text(podtext.text(drill))
-    return results, [folder / REPORT, folder / PICTURE, folder / JOURNAL, folder / PODS]
+    pods = podtext.text(drill)
+    written = [folder / REPORT, folder / PICTURE, folder / JOURNAL, folder / PODS]
+    try:
+        for run, lines in podtext.blocks(drill):
+            path = folder / pods_picture(run.experiment.name)
+            path.write_bytes(picture.png([podtext.heading(run), "", *lines]))
+            written.append(path)
+    except VideoError as exc:
+        pods += f"\nThe pictures {pods_picture('EXPERIMENT')} were not drawn: {exc}\n"
+    (folder / PODS).write_text(pods)
+    return results, written

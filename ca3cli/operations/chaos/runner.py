@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from ca3cli.operations.chaos import catalogue, inject, observe, recovery, view
 from ca3cli.operations.chaos.data import Data
 from ca3cli.operations.chaos.inject import Undo
 from ca3cli.operations.chaos.model import Drill, Experiment, Fault, Outcome, Run, Sample, Step, StepOutcome
+from ca3cli.operations.chaos.operator import Operator
 from ca3cli.operations.chaos.preconditions import skip_reason
 
 TAIL_S = 5.0  # readings this close to the end may still be on their way; the count stops before them
@@ -70,8 +72,10 @@ class Attempt:
 
 class Runner:
     def __init__(self, kubectl: Kubectl, data: Data, console: Console, namespace: str,
-                 timing: Timing = Timing(), cast: catalogue.Cast | None = None) -> None:
+                 timing: Timing = Timing(), cast: catalogue.Cast | None = None, operator: Operator | None = None
+                 ) -> None:
         self.kubectl, self.data, self.console, self.timing = kubectl, data, console, timing
+        self.operator = operator  # when given, the operator's commands and answers replace the live view
         self.cast = cast or catalogue.cast()
         self.t0, self.wall0, self.since = time.monotonic(), time.time(), utc_now()
         self.drill = Drill(namespace, self.since, self.wall0)
@@ -97,9 +101,10 @@ class Runner:
         s = Sample(t, at, pods, None if newest is None else round(newest - self.wall0, 2), self.data.lag())
         attempt.samples.append(s)
         self.watch.sample, self.watch.phase = s, attempt.phase
-        self.watch.events = observe.read_events(self.kubectl, self.since)
-        if attempt.experiment.tier:
-            self.watch.logs = observe.read_logs(self.kubectl, attempt.experiment.tier)
+        if self.operator is None:  # the live view's events and logs; the operator reads them at the terminal
+            self.watch.events = observe.read_events(self.kubectl, self.since)
+            if attempt.experiment.tier:
+                self.watch.logs = observe.read_logs(self.kubectl, attempt.experiment.tier)
         self.refresh()
         return s
 
@@ -127,18 +132,24 @@ class Runner:
         attempt.phase = "inject"
         pod = None if exp.action == "drain-node" else inject.victim(first.pods, exp.tier)
         node = view.node_of(first, self.cast.drained) if exp.action == "drain-node" else ""
+        kubectl = self.kubectl
+        if self.operator is not None:
+            self.operator.before()
+            kubectl = self.operator.door()
         attempt.fault = replace(attempt.fault, victim=pod.name if pod else node, victim_uid=pod.uid if pod else "",
                                 restarts_before=pod.restarts if pod else 0)
         if exp.action == "delete-pod" and pod:
-            detail = inject.delete_pod(self.kubectl, pod)
+            detail = inject.delete_pod(kubectl, pod)
         elif exp.action == "kill-main" and pod:
-            detail = inject.kill_main(self.kubectl, exp, pod)
+            detail = inject.kill_main(kubectl, exp, pod)
         elif exp.action == "cut-off":
-            detail = inject.cut_off(self.kubectl, exp, undo)
+            detail = inject.cut_off(kubectl, exp, undo)
         else:
-            detail = inject.drain(self.kubectl, node, undo)
+            detail = inject.drain(kubectl, node, undo)
         attempt.fault = replace(attempt.fault, injected_at=self.elapsed())
         self.step(exp, "inject", exp.summary, detail=detail)
+        if self.operator is not None:
+            self.operator.watch(exp)
 
     def measure(self, attempt: Attempt, undo: Undo) -> None:
         exp, timing = attempt.experiment, self.timing
@@ -159,6 +170,8 @@ class Runner:
             if self.elapsed() >= ends:
                 self.step(exp, "measure", f"still not recovered after {timing.measure_timeout_s:.0f} s", "failed")
                 break
+        if self.operator is not None:
+            self.operator.unwatch()
         attempt.phase = "steady-after"
         settle_ends = self.elapsed() + timing.settle_s
         while self.elapsed() < settle_ends:
@@ -243,6 +256,8 @@ class Runner:
             outcome, reason = "failed", f"{attempt.phase} failed: {why(exc)}"
             self.step(exp, attempt.phase, "failed", "failed", why(exc))
         finally:
+            if self.operator is not None:
+                self.operator.unwatch()  # stopped already unless the measuring ended early
             changed = bool(undo.actions)
             failed, stopped = self.rollback(exp, undo)
             if not changed and attempt.fault.injected_at is not None:
@@ -257,6 +272,8 @@ class Runner:
     def run_one(self, exp: Experiment) -> Run:
         attempt = Attempt(exp)
         self.watch.experiment = exp.name
+        if self.operator is not None:
+            self.operator.title(exp)
         try:
             early = self.prepare(attempt)
         except KeyboardInterrupt:
@@ -268,6 +285,8 @@ class Runner:
         if run.outcome == "interrupted":
             return run
         try:
+            if self.operator is not None and run.fault.injected_at is not None:
+                self.operator.after(run)
             return self.count(attempt, run)
         except KeyboardInterrupt:
             return replace(run, outcome="interrupted",
@@ -277,7 +296,9 @@ class Runner:
     def run_all(self, experiments: Sequence[Experiment]) -> Drill:
         """Each experiment in turn, with the live view; Ctrl-C raises Interrupted with everything so far."""
         runs: list[Run] = []
-        with Live(console=self.console, auto_refresh=False) as live:
+        if self.operator is not None:
+            self.operator.begin(experiments)
+        with nullcontext() if self.operator else Live(console=self.console, auto_refresh=False) as live:
             self.live = live
             try:
                 for exp in experiments:
@@ -286,6 +307,8 @@ class Runner:
                     result = recovery.analyse(run)
                     self.watch.results.append(view.verdict_line(result))
                     self.refresh()
+                    if self.operator is not None:
+                        self.operator.verdict(result)
                     if run.outcome == "interrupted":
                         raise Interrupted(self.finish(runs, interrupted=True))
             except KeyboardInterrupt as stop:  # between experiments, or while waiting for steady state
@@ -297,4 +320,6 @@ class Runner:
         return self.finish(runs, interrupted=False)
 
     def finish(self, runs: list[Run], interrupted: bool) -> Drill:
-        return replace(self.drill, runs=tuple(runs), steps=tuple(self.steps), interrupted=interrupted)
+        screens = tuple(self.operator.screens) if self.operator is not None else ()
+        return replace(self.drill, runs=tuple(runs), steps=tuple(self.steps), interrupted=interrupted,
+                       screens=screens)

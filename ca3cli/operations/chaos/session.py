@@ -21,8 +21,9 @@ from ca3cli.edges.portforward import TlsTarget
 from ca3cli.operations import services
 from ca3cli.operations.chaos import catalogue, outputs
 from ca3cli.operations.chaos.data import ClusterData, Data, Reforward
-from ca3cli.operations.chaos.influx import InfluxReader
+from ca3cli.operations.chaos.influx import InfluxReader, readings_query
 from ca3cli.operations.chaos.model import Drill, Experiment
+from ca3cli.operations.chaos.operator import Operator, Pace
 from ca3cli.operations.chaos.recovery import Result
 from ca3cli.operations.chaos.runner import Interrupted, Runner, Timing
 from ca3cli.operations.validate.probe import CA_KEY, CA_NAME
@@ -64,12 +65,15 @@ def cluster_data(kubectl: Kubectl, settings: Settings, secrets_folder: Path, mil
 
 def drill(kubectl: Kubectl, settings: Settings, experiments: Sequence[Experiment], console: Console, *,
           secrets_folder: Path, out: Path = outputs.FOLDER, timing: Timing = Timing(),
-          data: Data | None = None, milestone: int = MILESTONE) -> Finished:
-    """Run `experiments` and write outputs/; every line the operator sees goes to `console`. Ctrl-C raises
-    runner.Interrupted after the outputs of what ran are written (its `files`)."""
+          data: Data | None = None, milestone: int = MILESTONE, pace: Pace = Pace()) -> Finished:
+    """Run `experiments` and write outputs/; every command the operator runs, and kubectl's answer, goes to
+    `console` at `pace`. Ctrl-C raises runner.Interrupted after the outputs of what ran are written (its `files`)."""
     source = data or cluster_data(kubectl, settings, secrets_folder, milestone)
     names = catalogue.cast(topology.of_milestone(settings, milestone))
-    runner = Runner(kubectl, source, console, settings.namespace, timing, names)
+    bucket = settings.influxdb.bucket
+    operator = Operator(kubectl, console, pace, source,
+                        query=lambda start, stop: readings_query(bucket, start, stop))
+    runner = Runner(kubectl, source, console, settings.namespace, timing, names, operator)
     try:
         result = runner.run_all(experiments)
     except Interrupted as stopped:
