@@ -54,6 +54,12 @@ class Sample:
     def tier(self, app: str) -> tuple[Pod, ...]:
         return tuple(p for p in self.pods if p.app == app)
 
+    @property
+    def data_age(self) -> float | None:
+        """How old the newest stored reading was. One stamped a moment after the sample (its time is taken before
+        the database is read, and clocks differ a little) is fresh: age 0, never negative."""
+        return None if self.newest_s is None else max(self.t - self.newest_s, 0.0)
+
 
 @dataclass(frozen=True)
 class Reading:

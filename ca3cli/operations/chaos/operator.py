@@ -11,13 +11,11 @@ it is typed and how long each answer stays before the next command: a filmed dri
 from __future__ import annotations
 
 import shlex
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import IO
 
 from rich.console import Console
 from rich.markup import escape
@@ -25,6 +23,7 @@ from rich.text import Text
 
 from ca3cli.core.errors import Ca3Error, KubectlError
 from ca3cli.edges.kube import Kubectl, Result
+from ca3cli.edges.watch import Watch
 from ca3cli.operations.chaos.data import Data
 from ca3cli.operations.chaos.model import Experiment, Reading, Run, Screen
 from ca3cli.operations.chaos.recovery import RECOVERY_TARGET_S, is_victim
@@ -35,7 +34,6 @@ PROMPT = "$ "
 LOG_LINES = 10
 DATA_WINDOW_S = 15.0  # the stored readings shown after recovery: those of the last 15 s
 DATA_ROWS = 6
-STOP_WAIT_S = 5.0  # for a stopped `get pods -w` to exit
 
 
 @dataclass(frozen=True)
@@ -101,16 +99,6 @@ def data_rows(readings: Sequence[Reading], now: float) -> str:
     return "\n".join(lines)
 
 
-@dataclass
-class _Watch:
-    """A running `kubectl get pods -w`: its lines are printed as they come and kept."""
-
-    command: str
-    proc: subprocess.Popen[str]
-    lines: list[str] = field(default_factory=list)
-    reader: threading.Thread | None = None
-
-
 class Operator:
     """Shows the operator's commands and kubectl's answers on `console`, and keeps them as Screens."""
 
@@ -121,7 +109,7 @@ class Operator:
         self.screens: list[Screen] = []
         self.experiment = ""
         self.order: list[str] = []
-        self._watch: _Watch | None = None
+        self._watch: tuple[str, Watch] | None = None
         self._lock = threading.Lock()
 
     def shown(self, *args: str, namespaced: bool = True) -> str:
@@ -202,40 +190,17 @@ class Operator:
         args = ["get", "pods", *(["-l", f"app={exp.tier}"] if exp.tier else []), "-w"]
         command = self.shown(*args)
         self.type(command)
-        watching = _Watch(command, self.kubectl.start(*args))
-        watching.reader = threading.Thread(target=self._stream, args=(watching,), daemon=True)
-        watching.reader.start()
-        self._watch = watching
-
-    def _stream(self, watching: _Watch) -> None:
-        stdout: IO[str] | None = watching.proc.stdout
-        if stdout is None:
-            return
-        for line in stdout:
-            text = line.rstrip("\n")
-            watching.lines.append(text)
-            self.say(text)
+        self._watch = (command, Watch(self.kubectl, args, self.say))
 
     def unwatch(self) -> None:
         """Stop the watch (as Ctrl-C would) and keep what it printed; nothing when no watch runs."""
         watching, self._watch = self._watch, None
         if watching is None:
             return
-        if watching.proc.poll() is None:
-            watching.proc.terminate()
-        try:
-            watching.proc.wait(timeout=STOP_WAIT_S)
-        except subprocess.TimeoutExpired:
-            watching.proc.kill()
-            watching.proc.wait()
-        if watching.reader is not None:
-            watching.reader.join(timeout=STOP_WAIT_S)
-        errors = watching.proc.stderr.read().strip() if watching.proc.stderr else ""
-        if errors and watching.proc.returncode not in (0, -15):
-            self.say(errors)
+        command, streaming = watching
+        lines = streaming.stop()
         self.say("^C")
-        output = "\n".join([*watching.lines, *([errors] if errors else [])])
-        self.keep("during", watching.command, output)
+        self.keep("during", command, "\n".join(lines))
         self.pace.sleep(self.pace.read_s)
 
     def after(self, run: Run) -> None:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ca3cli.edges.recording import picture
+from ca3cli.edges.recording.video import VideoError
 from ca3cli.operations.loadtest import plot, report
 from ca3cli.operations.loadtest.analysis import Analysis
 from ca3cli.operations.loadtest.model import Timeline, from_json, to_json
+from ca3cli.operations.loadtest.run import HPA_WATCH
 
 FOLDER = Path("outputs")
 EVENTS = "hpa-scaling-events.txt"
 PICTURE = "hpa-scaling.png"
 RESULTS = "scaling-test-results.md"
 SAMPLES = "hpa-scaling-samples.json"
+WATCH = "hpa-watch.txt"  # `kubectl get hpa --watch` as it printed during the test
+WATCH_PICTURE = "hpa-watch.png"  # the same, drawn as the terminal showed it
 
 
 def save(folder: Path, timeline: Timeline, analysis: Analysis) -> list[Path]:
@@ -27,6 +32,16 @@ def save(folder: Path, timeline: Timeline, analysis: Analysis) -> list[Path]:
     if timeline.samples:
         (folder / PICTURE).write_bytes(plot.png(timeline))
         paths.append(folder / PICTURE)
+    if timeline.hpa_watch:
+        lines = [f"$ kubectl -n {timeline.namespace} {' '.join(HPA_WATCH)}", *timeline.hpa_watch.splitlines()]
+        note = []
+        try:
+            (folder / WATCH_PICTURE).write_bytes(picture.png(lines))
+            paths.append(folder / WATCH_PICTURE)
+        except VideoError as exc:
+            note = ["", f"(The picture {WATCH_PICTURE} was not drawn: {exc})"]
+        (folder / WATCH).write_text("\n".join(lines + note) + "\n")
+        paths.append(folder / WATCH)
     return paths
 
 
