@@ -10,7 +10,7 @@ import io
 from typing import TYPE_CHECKING
 
 from ca3cli.operations.chaos.model import Drill, Run
-from ca3cli.operations.chaos.recovery import RECOVERY_TARGET_S, clock_start
+from ca3cli.operations.chaos.recovery import FRESH_S, RECOVERY_TARGET_S, clock_start
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -41,13 +41,16 @@ def figure(drill: Drill) -> Figure:
         ready = [_ready(run, s.t) for s in run.samples]
         axis.step(times, ready, where="post", label=f"Ready {run.experiment.tier or 'data-path'} pods",
                   color="tab:blue")
-        axis.set_ylim(0, max(ready, default=0) + 1)
+        axis.set_ylim(0, max(ready, default=0) + 2)  # room above the pods for the legend
         axis.yaxis.set_major_locator(MaxNLocator(integer=True))
         axis.set_ylabel("Ready pods", fontsize=8)
         age = axis.twinx()
-        age.plot(times, [s.data_age for s in run.samples], color="tab:orange",
-                 label="age of the newest stored reading (s)")
-        age.set_ylim(bottom=0)
+        ages = [s.data_age for s in run.samples]
+        age.plot(times, ages, color="tab:orange", label="age of the newest stored reading (s)")
+        age.axhline(FRESH_S, color="tab:orange", linestyle=":", linewidth=1,
+                    label=f"fresh: at most {FRESH_S:.0f} s old")
+        age.set_ylim(0, max([FRESH_S, *(a for a in ages if a is not None)]) * 1.15)
+        age.yaxis.set_major_locator(MaxNLocator(integer=True))
         age.set_ylabel("data age (s)", fontsize=8)
         start = (clock_start(run) or zero) - zero
         axis.axvline(0, color="red", linewidth=1, label="fault injected")
@@ -58,7 +61,7 @@ def figure(drill: Drill) -> Figure:
         axis.grid(alpha=0.3)
         lines, labels = axis.get_legend_handles_labels()
         more, more_labels = age.get_legend_handles_labels()
-        age.legend(lines + more, labels + more_labels, loc="upper right", fontsize=7)  # the twin is drawn on top
+        age.legend(lines + more, labels + more_labels, loc="upper right", fontsize=7, ncol=2)  # the twin is on top
     if not runs:
         axes[0, 0].text(0.5, 0.5, "no experiment injected a fault", ha="center", va="center")
     fig.suptitle(f"ca3 chaos, namespace {drill.namespace}, {drill.started_at}")

@@ -71,7 +71,7 @@ def figure(timeline: Timeline) -> Figure:
         size = "" if event.new_size is None else f" \u2192 {event.new_size}"
         replicas.annotate(f"{event.hpa}{size}", (at, 1), xycoords=("data", "axes fraction"), xytext=(3, -12),
                           textcoords="offset points", fontsize=7, color="purple", rotation=90, va="top")
-    replicas.legend(loc="upper right", fontsize=8)
+    replicas.legend(loc="upper left", fontsize=8)  # the rescale labels hang from the top on the right
     replicas.yaxis.set_major_locator(MaxNLocator(integer=True))
     replicas.set_ylabel("replicas")
     cpu.set_ylabel("% of request")
