@@ -143,7 +143,9 @@ def _film(out: Path) -> Path:
         task = bar.add_task("Rendering the drill's video", total=None)
         info = render_mp4(out / CAST, out / VIDEO, VIDEO_MAX_S, max_pause=VIDEO_PAUSE_S,
                           progress=lambda done, total: bar.update(task, completed=done, total=total))
-    err_console.print(f"filmed {escape(str(out / VIDEO))}: {info.duration:.0f} s, {info.frames} frames")
+    pace = (f"real time, waits cut to {VIDEO_PAUSE_S:.0f} s" if info.scale >= 1
+            else f"sped up {1 / info.scale:.1f}x to fit {VIDEO_MAX_S:.0f} s; fewer experiments film at real time")
+    err_console.print(f"filmed {escape(str(out / VIDEO))}: {info.duration:.0f} s, {info.frames} frames ({pace})")
     return out / VIDEO
 
 

@@ -117,6 +117,22 @@ def test_list_names_every_experiment_and_dry_run_changes_nothing(
     assert kubectl_stub.calls == []
 
 
+def test_without_e_the_seeds_three_pod_deletions_run_and_all_runs_every_experiment(
+        plain_influx: Project, ca3: Callable[..., Run], kubectl_stub: KubectlStub) -> None:
+    def planned(*args: str) -> list[str]:
+        run = ca3("chaos", "--dry-run", *args)
+        assert run.code == 0, run.text
+        return [line.split(":")[0] for line in run.out.splitlines() if line and not line.startswith((" ", "Dry"))]
+
+    assert planned() == ["delete-pod-producer", "delete-pod-processor", "delete-pod-kafka"]
+    assert planned("--all") == [e.name for e in experiments()] and len(planned("--all")) > 3
+    both = ca3("chaos", "--all", "-e", "delete-pod-kafka")
+    assert both.code == 2 and "give one of them" in both.text
+    listed = ca3("chaos", "--list")
+    assert all(e.name in listed.text for e in experiments())  # --list names every one, the default three marked
+    assert kubectl_stub.calls == []
+
+
 def test_an_unknown_experiment_or_a_bad_interval_exits_2(plain_influx: Project, ca3: Callable[..., Run]) -> None:
     unknown = ca3("chaos", "-e", "delete-everything")
     assert unknown.code == 2 and "Unknown experiment delete-everything" in unknown.text
@@ -140,6 +156,7 @@ def test_a_recorded_drill_leaves_its_terminal_session_and_a_video_of_it_beside_t
     assert json.loads(header)["version"] == 2
     shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", "".join(json.loads(line)[2] for line in lines))
     assert "Scenario 1 of 1" in shown and "$ kubectl -n conveyor-pipeline get pods -l app=producer -w" in shown
+    assert "(real time, waits cut to 3 s)" in " ".join(run.text.split())
     meta = next(imageio_ffmpeg.read_frames(str(outputs / "resilience-drill.mp4")))
     assert meta["codec"] == "h264" and 0 < meta["duration"] <= 180
     assert "## producer pod lost" in (outputs / "operator-procedures.md").read_text()

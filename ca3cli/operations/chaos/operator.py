@@ -14,7 +14,7 @@ import shlex
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
 from rich.console import Console
@@ -181,9 +181,8 @@ class Operator:
 
     def door(self) -> Kubectl:
         """The kubectl door whose changes (mutating calls) are typed on the screen and answered there."""
-        return ShownKubectl(self.kubectl.context, self.kubectl.namespace, self.kubectl.dry_run,
-                            self.kubectl.executable, self.kubectl.default_timeout, self.kubectl.calls,
-                            self.kubectl.on_result, operator=self)
+        same = {f.name: getattr(self.kubectl, f.name) for f in fields(Kubectl)}  # calls and on_result shared
+        return ShownKubectl(**same, operator=self)
 
     def watch(self, exp: Experiment) -> None:
         """`kubectl get pods -l app=TIER -w` (every pod for a drain), printed line by line as the pods change."""
