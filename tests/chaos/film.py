@@ -9,6 +9,7 @@ to at most that interval: the typed parts are real time, as in the video a user 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -30,7 +31,7 @@ from ca3cli.operations.chaos.runner import Timing
 from tests.chaos import answers as a
 from tests.chaos import terminal
 from tests.chaos.flowing import Flowing
-from tests.chaos.timelines import readings
+from tests.chaos.timelines import WALL0_NS, readings
 from tests.fixtures.kubectl import KubectlStub, install_stand_ins
 
 PROCESSOR_NEW = "processor-6bfb6584f6-m9q4d"
@@ -103,7 +104,10 @@ def stand_in(folder: Path) -> Iterator[KubectlStub]:
 def film(folder: Path) -> Filmed:
     """Run and film the three drills into `folder`, as `ca3 chaos --record` does (its screen, pace and limits)."""
     clock = Clock()
-    stored = readings(a.PRODUCER, range(100, 120)) + readings(a.REPLACEMENT, range(0, 30), start_s=16)
+    # Stored up to now, so the operator's look at the last 15 s shows readings seconds old, as on a live cluster.
+    now_ns = time.time_ns()
+    stored = [replace(r, time_ns=r.time_ns - WALL0_NS + now_ns - 31 * 10**9)
+              for r in readings(a.PRODUCER, range(100, 120)) + readings(a.REPLACEMENT, range(0, 30), start_s=16)]
     with stand_in(folder) as stub:
         answer(stub)
         kubectl = Kubectl(namespace=a.NAMESPACE, on_result=clock.sampled)
