@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
+
+
+def utc_now() -> str:
+    """Now in UTC, ISO 8601 to the second: how every step, sample and screen of the journal is stamped."""
+    return f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
 
 Action = Literal["delete-pod", "kill-main", "cut-off", "drain-node"]
 Outcome = Literal["completed", "failed", "interrupted", "skipped", "not-steady"]

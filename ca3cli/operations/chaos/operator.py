@@ -25,7 +25,7 @@ from ca3cli.core.errors import Ca3Error, KubectlError
 from ca3cli.edges.kube import Kubectl, Result
 from ca3cli.edges.watch import Watch
 from ca3cli.operations.chaos.data import Data
-from ca3cli.operations.chaos.model import Experiment, Reading, Run, Screen
+from ca3cli.operations.chaos.model import Experiment, Reading, Run, Screen, utc_now
 from ca3cli.operations.chaos.recovery import RECOVERY_TARGET_S, is_victim
 from ca3cli.operations.chaos.recovery import Result as Verdict
 from ca3cli.operations.chaos.view import verdict_line
@@ -54,10 +54,6 @@ class Pace:
 # A filmed drill: about 30 characters a second, 2.5 s to read each answer, 3 s per title card (the video caps any
 # still stretch at 3 s, so these survive as they are).
 FILM = Pace(key_s=0.03, enter_s=0.4, read_s=2.5, title_s=3.0)
-
-
-def utc_now() -> str:
-    return f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}"
 
 
 def expectation(exp: Experiment) -> str:

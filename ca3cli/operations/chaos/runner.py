@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -21,7 +20,17 @@ from ca3cli.edges.kube import Kubectl
 from ca3cli.operations.chaos import catalogue, inject, observe, recovery, view
 from ca3cli.operations.chaos.data import Data
 from ca3cli.operations.chaos.inject import Undo
-from ca3cli.operations.chaos.model import Drill, Experiment, Fault, Outcome, Run, Sample, Step, StepOutcome
+from ca3cli.operations.chaos.model import (
+    Drill,
+    Experiment,
+    Fault,
+    Outcome,
+    Run,
+    Sample,
+    Step,
+    StepOutcome,
+    utc_now,
+)
 from ca3cli.operations.chaos.operator import Operator
 from ca3cli.operations.chaos.preconditions import skip_reason
 
@@ -34,10 +43,6 @@ def why(exc: Ca3Error) -> str:
     if isinstance(exc, KubectlError):
         return f"`{' '.join(exc.args_run)}` exited {exc.returncode}: {kube.reason(exc.stderr or exc.stdout)}"
     return str(exc).splitlines()[0]
-
-
-def utc_now() -> str:
-    return f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}"
 
 
 @dataclass(frozen=True)
