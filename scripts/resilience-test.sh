@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# The seed's ./scripts/resilience-test.sh: `ca3 chaos --record`, the seed's three pod deletions filmed (options pass
-# through, e.g. --all or -e delete-pod-kafka).
+# The seed's ./scripts/resilience-test.sh: `ca3 chaos --record` (options pass through, e.g. -e delete-pod-kafka).
 # Writes outputs/resilience-report.md, recovery-timeline.png, chaos-journal.json and the recorded drill's video.
 set -euo pipefail
 # shellcheck source=scripts/_ca3.sh
