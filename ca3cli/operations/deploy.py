@@ -7,10 +7,10 @@ one poll of a final cause (ca3cli/core/blockers.py), with the evidence of that m
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from ca3cli.core import blockers, lint, plan, registry, render
@@ -20,6 +20,7 @@ from ca3cli.core.plan import Phase, Plan
 from ca3cli.core.readiness import Reading
 from ca3cli.core.registry import Wait
 from ca3cli.core.render import Manifest
+from ca3cli.edges import outage
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations import diagnose, preflight, prune
 
@@ -34,9 +35,12 @@ RedactFn = Callable[[str], str]  # removes secret values from text shown or logg
 
 
 class Progress(Protocol):
-    """What a wait reports: each waited object's reading at every poll."""
+    """What a wait reports: each waited object's reading at every poll, and how long the API server has not
+    answered while a poll is retried."""
 
     def state(self, resource: str, reading: Reading) -> None: ...
+
+    def unanswered(self, seconds: float) -> None: ...
 
 
 class Reporter(Progress, Protocol):
@@ -122,20 +126,27 @@ def verdict(wait: Wait, seen: blockers.Observation, reading: Reading, elapsed_s:
 
 def wait_phase(kubectl: Kubectl, waits: Sequence[Wait], reporter: Progress, redact: RedactFn,
                again: str = "`ca3 deploy`") -> None:
-    """Poll every waited object of a phase until all are Current; stop at the first final cause or timeout."""
-    started, pending = time.monotonic(), list(waits)
+    """Poll every waited object of a phase until all are Current; stop at the first final cause or timeout.
+
+    A poll the API server does not answer is retried until the latest deadline of the objects still awaited, so
+    an API server restart inside a wait only shows as "not answering" in the progress view.
+    """
+    clock = outage.CLOCK
+    started, pending = clock.monotonic(), list(waits)
     while pending:
         for wait in list(pending):
-            seen, reading = diagnose.observe(kubectl, wait.resource)
+            deadline = started + max(w.timeout_s for w in pending)
+            seen, reading = outage.ride_out(partial(diagnose.observe, kubectl, wait.resource), deadline,
+                                            outage.named(kubectl), again, reporter.unanswered, clock)
             reporter.state(wait.resource, reading)
             if reading.status == "Current":
                 pending.remove(wait)
                 continue
-            failure = verdict(wait, seen, reading, time.monotonic() - started, str(kubectl.namespace))
+            failure = verdict(wait, seen, reading, clock.monotonic() - started, str(kubectl.namespace))
             if failure:
                 raise RolloutFailed(redact(f"{failure}, then run {again} again."), diagnose.collect(kubectl, seen))
         if pending:
-            time.sleep(POLL_S)
+            clock.sleep(POLL_S)
 
 
 def check_cluster(kubectl: Kubectl, settings: Settings) -> list[preflight.Check]:

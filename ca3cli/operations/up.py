@@ -142,6 +142,10 @@ class _Unshown:
     def state(self, resource: str, reading: Reading) -> None:
         """Nothing: the step's line and spinner already say what is awaited."""
 
+    def unanswered(self, seconds: float) -> None:
+        """Nothing: a new cluster's API server often restarts while it settles; only an outage past the step's
+        deadline is worth a line (the wait's error)."""
+
 
 def await_ready(step: Await, kubectl: Kubectl, again: str) -> None:
     """Poll what the step waits for as deploy does; a final cause or the timeout fails with the evidence."""
