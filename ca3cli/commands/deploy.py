@@ -80,6 +80,12 @@ class ProgressReporter:
         self.progress.console.print(f"  {escape(text)}")
         self.log.line(text)
 
+    def warnings(self, warnings: list[str]) -> None:
+        """The API server's warnings for the phase just applied, each shown and logged the first time it comes."""
+        for warning in warnings:
+            self.progress.console.print(f"  [yellow]warning from the API server:[/] {escape(warning)}")
+            self.log.line(f"warning from the API server: {warning}")
+
     def state(self, resource: str, reading: Reading) -> None:
         """A live row per waited object until it is Current; a printed and logged line whenever its state changes."""
         text = f"{resource}: {reading.status} ({reading.message})"

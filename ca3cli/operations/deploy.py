@@ -20,7 +20,7 @@ from ca3cli.core.plan import Phase, Plan
 from ca3cli.core.readiness import Reading
 from ca3cli.core.registry import Wait
 from ca3cli.core.render import Manifest
-from ca3cli.edges import outage
+from ca3cli.edges import kube, outage
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations import diagnose, preflight, prune
 
@@ -52,6 +52,8 @@ class Reporter(Progress, Protocol):
 
     def step(self, text: str) -> None: ...
 
+    def warnings(self, warnings: list[str]) -> None: ...
+
 
 class RolloutFailed(WaitTimeout):
     """A wait failed; `diagnosis` holds the failing object's pod states, events and last logs."""
@@ -68,6 +70,7 @@ class Outcome:
     plan: Plan
     checks: list[preflight.Check] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)  # kubectl's per-object lines
+    warnings: list[str] = field(default_factory=list)  # the API server's warnings, each once, in order
     pruned: list[KubeObject] = field(default_factory=list)
     replaced: dict[KubeObject, KubeObject] = field(default_factory=dict)  # pruned Job -> the rendered Job replacing it
     diff: str = ""
@@ -89,8 +92,10 @@ def stream(manifests: tuple[Manifest, ...]) -> str:
     return "".join(("---\n" + m.text.strip() + "\n") for m in manifests)
 
 
-def apply_phase(kubectl: Kubectl, phase: Phase, server_dry_run: bool, redact: RedactFn) -> list[str]:
-    """Server-side apply of one phase's manifests from stdin; a refusal says which phase and why.
+def apply_phase(kubectl: Kubectl, phase: Phase, server_dry_run: bool, redact: RedactFn) -> tuple[list[str], list[str]]:
+    """Server-side apply of one phase's manifests from stdin: kubectl's per-object lines and the API server's
+    warnings (admission, deprecations; kubectl prints them on stderr even when the apply succeeds); a refusal says
+    which phase and why.
 
     Nothing is deleted first: the topic Job's name carries a hash of its spec, so an unchanged Job is applied
     unchanged and a changed one is a new object (the old one is pruned after the deploy).
@@ -105,7 +110,7 @@ def apply_phase(kubectl: Kubectl, phase: Phase, server_dry_run: bool, redact: Re
         raise Ca3Error(f"The cluster refused phase {phase.number} ({', '.join(phase.components)}):\n{reason}\n"
                        "Fix what kubectl names above (a setting in ca3.yaml, or a conflicting object) and run "
                        "`ca3 deploy` again.") from exc
-    return result.stdout.strip().splitlines()
+    return result.stdout.strip().splitlines(), [redact(w) for w in kube.warnings(result.stderr)]
 
 
 def verdict(wait: Wait, seen: blockers.Observation, reading: Reading, elapsed_s: float, namespace: str) -> str | None:
@@ -213,7 +218,12 @@ def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, 
                        "in it. Run `ca3 deploy` to create everything, or `ca3 deploy --dry-run` to check offline.")
     for phase in the_plan.phases:
         reporter.phase(phase, len(the_plan.phases))
-        outcome.applied += apply_phase(kubectl, phase, server_dry_run, redact)
+        applied, warnings = apply_phase(kubectl, phase, server_dry_run, redact)
+        outcome.applied += applied
+        new = [w for w in dict.fromkeys(warnings) if w not in outcome.warnings]
+        if new:
+            outcome.warnings += new
+            reporter.warnings(new)
         if phase.waits and not server_dry_run:
             reporter.step(f"waiting for {', '.join(w.resource for w in phase.waits)} to become Current")
             wait_phase(kubectl, phase.waits, reporter, redact)
