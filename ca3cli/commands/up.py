@@ -6,11 +6,15 @@ import typer
 from rich.markup import escape
 
 from ca3cli.commands.common import console, load_settings, options
+from ca3cli.commands.flags import flag
 
 
 def up(
     ctx: typer.Context,
     milestone: int = typer.Option(1, "--milestone", "-m", help="Deploy everything milestones 1..N need."),
+    take_over_labels: bool = flag("--take-over-labels",
+                                  help="Own the namespace's Pod Security labels even if another tool set them "
+                                       "(as `ca3 deploy --take-over-labels`)."),
 ) -> None:
     """Init if needed, create a local cluster if no context answers, build and load the images, deploy, show Grafana."""
     from ca3cli.commands import deploy, init
@@ -43,7 +47,8 @@ def up(
     else:
         console.print(f"Using the cluster of kube context {escape(target.context)}.")
     core.build_and_load(settings, target.context, StepPrinter("images"))
-    deploy.execute(settings, the_plan, values, deploy_core.Request(milestone), context=target.context)
+    deploy.execute(settings, the_plan, values, deploy_core.Request(milestone, take_over_labels=take_over_labels),
+                   context=target.context)
     console.print("Grafana:")
     grafana = Topology.of_manifests(the_plan.manifests).service(services.GRAFANA)
     for way in status_core.grafana_access(settings, grafana, context=target.context):

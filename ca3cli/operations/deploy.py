@@ -17,6 +17,7 @@ from ca3cli.core import blockers, lint, plan, registry, render
 from ca3cli.core.errors import Ca3Error, KubectlError, LintError, WaitTimeout
 from ca3cli.core.objects import KubeObject
 from ca3cli.core.plan import Phase, Plan
+from ca3cli.core.podsecurity import owners
 from ca3cli.core.readiness import Reading
 from ca3cli.core.registry import Wait
 from ca3cli.core.render import Manifest
@@ -92,25 +93,55 @@ def stream(manifests: tuple[Manifest, ...]) -> str:
     return "".join(("---\n" + m.text.strip() + "\n") for m in manifests)
 
 
-def apply_phase(kubectl: Kubectl, phase: Phase, server_dry_run: bool, redact: RedactFn) -> tuple[list[str], list[str]]:
+def apply_phase(kubectl: Kubectl, phase: Phase, server_dry_run: bool, redact: RedactFn,
+                take_over_labels: bool = False) -> tuple[list[str], list[str]]:
     """Server-side apply of one phase's manifests from stdin: kubectl's per-object lines and the API server's
     warnings (admission, deprecations; kubectl prints them on stderr even when the apply succeeds); a refusal says
     which phase and why.
 
-    Nothing is deleted first: the topic Job's name carries a hash of its spec, so an unchanged Job is applied
-    unchanged and a changed one is a new object (the old one is pruned after the deploy).
+    With `take_over_labels` the Namespace goes first, alone and with `--force-conflicts`, so ca3 takes over the Pod
+    Security labels someone else set and nothing else is forced. Nothing is deleted first: the topic Job's name
+    carries a hash of its spec, so an unchanged Job is applied unchanged and a changed one is a new object (the old
+    one is pruned after the deploy).
     """
-    dry = ["--dry-run=server"] if server_dry_run else []
+    forced = tuple(m for m in phase.manifests if take_over_labels and is_namespace(m))
+    rest = tuple(m for m in phase.manifests if m not in forced)
+    lines: list[str] = []
+    warnings: list[str] = []
+    for manifests, force in ((forced, ["--force-conflicts"]), (rest, [])):
+        if manifests:
+            result = _apply(kubectl, phase, manifests, [*force, *(["--dry-run=server"] if server_dry_run else [])],
+                            redact)
+            lines += result.stdout.strip().splitlines()
+            warnings += [redact(w) for w in kube.warnings(result.stderr)]
+    return lines, warnings
+
+
+def is_namespace(manifest: Manifest) -> bool:
+    return any(doc.get("kind") == "Namespace" for doc in manifest.documents)
+
+
+def _apply(kubectl: Kubectl, phase: Phase, manifests: tuple[Manifest, ...], flags: list[str],
+           redact: RedactFn) -> kube.Result:
+    """One `kubectl apply --server-side`; a refusal is a sentence, a field-manager conflict explained."""
     try:
-        result = kubectl.run("apply", "--server-side", f"--field-manager={FIELD_MANAGER}", *dry, "-f", "-",
-                             input=stream(phase.manifests), timeout=APPLY_TIMEOUT_S,
-                             mutating=not server_dry_run)
+        return kubectl.run("apply", "--server-side", f"--field-manager={FIELD_MANAGER}", *flags, "-f", "-",
+                           input=stream(manifests), timeout=APPLY_TIMEOUT_S, mutating="--dry-run=server" not in flags)
     except KubectlError as exc:
-        reason = redact((exc.stderr or exc.stdout).strip())
-        raise Ca3Error(f"The cluster refused phase {phase.number} ({', '.join(phase.components)}):\n{reason}\n"
-                       "Fix what kubectl names above (a setting in ca3.yaml, or a conflicting object) and run "
-                       "`ca3 deploy` again.") from exc
-    return result.stdout.strip().splitlines(), [redact(w) for w in kube.warnings(result.stderr)]
+        text = redact((exc.stderr or exc.stdout).strip())
+        where = f"The cluster refused phase {phase.number} ({', '.join(phase.components)})"
+        conflicts = owners.conflict_fields(text)
+        if conflicts:
+            listed = "\n".join(f"  {line}" for line in conflicts)
+            labels = any(owners.LABEL_PREFIX in line for line in conflicts)
+            fix = ("these are the namespace's Pod Security labels: run `ca3 deploy --take-over-labels` to make ca3 "
+                   "their owner" if labels else "change or remove those fields with the tool that set them (ca3 "
+                   "does not force other managers' fields)")
+            raise Ca3Error(f"{where}: another field manager set fields ca3 applies, to other values:\n{listed}\n"
+                           f"Server-side apply does not overwrite them silently; {fix}, then run `ca3 deploy` "
+                           "again.") from exc
+        raise Ca3Error(f"{where}:\n{text}\nFix what kubectl names above (a setting in ca3.yaml, or a conflicting "
+                       "object) and run `ca3 deploy` again.") from exc
 
 
 def verdict(wait: Wait, seen: blockers.Observation, reading: Reading, elapsed_s: float, namespace: str) -> str | None:
@@ -154,9 +185,13 @@ def wait_phase(kubectl: Kubectl, waits: Sequence[Wait], reporter: Progress, reda
             clock.sleep(POLL_S)
 
 
-def check_cluster(kubectl: Kubectl, settings: Settings) -> list[preflight.Check]:
-    """Preflight; a failing check stops the deploy with every failure listed."""
-    checks = preflight.run(kubectl, settings)
+def check_cluster(kubectl: Kubectl, settings: Settings, the_plan: Plan | None = None,
+                  take_over_labels: bool = False) -> list[preflight.Check]:
+    """Preflight (with the plan: who owns the namespace's Pod Security labels); a failing check stops the deploy with
+    every failure listed."""
+    namespace = next((doc for manifest in the_plan.manifests if is_namespace(manifest)
+                      for doc in manifest.documents if doc.get("kind") == "Namespace"), None) if the_plan else None
+    checks = preflight.run(kubectl, settings, namespace, take_over_labels)
     failed = preflight.failures(checks)
     if failed:
         raise Ca3Error("Preflight failed:\n" + "\n".join(f"  - {check.name}: {check.message}" for check in failed))
@@ -193,6 +228,7 @@ class Request:
     milestone: int
     mode: Mode = "apply"
     delete_data: bool = False
+    take_over_labels: bool = False  # own the namespace's Pod Security labels whoever set them
 
 
 def preview_diff(kubectl: Kubectl, outcome: Outcome, delete_data: bool, redact: RedactFn) -> Outcome:
@@ -208,7 +244,7 @@ def preview_diff(kubectl: Kubectl, outcome: Outcome, delete_data: bool, redact: 
 def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, reporter: Reporter,
         redact: RedactFn) -> Outcome:
     """Preflight, then diff, or apply every phase with its waits (server-side dry run: no waits) and prune."""
-    outcome = Outcome(the_plan, checks=check_cluster(kubectl, settings))
+    outcome = Outcome(the_plan, checks=check_cluster(kubectl, settings, the_plan, request.take_over_labels))
     reporter.checks(outcome.checks)
     if request.mode == "diff":
         return preview_diff(kubectl, outcome, request.delete_data, redact)
@@ -218,7 +254,7 @@ def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, 
                        "in it. Run `ca3 deploy` to create everything, or `ca3 deploy --dry-run` to check offline.")
     for phase in the_plan.phases:
         reporter.phase(phase, len(the_plan.phases))
-        applied, warnings = apply_phase(kubectl, phase, server_dry_run, redact)
+        applied, warnings = apply_phase(kubectl, phase, server_dry_run, redact, request.take_over_labels)
         outcome.applied += applied
         new = [w for w in dict.fromkeys(warnings) if w not in outcome.warnings]
         if new:
