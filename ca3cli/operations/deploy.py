@@ -7,11 +7,14 @@ one poll of a final cause (ca3cli/core/blockers.py), with the evidence of that m
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import yaml
 
 from ca3cli.core import blockers, lint, plan, registry, render
 from ca3cli.core.errors import Ca3Error, KubectlError, LintError, WaitTimeout
@@ -89,8 +92,31 @@ def prepare(settings: Settings, secrets: Mapping[str, str], milestone: int) -> P
 
 
 def stream(manifests: tuple[Manifest, ...]) -> str:
-    """The manifests as one multi-document YAML stream for `kubectl ... -f -`."""
-    return "".join(("---\n" + m.text.strip() + "\n") for m in manifests)
+    """The manifests as one multi-document YAML stream for `kubectl ... -f -`, Secrets with their values as `data`."""
+    return "".join(("---\n" + applied_text(m).strip() + "\n") for m in manifests)
+
+
+def applied_text(manifest: Manifest) -> str:
+    """What is applied for a rendered file: as written, except that a Secret's `stringData` goes as base64 `data`.
+
+    `stringData` is write-only (the server stores it under `data`), so under server-side apply every apply of it is
+    a change and an unchanged redeploy writes a new revision of each Secret (kubernetes/kubernetes#96841, #118519);
+    `data` is compared as stored. Rendered files keep `stringData`, which a reader (and the hand-in's placeholders)
+    can use.
+    """
+    if not manifest.is_secret:
+        return manifest.text
+    return "---\n".join(yaml.safe_dump(as_data(doc), sort_keys=False) for doc in manifest.documents)
+
+
+def as_data(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A Secret document with its `stringData` merged into base64 `data` (a `data` key wins, as on the server)."""
+    converted = dict(doc)
+    strings = converted.pop("stringData", None) or {}
+    if strings:
+        encoded = {key: base64.b64encode(str(value).encode()).decode() for key, value in strings.items()}
+        converted["data"] = {**encoded, **(doc.get("data") or {})}
+    return converted
 
 
 def apply_phase(kubectl: Kubectl, phase: Phase, server_dry_run: bool, redact: RedactFn,
