@@ -271,10 +271,6 @@ def run(kubectl: Kubectl, settings: Settings, namespace: Mapping[str, Any] | Non
     ClusterUnreachable (or KubectlNotFound) when nothing can be checked."""
     version = reachable(kubectl)
     checks = [version_check(version)]
-    if namespace is not None:
-        live = kubectl.get_json("get", "namespace", namespace["metadata"]["name"], "--show-managed-fields",
-                                "--ignore-not-found", namespaced=False)
-        checks.append(pod_security_check(live, namespace, take_over_labels))
     classes = kubectl.get_json("get", "storageclasses", namespaced=False)
     checks.append(storage_class_check(classes, settings.cluster.storage_class))
     checks.append(node_port_check(_services(kubectl), settings.namespace, wanted_node_ports(settings)))
@@ -282,6 +278,10 @@ def run(kubectl: Kubectl, settings: Settings, namespace: Mapping[str, Any] | Non
     checks.append(metrics_check(_metrics_api(kubectl), settings.cluster.flavour, (major, minor)))
     if settings.autoscaling.processor == "keda":
         checks.append(keda_check(kubectl))
+    if namespace is not None:
+        live = kubectl.get_json("get", "namespace", namespace["metadata"]["name"], "--show-managed-fields",
+                                "--ignore-not-found", namespaced=False)
+        checks.append(pod_security_check(live, namespace, take_over_labels))
     return checks
 
 
