@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,8 +44,10 @@ def template_loader() -> jinja2.BaseLoader:
     return jinja2.PackageLoader("ca3cli", "templates")
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
-    """Jinja2 with StrictUndefined: a missing value is an error, never an empty string."""
+    """Jinja2 with StrictUndefined: a missing value is an error, never an empty string. One per process: compiling
+    the templates is most of a render's time, and what they compile to does not depend on the settings."""
     env = jinja2.Environment(
         loader=template_loader(),
         undefined=jinja2.StrictUndefined,
