@@ -8,7 +8,7 @@ from time import sleep
 import typer
 from rich.markup import escape
 
-from ca3cli.commands.common import console, load_settings
+from ca3cli.commands.common import console, project
 from ca3cli.operations import services
 
 
@@ -32,13 +32,13 @@ def open_(
     target: Target = typer.Argument(..., help="Which service to open."),
 ) -> None:
     """Forward a local port to the service and print the URL; Ctrl-C stops forwarding."""
-    from ca3cli.commands.session import kubectl_for
     from ca3cli.edges.portforward import forward
     from ca3cli.operations import preflight
 
-    settings = load_settings(ctx)
+    here = project(ctx)
+    settings = here.settings
     component, page, hint = TARGETS[target]
-    kubectl = kubectl_for(settings)
+    kubectl = here.kubectl()
     preflight.reachable(kubectl)
     deployed = services.deployed(kubectl, settings)
     if "{secret}" in hint:

@@ -7,11 +7,12 @@ an object in a template renames it everywhere. Pure: it only reads the objects i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ca3cli.core import template_values
+from ca3cli.core import render, template_values
 from ca3cli.core.errors import Ca3Error
 
 if TYPE_CHECKING:
@@ -217,8 +218,11 @@ def _secret(doc: dict[str, Any]) -> SecretSpec:
     return SecretSpec(doc["metadata"]["name"], tuple(dict.fromkeys([*rendered, *filter(None, later.split(","))])))
 
 
+@functools.lru_cache(maxsize=32)
 def of_milestone(settings: Settings, milestone: int) -> Topology:
-    """The topology of milestones 1..`milestone` as `ca3 deploy -m` renders them (Secret values are placeholders)."""
-    from ca3cli.core import render
+    """The topology of milestones 1..`milestone` as `ca3 deploy -m` renders them (Secret values are placeholders).
 
+    Rendered once per process for the same settings and milestone (settings are frozen, so they are the key): a drill,
+    a validate run or a deploy asks for names from many steps. Callers read the objects, never change them.
+    """
     return Topology.of_manifests(render.render(settings, template_values.placeholders(), milestone))

@@ -100,6 +100,7 @@ def test_deploying_tls_milestones_before_certificates_exist_says_how_to_go_on(pr
     refused = ca3(project, "deploy", "-m", "7", "--dry-run")
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert "run `ca3 certs` first" in " ".join(refused.stderr.split())
+    assert ca3(project, "init").returncode == 0
     assert ca3(project, "certs").returncode == 0
     assert ca3(project, "deploy", "-m", "7", "--dry-run").returncode == 0
     without_tls = ca3(project, "deploy", "-m", "9", "--dry-run",
