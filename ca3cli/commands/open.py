@@ -9,7 +9,6 @@ import typer
 from rich.markup import escape
 
 from ca3cli.commands.common import console, project
-from ca3cli.operations import services
 
 
 class Target(StrEnum):
@@ -18,12 +17,11 @@ class Target(StrEnum):
     loki = "loki"
 
 
-# the component whose Service is forwarded, the page worth opening, and what to say about it ({secret}: the
-# component's Secret, as rendered)
-TARGETS = {
-    Target.grafana: (services.GRAFANA, "/", "log in as the admin from Secret {secret}"),  # the admin-password one
-    Target.prometheus: (services.PROMETHEUS, "/targets", "Status > Targets shows what is scraped"),
-    Target.loki: (services.LOKI, "/ready", "Loki has no UI; query it from Grafana Explore"),
+# the page worth opening, and what to say about it ({secret}: the component's Secret, as rendered)
+PAGES = {
+    Target.grafana: ("/", "log in as the admin from Secret {secret}"),  # the admin-password one
+    Target.prometheus: ("/targets", "Status > Targets shows what is scraped"),
+    Target.loki: ("/ready", "Loki has no UI; query it from Grafana Explore"),
 }
 
 
@@ -33,11 +31,13 @@ def open_(
 ) -> None:
     """Forward a local port to the service and print the URL; Ctrl-C stops forwarding."""
     from ca3cli.edges.portforward import forward
-    from ca3cli.operations import preflight
+    from ca3cli.operations import preflight, services
 
     here = project(ctx)
     settings = here.settings
-    component, page, hint = TARGETS[target]
+    component = {Target.grafana: services.GRAFANA, Target.prometheus: services.PROMETHEUS,
+                 Target.loki: services.LOKI}[target]  # the component whose Service is forwarded
+    page, hint = PAGES[target]
     kubectl = here.kubectl()
     preflight.reachable(kubectl)
     deployed = services.deployed(kubectl, settings)

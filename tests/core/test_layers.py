@@ -5,6 +5,8 @@ another, and no function hides an import of a sibling package of its own layer (
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -142,3 +144,14 @@ def test_the_checks_find_typer_below_commands_a_command_importing_a_command_and_
 def test_every_module_lives_in_a_layer(entry: str) -> None:
     outside = {"__init__.py", "__main__.py", "cli.py", "py.typed", "templates", "schema"}
     assert entry in set(RANK) | outside, f"ca3cli/{entry} belongs in core/, edges/, operations/ or commands/"
+
+
+HEAVY = ("matplotlib", "playwright", "cryptography", "detect_secrets", "kubernetes_validate", "jsonschema", "jinja2",
+         "yaml", "pydantic", "PIL", "pyte")
+
+
+def test_loading_the_cli_for_help_imports_none_of_the_heavy_libraries() -> None:
+    """`ca3 --help` and a typo's usage error stay quick: each heavy library loads in the command that uses it."""
+    probe = f"import sys, ca3cli.cli; print(sorted(set({HEAVY!r}) & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
