@@ -6,7 +6,6 @@ and Docker runs; when neither, one sentence says which context was tried and wha
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -18,6 +17,7 @@ from ca3cli.core.errors import Ca3Error, ClusterUnreachable, KubectlError, Kubec
 from ca3cli.core.readiness import Reading
 from ca3cli.core.registry import Wait
 from ca3cli.core.topology import Topology
+from ca3cli.edges import process
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations import build, deploy, localcluster, preflight, services, status
 from ca3cli.operations.build import INSTALL_HINTS, Step
@@ -101,7 +101,7 @@ def docker_problem() -> Problem | None:
 
 def local_problems(flavour: str) -> list[Problem]:
     """Everything that stops a local cluster of this flavour being made here."""
-    installed = [tool for tool in localcluster.FLAVOURS if shutil.which(tool)]
+    installed = [tool for tool in localcluster.FLAVOURS if process.found(tool)]
     return [p for p in (engine_problem(flavour, installed), docker_problem()) if p is not None]
 
 

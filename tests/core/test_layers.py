@@ -111,6 +111,25 @@ def test_the_check_finds_an_upward_import_even_inside_a_function(tmp_path: Path)
     assert upward_imports(tmp_path) == ["core/pure.py:2 (core) imports ca3cli.edges"]
 
 
+def subprocess_outside_the_door(package: Path) -> list[str]:
+    """Modules other than edges/process.py that import subprocess (every program starts through that door)."""
+    return [f"{path.relative_to(package)}:{line} imports {module}" for path in sorted(package.rglob("*.py"))
+            if path.relative_to(package) != Path("edges", "process.py")
+            for line, module in _imports(path, "subprocess")]
+
+
+def test_only_the_process_door_imports_subprocess() -> None:
+    assert subprocess_outside_the_door(PACKAGE) == []
+
+
+def test_the_check_finds_subprocess_imported_outside_the_door(tmp_path: Path) -> None:
+    (tmp_path / "operations").mkdir()
+    (tmp_path / "operations" / "build.py").write_text("def f():\n    import subprocess\n")
+    (tmp_path / "operations" / "scan.py").write_text("from subprocess import run\n")
+    assert subprocess_outside_the_door(tmp_path) == ["operations/build.py:2 imports subprocess",
+                                                     "operations/scan.py:1 imports subprocess"]
+
+
 def test_typer_is_imported_only_by_the_command_layer() -> None:
     assert typer_outside_commands(PACKAGE) == []
 
