@@ -141,6 +141,14 @@ class Topology:
                     return int(port["containerPort"])
         raise Ca3Error(f"{self.workload(component).ref} has no container port {name}. This is a bug in ca3.")
 
+    def env(self, component: str, name: str) -> str:
+        """The value the workload's containers are given for environment variable `name` (the first that sets it)."""
+        for container in self.workload_object(component)["spec"]["template"]["spec"]["containers"]:
+            for variable in container.get("env") or []:
+                if variable.get("name") == name and "value" in variable:
+                    return str(variable["value"])
+        raise Ca3Error(f"{self.workload(component).ref} sets no {name}. This is a bug in ca3.")
+
     def mounted_secrets(self, component: str) -> tuple[str, ...]:
         """The Secrets the workload's pods mount as volumes (directly or projected), in the order they appear."""
         names: list[str] = []
