@@ -55,8 +55,8 @@ def run_drill(here: Project, experiments: tuple[Experiment, ...], view: Console,
 
 def chaos(
     ctx: typer.Context,
-    experiment: list[str] = typer.Option([], "--experiment", "-e", help="Run only this experiment (repeatable); "
-                                         "see --list."),
+    experiment: list[str] = typer.Option([], "--experiment", "-e", metavar="NAME",
+                                         help="Run only this experiment (repeatable); see --list."),
     list_: bool = flag("--list", help="List the experiments and exit."),
     dry_run: bool = flag("--dry-run", help="Show what each experiment would do and undo; change nothing."),
     as_json: bool = flag("--json", help="Print the verdicts as JSON (the live view goes to stderr)."),

@@ -5,11 +5,11 @@ from __future__ import annotations
 import typer
 
 from ca3cli.commands.common import confirm, console, load_settings
-from ca3cli.commands.flags import flag
+from ca3cli.commands.flags import Command, Group, flag
 from ca3cli.commands.screens import StepPrinter
 
 app = typer.Typer(help="Create or delete the local cluster `ca3 up` deploys to (kind, k3d or minikube).",
-                  no_args_is_help=True)
+                  no_args_is_help=True, cls=Group)
 
 FLAVOUR_HELP = "kind, k3d or minikube (default: `cluster.flavour` from ca3.yaml)."
 
@@ -20,7 +20,7 @@ def _flavour(ctx: typer.Context, flavour: str) -> str:
     return localcluster.check_flavour(flavour or load_settings(ctx).cluster.flavour)
 
 
-@app.command()
+@app.command(cls=Command)
 def create(ctx: typer.Context,
            flavour: str = typer.Option("", "--flavour", metavar="kind|k3d|minikube", help=FLAVOUR_HELP)) -> None:
     """Create cluster `ca3` with Grafana's NodePort, a policy-enforcing CNI, metrics-server and storage."""
@@ -34,7 +34,7 @@ def create(ctx: typer.Context,
                   f"`ca3 --context {context} deploy -m 1`.")
 
 
-@app.command()
+@app.command(cls=Command)
 def delete(ctx: typer.Context,
            flavour: str = typer.Option("", "--flavour", metavar="kind|k3d|minikube", help=FLAVOUR_HELP),
            yes: bool = flag("--yes", "-y", help="Do not ask for confirmation.")) -> None:

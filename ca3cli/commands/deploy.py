@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, cast
 
 import typer
 from rich.markup import escape
-from typer.core import TyperCommand
 
+from ca3cli.commands import flags
 from ca3cli.commands.common import console, project
-from ca3cli.commands.flags import flag
+from ca3cli.commands.flags import Command, flag
 from ca3cli.commands.screens import execute
 from ca3cli.core.errors import ConfigError
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 DRY_RUN_CHOICES = ("client", "server")
 
 
-class DeployCommand(TyperCommand):
+class DeployCommand(Command):
     """Lets `--dry-run` stand alone (offline) or carry a value (`--dry-run=server`), as kubectl's flag does.
 
     Typer's parser has no optional option values, so a bare `--dry-run` is rewritten to `--dry-run=client`.
@@ -41,7 +41,7 @@ def _mode(dry_run: str, diff: bool) -> str:
 
 def deploy(
     ctx: typer.Context,
-    milestone: int = typer.Option(1, "--milestone", "-m", help="Deploy everything milestones 1..N need."),
+    milestone: int = flags.milestone(1, help="Deploy everything milestones 1..N need."),
     dry_run: str = typer.Option("", "--dry-run", metavar="[server]",
                                 help="Alone: offline, render + lint + print the plan, no cluster call. "
                                      "=server: the API server validates every object, nothing changes."),

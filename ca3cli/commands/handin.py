@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from ca3cli.commands import flags
 from ca3cli.commands.common import console, err_console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core import registry
@@ -31,8 +32,7 @@ def _values(here: Project) -> list[str]:
 
 def handin(
     ctx: typer.Context,
-    milestone: int = typer.Option(registry.HIGHEST, "--milestone", "-m",
-                                  help=f"Hand in milestones 1..N (1-{registry.HIGHEST}), plus 10 and 11."),
+    milestone: int = flags.milestone(registry.HIGHEST, help="Hand in milestones 1..N, plus 10 and 11."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Submission folder (default: the project root)."),
     allow_missing: bool = flag("--allow-missing", help="Exit 0 even when cluster-made outputs are missing."),
     accept_findings: bool = flag("--accept-findings", help="Accept every current finding of the secret scan as "

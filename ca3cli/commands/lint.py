@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.markup import escape
 
+from ca3cli.commands import flags
 from ca3cli.commands.common import console, err_console, project
 from ca3cli.core import registry
 from ca3cli.core.errors import LintError
@@ -12,7 +13,7 @@ from ca3cli.core.errors import LintError
 
 def lint(
     ctx: typer.Context,
-    milestone: int = typer.Option(..., "--milestone", "-m", help="Lint the manifests of milestones 1..N (1-9)."),
+    milestone: int = flags.milestone(..., help="Lint the manifests of milestones 1..N."),
 ) -> None:
     """Check the rendered manifests of milestones 1..N; exit non-zero with a list of findings if any fail."""
     from ca3cli.core import lint as linting

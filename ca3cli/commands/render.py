@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ca3cli.commands import flags
 from ca3cli.commands.common import console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core import registry
@@ -13,7 +14,7 @@ from ca3cli.core import registry
 
 def render(
     ctx: typer.Context,
-    milestone: int = typer.Option(..., "--milestone", "-m", help="Render milestones 1..N (1-9)."),
+    milestone: int = flags.milestone(..., help="Render milestones 1..N."),
     out: Path = typer.Option(Path("k8s"), "--out", "-o", help="Folder for the manifests (Secrets never go here)."),
     include_secrets: bool = flag(
         "--include-secrets", help="Also write Secret manifests, into the git-ignored .ca3/rendered-secrets/."),

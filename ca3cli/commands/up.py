@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.markup import escape
 
+from ca3cli.commands import flags
 from ca3cli.commands.common import config_path, console, project
 from ca3cli.commands.screens import StepPrinter, execute
 
@@ -35,7 +36,7 @@ class UpScreen:
 
 def up(
     ctx: typer.Context,
-    milestone: int = typer.Option(1, "--milestone", "-m", help="Deploy everything milestones 1..N need."),
+    milestone: int = flags.milestone(1, help="Deploy everything milestones 1..N need."),
 ) -> None:
     """Init if needed, create a local cluster if no context answers, build and load the images, deploy, show Grafana."""
     from ca3cli.core.settings import Settings

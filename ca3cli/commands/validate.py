@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from ca3cli.commands import flags
 from ca3cli.commands.common import console, err_console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core import registry
@@ -46,9 +47,9 @@ def _split(only: list[str]) -> list[str]:
 
 def validate(
     ctx: typer.Context,
-    number: int | None = typer.Option(None, "--milestone", "-m", help="Check milestones 1..N "
-                                         "(default: the highest deployed)."),
-    only: list[str] = typer.Option([], "--only", help="Run only these check ids (repeat or comma-separate)."),
+    number: int | None = flags.milestone(None, help="Check milestones 1..N (default: the highest deployed)."),
+    only: list[str] = typer.Option([], "--only", metavar="ID",
+                                   help="Run only these check ids (repeat or comma-separate)."),
     as_json: bool = flag("--json", help="Print the results (or, with --list, the catalogue) as JSON."),
     junit: Path | None = typer.Option(None, "--junit", help="Also write JUnit XML to this file."),
     list_only: bool = flag("--list", help="List the checks without touching a cluster."),
