@@ -32,7 +32,8 @@ class GlobalOptions:
 
 def options(ctx: typer.Context) -> GlobalOptions:
     """The global options stored by the top-level callback."""
-    return ctx.find_root().obj
+    stored: GlobalOptions = ctx.find_root().obj
+    return stored
 
 
 def config_chosen(ctx: typer.Context) -> bool:

@@ -21,8 +21,9 @@ def recorded(namespace: dict[str, Any]) -> int | None:
 def namespace(kubectl: Kubectl, name: str) -> dict[str, Any] | None:
     """The Namespace object, or None when it does not exist; any other kubectl failure is raised."""
     try:
-        return kubectl.get_json("get", "namespace", name, namespaced=False, timeout=15)
+        found: dict[str, Any] = kubectl.get_json("get", "namespace", name, namespaced=False, timeout=15)
     except KubectlError as exc:
         if "NotFound" not in exc.stderr:
             raise
         return None
+    return found
