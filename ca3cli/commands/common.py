@@ -69,14 +69,17 @@ def config_path(ctx: typer.Context, *, required: bool = False) -> Path:
 
 
 def load_settings(ctx: typer.Context, config: Path | None = None) -> Settings:
-    """Settings from the chosen ca3.yaml and CA3_* variables; `--context` wins over both."""
+    """Settings from the chosen ca3.yaml and CA3_* variables (`--context` wins over both), with the app images'
+    content tags."""
     from ca3cli.core import (
         settings as settings_module,  # pydantic and the grammars load only for commands that need them
     )
+    from ca3cli.operations import build
 
     opts = options(ctx)
-    return settings_module.load(config or config_path(ctx), explicit=config_chosen(ctx), context=opts.context,
-                                warn=warn)
+    loaded = settings_module.load(config or config_path(ctx), explicit=config_chosen(ctx), context=opts.context,
+                                  warn=warn)
+    return build.with_content_tags(loaded)
 
 
 def project(ctx: typer.Context, *, required: bool = False) -> Project:
