@@ -9,8 +9,9 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
+import msgspec
 from conveyor_common.logs import Sampler
 from conveyor_common.reading import Invalid, Reading, decode
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
@@ -34,8 +35,9 @@ DLQ_MAX_BYTES = 64 * 1024
 LATENCY_SAMPLE = 8  # one reading in 8 is observed in the end-to-end histogram: the distribution, at an 8th the cost
 
 
-class Point(NamedTuple):
-    """A valid reading, its line protocol, and the message it came from (for the DLQ if InfluxDB refuses it)."""
+class Point(msgspec.Struct, frozen=True, gc=False):
+    """A valid reading, its line protocol, and the message it came from (for the DLQ if InfluxDB refuses it); a
+    msgspec Struct, which costs a fraction of a NamedTuple to build (one is built per message)."""
 
     message: ConsumerRecord
     reading: Reading
@@ -147,22 +149,21 @@ class Pipeline:
 
     def prepare(self, messages: list[ConsumerRecord]) -> tuple[list[Point], list[Reject]]:
         """Each message as a point, or as a reject with the reason; no message, whatever its bytes, raises."""
-        points, rejects = [], []
+        points: list[Point] = []
+        rejects: list[Reject] = []
+        update, add = self.analytics.update, points.append  # bound once: this loop runs per message
         for message in messages:
             try:
                 reading = decode(message.value)
-                points.append(Point(message, reading, to_line(reading, self.analyse(reading))))
+                analysis = update(reading)
+                if analysis.over_speed or analysis.moving_while_stopped or analysis.sudden_change:
+                    count_anomalies(analysis)
+                add(Point(message, reading, to_line(reading, analysis)))
             except Invalid as error:
                 rejects.append(reject(message, str(error), metrics.INVALID))
             except Exception as error:  # whatever a message trips, it must not stop the partition
                 rejects.append(reject(message, f"{type(error).__name__}: {error}", metrics.INVALID))
         return points, rejects
-
-    def analyse(self, reading: Reading) -> Analysis:
-        analysis = self.analytics.update(reading)
-        for kind in analysis.anomalies():
-            metrics.ANOMALIES.labels(kind=kind).inc()
-        return analysis
 
     def deliver(self, points: list[Point], rejects: list[Reject]) -> bool:
         """Write the points to InfluxDB (those it refuses as malformed join the rejects), then send the rejects to
@@ -247,6 +248,11 @@ class Pipeline:
             self.consumer.close(autocommit=False)
         if self.dlq is not None:
             self.dlq.close(timeout=5)
+
+
+def count_anomalies(analysis: Analysis) -> None:
+    for kind in analysis.anomalies():
+        metrics.ANOMALIES.labels(kind=kind).inc()
 
 
 def dlq_record(message: ConsumerRecord, reason: str) -> dict[str, Any]:
