@@ -12,7 +12,6 @@ a duplicate field whose first value is wrong)."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -33,9 +32,10 @@ class Invalid(ValueError):
     """Why a message or a POSTed item is not a reading; the text is the reason (DLQ header, 400 answer)."""
 
 
-# The contract in msgspec's terms, for the fast path (check_id's printability is checked after it).
+# The contract in msgspec's terms, for the fast path; the state and check_id's printability are checked after it
+# (a regular expression for the state would double msgspec's time).
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID_CHARS)]
-State = Annotated[str, msgspec.Meta(pattern=rf"\A(?:{'|'.join(map(re.escape, STATES))})\Z")]
+STATE_SET = frozenset(STATES)
 
 
 class Reading(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=True):
@@ -45,7 +45,7 @@ class Reading(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=True)
     event_time_ns: Annotated[int, msgspec.Meta(ge=MIN_TIME_NS, le=MAX_TIME_NS)]
     line: Id
     speed_ms: Annotated[float, msgspec.Meta(ge=0, le=SPEED_LIMIT_MS)]
-    state: State
+    state: str
     producer: Id
     seq: Annotated[int, msgspec.Meta(ge=0, le=MAX_SEQ)]
 
@@ -114,7 +114,7 @@ def decode(value: bytes | None) -> Reading:
         reading = DECODER.decode(value)
     except (msgspec.MsgspecError, RecursionError):  # decode_json gives the reason (or the rare reading it takes)
         return decode_json(value)
-    if reading.line.isprintable() and reading.producer.isprintable():
+    if reading.state in STATE_SET and reading.line.isprintable() and reading.producer.isprintable():
         return reading
     return decode_json(value)
 
