@@ -46,13 +46,16 @@ def warn(message: str) -> None:
 
 
 def load_settings(ctx: typer.Context) -> Settings:
-    """Settings from the chosen ca3.yaml and CA3_* variables; `--context` wins over both."""
+    """Settings from the chosen ca3.yaml and CA3_* variables (`--context` wins over both), with the app images'
+    content tags."""
     from ca3cli.core import (
         settings as settings_module,  # pydantic and the grammars load only for commands that need them
     )
+    from ca3cli.operations import build
 
     opts = options(ctx)
-    return settings_module.load(opts.config, explicit=config_chosen(ctx), context=opts.context, warn=warn)
+    loaded = settings_module.load(opts.config, explicit=config_chosen(ctx), context=opts.context, warn=warn)
+    return build.with_content_tags(loaded)
 
 
 def confirm(question: str, refusal: str) -> None:

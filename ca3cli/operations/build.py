@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ca3cli.core import imagetag
 from ca3cli.core.errors import Ca3Error, ConfigError
+from ca3cli.edges import buildcontext
 
 if TYPE_CHECKING:  # read by attribute only; `ca3 --help` need not load the settings model
     from ca3cli.core.settings import Settings
@@ -56,11 +58,28 @@ def load_step(target: str, image: str, context: str) -> Step:
     return Step(argv, f"load {image} into {target}{f' cluster {name}' if name else ''}")
 
 
-def find_apps_dir(cwd: Path | None = None) -> Path:
+def apps_dir_here(cwd: Path | None = None) -> Path | None:
     """apps/ with both Dockerfiles: in the working folder (the repository root), else beside an editable install."""
     for candidate in ((cwd or Path.cwd()) / "apps", CHECKOUT_APPS_DIR):
         if all((candidate / app / "Dockerfile").is_file() for app in APPS):
             return candidate
+    return None
+
+
+def with_content_tags(settings: Settings, apps_dir: Path | None = None) -> Settings:
+    """`settings` whose app images carry the tag of their build context's content, unless `images.tag` is set or
+    there is no apps/ to read (then the manifests run `<registry>/<app>:<version>`, which `ca3 build` cannot make)."""
+    apps_dir = apps_dir_here() if apps_dir is None else apps_dir
+    if settings.images.tag or apps_dir is None:
+        return settings
+    return settings.with_content_tags({app: imagetag.content_tag(buildcontext.files(apps_dir, app)) for app in APPS})
+
+
+def find_apps_dir(cwd: Path | None = None) -> Path:
+    """apps/ with both Dockerfiles, or a sentence saying where to run the command."""
+    found = apps_dir_here(cwd)
+    if found is not None:
+        return found
     raise Ca3Error("There is no apps/ folder with the producer and processor Dockerfiles here. Run the command from "
                    "the root of the ca3 repository (the folder holding apps/).")
 
@@ -74,6 +93,7 @@ def steps(settings: Settings, load: str = "", push: bool = False, apps_dir: Path
     apps_dir = find_apps_dir() if apps_dir is None else apps_dir
     if load and load not in LOAD_TARGETS:
         raise ConfigError(f"--load {load} is not supported; choose one of {', '.join(LOAD_TARGETS)}.")
+    settings = with_content_tags(settings, apps_dir)  # the tag of what is built here, whatever the caller read
     result = []
     for app in APPS:
         dockerfile = apps_dir / app / "Dockerfile"
