@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,15 +44,16 @@ def template_loader() -> jinja2.BaseLoader:
     return jinja2.PackageLoader("ca3cli", "templates")
 
 
+OPTIONS: dict[str, Any] = {"undefined": jinja2.StrictUndefined, "keep_trailing_newline": True, "trim_blocks": True,
+                           "lstrip_blocks": True}
+
+
+@functools.cache
 def environment() -> jinja2.Environment:
-    """Jinja2 with StrictUndefined: a missing value is an error, never an empty string."""
-    env = jinja2.Environment(
-        loader=template_loader(),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    """Jinja2 with StrictUndefined: a missing value is an error, never an empty string. One per process, so each
+    template is compiled once however often a command renders. No compiled template is kept between runs: that would
+    be a file ca3 writes outside the folders it owns (and core does no I/O)."""
+    env = jinja2.Environment(loader=template_loader(), **OPTIONS)
     # For config checksum annotations: a pod template changes (and its pods roll) when its ConfigMap changes.
     env.filters["sha256"] = lambda text: hashlib.sha256(str(text).encode()).hexdigest()
     # Every setting lands in a manifest through the YAML emitter, so no value can add a key or a document.
