@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 import yaml
 
-from ca3cli.core import dashboards, registry
+from ca3cli.core import dashboards, kraft, registry
 from ca3cli.core.errors import RenderError
 from ca3cli.core.podsecurity import namespace as pod_security
 from ca3cli.core.yaml_scalar import yaml_scalar
@@ -60,6 +60,8 @@ def environment() -> jinja2.Environment:
     env.filters["yaml_scalar"] = yaml_scalar
     # Dashboards are Python data (ca3cli/dashboards); the Grafana ConfigMap template embeds their JSON.
     env.globals["dashboard_files"] = dashboards.provisioned_files
+    # Kafka's first voters are formatted with directory ids fixed in advance (ca3cli/core/kraft.py).
+    env.filters["kraft_directory_id"] = kraft.directory_id
     return env
 
 
