@@ -25,8 +25,9 @@ def target(found: topology.Topology, component: str) -> tuple[str, int]:
     return service.target, service.port
 
 
-def deployed(kubectl: Kubectl, settings: Settings) -> topology.Topology:
-    """The topology of the milestone `ca3 deploy` recorded on the namespace; the highest when none is recorded."""
+def deployed_milestone(kubectl: Kubectl, settings: Settings) -> int | None:
+    """The milestone `ca3 deploy` recorded on the namespace; the highest when none is recorded; None when the
+    namespace does not exist."""
     from ca3cli.operations.validate import milestone
 
     try:
@@ -34,5 +35,10 @@ def deployed(kubectl: Kubectl, settings: Settings) -> topology.Topology:
     except KubectlError as exc:
         if "NotFound" not in exc.stderr:
             raise
-        namespace = {}
-    return topology.of_milestone(settings, milestone.recorded(namespace) or registry.HIGHEST)
+        return None
+    return milestone.recorded(namespace) or registry.HIGHEST
+
+
+def deployed(kubectl: Kubectl, settings: Settings) -> topology.Topology:
+    """The topology of the milestone `ca3 deploy` recorded on the namespace; the highest when none is recorded."""
+    return topology.of_milestone(settings, deployed_milestone(kubectl, settings) or registry.HIGHEST)

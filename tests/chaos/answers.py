@@ -24,6 +24,14 @@ def recorded_pods() -> Obj:
     return fixture_json("recorded/get-pods.json")
 
 
+def recorded_namespace(milestone: int | None = None) -> Obj:
+    """The namespace as recorded (`ca3 deploy -m 6` annotated it), or annotated with another milestone."""
+    namespace = fixture_json("recorded/get-namespace-conveyor-pipeline.json")
+    if milestone is not None:
+        namespace["metadata"]["annotations"]["ca3.dev/milestone"] = str(milestone)
+    return namespace
+
+
 def recorded_events() -> Obj:
     return fixture_json("recorded/get-events.json")
 

@@ -33,14 +33,6 @@ def quiet() -> Console:
     return Console(file=io.StringIO(), width=120)
 
 
-@pytest.fixture
-def cluster(kubectl_stub: KubectlStub) -> KubectlStub:
-    """Events and (unreachable) logs as recorded; each test registers the pods it goes through."""
-    kubectl_stub.on("get", "events", stdout=a.recorded_events())
-    kubectl_stub.on("logs", stderr=a.logs_unreachable(), returncode=1)
-    return kubectl_stub
-
-
 def pods_sequence(stub: KubectlStub, *listings: dict[str, object]) -> None:
     """`get pods` answers these in turn, the last one from then on."""
     for listing in listings[:-1]:

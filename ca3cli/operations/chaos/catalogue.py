@@ -50,9 +50,10 @@ def default_names() -> Topology:
 
 
 def cast(names: Topology | None = None) -> Cast:
+    """The labels of the tiers `names` renders (a lower milestone has fewer: no Prometheus before 2)."""
     found = names or default_names()
-    return Cast(tuple(found.app(c) for c in TIER_COMPONENTS), tuple(found.app(c) for c in DATA_PATH),
-                found.app(PRODUCER), found.app(DRAINED))
+    return Cast(tuple(found.app(c) for c in TIER_COMPONENTS if found.has(c)),
+                tuple(found.app(c) for c in DATA_PATH if found.has(c)), found.app(PRODUCER), found.app(DRAINED))
 
 
 def main_container(names: Topology, component: str) -> str:
@@ -61,21 +62,45 @@ def main_container(names: Topology, component: str) -> str:
 
 
 def experiments(names: Topology | None = None) -> tuple[Experiment, ...]:
-    """Every experiment, in the order a drill runs them, named after `names` (by default `default_names()`)."""
+    """Every experiment on the tiers `names` renders (by default `default_names()`), in the order a drill runs
+    them."""
     names = names or default_names()
-    app = {c: names.app(c) for c in TIER_COMPONENTS}
-    found = [Experiment(f"delete-pod-{t}", "delete-pod", t, f"delete one {t} pod; its controller must replace it")
-             for t in app.values()]
+    app = {c: names.app(c) for c in TIER_COMPONENTS if names.has(c)}
+    found = [Experiment(f"delete-pod-{t}", "delete-pod", t, f"delete one {t} pod; its controller must replace it",
+                        component=c) for c, t in app.items()]
     found += [Experiment(f"kill-main-{app[c]}", "kill-main", app[c],
                          f"SIGTERM to PID 1 of the {main_container(names, c)} container; the kubelet restarts it in "
-                         "place", container=main_container(names, c))
-              for c in KILLABLE]
+                         "place", container=main_container(names, c), component=c)
+              for c in KILLABLE if c in app]
     found += [Experiment(f"cut-off-{app[c]}", "cut-off", app[c],
                          f"remove {app[c]}'s allow NetworkPolicies for {CUT_HOLD_S:.0f} s (default deny cuts it "
-                         "off), then restore them", hold_s=CUT_HOLD_S) for c in CUT_OFF]
+                         "off), then restore them", hold_s=CUT_HOLD_S, component=c) for c in CUT_OFF if c in app]
     found.append(Experiment("drain-node", "drain-node", "", "drain the processor's node (when there is more than "
                             "one), then uncordon it"))
     return tuple(found)
+
+
+def introduced(component: str) -> int:
+    """The milestone that adds `component` to the stack."""
+    from ca3cli.core import registry
+
+    return next(m.number for m in registry.MILESTONES.values() if component in m.components)
+
+
+def at_milestone(chosen: Sequence[Experiment], names: Topology, milestone: int
+                 ) -> tuple[tuple[Experiment, ...], dict[str, str]]:
+    """(the chosen experiments as milestone `milestone` renders them, why each other one cannot run there)."""
+    here = {e.name: e for e in experiments(names)}
+    return tuple(here.get(e.name, e) for e in chosen), {e.name: _absent(e, milestone) for e in chosen
+                                                        if e.name not in here}
+
+
+def _absent(exp: Experiment, milestone: int) -> str:
+    needed = introduced(exp.component)
+    if needed <= milestone:
+        return f"{exp.tier} is switched off in ca3.yaml, so milestone {milestone} does not deploy it."
+    return (f"It needs milestone {needed}, which adds {exp.tier}; milestone {milestone} is deployed "
+            f"(`ca3 deploy -m {needed}` adds it).")
 
 
 def select(chosen_names: Sequence[str], names: Topology | None = None) -> tuple[Experiment, ...]:

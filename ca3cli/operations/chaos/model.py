@@ -11,7 +11,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Action = Literal["delete-pod", "kill-main", "cut-off", "drain-node"]
-Outcome = Literal["completed", "failed", "interrupted", "skipped", "not-steady"]
+# unmeasured: the data path could not be read (a failed query, a refused port-forward, a missing object), so the
+# experiment is judged by that, not by what the missing numbers would have said.
+Outcome = Literal["completed", "failed", "interrupted", "skipped", "not-steady", "unmeasured"]
 StepOutcome = Literal["ok", "failed", "dry-run", "interrupted"]
 
 
@@ -25,6 +27,7 @@ class Experiment:
     summary: str
     hold_s: float = 0.0  # how long a cut-off lasts before the policies are restored
     container: str = ""  # kill-main: the container whose PID 1 is signalled
+    component: str = ""  # the registry component the tier belongs to (its milestone decides where it can run)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,13 @@ class Sample:
     pods: tuple[Pod, ...]
     newest_s: float | None  # event time of the newest stored reading, seconds since the drill started
     lag: float | None  # consumer lag of the processor's group (kafka-exporter through Prometheus)
+    newest_error: str = ""  # why the newest reading could not be read ("could not query InfluxDB: ...")
+    lag_error: str = ""  # why the lag could not be read ("could not query Prometheus: ...")
+
+    @property
+    def unread(self) -> tuple[str, ...]:
+        """What this sample could not read, each as its verdict sentence."""
+        return tuple(e for e in (self.newest_error, self.lag_error) if e)
 
     def tier(self, app: str) -> tuple[Pod, ...]:
         return tuple(p for p in self.pods if p.app == app)
@@ -121,7 +131,8 @@ def _run(raw: dict[str, Any]) -> Run:
     return Run(Experiment(**raw["experiment"]), raw["outcome"], raw["reason"],
                Fault(fault["victim"], fault["victim_uid"], fault["restarts_before"], dict(fault["ready_before"]),
                      fault["injected_at"], fault["lifted_at"]),
-               tuple(Sample(s["t"], s["at"], tuple(Pod(**p) for p in s["pods"]), s["newest_s"], s["lag"])
+               tuple(Sample(s["t"], s["at"], tuple(Pod(**p) for p in s["pods"]), s["newest_s"], s["lag"],
+                            s.get("newest_error", ""), s.get("lag_error", ""))
                      for s in raw["samples"]),
                tuple(Reading(**r) for r in raw["readings"]),
                None if window is None else (float(window[0]), float(window[1])), tuple(raw["fresh_producers"]))

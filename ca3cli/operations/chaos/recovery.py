@@ -11,6 +11,7 @@ from ca3cli.operations.chaos.model import Fault, Pod, Run, Sample
 RECOVERY_TARGET_S = 30.0  # seed milestone 9: "Pods return to Running state within 30 seconds"
 FRESH_S = 20.0  # steady state: the newest stored reading is at most this old
 LAG_BOUND = 1000.0  # steady state: consumer lag (messages) at most this, when it is known
+UNJUDGED = {"skipped": "SKIPPED", "not-steady": "NOT-STEADY", "unmeasured": "COULD NOT MEASURE"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,11 @@ class Result:
         return self.outcome in ("completed", "failed", "interrupted") and self.ready_s is not None
 
     @property
+    def unjudged(self) -> str:
+        """The verdict's word when the numbers could not judge the experiment ("" when they did)."""
+        return UNJUDGED.get(self.outcome, "")
+
+    @property
     def passed(self) -> bool:
         return self.outcome == "completed" and not self.problems
 
@@ -45,11 +51,15 @@ def steady(sample: Sample, tiers: dict[str, int]) -> list[str]:
         ready = sum(p.ready for p in pods)
         if ready < max(wanted, 1) or ready < len([p for p in pods if p.phase != "Succeeded"]):
             problems.append(f"{tier} has {ready} of {len(pods)} pods Ready")
-    if sample.newest_s is None:
+    if sample.newest_error:
+        problems.append(sample.newest_error)
+    elif sample.newest_s is None:
         problems.append("no reading is stored")
     elif sample.t - sample.newest_s > FRESH_S:
         problems.append(f"the newest stored reading is {sample.t - sample.newest_s:.0f} s old")
-    if sample.lag is not None and sample.lag > LAG_BOUND:
+    if sample.lag_error:
+        problems.append(sample.lag_error)
+    elif sample.lag is not None and sample.lag > LAG_BOUND:
         problems.append(f"consumer lag is {sample.lag:.0f} messages")
     return problems
 
@@ -106,8 +116,10 @@ def _problems(run: Run, ready: float | None, flowing: float | None, seqs: SeqCou
         problems.append(f"{what} was not Ready again when measuring stopped")
     elif ready > RECOVERY_TARGET_S:
         problems.append(f"{what} took {ready:.0f} s to be Ready again, over the {RECOVERY_TARGET_S:.0f} s target")
+    unread = run.samples[-1].newest_error if run.samples else ""
     if flowing is None:
-        problems.append("no reading produced after the fault reached InfluxDB while measuring")
+        problems.append(f"whether data flowed again is unknown: {unread}" if unread
+                        else "no reading produced after the fault reached InfluxDB while measuring")
     if seqs.lost:
         problems.append(f"{seqs.lost} readings lost (gaps in the producers' sequence numbers)")
     if after:
