@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import subprocess
 from collections.abc import Callable
 from typing import Any
 
@@ -58,7 +60,7 @@ def test_list_names_every_experiment_and_dry_run_changes_nothing(
     listed = ca3("chaos", "--list")
     assert listed.code == 0 and all(e.name in listed.text for e in experiments())
     planned = ca3("chaos", "--dry-run", "-e", "drain-node")
-    assert planned.code == 0 and "kubectl uncordon <that node>" in planned.text
+    assert planned.code == 0 and 'kubectl uncordon "$node"' in planned.text
     assert "Dry run: nothing was changed." in planned.text
     assert kubectl_stub.calls == []
 
@@ -85,3 +87,19 @@ def test_a_recorded_drill_leaves_its_terminal_session_and_a_video_of_it_beside_t
     meta = next(imageio_ffmpeg.read_frames(str(outputs / "resilience-drill.mp4")))
     assert meta["codec"] == "h264" and 0 < meta["duration"] <= 180
     assert "## producer pod lost" in (outputs / "operator-procedures.md").read_text()
+
+
+def test_dry_run_prints_shell_lines_that_paste_with_the_namespace(
+        plain_influx: Project, ca3: Callable[..., Run], kubectl_stub: KubectlStub) -> None:
+    planned = ca3("chaos", "--dry-run", "-e", "kill-main-producer", "-e", "delete-pod-kafka", "-e", "cut-off-kafka",
+                  "-e", "drain-node")
+    assert planned.code == 0 and kubectl_stub.calls == []
+    lines = [line.strip() for line in planned.out.splitlines() if line.startswith("  ") and "# undo" not in line]
+    assert len(lines) == 8 and all(subprocess.run(["bash", "-n", "-c", line]).returncode == 0 for line in lines)
+    assert not [line for line in lines if "<" in line.replace("> saved-", "")]  # no placeholder left to fill in
+    assert "kubectl --namespace conveyor-pipeline delete networkpolicy kafka kafka-from-exporter --wait=false" in lines
+    kill = shlex.split(next(line for line in lines if " exec " in line))
+    assert kill == ["kubectl", "--namespace", "conveyor-pipeline", "exec", "$pod", "-c", "producer", "--", "python",
+                    "-c", "import os, signal; os.kill(1, signal.SIGTERM)"]
+    pick = next(line for line in lines if line.startswith("pod=") and "app=kafka" in line)
+    assert "kubectl --namespace conveyor-pipeline get pods -l app=kafka" in pick

@@ -10,7 +10,6 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Action = Literal["delete-pod", "kill-main", "cut-off", "drain-node"]
 # unmeasured: the data path could not be read (a failed query, a refused port-forward, a missing object), so the
 # experiment is judged by that, not by what the missing numbers would have said.
 Outcome = Literal["completed", "failed", "interrupted", "skipped", "not-steady", "unmeasured"]
@@ -22,12 +21,23 @@ class Experiment:
     """One failure to inject into one tier (`tier` is the pods' `app` label; empty for a node drain)."""
 
     name: str
-    action: Action
+    action: str  # the kind of fault: a key of ca3cli/operations/chaos/actions (delete-pod, kill-main, ...)
     tier: str
     summary: str
     hold_s: float = 0.0  # how long a cut-off lasts before the policies are restored
     container: str = ""  # kill-main: the container whose PID 1 is signalled
     component: str = ""  # the registry component the tier belongs to (its milestone decides where it can run)
+
+
+@dataclass(frozen=True)
+class Cast:
+    """The tiers' `app` labels as the drill watches them: every tier, those a reading passes through, the
+    producer's, and the tier whose node a drain takes."""
+
+    tiers: tuple[str, ...]
+    data_path: tuple[str, ...]
+    producer: str
+    drained: str
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,10 @@ class Sample:
 
     def tier(self, app: str) -> tuple[Pod, ...]:
         return tuple(p for p in self.pods if p.app == app)
+
+    def node_of(self, app: str) -> str:
+        """The node of the tier's first scheduled pod ("" when none is)."""
+        return next((p.node for p in self.tier(app) if p.node), "")
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ca3cli.operations.chaos import actions
 from ca3cli.operations.chaos.loss import SeqCount, count
-from ca3cli.operations.chaos.model import Fault, Pod, Run, Sample
+from ca3cli.operations.chaos.model import Run, Sample
 
 RECOVERY_TARGET_S = 30.0  # seed milestone 9: "Pods return to Running state within 30 seconds"
 FRESH_S = 20.0  # steady state: the newest stored reading is at most this old
@@ -65,27 +66,13 @@ def steady(sample: Sample, tiers: dict[str, int]) -> list[str]:
 
 
 def clock_start(run: Run) -> float | None:
-    """When recovery is timed from: the policies restored for a cut-off, otherwise the injection."""
-    fault = run.fault
-    return fault.lifted_at if run.experiment.action == "cut-off" else fault.injected_at
-
-
-def is_victim(pod: Pod, fault: Fault) -> bool:
-    """The pod the fault hit: by uid when known (a StatefulSet's replacement keeps the name), else by name."""
-    return pod.uid == fault.victim_uid if fault.victim_uid and pod.uid else pod.name == fault.victim
+    """When recovery is timed from (the action says: the injection, or a cut-off's policies restored)."""
+    return actions.of(run.experiment).recovery_start(run.fault)
 
 
 def replaced(sample: Sample, run: Run) -> bool:
-    """The failed part is back: the tier's Ready pods (not the deleted one) as many as before, a killed container
-    restarted and Ready, every tier back for a drain."""
-    fault, exp = run.fault, run.experiment
-    if exp.action == "drain-node":
-        return all(sum(p.ready for p in sample.tier(t)) >= n for t, n in fault.ready_before.items())
-    pods = sample.tier(exp.tier)
-    if exp.action == "kill-main":
-        return any(is_victim(p, fault) and p.ready and p.restarts > fault.restarts_before for p in pods)
-    others = [p for p in pods if not is_victim(p, fault) or exp.action == "cut-off"]
-    return sum(p.ready for p in others) >= max(fault.ready_before.get(exp.tier, 1), 1)
+    """The failed part is back, as the action judges it (a replacement Ready, a container restarted in place...)."""
+    return actions.of(run.experiment).recovered(sample, run)
 
 
 def ready_at(run: Run) -> float | None:

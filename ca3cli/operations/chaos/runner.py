@@ -16,11 +16,10 @@ from rich.markup import escape
 
 from ca3cli.core.errors import Ca3Error
 from ca3cli.edges.kube import Kubectl
-from ca3cli.operations.chaos import catalogue, inject, observe, recovery, view
+from ca3cli.operations.chaos import actions, catalogue, observe, recovery, view
 from ca3cli.operations.chaos.data import Data, Unreadable
 from ca3cli.operations.chaos.inject import Undo
-from ca3cli.operations.chaos.model import Drill, Experiment, Fault, Outcome, Run, Sample, Step, StepOutcome
-from ca3cli.operations.chaos.preconditions import skip_reason
+from ca3cli.operations.chaos.model import Cast, Drill, Experiment, Fault, Outcome, Run, Sample, Step, StepOutcome
 from ca3cli.operations.chaos.why import why
 
 TAIL_S = 5.0  # readings this close to the end may still be on their way; the count stops before them
@@ -64,7 +63,7 @@ class Attempt:
 
 class Runner:
     def __init__(self, kubectl: Kubectl, data: Data, console: Console, namespace: str,
-                 timing: Timing = Timing(), cast: catalogue.Cast | None = None,
+                 timing: Timing = Timing(), cast: Cast | None = None,
                  absent: Mapping[str, str] | None = None) -> None:
         self.kubectl, self.data, self.console, self.timing = kubectl, data, console, timing
         self.cast = cast or catalogue.cast()
@@ -124,20 +123,12 @@ class Runner:
             self.pause()
 
     def inject_fault(self, attempt: Attempt, undo: Undo) -> None:
-        exp, first = attempt.experiment, attempt.samples[-1]
+        exp, action = attempt.experiment, actions.of(attempt.experiment)
         attempt.phase = "inject"
-        pod = None if exp.action == "drain-node" else inject.victim(first.pods, exp.tier)
-        node = view.node_of(first, self.cast.drained) if exp.action == "drain-node" else ""
-        attempt.fault = replace(attempt.fault, victim=pod.name if pod else node, victim_uid=pod.uid if pod else "",
-                                restarts_before=pod.restarts if pod else 0)
-        if exp.action == "delete-pod" and pod:
-            detail = inject.delete_pod(self.kubectl, pod)
-        elif exp.action == "kill-main" and pod:
-            detail = inject.kill_main(self.kubectl, exp, pod)
-        elif exp.action == "cut-off":
-            detail = inject.cut_off(self.kubectl, exp, undo)
-        else:
-            detail = inject.drain(self.kubectl, node, undo)
+        aimed = action.aim(exp, attempt.samples[-1], self.cast)
+        attempt.fault = replace(attempt.fault, victim=aimed.name, victim_uid=aimed.uid,
+                                restarts_before=aimed.restarts)
+        detail = action.inject(self.kubectl, exp, attempt.fault, undo)
         attempt.fault = replace(attempt.fault, injected_at=self.elapsed())
         self.step(exp, "inject", exp.summary, detail=detail)
 
@@ -152,7 +143,8 @@ class Runner:
             self.pause()
             s = self.sample(attempt)
             fault = attempt.fault
-            if exp.action == "cut-off" and fault.lifted_at is None and s.t - (fault.injected_at or 0) >= exp.hold_s:
+            held = s.t - (fault.injected_at or 0) >= exp.hold_s
+            if held and actions.of(exp).recovery_start(fault) is None:  # a fault lifted after its hold (a cut-off)
                 self.lift(attempt, undo)
                 continue
             run = attempt.run()
@@ -239,7 +231,7 @@ class Runner:
             return attempt.run("not-steady", f"The pipeline was not in steady state: {'; '.join(problems)}.")
         self.step(exp, "steady-before", "steady state")
         try:
-            skip = skip_reason(self.kubectl, exp, attempt.samples[-1], self.cast.drained)
+            skip = actions.of(exp).precondition(self.kubectl, exp, attempt.samples[-1], self.cast)
         except Ca3Error as exc:
             self.step(exp, "skip", "could not tell whether it can run here", "failed", why(exc))
             return attempt.run("unmeasured", _sentences(
@@ -270,7 +262,7 @@ class Runner:
             changed = bool(undo.actions)
             failed, stopped = self.rollback(exp, undo)
             if not changed and attempt.fault.injected_at is not None:
-                self.step(exp, "rollback", catalogue.plan(exp)[1])
+                self.step(exp, "rollback", actions.of(exp).undo_text(exp))
         if stopped and outcome != "interrupted":
             outcome, reason = "interrupted", f"Interrupted by Ctrl-C during the rollback. {reason}".strip()
         if failed:

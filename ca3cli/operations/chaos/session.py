@@ -11,6 +11,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -21,7 +22,7 @@ from ca3cli.edges import kube, secrets
 from ca3cli.edges.kube import Kubectl, secret_value
 from ca3cli.edges.portforward import TlsTarget
 from ca3cli.operations import services
-from ca3cli.operations.chaos import catalogue, outputs
+from ca3cli.operations.chaos import catalogue, observe, outputs, preconditions, toolkit
 from ca3cli.operations.chaos.data import ClusterData, Data, Reforward
 from ca3cli.operations.chaos.influx import InfluxReader
 from ca3cli.operations.chaos.model import Drill, Experiment
@@ -80,6 +81,31 @@ def deployed(kubectl: Kubectl, settings: Settings) -> int:
         raise Ca3Error(f"Namespace {settings.namespace} does not exist, so there is no pipeline to drill; deploy one "
                        f"with `ca3 deploy -m {MILESTONE}` (or any milestone) and run `ca3 chaos` again.")
     return found
+
+
+@dataclass(frozen=True)
+class ExportTarget:
+    """What a Chaos Toolkit export is rendered for: the milestone, and whether the cluster enforces NetworkPolicies
+    (None: not asked)."""
+
+    milestone: int
+    enforced: bool | None
+
+
+def export_target(kubectl: Kubectl, settings: Settings) -> ExportTarget:
+    """The milestone deployed, and whether its cluster's network plugin enforces NetworkPolicies."""
+    enforced = not preconditions.policy_reason(observe.system_daemonsets(kubectl))
+    return ExportTarget(deployed(kubectl, settings), enforced)
+
+
+def toolkit_files(settings: Settings, chosen: Sequence[Experiment], target: ExportTarget
+                  ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """(file name -> Chaos Toolkit experiment, experiment -> why it is not exported) for the target's milestone."""
+    names = topology.of_milestone(settings, target.milestone)
+    here, absent = catalogue.at_milestone(chosen, names, target.milestone)
+    files, left_out = toolkit.export([e for e in here if e.name not in absent], settings.namespace, names,
+                                     target.milestone, target.enforced)
+    return files, {**absent, **left_out}
 
 
 def drill(kubectl: Kubectl, settings: Settings, experiments: Sequence[Experiment], console: Console, *,

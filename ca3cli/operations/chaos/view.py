@@ -29,10 +29,6 @@ def ready_counts(sample: Sample, tiers: tuple[str, ...]) -> dict[str, int]:
     return {t: sum(p.ready for p in sample.tier(t)) for t in tiers if sample.tier(t)}
 
 
-def node_of(sample: Sample, tier: str) -> str:
-    return next((p.node for p in sample.tier(tier) if p.node), "")
-
-
 def _seconds(value: float | None) -> str:
     return "not observed" if value is None else f"{value:.1f} s"
 
