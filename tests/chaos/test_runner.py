@@ -4,6 +4,7 @@ including a failure midway and Ctrl-C."""
 from __future__ import annotations
 
 import io
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -50,13 +51,15 @@ def test_delete_pod_is_measured_and_passes_when_the_replacement_is_ready_and_not
     pods_sequence(cluster, pods, a.replaced(pods, a.PRODUCER, a.REPLACEMENT, ready=False, keep_old=True),
                   a.replaced(pods, a.PRODUCER, a.REPLACEMENT, ready=True, keep_old=False))
     cluster.on("delete", "pod", stdout=a.deleted_pod(a.PRODUCER))
-    stored = readings(a.PRODUCER, range(100, 120)) + readings(a.REPLACEMENT, range(0, 30), start_s=16)
+    replacement = f"{a.REPLACEMENT}@{int(time.time() * 1000)}"  # its process started now, within the window
+    stored = readings(f"{a.PRODUCER}@1796000000000", range(100, 120)) + readings(replacement, range(0, 30),
+                                                                                  start_s=16)
     data = Flowing(stored)
     finished = session.drill(kubectl(), _settings(), [one("delete-pod-producer")], quiet(), secrets_folder=tmp_path,
                              out=tmp_path / "outputs", timing=FAST, data=data)
     run, result = finished.drill.runs[0], finished.results[0]
     assert "delete pod producer-848b9d6d7-gvhjt --wait=false" in cluster.commands()
-    assert run.outcome == "completed" and run.fresh_producers == (a.REPLACEMENT,)
+    assert run.outcome == "completed" and run.fresh_producers == (replacement,)
     assert result.ready_s is not None and result.flowing_s is not None and result.seqs.lost == 0
     assert result.passed and finished.passed
     assert len(data.asked) == 1 and data.asked[0][0] < data.asked[0][1]
@@ -227,7 +230,8 @@ def test_a_statefulset_pod_replaced_under_the_same_name_counts_as_replaced_only_
                   a.replaced(pods, "kafka-0", "kafka-0", ready=False, keep_old=False),
                   a.replaced(pods, "kafka-0", "kafka-0", ready=True, keep_old=False))
     cluster.on("delete", "pod", stdout=a.deleted_pod("kafka-0"))
-    run = Runner(kubectl(), Flowing(), quiet(), a.NAMESPACE, FAST).run_all([one("delete-pod-kafka")]).runs[0]
+    until_recovered = replace(FAST, measure_timeout_s=120)  # every answer is sampled however slow the machine is
+    run = Runner(kubectl(), Flowing(), quiet(), a.NAMESPACE, until_recovered).run_all([one("delete-pod-kafka")]).runs[0]
     assert run.fault.victim == "kafka-0" and run.fault.victim_uid
     ready_per_sample = [recovery.replaced(s, run) for s in run.samples[1:]]
     assert ready_per_sample == [False, False, False, True]

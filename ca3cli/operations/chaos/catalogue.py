@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # Registry components, in the order a drill fails them.
 TIER_COMPONENTS = ("producer", "processor", "kafka", "influxdb", "grafana", "prometheus", "logging")
 DATA_PATH = ("producer", "processor", "kafka", "influxdb")  # the tiers a reading passes through
-PRODUCER, DRAINED = "producer", "processor"  # whose pods' seq restarts at 0; whose node a drain takes
+DRAINED = "processor"  # whose node a drain takes
 ROWS: tuple[tuple[str, str], ...] = (
     *(("delete-pod", c) for c in TIER_COMPONENTS),
     # Main processes only where PID 1 handles SIGTERM (see actions/kill_main.py).
@@ -43,7 +43,7 @@ def cast(names: Topology | None = None) -> Cast:
     """The labels of the tiers `names` renders (a lower milestone has fewer: no Prometheus before 2)."""
     found = names or default_names()
     return Cast(tuple(found.app(c) for c in TIER_COMPONENTS if found.has(c)),
-                tuple(found.app(c) for c in DATA_PATH if found.has(c)), found.app(PRODUCER), found.app(DRAINED))
+                tuple(found.app(c) for c in DATA_PATH if found.has(c)), found.app(DRAINED))
 
 
 def experiments(names: Topology | None = None) -> tuple[Experiment, ...]:

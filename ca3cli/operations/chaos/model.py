@@ -31,12 +31,11 @@ class Experiment:
 
 @dataclass(frozen=True)
 class Cast:
-    """The tiers' `app` labels as the drill watches them: every tier, those a reading passes through, the
-    producer's, and the tier whose node a drain takes."""
+    """The tiers' `app` labels as the drill watches them: every tier, those a reading passes through, and the tier
+    whose node a drain takes."""
 
     tiers: tuple[str, ...]
     data_path: tuple[str, ...]
-    producer: str
     drained: str
 
 
@@ -122,7 +121,7 @@ class Run:
     samples: tuple[Sample, ...] = ()
     readings: tuple[Reading, ...] = ()
     window: tuple[float, float] | None = None  # seconds since the drill started: the readings counted
-    fresh_producers: tuple[str, ...] = ()  # producer pods that started within the window (their seq starts at 0)
+    fresh_producers: tuple[str, ...] = ()  # producer processes that started within the window (seq from 0)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from ca3cli.core.errors import Ca3Error
 from ca3cli.edges.kube import Kubectl
-from ca3cli.operations.chaos import actions, catalogue, observe, recovery, view
+from ca3cli.operations.chaos import actions, catalogue, loss, observe, recovery, view
 from ca3cli.operations.chaos.data import Data, Unreadable
 from ca3cli.operations.chaos.inject import Undo
 from ca3cli.operations.chaos.model import Cast, Drill, Experiment, Fault, Outcome, Run, Sample, Step, StepOutcome
@@ -203,14 +203,14 @@ class Runner:
         if run.fault.injected_at is None or not run.samples:
             return run
         window = (run.samples[0].t - LEAD_S, max(run.fault.injected_at, run.samples[-1].t - TAIL_S))
-        at_start = {p.name for p in run.samples[0].tier(self.cast.producer)}
-        fresh = sorted({p.name for s in run.samples for p in s.tier(self.cast.producer)} - at_start)
         try:
             stored = self.data.readings(self.wall0 + window[0], self.wall0 + window[1])
         except Unreadable as exc:
             self.step(attempt.experiment, "count", "reading the stored readings", "failed", str(exc))
             return replace(run, outcome="unmeasured", reason=_sentences(
                 str(exc), "The readings lost and duplicated were not counted"))
+        since_ms = (self.wall0 + window[0]) * 1000
+        fresh = sorted({r.producer for r in stored if (loss.process_start_ms(r.producer) or 0) >= since_ms})
         return replace(run, readings=tuple(stored), window=window, fresh_producers=tuple(fresh))
 
     def prepare(self, attempt: Attempt) -> Run | None:
