@@ -57,6 +57,7 @@ def answer_drill(stub: KubectlStub, apis: tuple[RecordedApi, RecordedApi]) -> No
     stub.on("get", "pods", "-o", "json", stdout=pods, times=1)
     stub.on("get", "pods", "-o", "json", stdout=a.replaced(pods, a.PRODUCER, a.REPLACEMENT, True, keep_old=False))
     stub.on("delete", "pod", stdout=a.deleted_pod(a.PRODUCER))
+    a.no_pod_watch(stub)
 
 
 @pytest.fixture

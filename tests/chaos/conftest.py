@@ -16,4 +16,5 @@ def cluster(kubectl_stub: KubectlStub) -> KubectlStub:
     kubectl_stub.on("get", "namespace", stdout=a.recorded_namespace())
     kubectl_stub.on("get", "events", stdout=a.recorded_events())
     kubectl_stub.on("logs", stderr=a.logs_unreachable(), returncode=1)
+    a.no_pod_watch(kubectl_stub)
     return kubectl_stub

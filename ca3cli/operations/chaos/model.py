@@ -79,6 +79,14 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class PodsAt:
+    """The pods as a watch event left them, at the drill's second the event arrived."""
+
+    t: float
+    pods: tuple[Pod, ...]
+
+
+@dataclass(frozen=True)
 class Reading:
     """One stored reading as the database holds it: the producing pod, its sequence number, the event time."""
 
@@ -122,6 +130,7 @@ class Run:
     readings: tuple[Reading, ...] = ()
     window: tuple[float, float] | None = None  # seconds since the drill started: the readings counted
     fresh_producers: tuple[str, ...] = ()  # producer processes that started within the window (seq from 0)
+    pod_events: tuple[PodsAt, ...] = ()  # the pods after each watch event while it ran (when a watch ran)
 
 
 @dataclass(frozen=True)
@@ -148,7 +157,8 @@ def _run(raw: dict[str, Any]) -> Run:
                             s.get("newest_error", ""), s.get("lag_error", ""))
                      for s in raw["samples"]),
                tuple(Reading(**r) for r in raw["readings"]),
-               None if window is None else (float(window[0]), float(window[1])), tuple(raw["fresh_producers"]))
+               None if window is None else (float(window[0]), float(window[1])), tuple(raw["fresh_producers"]),
+               tuple(PodsAt(e["t"], tuple(Pod(**p) for p in e["pods"])) for e in raw.get("pod_events", [])))
 
 
 def from_json(text: str) -> Drill:

@@ -76,10 +76,15 @@ def replaced(sample: Sample, run: Run) -> bool:
 
 
 def ready_at(run: Run) -> float | None:
+    """Seconds from the clock's start to the first state, polled or from a watch event, with the failed part back:
+    a watch event times it when it happened, not at the next poll."""
     start = clock_start(run)
     if start is None:
         return None
-    return next((s.t - start for s in run.samples if s.t >= start and replaced(s, run)), None)
+    states = sorted([(s.t, s.pods) for s in run.samples] + [(e.t, e.pods) for e in run.pod_events],
+                    key=lambda state: state[0])
+    return next((t - start for t, pods in states
+                 if t >= start and replaced(Sample(t, "", pods, None, None), run)), None)
 
 
 def flowing_at(run: Run) -> float | None:

@@ -19,7 +19,19 @@ from ca3cli.edges.kube import Kubectl
 from ca3cli.operations.chaos import actions, catalogue, loss, observe, recovery, view
 from ca3cli.operations.chaos.data import Data, Unreadable
 from ca3cli.operations.chaos.inject import Undo
-from ca3cli.operations.chaos.model import Cast, Drill, Experiment, Fault, Outcome, Run, Sample, Step, StepOutcome
+from ca3cli.operations.chaos.model import (
+    Cast,
+    Drill,
+    Experiment,
+    Fault,
+    Outcome,
+    PodsAt,
+    Run,
+    Sample,
+    Step,
+    StepOutcome,
+)
+from ca3cli.operations.chaos.watch import PodWatch
 from ca3cli.operations.chaos.why import why
 
 TAIL_S = 5.0  # readings this close to the end may still be on their way; the count stops before them
@@ -56,9 +68,10 @@ class Attempt:
     samples: list[Sample] = field(default_factory=list)
     fault: Fault = field(default_factory=Fault)
     phase: str = "steady-before"
+    pod_events: tuple[PodsAt, ...] = ()
 
     def run(self, outcome: Outcome = "completed", reason: str = "") -> Run:
-        return Run(self.experiment, outcome, reason, self.fault, tuple(self.samples))
+        return Run(self.experiment, outcome, reason, self.fault, tuple(self.samples), pod_events=self.pod_events)
 
 
 class Runner:
@@ -68,6 +81,7 @@ class Runner:
         self.kubectl, self.data, self.console, self.timing = kubectl, data, console, timing
         self.cast = cast or catalogue.cast()
         self.absent = absent or {}  # experiment -> why the deployed milestone cannot run it
+        self.pods_watch: PodWatch | None = None  # when set and in step, pods come from it, not a poll
         self.t0, self.wall0, self.since = time.monotonic(), time.time(), utc_now()
         self.drill = Drill(namespace, self.since, self.wall0)
         self.steps: list[Step] = []
@@ -86,13 +100,16 @@ class Runner:
                            + (f" [dim]({escape(detail)})[/]" if detail else ""))
 
     def sample(self, attempt: Attempt) -> Sample:
-        pods = observe.read_pods(self.kubectl)
+        watched = self.pods_watch.pods() if self.pods_watch else None
+        pods = watched if watched is not None else observe.read_pods(self.kubectl)
         t, at = self.elapsed(), utc_now()  # when the pods were seen; the data path is read right after
         newest, newest_error = _read(self.data.newest)
         lag, lag_error = _read(self.data.lag)
         s = Sample(t, at, pods, None if newest is None else round(newest - self.wall0, 2), lag, newest_error,
                    lag_error)
         attempt.samples.append(s)
+        if self.pods_watch is not None:
+            attempt.pod_events = self.pods_watch.timeline(attempt.samples[0].t)
         self.watch.sample, self.watch.phase = s, attempt.phase
         self.watch.events = observe.read_events(self.kubectl, self.since)
         if attempt.experiment.tier:

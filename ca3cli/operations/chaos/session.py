@@ -28,6 +28,7 @@ from ca3cli.operations.chaos.influx import InfluxReader
 from ca3cli.operations.chaos.model import Drill, Experiment
 from ca3cli.operations.chaos.recovery import Result
 from ca3cli.operations.chaos.runner import Interrupted, Runner, Timing
+from ca3cli.operations.chaos.watch import PodWatch
 from ca3cli.operations.validate.probe import CA_KEY, CA_NAME
 
 TOKEN = "influxdb_admin_token"  # the generated secret (ca3cli/edges/secrets.py) that reads every bucket
@@ -110,21 +111,28 @@ def toolkit_files(settings: Settings, chosen: Sequence[Experiment], target: Expo
 
 def drill(kubectl: Kubectl, settings: Settings, experiments: Sequence[Experiment], console: Console, *,
           secrets_folder: Path, out: Path = outputs.FOLDER, timing: Timing = Timing(),
-          data: Data | None = None, milestone: int | None = None) -> Finished:
+          data: Data | None = None, milestone: int | None = None, watch_pods: bool = True) -> Finished:
     """Run `experiments` on the milestone deployed (or `milestone`) and write outputs/; those whose tier that
     milestone lacks are skipped saying which milestone adds it. Every line the operator sees goes to `console`.
-    Ctrl-C raises runner.Interrupted after the outputs of what ran are written (its `files`)."""
+    Ctrl-C raises runner.Interrupted after the outputs of what ran are written (its `files`). With `watch_pods` the
+    pods are followed through `kubectl get pods --watch` (recovery timed by its events), polled while it is not in
+    step."""
     milestone = milestone or deployed(kubectl, settings)
     names = topology.of_milestone(settings, milestone)
     chosen, absent = catalogue.at_milestone(experiments, names, milestone)
     source = data or cluster_data(kubectl, settings, secrets_folder, milestone)
     runner = Runner(kubectl, source, console, settings.namespace, timing, catalogue.cast(names), absent)
+    if watch_pods:
+        runner.pods_watch = PodWatch(kubectl, runner.elapsed)
+        runner.pods_watch.start()
     try:
         result = runner.run_all(chosen)
     except Interrupted as stopped:
         stopped.files = outputs.save(out, stopped.drill)[1]
         raise
     finally:
+        if runner.pods_watch is not None:
+            runner.pods_watch.stop()
         if isinstance(source, ClusterData):
             source.close()
     results, files = outputs.save(out, result)
