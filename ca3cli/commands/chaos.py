@@ -65,7 +65,7 @@ def chaos(
                         "render it to OUT/resilience-drill.mp4, at most 3 minutes."),
     export: str = typer.Option("", "--export", metavar="chaostoolkit", help="Write the experiments as Chaos "
                                "Toolkit experiment files into OUT/chaostoolkit/ and exit; changes nothing."),
-    milestone: int | None = typer.Option(None, "--milestone", "-m", metavar="1-9", min=1, max=9,
+    milestone: int | None = typer.Option(None, "--milestone", "-m", metavar="N", min=1, max=9,
                                          help="With --export: render for this milestone, without asking the cluster "
                                               "(default: the milestone deployed)."),
     out: Path = typer.Option(OUT, "--out", "-o", help="Folder the report, picture and journal are written to."),
