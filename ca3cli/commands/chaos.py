@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ca3cli.commands.common import console, err_console, load_settings, options
+from ca3cli.commands.common import console, err_console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core.errors import Ca3Error, ConfigError
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the core is imported when a drill runs, so `ca3 --help` sta
     from ca3cli.core.settings import Settings
     from ca3cli.operations.chaos.model import Experiment
     from ca3cli.operations.chaos.session import Finished
+    from ca3cli.operations.project import Project
 
 OUT = Path("outputs")
 SETTLE_INTERVALS = 5  # samples taken after recovery, to see the steady state hold and the lag drain
@@ -37,27 +38,25 @@ def _list(experiments: tuple[Experiment, ...]) -> None:
     console.print(table)
 
 
-def run_drill(settings: Settings, config: Path, experiments: tuple[Experiment, ...], view: Console, out: Path,
-              interval: float, timeout: float) -> Finished:
+def run_drill(here: Project, experiments: tuple[Experiment, ...], view: Console, out: Path, interval: float,
+              timeout: float) -> Finished:
     """The drill against the settings' cluster; everything the operator sees goes to `view` (the place a
     recording hooks in: pass a Console writing to the recording stream)."""
-    from ca3cli.commands.session import kubectl_for
-    from ca3cli.edges import secrets
     from ca3cli.operations import preflight
     from ca3cli.operations.chaos.runner import Timing
     from ca3cli.operations.chaos.session import drill
 
-    kubectl = kubectl_for(settings)
+    kubectl = here.kubectl()
     preflight.reachable(kubectl)
     timing = Timing(interval_s=interval, measure_timeout_s=timeout, settle_s=SETTLE_INTERVALS * interval)
-    return drill(kubectl, settings, experiments, view, secrets_folder=secrets.folder_for(config), out=out,
+    return drill(kubectl, here.settings, experiments, view, secrets_folder=here.secrets_folder, out=out,
                  timing=timing)
 
 
 def chaos(
     ctx: typer.Context,
-    experiment: list[str] = typer.Option([], "--experiment", "-e", help="Run only this experiment (repeatable); "
-                                         "see --list."),
+    experiment: list[str] = typer.Option([], "--experiment", "-e", metavar="NAME",
+                                         help="Run only this experiment (repeatable); see --list."),
     list_: bool = flag("--list", help="List the experiments and exit."),
     dry_run: bool = flag("--dry-run", help="Show what each experiment would do and undo; change nothing."),
     as_json: bool = flag("--json", help="Print the verdicts as JSON (the live view goes to stderr)."),
@@ -87,16 +86,17 @@ def chaos(
     if milestone is not None:
         raise ConfigError("--milestone chooses what --export renders; a drill runs on the milestone deployed.")
     if dry_run:
-        _dry_run(load_settings(ctx).namespace, chosen)
+        _dry_run(project(ctx), chosen)
         return
     from ca3cli.operations.chaos.runner import Interrupted
 
-    settings = load_settings(ctx)
+    here = project(ctx)
+    settings = here.settings
     view = err_console if as_json else console
 
     def run(shown: Console) -> Finished:
         try:
-            return run_drill(settings, options(ctx).config, chosen, shown, out, interval, timeout)
+            return run_drill(here, chosen, shown, out, interval, timeout)
         except Interrupted as stopped:
             where = escape(str(stopped.files[0].parent)) if stopped.files else escape(str(out))
             shown.print(f"Interrupted: what the drill changed was undone; what it measured is in {where}/.")
@@ -107,13 +107,13 @@ def chaos(
     _report(finished, as_json, [*finished.files, *extra])
 
 
-def _dry_run(namespace: str, chosen: tuple[Experiment, ...]) -> None:
+def _dry_run(here: Project, chosen: tuple[Experiment, ...]) -> None:
     """Each experiment's commands as lines to paste into a shell (the victim picked into $pod or $node first)."""
-    from ca3cli.operations.chaos import actions, catalogue
+    from ca3cli.operations.chaos import actions
 
-    names = catalogue.default_names()
+    names = here.topology()
     for exp in chosen:
-        plan = actions.of(exp).plan(exp, namespace, names)
+        plan = actions.of(exp).plan(exp, here.settings.namespace, names)
         console.print(f"[bold]{escape(exp.name)}[/]: {escape(exp.summary)}", soft_wrap=True)
         for line in (*plan.pick, *plan.does):
             console.print(f"  {escape(line)}", soft_wrap=True, highlight=False)
@@ -168,15 +168,15 @@ def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: 
             ) -> None:
     """The experiments as Chaos Toolkit files for the milestone deployed (asking the cluster, which also says
     whether NetworkPolicies are enforced) or for `milestone` (no cluster needed)."""
-    from ca3cli.commands.session import kubectl_for
     from ca3cli.operations import preflight
     from ca3cli.operations.chaos import session
 
     if kind != "chaostoolkit":
         raise ConfigError(f"--export knows only `chaostoolkit`, not `{kind}`.")
-    settings = load_settings(ctx)
+    here = project(ctx)
+    settings = here.settings
     if milestone is None:
-        kubectl = kubectl_for(settings)
+        kubectl = here.kubectl()
         preflight.reachable(kubectl)
         target = session.export_target(kubectl, settings)
     else:

@@ -21,6 +21,7 @@ from ca3cli.core.settings import Settings
 from ca3cli.edges import kube, secrets
 from ca3cli.edges.kube import Kubectl, secret_value
 from ca3cli.edges.portforward import TlsTarget
+from ca3cli.operations import deployed as deployment
 from ca3cli.operations import services
 from ca3cli.operations.chaos import catalogue, observe, outputs, preconditions, toolkit
 from ca3cli.operations.chaos.data import ClusterData, Data, Reforward
@@ -77,11 +78,11 @@ def cluster_data(kubectl: Kubectl, settings: Settings, secrets_folder: Path, mil
 
 def deployed(kubectl: Kubectl, settings: Settings) -> int:
     """The milestone on the cluster; a sentence when nothing is deployed there."""
-    found = services.deployed_milestone(kubectl, settings)
+    found = deployment.namespace(kubectl, settings.namespace)
     if found is None:
         raise Ca3Error(f"Namespace {settings.namespace} does not exist, so there is no pipeline to drill; deploy one "
                        f"with `ca3 deploy -m {MILESTONE}` (or any milestone) and run `ca3 chaos` again.")
-    return found
+    return deployment.recorded(found) or registry.HIGHEST
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ Splitting kubectl's output into events and applying them are pure.
 from __future__ import annotations
 
 import json
-import subprocess
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from ca3cli.core.errors import Ca3Error
+from ca3cli.edges import process
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations.chaos import observe
 from ca3cli.operations.chaos.model import Pod, PodsAt
@@ -76,7 +76,7 @@ class PodWatch:
         self._pods: dict[str, Pod] = {}
         self._synced = False  # the state holds every pod (the first watch's, or a list after a reconnect)
         self._timeline: list[PodsAt] = []
-        self._proc: subprocess.Popen[str] | None = None
+        self._proc: process.Popen[str] | None = None
         self._thread = threading.Thread(target=self._follow, name="ca3-pod-watch", daemon=True)
 
     def start(self) -> None:
@@ -103,8 +103,8 @@ class PodWatch:
             try:
                 self._proc = self.kubectl.start(*WATCH)
                 self._read(self._proc)
-                self._proc.wait(timeout=10)
-            except (Ca3Error, OSError, subprocess.TimeoutExpired):
+                process.stop(self._proc)
+            except (Ca3Error, OSError, ValueError):  # kubectl missing, or its pipe closed by stop()
                 pass
             with self._lock:
                 self._synced = False  # until the next watch holds every pod again
@@ -112,7 +112,7 @@ class PodWatch:
                 return
             self.reconnects += 1
 
-    def _read(self, proc: subprocess.Popen[str]) -> None:
+    def _read(self, proc: process.Popen[str]) -> None:
         """Apply the events of one watch to a state of its own, shown once it has seen every pod a listing made
         after the watch began holds (each connection starts by reporting every pod again)."""
         fresh: dict[str, Pod] = {}
