@@ -116,8 +116,8 @@ def film(folder: Path) -> Filmed:
             console = Console(file=stream, width=width, height=height, force_terminal=True, color_system="standard",
                               highlight=False)
             finished = session.drill(kubectl, Settings(), seed_drills(), console, secrets_folder=folder,
-                                     out=folder, timing=TIMING, data=Flowing(stored),
-                                     pace=replace(FILM, sleep=clock.sleep))
+                                     out=folder, timing=TIMING, data=Flowing(stored), milestone=9,
+                                     watch_pods=False, pace=replace(FILM, sleep=clock.sleep))
         assert not stub.unmatched, stub.unmatched
         commands = stub.commands()
     info = render_mp4(folder / "resilience-drill.cast", folder / "resilience-drill.mp4", VIDEO_MAX_S,

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from ca3cli.core.errors import ClusterUnreachable
-from ca3cli.operations import localcluster, up
+from ca3cli.operations import init, localcluster, up
 from ca3cli.operations.up import Problem
 from tests.cluster import recorded
 from tests.cluster.conftest import NAMESPACE, Project, Run, answer_healthy_deploy, app_image
@@ -274,10 +274,10 @@ def test_engine_problem_names_the_local_tool_that_is_installed_instead() -> None
 
 def test_needs_init_until_ca3_yaml_and_every_secret_exist(project: Project) -> None:
     config = project.path / "ca3.yaml"
-    assert not up.needs_init(config)
+    assert not init.needs_init(config)
     (project.path / ".ca3" / "secrets" / "grafana_admin_password").unlink()
-    assert up.needs_init(config)
-    assert up.needs_init(project.path / "missing.yaml")
+    assert init.needs_init(config)
+    assert init.needs_init(project.path / "missing.yaml")
 
 
 def test_up_with_an_unknown_milestone_stops_before_any_cluster_or_image_step(project: Project, images: KubectlStub,

@@ -67,7 +67,7 @@ def test_up_sh_with_a_reachable_cluster_builds_loads_and_deploys(clone: Path, ku
     answer_healthy_deploy(kubectl_stub)
     kubectl_stub.on("config", "current-context", stdout="kind-ca3\n")
     kubectl_stub.docker.on("build")
-    kubectl_stub.tool("kind").on("load", "docker-image")
+    kubectl_stub.tool("kind").on("load", "docker-image", required=True)
     result = up_sh(clone, "1")
     text = " ".join((result.stdout + result.stderr).split())
     assert result.returncode == 0, text

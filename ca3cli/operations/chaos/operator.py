@@ -24,9 +24,10 @@ from rich.text import Text
 from ca3cli.core.errors import Ca3Error, KubectlError
 from ca3cli.edges.kube import Kubectl, Result
 from ca3cli.edges.watch import Watch
+from ca3cli.operations.chaos.actions.base import is_victim
 from ca3cli.operations.chaos.data import Data
 from ca3cli.operations.chaos.model import Experiment, Reading, Run, Screen, utc_now
-from ca3cli.operations.chaos.recovery import RECOVERY_TARGET_S, is_victim
+from ca3cli.operations.chaos.recovery import RECOVERY_TARGET_S
 from ca3cli.operations.chaos.recovery import Result as Verdict
 from ca3cli.operations.chaos.view import verdict_line
 
