@@ -7,10 +7,10 @@ ended on its own with an error.
 
 from __future__ import annotations
 
-import subprocess
 import threading
 from collections.abc import Callable
 
+from ca3cli.edges import process
 from ca3cli.edges.kube import Kubectl
 
 STOP_WAIT_S = 5.0
@@ -40,13 +40,11 @@ class Watch:
         """Stop it (when still running) and return what it printed, with its error when it failed by itself."""
         if self._proc.poll() is None:
             self._proc.terminate()
-        try:
-            self._proc.wait(timeout=STOP_WAIT_S)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
-        self._reader.join(timeout=STOP_WAIT_S)
-        errors = self._proc.stderr.read().strip() if self._proc.stderr else ""
+        self._reader.join(timeout=STOP_WAIT_S)  # its stdout ends when it exits
+        stderr = self._proc.stderr
+        exited = self._proc.poll() is not None
+        errors = stderr.read().strip() if exited and stderr is not None and not stderr.closed else ""
+        process.stop(self._proc)  # killed if it did not stop; its pipes closed
         if errors and self._proc.returncode not in TERMINATED:
             self.lines.append(errors)
             self._on_line(errors)

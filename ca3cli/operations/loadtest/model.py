@@ -15,6 +15,8 @@ Phase = Literal["baseline", "load", "cooldown"]
 THROUGHPUT = ("produced", "consumed", "written", "lag")
 
 
+HPA_WATCH = ("get", "hpa", "--watch")  # the seed's command for the scaling events, run beside the sampling
+
 @dataclass(frozen=True)
 class HpaReading:
     """What one HPA reported at one tick (`kubectl get hpa` columns plus the ScalingActive condition)."""

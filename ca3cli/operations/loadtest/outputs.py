@@ -8,8 +8,7 @@ from ca3cli.edges.recording import picture
 from ca3cli.edges.recording.video import VideoError
 from ca3cli.operations.loadtest import plot, report
 from ca3cli.operations.loadtest.analysis import Analysis
-from ca3cli.operations.loadtest.model import Timeline, from_json, to_json
-from ca3cli.operations.loadtest.run import HPA_WATCH
+from ca3cli.operations.loadtest.model import HPA_WATCH, Timeline, from_json, to_json
 
 FOLDER = Path("outputs")
 EVENTS = "hpa-scaling-events.txt"

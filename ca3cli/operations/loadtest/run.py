@@ -16,10 +16,9 @@ from ca3cli.edges.portforward import forward
 from ca3cli.edges.watch import Watch
 from ca3cli.operations import services
 from ca3cli.operations.loadtest import cluster, job, objects
-from ca3cli.operations.loadtest.model import LoadReport, Phase, Request, Rescale, Sample, Timeline
+from ca3cli.operations.loadtest.model import HPA_WATCH, LoadReport, Phase, Request, Rescale, Sample, Timeline
 
 LOAD_GRACE_S = 180  # past ramp + duration, a Job still running is reported as failed (its own deadline is +120 s)
-HPA_WATCH = ("get", "hpa", "--watch")  # the seed's command for the scaling events, run beside the sampling
 
 
 def utc_now() -> str:
