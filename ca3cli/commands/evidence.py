@@ -13,14 +13,17 @@ from ca3cli.commands.common import console, err_console, load_settings
 def evidence(
     ctx: typer.Context,
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder the PNG files are written to."),
+    wait: float = typer.Option(300.0, "--wait", min=0, max=3600, metavar="SECONDS",
+                               help="How long to wait for the panels and log searches to show data."),
 ) -> None:
-    """Save the `CA3 Pipeline Metrics` dashboard (Grafana's image renderer), Prometheus's targets page and Grafana
-    Explore with the seed's log queries (a headless Chromium)."""
+    """Save the `CA3 Pipeline Metrics` dashboard, Prometheus's targets page and Grafana Explore with the seed's log
+    searches, taken by a headless Chromium once each shows data."""
     from ca3cli.commands.session import kubectl_for
     from ca3cli.operations import evidence as core
 
     settings = load_settings(ctx)
-    with err_console.status("Rendering the dashboard and browsing Prometheus and Grafana (this takes a while)..."):
-        written = core.capture(kubectl_for(settings), settings, out)
+    with err_console.status("Waiting for data, then browsing Grafana and Prometheus...") as status:
+        written = core.capture(kubectl_for(settings), settings, out, wait,
+                               lambda text: status.update(escape(text)))
     for path in written:
         console.print(f"saved {escape(str(path))}")
