@@ -8,12 +8,13 @@ import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ca3cli.core import registry
 from ca3cli.core.errors import Ca3Error
-from ca3cli.operations.handin import checklist, deliverables, readme, scan, submission, validation
+from ca3cli.operations.handin import checklist, deliverables, proofs, readme, scan, submission, validation
 
 if TYPE_CHECKING:
     from ca3cli.core.settings import Settings
@@ -74,14 +75,17 @@ def secret_scan(root: Path, project: Path, values: Iterable[str], progress: Call
 
 
 def scan_report(scanned: scan.Scanned, accepted: int) -> str:
-    """outputs/secret-scan.md: what was read, with which scanner, and that nothing was found."""
+    """outputs/secret-scan.md: what was read, with which scanner, and that nothing was found; outside git it says
+    that no commit could be read (the checklist then leaves "nothing committed" to a person)."""
     from detect_secrets.__version__ import VERSION
 
+    history = (f"{scanned.blobs} blobs from {scanned.commits} commits of the git history and" if scanned.in_git
+               else f"no commit: the submission is {proofs.NOT_IN_GIT}, so only")
     return (
         "# Secret scan\n\n"
-        f"`ca3 handin` scanned {scanned.blobs} blobs from {scanned.commits} commits of the git history and "
-        f"{scanned.files} further files of the submission with detect-secrets {VERSION} (every plugin, default "
-        "filters) and for the exact generated values and private keys kept in `.ca3/`, where present.\n\n"
+        f"`ca3 handin` scanned {history} {scanned.files} further files of the submission with detect-secrets "
+        f"{VERSION} (every plugin, default filters) and for the exact generated values and private keys kept in "
+        "`.ca3/`, where present.\n\n"
         f"Result: no secret found ({accepted} finding(s) accepted as audited in `{scan.BASELINE}`).\n"
     )
 
@@ -93,6 +97,12 @@ def _found(root: Path, rows: Iterable[deliverables.Deliverable], project: Path) 
         if row.source and (project / row.path).is_file():
             found[row.path] = _made(project / row.path)
     return found
+
+
+def _read(root: Path, project: Path, rows: Iterable[deliverables.Deliverable], path: str) -> bytes | None:
+    """A file of the submission, or of the project for its own source rows; None when absent."""
+    source = project if any(row.source and row.path == path for row in rows) else root
+    return (source / path).read_bytes() if (source / path).is_file() else None
 
 
 def _checks(root: Path) -> dict[str, str]:
@@ -130,7 +140,9 @@ def run(settings: Settings, milestone: int, root: Path, project: Path, values: I
     now = datetime.now(UTC)
     found.update({README: now, CHECKLIST: now})  # written below, from this checklist
     checks = _checks(root)
-    lines = checklist.lines(rows, deliverables.criteria(milestone), found, checks)
+    judged = {path: proofs.judge(path, partial(_read, root, project, rows)) for path in found
+              if path not in (README, CHECKLIST)}
+    lines = checklist.lines(rows, deliverables.criteria(milestone), found, checks, judged)
     k8s_files = sorted(str(p.relative_to(root)) for p in (root / "k8s").rglob("*.yaml"))
     enabled = {component.name for component in registry.components_for(milestone, settings)}
     generated = readme.markdown(milestone, lines, k8s_files, enabled, checks, titles, settings.namespace)
