@@ -140,9 +140,7 @@ def run(settings: Settings, milestone: int, root: Path, project: Path, values: I
     now = datetime.now(UTC)
     found.update({README: now, CHECKLIST: now})  # written below, from this checklist
     checks = _checks(root)
-    judged = {path: proofs.judge(path, partial(_read, root, project, rows)) for path in found
-              if path not in (README, CHECKLIST)}
-    lines = checklist.lines(rows, deliverables.criteria(milestone), found, checks, judged)
+    lines = _judge(milestone, rows, root, project, found, checks)
     k8s_files = sorted(str(p.relative_to(root)) for p in (root / "k8s").rglob("*.yaml"))
     enabled = {component.name for component in registry.components_for(milestone, settings)}
     generated = readme.markdown(milestone, lines, k8s_files, enabled, checks, titles, settings.namespace)
@@ -150,6 +148,19 @@ def run(settings: Settings, milestone: int, root: Path, project: Path, values: I
     (root / README).write_text(readme.merge(existing, generated))
     (root / CHECKLIST).write_text(checklist.markdown(lines, milestone))
     return Handin(root, lines, scanned)
+
+
+def _judge(milestone: int, rows: tuple[deliverables.Deliverable, ...], root: Path, project: Path,
+           found: dict[str, datetime], checks: dict[str, str]) -> list[checklist.Line]:
+    judged = {path: proofs.judge(path, partial(_read, root, project, rows)) for path in found
+              if path not in (README, CHECKLIST)}  # written by this command, from the checklist
+    return checklist.lines(rows, deliverables.criteria(milestone), found, checks, judged)
+
+
+def assess(settings: Settings, milestone: int, root: Path, project: Path) -> list[checklist.Line]:
+    """The checklist of what is in `root` now, writing nothing (`ca3 handin --make` plans and resumes from it)."""
+    rows = deliverables.deliverables(settings, milestone, submission.makers(milestone, project))
+    return _judge(milestone, rows, root, project, _found(root, rows, project), _checks(root))
 
 
 def accept_findings(root: Path, project: Path, values: Iterable[str],
