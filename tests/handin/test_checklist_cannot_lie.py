@@ -12,6 +12,7 @@ import pytest
 
 from ca3cli.core import registry
 from ca3cli.core.settings import Settings
+from ca3cli.operations.certs import store
 from ca3cli.operations.certs.summary import write_tls_summary
 from ca3cli.operations.chaos import podtext
 from ca3cli.operations.chaos.catalogue import select
@@ -52,9 +53,13 @@ def test_a_tls_summary_that_lists_missing_certificates_is_refused(tmp_path: Path
     assert "certificate(s) ca" in line.todo and "`ca3 certs`" in line.todo
 
 
-def test_a_tls_summary_describing_issued_certificates_is_present() -> None:
-    text = b"# TLS configuration\n\n## Certificates\n\n### ca\n- Subject: `CN=ca3 CA`; issuer: `CN=ca3 CA`\n"
-    assert row({"outputs/tls-config-summary.md": text}, "outputs/tls-config-summary.md").state is State.PRESENT
+def test_a_tls_summary_of_the_projects_issued_certificates_is_present_in_a_submission_elsewhere(
+        tmp_path: Path) -> None:
+    store.ensure(tmp_path / ".ca3" / "certs", Settings())
+    path = write_tls_summary(Settings(), tmp_path / "submission", project=tmp_path)
+    assert path == tmp_path / "submission" / "outputs" / "tls-config-summary.md"
+    line = row({"outputs/tls-config-summary.md": path.read_bytes()}, "outputs/tls-config-summary.md")
+    assert line.state is State.PRESENT, line.todo
 
 
 # --- the secret scan -----------------------------------------------------------------------------------------------
