@@ -87,9 +87,13 @@ def log_queries(settings: Settings) -> dict[str, str]:
     return {EXPLORE: scope, SEARCH: f'{scope} |= "{HEALTHY_KEYWORD}"', SEARCH_ERROR: f'{scope} |~ "(?i)error"'}
 
 
+# Explore's Logs panel, or its "No data" card when a query found nothing (the `error` search of a healthy pipeline).
+EXPLORE_READY = r"^(Logs|No data)$"
+
+
 def explore_pages(settings: Settings, grafana_url: str) -> tuple[browser.Page, ...]:
-    """The seed's milestone-5 pictures in Grafana Explore, ready once Explore shows its Logs panel."""
-    return tuple(browser.Page(explore_url(grafana_url, expr), file, ready=r"^Logs$")
+    """The seed's milestone-5 pictures in Grafana Explore, ready once Explore shows its result."""
+    return tuple(browser.Page(explore_url(grafana_url, expr), file, ready=EXPLORE_READY)
                  for file, expr in log_queries(settings).items())
 
 

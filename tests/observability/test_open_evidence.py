@@ -61,13 +61,18 @@ def authorised(answer):
 def grafana_routes(pipeline_dashboard=None):
     # Grafana's single-page UI cannot run here: this stand-in answers the dashboard's API as Grafana's GET
     # /api/dashboards/uid does, and for the pages the words the browser waits for (the dashboard's first panel
-    # title, Explore's logs panel), only to the admin.
+    # title, Explore's logs panel or its empty card), only to the admin.
     answer = pipeline_dashboard or (200, {"dashboard": PIPELINE, "meta": {"type": "db", "provisioned": True}})
     return {
         f"/api/dashboards/uid/{catalogue.PIPELINE_UID}": authorised(answer),
         f"/d/{catalogue.PIPELINE_UID}/": authorised((200, FIRST_PANEL)),
-        "/explore": authorised((200, "Logs")),
+        "/explore": lambda seen: authorised(explore_answer(seen))(seen),
     }
+
+
+def explore_answer(seen):
+    """Explore's Logs panel, or its "No data" card for the `error` search a healthy pipeline finds nothing for."""
+    return (200, "No data") if "error" in urllib.parse.unquote_plus(seen.path) else (200, "Logs")
 
 
 def loki_routes(lines: int = 2):

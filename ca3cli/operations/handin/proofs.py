@@ -150,8 +150,8 @@ def recovered(read: Read) -> Proof:
     if not runs:
         outcomes = ", ".join(sorted({f"{run.experiment.name} {run.outcome}" for run in drill.runs})) or "none ran"
         return refused(f"no experiment of the drill injected its fault ({outcomes})")
-    if not any(analyse(run).ready_s is not None for run in runs):
-        return refused("no injected experiment saw its tier Ready again")
+    if not any(analyse(run).measured for run in runs):
+        return refused("no injected experiment was measured Ready again")
     return HOLDS
 
 
