@@ -103,8 +103,8 @@ def _make(settings: Settings, milestone: int, config: Path, dry_run: bool) -> No
     for number, step in enumerate(chosen, start=1):
         console.print(f"  {number}. {escape(step.command)}   # {escape(step.says)}; at most "
                       f"{_minutes(step.at_most_s)}")
-    for line in make.not_made(lines, road):
-        console.print(f"  not made by --make: {escape(line.path or line.text)}: {escape(line.todo)}")
+    for shown in dict.fromkeys(f"{line.path or line.text}: {line.todo}" for line in make.not_made(lines, road)):
+        console.print(f"  not made by --make: {escape(shown)}")
     if dry_run:
         console.print("Dry run: nothing was run.")
         return

@@ -115,3 +115,11 @@ def make_makers() -> deliverables.Makers:
     from ca3cli.operations.handin import submission
 
     return submission.makers(9, Path("."))
+
+
+def test_make_without_a_reachable_cluster_stops_with_one_sentence_after_the_plan(scratch: Path, ca3: Run) -> None:
+    done = ca3("handin", "--make")
+    assert done.returncode == 1
+    assert "--make: 4 step(s)" in done.stdout and "[1/4]" not in done.stdout, "no step starts"
+    assert "Traceback" not in done.stderr and ("cluster" in done.stderr.lower() or "kubectl" in done.stderr)
+    assert done.stdout.count("not made by --make: outputs/deploy-log.txt: ca3 deploy") == 1, "each said once"
