@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ca3cli.commands.common import console, err_console, load_settings, options
+from ca3cli.commands.common import console, err_console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core.errors import Ca3Error, ConfigError
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the core is imported when a drill runs, so `ca3 --help` sta
     from ca3cli.core.settings import Settings
     from ca3cli.operations.chaos.model import Experiment
     from ca3cli.operations.chaos.session import Finished
+    from ca3cli.operations.project import Project
 
 OUT = Path("outputs")
 
@@ -33,21 +34,20 @@ def _list(experiments: tuple[Experiment, ...]) -> None:
     console.print(table)
 
 
-def run_drill(settings: Settings, config: Path, experiments: tuple[Experiment, ...], view: Console, out: Path,
-              interval: float, timeout: float) -> Finished:
-    """The drill against the settings' cluster; everything the operator sees goes to `view`."""
-    from ca3cli.commands.session import kubectl_for
-    from ca3cli.edges import secrets
+def run_drill(here: Project, experiments: tuple[Experiment, ...], view: Console, out: Path, interval: float,
+              timeout: float) -> Finished:
+    """The drill against the settings' cluster; everything the operator sees goes to `view` (the place a
+    recording hooks in: pass a Console writing to the recording stream)."""
     from ca3cli.operations.chaos import filmed
 
-    return filmed.run_drill(kubectl_for(settings), settings, secrets.folder_for(config), experiments, view, out,
-                            interval, timeout)
+    return filmed.run_drill(here.kubectl(), here.settings, here.secrets_folder, experiments, view, out, interval,
+                            timeout)
 
 
 def chaos(
     ctx: typer.Context,
-    experiment: list[str] = typer.Option([], "--experiment", "-e", help="Run only this experiment (repeatable); "
-                                         "see --list."),
+    experiment: list[str] = typer.Option([], "--experiment", "-e", metavar="NAME",
+                                         help="Run only this experiment (repeatable); see --list."),
     list_: bool = flag("--list", help="List the experiments and exit."),
     dry_run: bool = flag("--dry-run", help="Show what each experiment would do and undo; change nothing."),
     as_json: bool = flag("--json", help="Print the verdicts as JSON (the live view goes to stderr)."),
@@ -79,12 +79,13 @@ def chaos(
         return
     from ca3cli.operations.chaos.runner import Interrupted
 
-    settings = load_settings(ctx)
+    here = project(ctx)
+    settings = here.settings
     view = err_console if as_json else console
 
     def run(shown: Console) -> Finished:
         try:
-            return run_drill(settings, options(ctx).config, chosen, shown, out, interval, timeout)
+            return run_drill(here, chosen, shown, out, interval, timeout)
         except Interrupted as stopped:
             where = escape(str(stopped.files[0].parent)) if stopped.files else escape(str(out))
             shown.print(f"Interrupted: what the drill changed was undone; what it measured is in {where}/.")
@@ -121,14 +122,14 @@ def _write_procedures(settings: Settings, out: Path) -> Path:
 
 def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path) -> None:
     """The experiments as Chaos Toolkit files, from the manifests these settings render (no cluster needed)."""
-    from ca3cli.core import topology
     from ca3cli.operations.chaos import toolkit
     from ca3cli.operations.chaos.session import MILESTONE
 
     if kind != "chaostoolkit":
         raise ConfigError(f"--export knows only `chaostoolkit`, not `{kind}`.")
-    settings = load_settings(ctx)
-    names = topology.of_milestone(settings, MILESTONE)
+    here = project(ctx)
+    settings = here.settings
+    names = here.topology(MILESTONE)
     folder = out / "chaostoolkit"
     folder.mkdir(parents=True, exist_ok=True)
     for name, doc in toolkit.export(chosen, settings.namespace, names).items():

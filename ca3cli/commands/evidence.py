@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from ca3cli.commands.common import console, err_console, load_settings
+from ca3cli.commands.common import console, err_console, project
 
 
 def evidence(
@@ -18,12 +18,10 @@ def evidence(
 ) -> None:
     """Save the `CA3 Pipeline Metrics` dashboard, Prometheus's targets page and Grafana Explore with the seed's log
     searches, taken by a headless Chromium once each shows data."""
-    from ca3cli.commands.session import kubectl_for
     from ca3cli.operations import evidence as core
 
-    settings = load_settings(ctx)
+    here = project(ctx)
     with err_console.status("Waiting for data, then browsing Grafana and Prometheus...") as status:
-        written = core.capture(kubectl_for(settings), settings, out, wait,
-                               lambda text: status.update(escape(text)))
+        written = core.capture(here.kubectl(), here.settings, out, wait, lambda text: status.update(escape(text)))
     for path in written:
         console.print(f"saved {escape(str(path))}")

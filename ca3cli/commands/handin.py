@@ -10,31 +10,30 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ca3cli.commands.common import console, err_console, load_settings, options
+from ca3cli.commands import flags
+from ca3cli.commands.common import console, err_console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core import registry
 from ca3cli.core.errors import CheckFailed, ConfigError
 
 if TYPE_CHECKING:
-    from ca3cli.core.settings import Settings
+    from ca3cli.operations.project import Project
 
 STYLES = {"PRESENT": "green", "MISSING": "bold red", "BY HAND": "yellow"}
 
 
-def _values(config: Path) -> list[str]:
+def _values(here: Project) -> list[str]:
     """The generated secret values and private keys when this project has them (a clean clone has none)."""
-    from ca3cli.edges import secrets
     from ca3cli.operations.handin import scan
 
-    folder = secrets.folder_for(config)
-    values = list(secrets.load(folder).values()) if folder.is_dir() else []
+    folder = here.secrets_folder
+    values = list(here.generated().values()) if folder.is_dir() else []
     return values + scan.key_material(folder.parent)
 
 
 def handin(
     ctx: typer.Context,
-    milestone: int = typer.Option(registry.HIGHEST, "--milestone", "-m",
-                                  help=f"Hand in milestones 1..N (1-{registry.HIGHEST}), plus 10 and 11."),
+    milestone: int = flags.milestone(registry.HIGHEST, help="Hand in milestones 1..N, plus 10 and 11."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Submission folder (default: the project root)."),
     allow_missing: bool = flag("--allow-missing", help="Exit 0 even when cluster-made outputs are missing."),
     accept_findings: bool = flag("--accept-findings", help="Accept every current finding of the secret scan as "
@@ -48,26 +47,25 @@ def handin(
     from ca3cli.operations.handin.checklist import condensed, detail, missing
 
     registry.check_milestone(milestone)
-    config = options(ctx).config
-    project = config.parent
-    root = out if out is not None else project
-    values = _values(config)
+    here = project(ctx, required=True)  # never a submission in a folder that is no project
+    root = out if out is not None else here.root
+    values = _values(here)
     if accept_findings:
-        findings = build.accept_findings(root, project, values, err_console.print)
+        findings = build.accept_findings(root, here.root, values, err_console.print)
         for finding in findings:
             console.print(f"accepted {escape(finding.describe())} ({escape(finding.kind)})")
-        console.print(f"Wrote {project / '.secrets.baseline'} accepting {len(findings)} finding(s).")
+        console.print(f"Wrote {here.root / '.secrets.baseline'} accepting {len(findings)} finding(s).")
         return
     if dry_run and not make:
         raise ConfigError("--dry-run shows what --make would run: use `ca3 handin --make --dry-run`.")
-    settings = load_settings(ctx)
+    settings = here.settings
     if make:
-        _make(settings, milestone, config, dry_run)
+        _make(here, milestone, dry_run)
         if dry_run:
             return
     root.mkdir(parents=True, exist_ok=True)
     with err_console.status("Building the submission and scanning it for secrets..."):
-        result = build.run(settings, milestone, root, project, values, err_console.print)
+        result = build.run(settings, milestone, root, here.root, values, err_console.print)
     table = Table("M", "WHAT THE SEED ASKS", "STATE", "FILE (MADE) / WHAT TO RUN", title="Hand-in checklist",
                   title_justify="left")
     for line in condensed(result.checklist):
@@ -87,14 +85,12 @@ def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.0f} min"
 
 
-def _make(settings: Settings, milestone: int, config: Path, dry_run: bool) -> None:
+def _make(here: Project, milestone: int, dry_run: bool) -> None:
     """Plan from the checklist of the project's outputs, show it with its time, then run it (unless a dry run)."""
-    from ca3cli.commands.session import kubectl_for
-    from ca3cli.edges import secrets
     from ca3cli.operations.handin import build, make
     from ca3cli.operations.handin.deliverables import CHAOS_RECORD
 
-    project = config.parent
+    settings, project = here.settings, here.root
     road = make.steps(milestone)
     lines = build.assess(settings, milestone, project, project)
     chosen = make.plan(lines, road)
@@ -108,8 +104,7 @@ def _make(settings: Settings, milestone: int, config: Path, dry_run: bool) -> No
     if dry_run:
         console.print("Dry run: nothing was run.")
         return
-    context = make.Context(kubectl_for(settings), settings, project, secrets.folder_for(config), milestone,
-                           sys.stdout)
+    context = make.Context(here.kubectl(), settings, project, here.secrets_folder, milestone, sys.stdout)
     status = err_console.status("")
 
     def starting(number: int, step: make.Step) -> None:
