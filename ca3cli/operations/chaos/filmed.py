@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 
+from ca3cli.operations import preflight
+
 if TYPE_CHECKING:
     from ca3cli.core.settings import Settings
     from ca3cli.edges.kube import Kubectl
@@ -26,7 +28,6 @@ Frames = Callable[[int, int], None]  # (frames encoded, of total)
 def run_drill(kubectl: Kubectl, settings: Settings, secrets_folder: Path, experiments: Sequence[Experiment],
               view: Console, out: Path, interval: float, timeout: float) -> Finished:
     """The drill against the cluster; everything the operator sees goes to `view` (where a recording hooks in)."""
-    from ca3cli.operations import preflight
     from ca3cli.operations.chaos.runner import Timing
     from ca3cli.operations.chaos.session import drill
 

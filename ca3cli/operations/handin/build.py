@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ca3cli.core import registry
 from ca3cli.core.errors import Ca3Error
+from ca3cli.operations.build import find_apps_dir
 from ca3cli.operations.handin import checklist, deliverables, proofs, readme, scan, submission, validation
 
 if TYPE_CHECKING:
@@ -66,8 +67,6 @@ def _copy_evidence(project: Path, root: Path) -> None:
 def _copy_apps(project: Path, root: Path) -> None:
     """The apps' code and Dockerfiles, which the README and the checklist link, into a submission that lacks them:
     from the project, else from the ca3 checkout this ca3 runs from."""
-    from ca3cli.operations.build import find_apps_dir
-
     if (root / "apps").exists():
         return
     try:

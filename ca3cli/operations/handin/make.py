@@ -15,6 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from ca3cli.core.errors import Ca3Error
+from ca3cli.edges.browser import PAGE_TIMEOUT_S
+from ca3cli.operations import evidence, preflight
+from ca3cli.operations.chaos import filmed
+from ca3cli.operations.chaos.catalogue import select
+from ca3cli.operations.chaos.runner import Timing
 from ca3cli.operations.handin.checklist import Line, State
 from ca3cli.operations.handin.deliverables import (
     CHAOS_RECORD,
@@ -25,6 +30,11 @@ from ca3cli.operations.handin.deliverables import (
     VALIDATION_JSON,
     VALIDATION_XML,
 )
+from ca3cli.operations.loadtest import analysis, outputs
+from ca3cli.operations.loadtest import run as loadtest_run
+from ca3cli.operations.loadtest.model import DEFAULT_REQUEST
+from ca3cli.operations.validate import catalogue, milestone, report, runner
+from ca3cli.operations.validate.probe import Probe
 
 if TYPE_CHECKING:
     from ca3cli.core.settings import Settings
@@ -67,30 +77,20 @@ class Done:
 
 
 def _validate_at_most(milestone: int) -> float:
-    from ca3cli.operations.validate import catalogue, runner
-
     checks = catalogue.select(milestone, [])
     return max(c.timeout_s for c in checks) * math.ceil(len(checks) / runner.WORKERS) if checks else 0.0
 
 
 def _evidence_at_most() -> float:
-    from ca3cli.edges.browser import PAGE_TIMEOUT_S
-    from ca3cli.operations import evidence
-
     return evidence.WAIT_S + len(evidence.FILES) * PAGE_TIMEOUT_S
 
 
 def _load_test_at_most() -> float:
-    from ca3cli.operations.loadtest.model import DEFAULT_REQUEST as asked
-
+    asked = DEFAULT_REQUEST
     return asked.baseline_s + asked.ramp_s + asked.duration_s + asked.timeout_s
 
 
 def _chaos_at_most() -> float:
-    from ca3cli.operations.chaos import filmed
-    from ca3cli.operations.chaos.catalogue import select
-    from ca3cli.operations.chaos.runner import Timing
-
     timing = Timing()
     each = timing.steady_timeout_s + timing.measure_timeout_s + filmed.SETTLE_INTERVALS * timing.interval_s
     return len(select([])) * each + filmed.VIDEO_MAX_S  # encoding the video takes about as long as it plays
@@ -123,9 +123,6 @@ def at_most_s(chosen: Sequence[Step]) -> float:
 
 
 def _validate(ctx: Context, say: Say) -> None:
-    from ca3cli.operations.validate import catalogue, milestone, report, runner
-    from ca3cli.operations.validate.probe import Probe
-
     chosen, source = milestone.choose(ctx.kubectl, ctx.settings.namespace, ctx.milestone)
     checks = catalogue.select(chosen, [])
     say(f"running {len(checks)} checks of {source}")
@@ -139,17 +136,12 @@ def _validate(ctx: Context, say: Say) -> None:
 
 
 def _evidence(ctx: Context, say: Say) -> None:
-    from ca3cli.operations import evidence
-
     evidence.capture(ctx.kubectl, ctx.settings, ctx.outputs, progress=say)
 
 
 def _load_test(ctx: Context, say: Say) -> None:
-    from ca3cli.operations.loadtest import analysis, outputs, run
-    from ca3cli.operations.loadtest.model import DEFAULT_REQUEST
-
-    timeline = run.run(ctx.kubectl, ctx.settings, DEFAULT_REQUEST,
-                       lambda sample, _: say(f"+{sample.t:.0f} s, {sample.phase}"))
+    timeline = loadtest_run.run(ctx.kubectl, ctx.settings, DEFAULT_REQUEST,
+                                lambda sample, _: say(f"+{sample.t:.0f} s, {sample.phase}"))
     result = analysis.analyse(timeline)
     outputs.save(ctx.outputs, timeline, result)
     if not result.ok:
@@ -157,10 +149,6 @@ def _load_test(ctx: Context, say: Say) -> None:
 
 
 def _chaos(ctx: Context, say: Say) -> None:
-    from ca3cli.operations.chaos import filmed
-    from ca3cli.operations.chaos.catalogue import select
-    from ca3cli.operations.chaos.runner import Timing
-
     timing = Timing()
     finished = filmed.recorded(
         lambda view: filmed.run_drill(ctx.kubectl, ctx.settings, ctx.secrets_folder, select([]), view, ctx.outputs,
@@ -179,8 +167,6 @@ def run(ctx: Context, chosen: Sequence[Step], still_missing: Callable[[], Sequen
         starting: Callable[[int, Step], None], say: Say) -> list[Done]:
     """Run each chosen step whose rows are still MISSING (`still_missing` judges the checklist again before each
     one); a step that fails is reported and the road goes on, so one broken part does not hide the others."""
-    from ca3cli.operations import preflight
-
     if chosen:
         preflight.reachable(ctx.kubectl)  # one sentence for an absent cluster, not one per step
     done: list[Done] = []

@@ -14,6 +14,9 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from ca3cli.operations.chaos.model import from_json
+from ca3cli.operations.chaos.recovery import analyse
+
 Read = Callable[[str], "bytes | None"]
 
 OUTPUTS = "outputs"
@@ -136,9 +139,6 @@ def secret_scan(data: bytes, read: Read) -> Proof:
 
 def recovered(read: Read) -> Proof:
     """The drill's journal holds an experiment that injected its fault and saw the tier Ready again."""
-    from ca3cli.operations.chaos.model import from_json
-    from ca3cli.operations.chaos.recovery import analyse
-
     raw = read(JOURNAL)
     if raw is None:
         return refused(f"{JOURNAL}, the drill's measurements, is not there")
