@@ -55,12 +55,15 @@ def chaos(
                         "render it to OUT/resilience-drill.mp4, at most 3 minutes."),
     export: str = typer.Option("", "--export", metavar="chaostoolkit", help="Write the experiments as Chaos "
                                "Toolkit experiment files into OUT/chaostoolkit/ and exit; changes nothing."),
+    milestone: int | None = typer.Option(None, "--milestone", "-m", metavar="N", min=1, max=9,
+                                         help="With --export: render for this milestone, without asking the cluster "
+                                              "(default: the milestone deployed)."),
     out: Path = typer.Option(OUT, "--out", "-o", help="Folder the report, picture and journal are written to."),
     interval: float = typer.Option(2, "--interval", help="Seconds between samples."),
     timeout: float = typer.Option(120, "--timeout", help="Seconds to wait for recovery after each fault."),
 ) -> None:
     """Inject failures per tier and prove the pipeline heals: recovery time, data flow, loss and duplicates."""
-    from ca3cli.operations.chaos.catalogue import plan, select
+    from ca3cli.operations.chaos.catalogue import select
 
     if interval < 0 or timeout <= 0:
         raise ConfigError("--interval must be >= 0 and --timeout > 0; run `ca3 chaos --help` for the defaults.")
@@ -69,13 +72,12 @@ def chaos(
         _list(chosen)
         return
     if export:
-        _export(ctx, export, chosen, out)
+        _export(ctx, export, chosen, out, milestone)
         return
+    if milestone is not None:
+        raise ConfigError("--milestone chooses what --export renders; a drill runs on the milestone deployed.")
     if dry_run:
-        for exp in chosen:
-            does, undo = plan(exp)
-            console.print(f"[bold]{escape(exp.name)}[/]: {escape(does)}\n  undo: {escape(undo)}")
-        console.print("Dry run: nothing was changed.")
+        _dry_run(project(ctx), chosen)
         return
     from ca3cli.operations.chaos.runner import Interrupted
 
@@ -94,6 +96,20 @@ def chaos(
     finished, video = _recorded(run, out, sys.stderr if as_json else sys.stdout) if record else (run(view), None)
     extra = [_write_procedures(settings, out), *([video] if video else [])]
     _report(finished, as_json, [*finished.files, *extra])
+
+
+def _dry_run(here: Project, chosen: tuple[Experiment, ...]) -> None:
+    """Each experiment's commands as lines to paste into a shell (the victim picked into $pod or $node first)."""
+    from ca3cli.operations.chaos import actions
+
+    names = here.topology()
+    for exp in chosen:
+        plan = actions.of(exp).plan(exp, here.settings.namespace, names)
+        console.print(f"[bold]{escape(exp.name)}[/]: {escape(exp.summary)}", soft_wrap=True)
+        for line in (*plan.pick, *plan.does):
+            console.print(f"  {escape(line)}", soft_wrap=True, highlight=False)
+        console.print(f"  # undo: {escape(plan.undo)}", soft_wrap=True, highlight=False)
+    console.print("Dry run: nothing was changed.")
 
 
 def _recorded(run: Callable[[Console], Finished], out: Path, mirror: TextIO) -> tuple[Finished, Path]:
@@ -120,23 +136,33 @@ def _write_procedures(settings: Settings, out: Path) -> Path:
     return path
 
 
-def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path) -> None:
-    """The experiments as Chaos Toolkit files, from the manifests these settings render (no cluster needed)."""
-    from ca3cli.operations.chaos import toolkit
-    from ca3cli.operations.chaos.session import MILESTONE
+def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path, milestone: int | None
+            ) -> None:
+    """The experiments as Chaos Toolkit files for the milestone deployed (asking the cluster, which also says
+    whether NetworkPolicies are enforced) or for `milestone` (no cluster needed)."""
+    from ca3cli.operations import preflight
+    from ca3cli.operations.chaos import session
 
     if kind != "chaostoolkit":
         raise ConfigError(f"--export knows only `chaostoolkit`, not `{kind}`.")
     here = project(ctx)
     settings = here.settings
-    names = here.topology(MILESTONE)
+    if milestone is None:
+        kubectl = here.kubectl()
+        preflight.reachable(kubectl)
+        target = session.export_target(kubectl, settings)
+    else:
+        target = session.ExportTarget(milestone, None)
+    files, left_out = session.toolkit_files(settings, chosen, target)
     folder = out / "chaostoolkit"
     folder.mkdir(parents=True, exist_ok=True)
-    for name, doc in toolkit.export(chosen, settings.namespace, names).items():
+    for name, doc in files.items():
         (folder / name).write_text(json.dumps(doc, indent=2) + "\n")
         console.print(f"saved {escape(str(folder / name))}")
-    console.print("Run one with `chaos run FILE` (pip install chaostoolkit chaostoolkit-kubernetes); a node drain is "
-                  "not exported (see docs/chaos.md).")
+    for name, why in left_out.items():
+        console.print(f"not exported: {escape(name)}: {escape(why)}")
+    console.print(f"Rendered for milestone {target.milestone}. Run one with `chaos run --rollback-strategy always "
+                  "FILE` (pip install chaostoolkit chaostoolkit-kubernetes); see docs/chaos.md.")
 
 
 def _report(finished: Finished, as_json: bool, files: list[Path]) -> None:

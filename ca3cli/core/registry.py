@@ -99,8 +99,9 @@ COMPONENTS: dict[str, Component] = {
         ),
         Component(
             "kafka", "kafka",
-            ("kafka-serviceaccount.yaml", "kafka-headless-service.yaml", "kafka-service.yaml", "kafka-statefulset.yaml",
-             "kafka-pdb.yaml", "kafka-client-configmap.yaml", "kafka-topic-serviceaccount.yaml",
+            ("kafka-serviceaccount.yaml", "kafka-headless-service.yaml", "kafka-service.yaml",
+             "kafka-scripts-configmap.yaml", "kafka-statefulset.yaml", "kafka-pdb.yaml", "kafka-client-configmap.yaml",
+             "kafka-topic-serviceaccount.yaml",
              "kafka-topic-configmap.yaml", "kafka-topic-job.yaml"),
             depends_on=("namespace", "secrets", "network", "tls"),
             wait_s=600,
