@@ -24,10 +24,6 @@ if TYPE_CHECKING:  # the core is imported when a drill runs, so `ca3 --help` sta
     from ca3cli.operations.project import Project
 
 OUT = Path("outputs")
-SETTLE_INTERVALS = 5  # samples taken after recovery, to see the steady state hold and the lag drain
-CAST, VIDEO = "resilience-drill.cast", "resilience-drill.mp4"
-SCREEN = (120, 40)  # columns and rows of the recorded terminal: the live view's pods, events and log lines fit
-VIDEO_MAX_S = 180.0  # the seed's video is at most 3 minutes; waits are sped up to fit
 
 
 def _list(experiments: tuple[Experiment, ...]) -> None:
@@ -42,15 +38,10 @@ def run_drill(here: Project, experiments: tuple[Experiment, ...], view: Console,
               timeout: float) -> Finished:
     """The drill against the settings' cluster; everything the operator sees goes to `view` (the place a
     recording hooks in: pass a Console writing to the recording stream)."""
-    from ca3cli.operations import preflight
-    from ca3cli.operations.chaos.runner import Timing
-    from ca3cli.operations.chaos.session import drill
+    from ca3cli.operations.chaos import filmed
 
-    kubectl = here.kubectl()
-    preflight.reachable(kubectl)
-    timing = Timing(interval_s=interval, measure_timeout_s=timeout, settle_s=SETTLE_INTERVALS * interval)
-    return drill(kubectl, here.settings, experiments, view, secrets_folder=here.secrets_folder, out=out,
-                 timing=timing)
+    return filmed.run_drill(here.kubectl(), here.settings, here.secrets_folder, experiments, view, out, interval,
+                            timeout)
 
 
 def chaos(
@@ -122,36 +113,17 @@ def _dry_run(here: Project, chosen: tuple[Experiment, ...]) -> None:
 
 
 def _recorded(run: Callable[[Console], Finished], out: Path, mirror: TextIO) -> tuple[Finished, Path]:
-    """Run the drill on a Console that writes to the terminal and to an asciicast, then film the cast; an
-    interrupted drill is filmed too, so the video shows what happened before the rollback."""
-    from ca3cli.edges.recording.session import Recording
-    from ca3cli.edges.recording.video import require
-    from ca3cli.operations.chaos.runner import Interrupted
-
-    require()  # a missing video package stops the drill before anything is changed, not after
-    out.mkdir(parents=True, exist_ok=True)
-    width, height = SCREEN
-    try:
-        with Recording(out / CAST, width, height, mirror=mirror) as stream:
-            finished = run(Console(file=stream, width=width, height=height, force_terminal=True,
-                                   color_system="standard", highlight=False))
-    except Interrupted:
-        _film(out)
-        raise
-    return finished, _film(out)
-
-
-def _film(out: Path) -> Path:
+    """The drill recorded, then filmed with the encoding's progress shown (ca3cli/operations/chaos/filmed.py)."""
     from rich.progress import Progress
 
-    from ca3cli.edges.recording.video import render_mp4
+    from ca3cli.operations.chaos import filmed
 
+    finished = filmed.recorded(run, out, mirror)
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("Rendering the drill's video", total=None)
-        info = render_mp4(out / CAST, out / VIDEO, VIDEO_MAX_S,
-                          progress=lambda done, total: bar.update(task, completed=done, total=total))
-    err_console.print(f"filmed {escape(str(out / VIDEO))}: {info.duration:.0f} s, {info.frames} frames")
-    return out / VIDEO
+        info = filmed.film(out, lambda done, total: bar.update(task, completed=done, total=total))
+    err_console.print(f"filmed {escape(str(out / filmed.VIDEO))}: {info.duration:.0f} s, {info.frames} frames")
+    return finished, out / filmed.VIDEO
 
 
 def _write_procedures(settings: Settings, out: Path) -> Path:

@@ -20,6 +20,7 @@ from tests.handin.conftest import Run
 CLUSTER_MADE = {
     "outputs/grafana-dashboard.png": "ca3 evidence",
     "outputs/log-search.png": "ca3 evidence",
+    "outputs/log-search-error.png": "ca3 evidence",
     "outputs/log-explore.png": "ca3 evidence",
     "outputs/prometheus-targets.png": "ca3 evidence",
     "outputs/hpa-scaling.png": "ca3 load-test",
