@@ -1,12 +1,16 @@
 """The producer's HTTP side under hostile clients, against a real broker: every malformed request gets a 4xx
-with a reason, bursts and slow clients are absorbed with bounded threads, and SIGTERM is not held up by any of
-them. Loopback only, with bounded loops; no timing is asserted beyond generous deadlines."""
+with a reason, bursts and slow clients are absorbed with bounded threads, a flood of idle and slow connections
+neither starves the probes (on their own listener) nor lets one client hold more than its share, and SIGTERM is
+not held up by any of them. Loopback only (distinct clients are distinct 127.x.y.z source addresses), with bounded
+loops; outcomes are asserted, never how fast a loaded machine gives them."""
 
 from __future__ import annotations
 
 import json
+import select
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +21,10 @@ from tests.fixtures.servers import Kafka
 pytestmark = pytest.mark.integration
 
 GOOD = json.dumps([{"line": "load-1", "speed_ms": 0.2, "state": "running"}]).encode()
+# Hang guards: how long a test waits before it calls a missing answer a hang. Not latency bounds: on a busy
+# machine an answer may take seconds and the test still passes.
+HANG_GUARD_S = 60
+SLOW_HEAD = b"POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n["  # and no more
 
 
 def producer_with(kafka: Kafka, launcher: AppLauncher, **settings: str) -> AppProcess:
@@ -30,9 +38,12 @@ def producer(tansu: Kafka, launch_apps: AppLauncher) -> AppProcess:
     return producer_with(tansu, launch_apps, HTTP_REQUEST_TIMEOUT_S="2")
 
 
-def exchange(app: AppProcess, raw: bytes, timeout_s: float = 15) -> bytes:
-    """Send raw bytes on a new connection and read the whole answer (until the server closes or times out)."""
-    with socket.create_connection(("127.0.0.1", app.port), timeout=timeout_s) as sock:
+def exchange(app: AppProcess, raw: bytes, timeout_s: float = HANG_GUARD_S, port: int | None = None,
+             source: str = "127.0.0.1") -> bytes:
+    """Send raw bytes on a new connection from `source` and read the whole answer (until the server closes or the
+    hang guard runs out)."""
+    with socket.create_connection(("127.0.0.1", port or app.port), timeout=timeout_s,
+                                  source_address=(source, 0)) as sock:
         sock.sendall(raw)
         chunks = []
         while chunk := sock.recv(65536):
@@ -150,20 +161,93 @@ def test_requests_beyond_the_queue_bound_are_answered_503_with_retry_after(
 
 def test_a_thousand_slow_clients_hold_no_threads_and_normal_requests_are_still_answered(
         tansu: Kafka, launch_apps: AppLauncher) -> None:
-    producer = producer_with(tansu, launch_apps)  # the default 10 s request timeout outlasts the test
+    """A thousand half-sent requests from a thousand client addresses (each within its own cap): no thread is
+    taken for any of them, and a probe and a whole request are still answered."""
+    producer = producer_with(tansu, launch_apps, HTTP_REQUEST_TIMEOUT_S="600")  # no 408 cuts the test short
     before = threads_of(producer)
     slow = []
     try:
-        for _ in range(1000):
-            sock = socket.create_connection(("127.0.0.1", producer.port), timeout=10)
-            sock.sendall(b"POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n[")  # and no more
+        for n in range(1000):
+            sock = socket.create_connection(("127.0.0.1", producer.port), timeout=HANG_GUARD_S,
+                                            source_address=(client_address(n), 0))
+            sock.sendall(SLOW_HEAD)
             slow.append(sock)
-        assert producer.get("/healthz") == 200
-        assert exchange(producer, post_events(GOOD)).startswith(b"HTTP/1.1 200")
+        assert status_of(exchange(producer, get("/healthz"), port=producer.probe_port)) == b"200"
+        assert status_of(exchange(producer, get("/healthz"))) == b"200"
+        assert status_of(exchange(producer, post_events(GOOD))) == b"200"
         assert threads_of(producer) <= before + 2
     finally:
         for sock in slow:
             sock.close()
+
+
+def client_address(n: int) -> str:
+    """The n-th of many loopback client addresses (Linux routes all of 127.0.0.0/8 to lo), never 127.0.0.1."""
+    return f"127.1.{n // 250}.{1 + n % 250}"
+
+
+def get(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+
+
+def status_of(answer: bytes) -> bytes:
+    """The status code of a raw HTTP answer (b"" for none)."""
+    parts = answer.split(b" ", 2)
+    return parts[1] if len(parts) > 1 else b""
+
+
+def closed_by_server(sockets: list[socket.socket]) -> int:
+    """How many of `sockets` the server has closed (readable with nothing to read, or reset)."""
+    closed = 0
+    for chunk in range(0, len(sockets), 500):
+        readable, _, _ = select.select(sockets[chunk:chunk + 500], [], [], 0)
+        for sock in readable:
+            try:
+                closed += sock.recv(1, socket.MSG_PEEK) == b""
+            except OSError:
+                closed += 1
+    return closed
+
+
+def test_a_flood_of_idle_and_slow_connections_starves_no_probe_and_no_client_holds_more_than_its_cap(
+        tansu: Kafka, launch_apps: AppLauncher) -> None:
+    """One address opening 300 connections against a per-client cap of 20 (fewer than the listener's cap of 400,
+    so only the per-client cap can close them) is cut down to 20; then three thousand idle or half-sent connections
+    from 1,500 addresses, and 300 more from one address at the probe port: every liveness and readiness probe from
+    the kubelet's address is answered 200, and every POST /events is answered (200, or 503 shedding load).
+    Idle and request timeouts are out of reach, so only the caps close anything."""
+    producer = producer_with(tansu, launch_apps, HTTP_MAX_CONNECTIONS="400", HTTP_MAX_CONNECTIONS_PER_CLIENT="20",
+                             HTTP_REQUEST_TIMEOUT_S="600", HTTP_IDLE_TIMEOUT_S="3600")
+    flood: list[socket.socket] = []
+    probes: list[bytes] = []
+    posts: list[bytes] = []
+    try:
+        greedy = [socket.create_connection(("127.0.0.1", producer.port), timeout=HANG_GUARD_S,
+                                           source_address=("127.0.0.2", 0)) for _ in range(300)]
+        flood += greedy
+        cut, hang_guard = 0, time.monotonic() + HANG_GUARD_S
+        while (cut := closed_by_server(greedy)) < len(greedy) - 20 and time.monotonic() < hang_guard:
+            time.sleep(0.2)
+        assert cut == len(greedy) - 20
+        for n in range(3000):
+            sock = socket.create_connection(("127.0.0.1", producer.port), timeout=HANG_GUARD_S,
+                                            source_address=(client_address(n // 2), 0))
+            if n % 2:
+                sock.sendall(SLOW_HEAD)
+            flood.append(sock)
+            if n < 300:
+                flood.append(socket.create_connection(("127.0.0.1", producer.probe_port), timeout=HANG_GUARD_S,
+                                                      source_address=("127.0.0.3", 0)))
+            if n % 100 == 0:
+                probes += [status_of(exchange(producer, get(path), port=producer.probe_port))
+                           for path in ("/healthz", "/readyz")]
+                posts.append(status_of(exchange(producer, post_events(GOOD))))
+        assert probes == [b"200"] * 60
+        assert set(posts) <= {b"200", b"503"} and len(posts) == 30, posts
+    finally:
+        for sock in flood:
+            sock.close()
+    assert producer.proc.poll() is None, producer.log_tail()
 
 
 def test_a_held_half_body_does_not_hold_up_sigterm(producer: AppProcess) -> None:

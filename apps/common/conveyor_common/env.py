@@ -146,8 +146,10 @@ class HttpSettings:
     """Bounds of the HTTP server (conveyor_common.http): every resource a client can hold is capped."""
 
     port: int
+    probe_port: int  # /healthz and /readyz on a listener of their own, for the kubelet (conveyor_common.http)
     threads: int  # handler threads; slow or idle clients hold none
-    max_connections: int  # open sockets; beyond it new connections wait in the listen backlog
+    max_connections: int  # open sockets; at it the least recently active idle one is closed to make room
+    max_connections_per_client: int  # open sockets of one client address; beyond it its idle ones are closed
     max_queued: int  # complete requests waiting for a thread; beyond it the answer is 503 with Retry-After
     backlog: int
     idle_timeout_s: int  # a connection with nothing arriving for this long is closed
@@ -158,10 +160,18 @@ class HttpSettings:
 
 def load_http(env: Mapping[str, str], threads: int, max_body_bytes: int = 64 * 1024) -> HttpSettings:
     """HTTP_* settings; `threads` and `max_body_bytes` are the app's defaults."""
+    port = integer(env, "HTTP_PORT", 8000, 1, 65535)
+    probe_port = integer(env, "HTTP_PROBE_PORT", 8001, 1, 65535)
+    if probe_port == port:
+        raise SettingsError(f"HTTP_PROBE_PORT={probe_port} is HTTP_PORT too; give the probes a port of their own.")
+    max_connections = integer(env, "HTTP_MAX_CONNECTIONS", 2000, 10, 100_000)
     return HttpSettings(
-        port=integer(env, "HTTP_PORT", 8000, 1, 65535),
+        port=port,
+        probe_port=probe_port,
         threads=integer(env, "HTTP_THREADS", threads, 1, 256),
-        max_connections=integer(env, "HTTP_MAX_CONNECTIONS", 2000, 10, 100_000),
+        max_connections=max_connections,
+        max_connections_per_client=integer(env, "HTTP_MAX_CONNECTIONS_PER_CLIENT", min(64, max_connections), 1,
+                                           max_connections),
         max_queued=integer(env, "HTTP_MAX_QUEUED", 64, 1, 100_000),
         backlog=integer(env, "HTTP_BACKLOG", 1024, 128, 65535),
         idle_timeout_s=integer(env, "HTTP_IDLE_TIMEOUT_S", 30, 1, 3600),
