@@ -8,6 +8,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry, Counter, generate_latest
@@ -104,6 +105,35 @@ def test_panel_queries_of_the_generated_dashboard_run_in_prometheus(
     assert all(status is Status.PASS for status, _ in seen.values()), seen
     assert "'Producer rate (events/s)': sum(rate(producer_messages_sent_total[1m])) = " in \
         seen["m4.panel-producer-rate"][1]
+
+
+RECORDED = Path(__file__).parents[1] / "fixtures" / "kubectl" / "recorded"
+
+
+def test_the_seeds_exec_curl_command_runs_in_a_ready_producer_pod(kubectl_stub: KubectlStub,
+                                                                 make_probe: MakeProbe) -> None:
+    """The seed's `kubectl exec <producer-pod> -- curl localhost:8000/metrics`, through the kubectl door, in the
+    Running and Ready producer pod of the recorded `get pods`; what curl prints is judged."""
+    kubectl_stub.on("get", "pods", stdout=(RECORDED / "get-pods.json").read_text())
+    kubectl_stub.on("exec", "producer-848b9d6d7-gvhjt", "--", "curl",
+                    stdout="# TYPE producer_messages_sent_total counter\nproducer_messages_sent_total 42.0\n")
+    seen = run(["m3.producer-metrics-exec"], make_probe(3))
+    assert seen["m3.producer-metrics-exec"] == (
+        Status.PASS, "`kubectl exec producer-848b9d6d7-gvhjt -- curl localhost:8000/metrics`: "
+                     "producer_messages_sent_total 42.0")
+    assert kubectl_stub.commands() == ["get pods -o json",
+                                       "exec producer-848b9d6d7-gvhjt -- curl localhost:8000/metrics"]
+
+
+def test_the_exec_check_reports_the_kubelet_refusing_the_exec_as_recorded(kubectl_stub: KubectlStub,
+                                                                         make_probe: MakeProbe) -> None:
+    """The answer (exit 1, this stderr) is the recordings' exec-producer-pod.txt: a 1.28 control plane whose
+    kubelet could not be reached."""
+    kubectl_stub.on("get", "pods", stdout=(RECORDED / "get-pods.json").read_text())
+    kubectl_stub.on("exec", returncode=1, stderr="Error from server: error dialing backend: dial tcp 127.0.0.1:10250: "
+                                                 "connect: connection refused\n")
+    status, evidence = run(["m3.producer-metrics-exec"], make_probe(3))["m3.producer-metrics-exec"]
+    assert status is Status.FAIL and "exited 1: Error from server: error dialing backend" in evidence, evidence
 
 
 def test_app_metrics_endpoints_through_port_forward(kubectl_stub: KubectlStub, make_probe: MakeProbe,
