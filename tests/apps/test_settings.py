@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 
@@ -11,6 +12,7 @@ from processor import settings as processor_settings
 from producer import settings as producer_settings
 
 from tests.fixtures.pipeline import APP_PATH
+from tests.fixtures.servers import free_port
 
 PROCESSOR_BASE = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092", "INFLUXDB_URL": "http://127.0.0.1:8086",
                   "INFLUXDB_TOKEN": "token", "INFLUXDB_ORG": "conveyor", "INFLUXDB_BUCKET": "conveyor"}
@@ -73,6 +75,24 @@ def test_bad_setting_exits_2_with_one_line_naming_it(module: str, env: dict[str,
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{module}: ") and names in lines[0], result.stderr
     assert "Traceback" not in result.stderr and "secret" not in result.stderr
+
+
+@pytest.mark.parametrize("module, base", [("producer", PRODUCER_BASE), ("processor", PROCESSOR_BASE)])
+@pytest.mark.parametrize("variable", ["HTTP_PORT", "HTTP_PROBE_PORT"])
+def test_a_port_already_taken_is_one_line_and_exit_2(module: str, base: dict[str, str], variable: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", free_port()))
+        taken.listen()
+        ports = {"HTTP_PORT": str(free_port()), "HTTP_PROBE_PORT": str(free_port())}
+        result = run_app(module, base | ports | {variable: str(taken.getsockname()[1])})
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{module}: {variable}=") and "in use" in lines[0], result.stderr
+
+
+def test_the_probe_port_must_differ_from_the_main_port() -> None:
+    with pytest.raises(kafka_env.SettingsError, match="HTTP_PROBE_PORT=8000 is HTTP_PORT too"):
+        kafka_env.load_http({"HTTP_PORT": "8000", "HTTP_PROBE_PORT": "8000"}, threads=1)
 
 
 @pytest.mark.parametrize("value, servers", [

@@ -30,7 +30,7 @@ from waitress import wasyncore
 from waitress.channel import ClientDisconnected, HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 
-from conveyor_common.env import HttpSettings
+from conveyor_common.env import HttpSettings, SettingsError
 
 log = logging.getLogger("http")
 JSON = "application/json"
@@ -165,8 +165,8 @@ class HttpServer:
         main_routes: dict[tuple[str, str], Handler] = {
             ("GET", "/metrics"): lambda _: Response(200, generate_latest(registry), CONTENT_TYPE_LATEST),
             **probes, **(routes or {})}
-        self._main = Listener(Application(main_routes, self._overloaded), settings, host, "http")
-        self._probes = Listener(Application(probes), probe_bounds(settings), host, "http-probes")
+        self._main = Listener(Application(main_routes, self._overloaded), settings, host, "HTTP_PORT")
+        self._probes = Listener(Application(probes), probe_bounds(settings), host, "HTTP_PROBE_PORT")
         self.settings = settings
         self.port = self._main.port
         self.probe_port = self._probes.port
@@ -196,21 +196,26 @@ class Listener:
     """One waitress server on its own socket, socket map, event-loop thread and handler threads, with the
     connection caps and the whole-request deadline applied from the loop."""
 
-    def __init__(self, app: Application, settings: HttpSettings, host: str, name: str) -> None:
+    def __init__(self, app: Application, settings: HttpSettings, host: str, variable: str) -> None:
+        """`variable` names the setting of the port, for the error when it cannot be opened."""
         self.settings = settings
         self._map: dict[int, Any] = {}
-        # One host and port: create_server makes a single server (a MultiSocketServer is only for several).
-        self._server = cast(BaseWSGIServer, create_server(
-            app, map=self._map, host=host, port=settings.port, threads=settings.threads,
-            connection_limit=settings.max_connections + HARD_LIMIT_SLACK, backlog=settings.backlog,
-            channel_timeout=settings.idle_timeout_s, cleanup_interval=max(1, min(settings.idle_timeout_s // 2, 5)),
-            max_request_body_size=settings.max_body_bytes, asyncore_use_poll=True, ident="conveyor",
-            expose_tracebacks=False))
+        try:
+            # One host and port: create_server makes a single server (a MultiSocketServer is only for several).
+            self._server = cast(BaseWSGIServer, create_server(
+                app, map=self._map, host=host, port=settings.port, threads=settings.threads,
+                connection_limit=settings.max_connections + HARD_LIMIT_SLACK, backlog=settings.backlog,
+                channel_timeout=settings.idle_timeout_s, cleanup_interval=max(1, min(settings.idle_timeout_s // 2, 5)),
+                max_request_body_size=settings.max_body_bytes, asyncore_use_poll=True, ident="conveyor",
+                expose_tracebacks=False))
+        except OSError as error:
+            raise SettingsError(f"{variable}={settings.port} cannot be listened on ({error.strerror}); free the port "
+                                f"or set {variable} to another.") from None
         # Set by BaseWSGIServer.__init__ from the bound socket; types-waitress does not declare it.
         self.port: int = self._server.effective_port  # type: ignore[attr-defined]
         self.stopping = threading.Event()
         self._first_seen: weakref.WeakKeyDictionary[object, float] = weakref.WeakKeyDictionary()
-        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
+        self._thread = threading.Thread(target=self._serve, name=f"http-{settings.port}", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
