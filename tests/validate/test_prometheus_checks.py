@@ -18,6 +18,7 @@ from ca3cli.core.dashboards.model import to_json
 from ca3cli.operations.validate import catalogue, runner
 from ca3cli.operations.validate.model import Status
 from tests.fixtures.kubectl import KubectlStub
+from tests.fixtures.patience import CALL_GUARD_S, HANG_GUARD_S
 from tests.fixtures.servers import ServerProcess, free_port, require, running
 from tests.validate import api_shapes as api
 from tests.validate.conftest import MakeProbe
@@ -58,13 +59,13 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory, app_metrics: RecordedAp
         yield port
 
 
-def wait_for_scrapes(port: int, timeout_s: float = 30) -> None:
+def wait_for_scrapes(port: int, timeout_s: float = HANG_GUARD_S) -> None:
     """Until every job was scraped at least three times (rate() needs two samples)."""
     url = f"http://127.0.0.1:{port}/api/v1/query?query=count_over_time(up%5B1m%5D)"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            with urllib.request.urlopen(url, timeout=CALL_GUARD_S) as response:
                 result = json.load(response)["data"]["result"]
         except urllib.error.HTTPError as exc:  # 503 until the TSDB has started, although the port is open
             if exc.code != 503:
