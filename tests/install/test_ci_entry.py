@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.patience import CALL_GUARD_S
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -20,5 +22,5 @@ def test_ci_run_passes_its_arguments_on_to_the_test_script(args: list[str], tmp_
     (tmp_path / "scripts").mkdir()
     (tmp_path / "scripts" / "test.sh").write_text(
         'printf "%s\\n" "$PWD" "$@" > "$(dirname "$0")/../called"\n')
-    subprocess.run(["bash", str(tmp_path / ".ci" / "run"), *args], cwd="/", check=True, timeout=30)
+    subprocess.run(["bash", str(tmp_path / ".ci" / "run"), *args], cwd="/", check=True, timeout=CALL_GUARD_S)
     assert (tmp_path / "called").read_text().splitlines() == [str(tmp_path), *args]
