@@ -21,6 +21,7 @@ from tests.chaos import answers as a
 from tests.chaos.flowing import Flowing
 from tests.chaos.timelines import readings
 from tests.fixtures.kubectl import KubectlStub
+from tests.fixtures.patience import HANG_GUARD_S
 
 FAST = Timing(interval_s=0, steady_timeout_s=0, measure_timeout_s=3, settle_s=0)
 
@@ -235,7 +236,10 @@ def test_a_statefulset_pod_replaced_under_the_same_name_counts_as_replaced_only_
                   a.replaced(pods, "kafka-0", "kafka-0", ready=False, keep_old=False),
                   a.replaced(pods, "kafka-0", "kafka-0", ready=True, keep_old=False))
     cluster.on("delete", "pod", stdout=a.deleted_pod("kafka-0"))
-    run = Runner(kubectl(), Flowing(), quiet(), a.NAMESPACE, FAST).run_all([one("delete-pod-kafka")]).runs[0]
+    # The timeline ends recovered, where measuring stops: the measure timeout is only a hang guard here (each
+    # stand-in kubectl call is a process, which a loaded machine may take a second to start).
+    patient = replace(FAST, measure_timeout_s=HANG_GUARD_S)
+    run = Runner(kubectl(), Flowing(), quiet(), a.NAMESPACE, patient).run_all([one("delete-pod-kafka")]).runs[0]
     assert run.fault.victim == "kafka-0" and run.fault.victim_uid
     ready_per_sample = [recovery.replaced(s, run) for s in run.samples[1:]]
     assert ready_per_sample == [False, False, False, True]
