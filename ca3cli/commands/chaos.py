@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ca3cli.commands.common import console, err_console, load_settings, options
+from ca3cli.commands.common import console, err_console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core.errors import Ca3Error, ConfigError
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the core is imported when a drill runs, so `ca3 --help` sta
     from ca3cli.core.settings import Settings
     from ca3cli.operations.chaos.model import Experiment
     from ca3cli.operations.chaos.session import Finished
+    from ca3cli.operations.project import Project
 
 OUT = Path("outputs")
 SETTLE_INTERVALS = 5  # samples taken after recovery, to see the steady state hold and the lag drain
@@ -37,27 +38,25 @@ def _list(experiments: tuple[Experiment, ...]) -> None:
     console.print(table)
 
 
-def run_drill(settings: Settings, config: Path, experiments: tuple[Experiment, ...], view: Console, out: Path,
-              interval: float, timeout: float) -> Finished:
+def run_drill(here: Project, experiments: tuple[Experiment, ...], view: Console, out: Path, interval: float,
+              timeout: float) -> Finished:
     """The drill against the settings' cluster; everything the operator sees goes to `view` (the place a
     recording hooks in: pass a Console writing to the recording stream)."""
-    from ca3cli.commands.session import kubectl_for
-    from ca3cli.edges import secrets
     from ca3cli.operations import preflight
     from ca3cli.operations.chaos.runner import Timing
     from ca3cli.operations.chaos.session import drill
 
-    kubectl = kubectl_for(settings)
+    kubectl = here.kubectl()
     preflight.reachable(kubectl)
     timing = Timing(interval_s=interval, measure_timeout_s=timeout, settle_s=SETTLE_INTERVALS * interval)
-    return drill(kubectl, settings, experiments, view, secrets_folder=secrets.folder_for(config), out=out,
+    return drill(kubectl, here.settings, experiments, view, secrets_folder=here.secrets_folder, out=out,
                  timing=timing)
 
 
 def chaos(
     ctx: typer.Context,
-    experiment: list[str] = typer.Option([], "--experiment", "-e", help="Run only this experiment (repeatable); "
-                                         "see --list."),
+    experiment: list[str] = typer.Option([], "--experiment", "-e", metavar="NAME",
+                                         help="Run only this experiment (repeatable); see --list."),
     list_: bool = flag("--list", help="List the experiments and exit."),
     dry_run: bool = flag("--dry-run", help="Show what each experiment would do and undo; change nothing."),
     as_json: bool = flag("--json", help="Print the verdicts as JSON (the live view goes to stderr)."),
@@ -65,12 +64,15 @@ def chaos(
                         "render it to OUT/resilience-drill.mp4, at most 3 minutes."),
     export: str = typer.Option("", "--export", metavar="chaostoolkit", help="Write the experiments as Chaos "
                                "Toolkit experiment files into OUT/chaostoolkit/ and exit; changes nothing."),
+    milestone: int | None = typer.Option(None, "--milestone", "-m", metavar="N", min=1, max=9,
+                                         help="With --export: render for this milestone, without asking the cluster "
+                                              "(default: the milestone deployed)."),
     out: Path = typer.Option(OUT, "--out", "-o", help="Folder the report, picture and journal are written to."),
     interval: float = typer.Option(2, "--interval", help="Seconds between samples."),
     timeout: float = typer.Option(120, "--timeout", help="Seconds to wait for recovery after each fault."),
 ) -> None:
     """Inject failures per tier and prove the pipeline heals: recovery time, data flow, loss and duplicates."""
-    from ca3cli.operations.chaos.catalogue import plan, select
+    from ca3cli.operations.chaos.catalogue import select
 
     if interval < 0 or timeout <= 0:
         raise ConfigError("--interval must be >= 0 and --timeout > 0; run `ca3 chaos --help` for the defaults.")
@@ -79,22 +81,22 @@ def chaos(
         _list(chosen)
         return
     if export:
-        _export(ctx, export, chosen, out)
+        _export(ctx, export, chosen, out, milestone)
         return
+    if milestone is not None:
+        raise ConfigError("--milestone chooses what --export renders; a drill runs on the milestone deployed.")
     if dry_run:
-        for exp in chosen:
-            does, undo = plan(exp)
-            console.print(f"[bold]{escape(exp.name)}[/]: {escape(does)}\n  undo: {escape(undo)}")
-        console.print("Dry run: nothing was changed.")
+        _dry_run(project(ctx), chosen)
         return
     from ca3cli.operations.chaos.runner import Interrupted
 
-    settings = load_settings(ctx)
+    here = project(ctx)
+    settings = here.settings
     view = err_console if as_json else console
 
     def run(shown: Console) -> Finished:
         try:
-            return run_drill(settings, options(ctx).config, chosen, shown, out, interval, timeout)
+            return run_drill(here, chosen, shown, out, interval, timeout)
         except Interrupted as stopped:
             where = escape(str(stopped.files[0].parent)) if stopped.files else escape(str(out))
             shown.print(f"Interrupted: what the drill changed was undone; what it measured is in {where}/.")
@@ -103,6 +105,20 @@ def chaos(
     finished, video = _recorded(run, out, sys.stderr if as_json else sys.stdout) if record else (run(view), None)
     extra = [_write_procedures(settings, out), *([video] if video else [])]
     _report(finished, as_json, [*finished.files, *extra])
+
+
+def _dry_run(here: Project, chosen: tuple[Experiment, ...]) -> None:
+    """Each experiment's commands as lines to paste into a shell (the victim picked into $pod or $node first)."""
+    from ca3cli.operations.chaos import actions
+
+    names = here.topology()
+    for exp in chosen:
+        plan = actions.of(exp).plan(exp, here.settings.namespace, names)
+        console.print(f"[bold]{escape(exp.name)}[/]: {escape(exp.summary)}", soft_wrap=True)
+        for line in (*plan.pick, *plan.does):
+            console.print(f"  {escape(line)}", soft_wrap=True, highlight=False)
+        console.print(f"  # undo: {escape(plan.undo)}", soft_wrap=True, highlight=False)
+    console.print("Dry run: nothing was changed.")
 
 
 def _recorded(run: Callable[[Console], Finished], out: Path, mirror: TextIO) -> tuple[Finished, Path]:
@@ -148,23 +164,33 @@ def _write_procedures(settings: Settings, out: Path) -> Path:
     return path
 
 
-def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path) -> None:
-    """The experiments as Chaos Toolkit files, from the manifests these settings render (no cluster needed)."""
-    from ca3cli.core import topology
-    from ca3cli.operations.chaos import toolkit
-    from ca3cli.operations.chaos.session import MILESTONE
+def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path, milestone: int | None
+            ) -> None:
+    """The experiments as Chaos Toolkit files for the milestone deployed (asking the cluster, which also says
+    whether NetworkPolicies are enforced) or for `milestone` (no cluster needed)."""
+    from ca3cli.operations import preflight
+    from ca3cli.operations.chaos import session
 
     if kind != "chaostoolkit":
         raise ConfigError(f"--export knows only `chaostoolkit`, not `{kind}`.")
-    settings = load_settings(ctx)
-    names = topology.of_milestone(settings, MILESTONE)
+    here = project(ctx)
+    settings = here.settings
+    if milestone is None:
+        kubectl = here.kubectl()
+        preflight.reachable(kubectl)
+        target = session.export_target(kubectl, settings)
+    else:
+        target = session.ExportTarget(milestone, None)
+    files, left_out = session.toolkit_files(settings, chosen, target)
     folder = out / "chaostoolkit"
     folder.mkdir(parents=True, exist_ok=True)
-    for name, doc in toolkit.export(chosen, settings.namespace, names).items():
+    for name, doc in files.items():
         (folder / name).write_text(json.dumps(doc, indent=2) + "\n")
         console.print(f"saved {escape(str(folder / name))}")
-    console.print("Run one with `chaos run FILE` (pip install chaostoolkit chaostoolkit-kubernetes); a node drain is "
-                  "not exported (see docs/chaos.md).")
+    for name, why in left_out.items():
+        console.print(f"not exported: {escape(name)}: {escape(why)}")
+    console.print(f"Rendered for milestone {target.milestone}. Run one with `chaos run --rollback-strategy always "
+                  "FILE` (pip install chaostoolkit chaostoolkit-kubernetes); see docs/chaos.md.")
 
 
 def _report(finished: Finished, as_json: bool, files: list[Path]) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
-from ca3cli.commands.common import confirm, console, load_settings
+from ca3cli.commands.common import confirm, console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core.errors import Ca3Error
 
@@ -21,16 +22,16 @@ def destroy(
     yes: bool = flag("--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
     """Delete everything ca3 deployed; keeps the PersistentVolumeClaims unless --delete-data."""
-    from ca3cli.commands.session import kubectl_for
     from ca3cli.edges.runlog import RunLog
     from ca3cli.operations import preflight, prune
 
-    settings = load_settings(ctx)
+    here = project(ctx)
+    settings = here.settings
     if not yes:
         _confirm(settings.namespace, delete_data)
     log = RunLog("destroy", ())
     log.line(f"ca3 destroy namespace={settings.namespace} delete_data={delete_data}")
-    kubectl = kubectl_for(settings, log)
+    kubectl = here.kubectl(log)
     try:
         preflight.reachable(kubectl)
         kept = prune.destroy(kubectl, settings.namespace, delete_data)
@@ -38,8 +39,8 @@ def destroy(
         log.line(f"FAILED: {exc}")
         console.print(f"Run log: {log.path}")
         raise
-    if kept:
-        console.print(f"Kept {len(kept)} PersistentVolumeClaim(s) and namespace {settings.namespace}: "
-                      f"{', '.join(kept)}. Run `ca3 destroy --delete-data` to remove them.")
+    for line in prune.kept_lines(kept, settings.namespace):
+        console.print(escape(line))
+        log.line(line)
     console.print(f"[green]Destroyed[/] what ca3 deployed in {settings.namespace}. Run log: {log.path}")
-    log.line(f"OK: kept claims: {', '.join(kept) or 'none'}")
+    log.line("OK")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 import yaml
 
-from ca3cli.core import dashboards, registry
+from ca3cli.core import dashboards, kraft, registry
 from ca3cli.core.errors import RenderError
 from ca3cli.core.podsecurity import namespace as pod_security
 from ca3cli.core.yaml_scalar import yaml_scalar
@@ -43,21 +44,24 @@ def template_loader() -> jinja2.BaseLoader:
     return jinja2.PackageLoader("ca3cli", "templates")
 
 
+OPTIONS: dict[str, Any] = {"undefined": jinja2.StrictUndefined, "keep_trailing_newline": True, "trim_blocks": True,
+                           "lstrip_blocks": True}
+
+
+@functools.cache
 def environment() -> jinja2.Environment:
-    """Jinja2 with StrictUndefined: a missing value is an error, never an empty string."""
-    env = jinja2.Environment(
-        loader=template_loader(),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    """Jinja2 with StrictUndefined: a missing value is an error, never an empty string. One per process, so each
+    template is compiled once however often a command renders. No compiled template is kept between runs: that would
+    be a file ca3 writes outside the folders it owns (and core does no I/O)."""
+    env = jinja2.Environment(loader=template_loader(), **OPTIONS)
     # For config checksum annotations: a pod template changes (and its pods roll) when its ConfigMap changes.
     env.filters["sha256"] = lambda text: hashlib.sha256(str(text).encode()).hexdigest()
     # Every setting lands in a manifest through the YAML emitter, so no value can add a key or a document.
     env.filters["yaml_scalar"] = yaml_scalar
     # Dashboards are Python data (ca3cli/dashboards); the Grafana ConfigMap template embeds their JSON.
     env.globals["dashboard_files"] = dashboards.provisioned_files
+    # Kafka's first voters are formatted with directory ids fixed in advance (ca3cli/core/kraft.py).
+    env.filters["kraft_directory_id"] = kraft.directory_id
     return env
 
 

@@ -171,6 +171,16 @@ def test_ssl_always_verifies_hostname_and_ca(tmp_path) -> None:
 
 
 def test_producer_defaults_match_the_contract() -> None:
-    config = producer_settings.load({"KAFKA_BOOTSTRAP_SERVERS": "k:9092", "POD_NAME": "producer-abc"})
+    config = producer_settings.load({"KAFKA_BOOTSTRAP_SERVERS": "k:9092", "POD_NAME": "producer-abc"},
+                                    started_ms=1796112000123)
     assert (config.kafka.topic, config.http.port, config.rate_hz, config.producer_id) == (
-        "conveyor-speed", 8000, 1.0, "producer-abc")
+        "conveyor-speed", 8000, 1.0, "producer-abc@1796112000123")
+
+
+def test_a_producer_restarted_in_place_is_a_new_producer_and_a_long_pod_name_still_fits() -> None:
+    env = {"KAFKA_BOOTSTRAP_SERVERS": "k:9092", "POD_NAME": "producer-848b9d6d7-gvhjt"}
+    first, again = (producer_settings.load(env, started_ms=ms).producer_id for ms in (1796112000000, 1796112004000))
+    assert first != again and first.startswith("producer-848b9d6d7-gvhjt@")
+    long = producer_settings.load(env | {"POD_NAME": "p" * 63}, started_ms=1796112000000).producer_id
+    assert long == "p" * 50 + "@1796112000000" and len(long) == 64
+    assert producer_settings.load(env | {"PRODUCER_ID": "bench-1"}).producer_id == "bench-1"  # as given

@@ -14,9 +14,10 @@ import pytest
 
 from ca3cli import cli
 from ca3cli.commands import common
+from ca3cli.core.settings import Settings
 from ca3cli.edges import secrets
 from ca3cli.operations import build, prune
-from tests.cluster.recorded import ready
+from tests.cluster.recorded import namespace_with_owners, ready
 from tests.fixtures.kubectl import KubectlStub, fixture
 
 CONTEXT = "kind-ca3"
@@ -90,6 +91,7 @@ def answer_preflight(stub: KubectlStub) -> None:
     stub.on("get", "services", "--all-namespaces", stdout=fixture("recorded/get-svc.json"))
     stub.on("get", "apiservice", "v1beta1.metrics.k8s.io", stdout=fixture("apiservice-metrics-available.json"))
     stub.on("get", "namespace", NAMESPACE, stdout=f"namespace/{NAMESPACE}\n")
+    stub.on("get", "namespace", NAMESPACE, "--show-managed-fields", stdout=namespace_with_owners())
 
 
 def answer_healthy_deploy(stub: KubectlStub) -> None:
@@ -111,6 +113,11 @@ def apps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (root / app / "Dockerfile").write_text("FROM python:3.11.11-slim\n")
     monkeypatch.setattr(build, "CHECKOUT_APPS_DIR", root)
     return root
+
+
+def app_image(apps: Path, app: str) -> str:
+    """The image reference ca3 builds and deploys for `app` from the build context `apps` (its content tag)."""
+    return build.with_content_tags(Settings(), apps).image(app)
 
 
 @pytest.fixture
