@@ -16,6 +16,7 @@ import pytest
 
 from ca3cli.core import topology
 from ca3cli.core.settings import Settings
+from ca3cli.operations import build
 
 APPS = Path(__file__).resolve().parents[2] / "apps"
 APP_NAMES = ("producer", "processor")
@@ -60,9 +61,11 @@ def build_comment_tag(app: str) -> str:
 
 @pytest.mark.parametrize("app", APP_NAMES)
 def test_the_build_comment_tags_the_image_the_rendered_deployment_runs(app: str) -> None:
-    deployment = topology.of_milestone(Settings(), 1).workload_object(app)
+    settings = build.with_content_tags(Settings(), APPS)  # as `ca3 build` and `ca3 render` read them
+    deployment = topology.of_milestone(settings, 1).workload_object(app)
     images = [container["image"] for container in deployment["spec"]["template"]["spec"]["containers"]]
-    assert images == [build_comment_tag(app)]
+    digest = images[0].rsplit("-", 1)[1]
+    assert images == [build_comment_tag(app).replace("<digest>", digest)]
 
 
 CURL_PIN = re.compile(r"\bcurl=(\S+)")
