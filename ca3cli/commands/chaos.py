@@ -25,11 +25,6 @@ if TYPE_CHECKING:  # the core is imported when a drill runs, so `ca3 --help` sta
     from ca3cli.operations.project import Project
 
 OUT = Path("outputs")
-SETTLE_INTERVALS = 5  # samples taken after recovery, to see the steady state hold and the lag drain
-CAST, VIDEO = "resilience-drill.cast", "resilience-drill.mp4"
-SCREEN = (120, 40)  # columns and rows of the recorded terminal: the live view's pods, events and log lines fit
-VIDEO_MAX_S = 180.0  # the seed's video is at most 3 minutes; waits are sped up to fit
-VIDEO_PAUSE_S = 3.0  # a longer wait (pods coming back, data catching up) is cut to this; the rest is real time
 
 
 def _list(experiments: tuple[Experiment, ...], default: tuple[Experiment, ...]) -> None:
@@ -44,15 +39,10 @@ def run_drill(here: Project, experiments: tuple[Experiment, ...], view: Console,
               timeout: float, pace: Pace) -> Finished:
     """The drill against the settings' cluster; everything the operator sees goes to `view` (the place a
     recording hooks in: pass a Console writing to the recording stream), typed at `pace`."""
-    from ca3cli.operations import preflight
-    from ca3cli.operations.chaos.runner import Timing
-    from ca3cli.operations.chaos.session import drill
+    from ca3cli.operations.chaos import filmed
 
-    kubectl = here.kubectl()
-    preflight.reachable(kubectl)
-    timing = Timing(interval_s=interval, measure_timeout_s=timeout, settle_s=SETTLE_INTERVALS * interval)
-    return drill(kubectl, here.settings, experiments, view, secrets_folder=here.secrets_folder, out=out,
-                 timing=timing, pace=pace)
+    return filmed.run_drill(here.kubectl(), here.settings, here.secrets_folder, experiments, view, out, interval,
+                            timeout, pace)
 
 
 def chaos(
@@ -130,39 +120,20 @@ def _dry_run(here: Project, chosen: tuple[Experiment, ...]) -> None:
 
 
 def _recorded(run: Callable[[Console, Pace], Finished], out: Path, mirror: TextIO) -> tuple[Finished, Path]:
-    """Run the drill on a Console that writes to the terminal and to an asciicast, typed at a person's pace, then
-    film the cast; an interrupted drill is filmed too, so the video shows what happened before the rollback."""
-    from ca3cli.edges.recording.session import Recording
-    from ca3cli.edges.recording.video import require
-    from ca3cli.operations.chaos.operator import FILM
-    from ca3cli.operations.chaos.runner import Interrupted
-
-    require()  # a missing video package stops the drill before anything is changed, not after
-    out.mkdir(parents=True, exist_ok=True)
-    width, height = SCREEN
-    try:
-        with Recording(out / CAST, width, height, mirror=mirror) as stream:
-            finished = run(Console(file=stream, width=width, height=height, force_terminal=True,
-                                   color_system="standard", highlight=False), FILM)
-    except Interrupted:
-        _film(out)
-        raise
-    return finished, _film(out)
-
-
-def _film(out: Path) -> Path:
+    """The drill recorded, then filmed with the encoding's progress shown (ca3cli/operations/chaos/filmed.py)."""
     from rich.progress import Progress
 
-    from ca3cli.edges.recording.video import render_mp4
+    from ca3cli.operations.chaos import filmed
 
+    finished = filmed.recorded(run, out, mirror)
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("Rendering the drill's video", total=None)
-        info = render_mp4(out / CAST, out / VIDEO, VIDEO_MAX_S, max_pause=VIDEO_PAUSE_S,
-                          progress=lambda done, total: bar.update(task, completed=done, total=total))
-    pace = (f"real time, waits cut to {VIDEO_PAUSE_S:.0f} s" if info.scale >= 1
-            else f"sped up {1 / info.scale:.1f}x to fit {VIDEO_MAX_S:.0f} s; fewer experiments film at real time")
-    err_console.print(f"filmed {escape(str(out / VIDEO))}: {info.duration:.0f} s, {info.frames} frames ({pace})")
-    return out / VIDEO
+        info = filmed.film(out, lambda done, total: bar.update(task, completed=done, total=total))
+    pace = (f"real time, waits cut to {filmed.VIDEO_PAUSE_S:.0f} s" if info.scale >= 1 else
+            f"sped up {1 / info.scale:.1f}x to fit {filmed.VIDEO_MAX_S:.0f} s; fewer experiments film at real time")
+    err_console.print(f"filmed {escape(str(out / filmed.VIDEO))}: {info.duration:.0f} s, {info.frames} frames "
+                      f"({pace})")
+    return finished, out / filmed.VIDEO
 
 
 def _write_procedures(settings: Settings, out: Path) -> Path:

@@ -246,6 +246,8 @@ CRITERIA: tuple[Criterion, ...] = (
     Criterion("m2.prometheus-query-up", 2, "Prometheus answers the query `up` with samples"),
     Criterion("m2.prometheus-rbac", 2, "Prometheus's ServiceAccount may list pods (pod discovery)"),
     Criterion("m3.producer-metrics", 3, "Producer serves Prometheus metrics at :8000/metrics"),
+    Criterion("m3.producer-metrics-exec", 3,
+              "`kubectl exec <producer-pod> -- curl localhost:8000/metrics` (the seed's own command) returns them"),
     Criterion("m3.processor-metrics", 3, "Processor serves Prometheus metrics at :8000/metrics"),
     Criterion("m3.prometheus-app-targets", 3, "Prometheus targets for producer and processor are up"),
     Criterion("m3.kafka-exporter-ready", 3, "Deployment kafka-exporter has all replicas Ready"),

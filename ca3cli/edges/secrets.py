@@ -71,6 +71,7 @@ SPECS: tuple[Spec, ...] = (
     Spec(names.INFLUXDB_ADMIN_PASSWORD, _password),
     Spec(names.INFLUXDB_ADMIN_TOKEN, _token),
     Spec(names.GRAFANA_ADMIN_PASSWORD, _password),
+    Spec(names.GRAFANA_RENDERER_TOKEN, _token),
     Spec(names.KAFKA_CLUSTER_ID, kraft_cluster_id, rotates=False),
 )
 

@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from ca3cli.commands.chaos import SCREEN, VIDEO_MAX_S, VIDEO_PAUSE_S
 from ca3cli.core.settings import Settings
 from ca3cli.edges.kube import Kubectl, Result
 from ca3cli.edges.recording.session import Recording
 from ca3cli.edges.recording.video import VideoInfo, render_mp4
 from ca3cli.operations.chaos import session
 from ca3cli.operations.chaos.catalogue import seed_drills
+from ca3cli.operations.chaos.filmed import SCREEN, VIDEO_MAX_S, VIDEO_PAUSE_S
 from ca3cli.operations.chaos.operator import FILM
 from ca3cli.operations.chaos.runner import Timing
 from tests.chaos import answers as a

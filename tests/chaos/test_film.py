@@ -18,9 +18,9 @@ import pytest
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw
 
-from ca3cli.commands.chaos import SCREEN, VIDEO_MAX_S
 from ca3cli.edges.recording import screen
 from ca3cli.operations.chaos import outputs
+from ca3cli.operations.chaos.filmed import SCREEN, VIDEO_MAX_S
 from tests.chaos import answers as a
 from tests.chaos.film import SCENARIOS, Filmed, film
 

@@ -84,3 +84,15 @@ def test_the_scaling_picture_marks_each_rescale_event_where_it_happened_with_its
 def test_a_rescale_without_a_sample_to_place_it_against_is_not_marked() -> None:
     recorded = replace(timeline(CLEAN), samples=())
     assert [plot.when(recorded, event) for event in recorded.rescales] == [None, None]
+
+
+def test_a_run_without_samples_draws_no_picture_and_its_results_do_not_name_one(tmp_path: Path) -> None:
+    from ca3cli.operations.handin import proofs
+
+    empty = timeline([])
+    written = outputs.save(tmp_path, empty, analysis.analyse(empty))
+    assert outputs.PICTURE not in [p.name for p in written]
+    results = (tmp_path / outputs.RESULTS).read_bytes()
+    assert b"hpa-scaling.png" not in results and b"no picture was drawn" in results
+    read = lambda path: (tmp_path / path.removeprefix("outputs/")).read_bytes()  # noqa: E731
+    assert proofs.judge(f"outputs/{outputs.RESULTS}", read).holds

@@ -39,10 +39,7 @@ def heading(run: Run) -> str:
 
 
 def text(drill: Drill) -> str:
-    lines = [f"Pods during the resilience drill ({drill.started_at}, namespace {drill.namespace}), as kubectl "
-             "printed them", ""]
+    lines = [f"Pods during the resilience drill ({drill.started_at}, namespace {drill.namespace})", ""]
     for run, shown in blocks(drill):
         lines += [heading(run), "", *shown]
-    if len(lines) == 2:
-        lines.append("(no experiment injected a fault, so no pod had to recover)")
     return "\n".join(lines) + "\n"
