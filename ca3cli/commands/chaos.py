@@ -13,8 +13,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ca3cli.commands import flags
 from ca3cli.commands.common import console, err_console, project
 from ca3cli.commands.flags import flag
+from ca3cli.core import registry
 from ca3cli.core.errors import Ca3Error, ConfigError
 
 if TYPE_CHECKING:  # the core is imported when a drill runs, so `ca3 --help` stays fast
@@ -55,9 +57,8 @@ def chaos(
                         "render it to OUT/resilience-drill.mp4, at most 3 minutes."),
     export: str = typer.Option("", "--export", metavar="chaostoolkit", help="Write the experiments as Chaos "
                                "Toolkit experiment files into OUT/chaostoolkit/ and exit; changes nothing."),
-    milestone: int | None = typer.Option(None, "--milestone", "-m", metavar="N", min=1, max=9,
-                                         help="With --export: render for this milestone, without asking the cluster "
-                                              "(default: the milestone deployed)."),
+    milestone: int | None = flags.milestone(None, help="With --export: render for this milestone, without asking "
+                                                       "the cluster (default: the milestone deployed)."),
     out: Path = typer.Option(OUT, "--out", "-o", help="Folder the report, picture and journal are written to."),
     interval: float = typer.Option(2, "--interval", help="Seconds between samples."),
     timeout: float = typer.Option(120, "--timeout", help="Seconds to wait for recovery after each fault."),
@@ -72,7 +73,7 @@ def chaos(
         _list(chosen)
         return
     if export:
-        _export(ctx, export, chosen, out, milestone)
+        _export(ctx, export, chosen, out, None if milestone is None else registry.check_milestone(milestone))
         return
     if milestone is not None:
         raise ConfigError("--milestone chooses what --export renders; a drill runs on the milestone deployed.")
