@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TextIO
 
 import typer
@@ -113,7 +113,6 @@ def _recorded(run: Callable[[Console], Finished], out: Path, mirror: TextIO) -> 
     from ca3cli.operations.chaos.runner import Interrupted
 
     require()  # a missing video package stops the drill before anything is changed, not after
-    out.mkdir(parents=True, exist_ok=True)
     width, height = SCREEN
     try:
         with Recording(out / CAST, width, height, mirror=mirror) as stream:
@@ -140,17 +139,17 @@ def _film(out: Path) -> Path:
 
 def _write_procedures(settings: Settings, out: Path) -> Path:
     """What an operator does for each failure the drill exercised, written from the registry beside its report."""
+    from ca3cli.edges import files
     from ca3cli.operations.chaos.session import MILESTONE
     from ca3cli.operations.procedures.document import render_operator_procedures
 
-    path = out / "operator-procedures.md"
-    path.write_text(render_operator_procedures(settings, milestone=MILESTONE), encoding="utf-8")
-    return path
+    return files.write(out, "operator-procedures.md", render_operator_procedures(settings, milestone=MILESTONE))
 
 
 def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path) -> None:
     """The experiments as Chaos Toolkit files, from the manifests these settings render (no cluster needed)."""
     from ca3cli.core import topology
+    from ca3cli.edges import files
     from ca3cli.operations.chaos import toolkit
     from ca3cli.operations.chaos.session import MILESTONE
 
@@ -158,11 +157,9 @@ def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: 
         raise ConfigError(f"--export knows only `chaostoolkit`, not `{kind}`.")
     settings = load_settings(ctx)
     names = topology.of_milestone(settings, MILESTONE)
-    folder = out / "chaostoolkit"
-    folder.mkdir(parents=True, exist_ok=True)
     for name, doc in toolkit.export(chosen, settings.namespace, names).items():
-        (folder / name).write_text(json.dumps(doc, indent=2) + "\n")
-        console.print(f"saved {escape(str(folder / name))}")
+        saved = files.write(out, PurePosixPath("chaostoolkit", name), json.dumps(doc, indent=2) + "\n")
+        console.print(f"saved {escape(str(saved))}")
     console.print("Run one with `chaos run FILE` (pip install chaostoolkit chaostoolkit-kubernetes); a node drain is "
                   "not exported (see docs/chaos.md).")
 

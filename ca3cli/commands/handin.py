@@ -36,6 +36,7 @@ def handin(
                                  "audited (writes .secrets.baseline); check each one first."),
 ) -> None:
     """Write k8s/, scripts/, outputs/ and README.md; scan them and the git history for secrets; show the checklist."""
+    from ca3cli.edges import files
     from ca3cli.operations.handin import build
     from ca3cli.operations.handin.checklist import condensed, detail, missing
 
@@ -51,7 +52,7 @@ def handin(
         console.print(f"Wrote {project / '.secrets.baseline'} accepting {len(findings)} finding(s).")
         return
     settings = load_settings(ctx)
-    root.mkdir(parents=True, exist_ok=True)
+    files.folder(root)
     with err_console.status("Building the submission and scanning it for secrets..."):
         result = build.run(settings, milestone, root, project, values, err_console.print)
     table = Table("M", "WHAT THE SEED ASKS", "STATE", "FILE (MADE) / WHAT TO RUN", title="Hand-in checklist",

@@ -65,14 +65,6 @@ def _writable(config: Path) -> None:
         raise ConfigError(f"The folder {config.parent} does not exist. Create it, or pass another --config.")
 
 
-def _write(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"Cannot write {path} ({exc.strerror}). Check the folder's permissions, or pass another "
-                          "--config.") from None
-
-
 def init(
     ctx: typer.Context,
     force: bool = flag("--force", help="Overwrite an existing ca3.yaml."),
@@ -81,7 +73,7 @@ def init(
 ) -> None:
     """Write a commented ca3.yaml and generate strong secrets into .ca3/secrets/ (git-ignored, mode 0600)."""
     from ca3cli.core.settings import Settings
-    from ca3cli.edges import config_file, gitignore, secrets
+    from ca3cli.edges import config_file, files, gitignore, secrets
 
     config: Path = options(ctx).config
     _writable(config)
@@ -92,18 +84,22 @@ def init(
         console.print(f"Kept {config} (use --force to rewrite it with defaults).")
     else:
         chosen = _ask(Settings()) if interactive else Settings()
-        _write(config, config_file.render(chosen))
+        files.write(config.parent, config.name, config_file.render(chosen))
         console.print(f"Wrote {config}.")
     schema = config.parent / config_file.SCHEMA_NAME
-    _write(schema, config_file.shipped_schema())  # refreshed on every run, so it matches the installed ca3
+    # refreshed on every run, so it matches the installed ca3
+    files.write(config.parent, schema.name, config_file.shipped_schema())
     console.print(f"Wrote {schema} (editors check ca3.yaml against it).")
     added = gitignore.ensure(config.parent)  # before the first secret exists, so no `git add -A` can commit one
     if added:
         console.print(f"Added {len(added)} entries to {config.parent / '.gitignore'} (.ca3/, secrets, keys).")
     folder = secrets.folder_for(config)
-    created, kept = secrets.ensure(folder, rotate=rotate)
-    console.print(f"Secrets in {folder}: {len(created)} generated, {len(kept)} kept (values are never printed).")
-    if rotate and created:
+    ensured = secrets.ensure(folder, rotate=rotate)
+    for name, damage in ensured.repaired.items():
+        console.print(f"Generated {folder / name} again: the file was {damage} (a crash or a full disk can leave one).")
+    console.print(f"Secrets in {folder}: {len(ensured.created)} generated, {len(ensured.kept)} kept (values are never "
+                  "printed).")
+    if rotate and ensured.created:
         console.print(
             "InfluxDB and Grafana read their admin credentials only on first start with an empty volume: "
             "run `ca3 destroy --delete-data` then `ca3 deploy` for rotated values to take effect."

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ca3cli.core.dashboards import catalogue
 from ca3cli.core.dashboards.model import LOKI
 from ca3cli.core.errors import Ca3Error
-from ca3cli.edges import browser
+from ca3cli.edges import browser, files
 from ca3cli.edges.kube import Kubectl, secret_value
 from ca3cli.edges.portforward import HttpError, basic_auth, forward, request
 from ca3cli.operations import preflight, services
@@ -119,9 +119,7 @@ def _render(grafana_url: str, headers: dict[str, str], out_dir: Path, renderer: 
             raise Ca3Error(f"Grafana answered {shot.path()} with something that is not a PNG "
                            f"({image[:80]!r}). Check the renderer's logs: "
                            f"`kubectl logs {renderer}`.")
-        path = out_dir / shot.file
-        path.write_bytes(image)
-        written.append(path)
+        written.append(files.write(out_dir, shot.file, image))
     return written
 
 
@@ -134,7 +132,7 @@ def capture(kubectl: Kubectl, settings: Settings, out_dir: Path) -> list[Path]:
     preflight.reachable(kubectl)
     deployed = services.deployed(kubectl, settings)
     headers = admin_headers(kubectl, deployed.secret(services.GRAFANA, "admin-password").name)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    files.folder(out_dir)
     renderer = deployed.workload("image-renderer").ref if deployed.has("image-renderer") else "<renderer pod>"
     with (forward(kubectl, *services.target(deployed, services.GRAFANA)) as grafana,
           forward(kubectl, *services.target(deployed, services.PROMETHEUS)) as prometheus):

@@ -4,7 +4,6 @@ on disk. Cluster-made evidence is only looked for (and copied from the project w
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ca3cli.core import registry
 from ca3cli.core.errors import Ca3Error
+from ca3cli.edges import files
 from ca3cli.operations.handin import checklist, deliverables, readme, scan, submission, validation
 
 if TYPE_CHECKING:
@@ -44,10 +44,9 @@ def _made(path: Path) -> datetime:
 def _copy_evidence(rows: Iterable[deliverables.Deliverable], project: Path, root: Path) -> None:
     """Command-made outputs live in the project's outputs/; a submission elsewhere gets a copy of each one there."""
     for row in rows:
-        source, target = project / row.path, root / row.path
+        source = project / row.path
         if row.command and row.write is None and row.path.startswith("outputs/") and source.is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
+            files.copy(source, root, row.path)
 
 
 def write_static(settings: Settings, root: Path, rows: Iterable[deliverables.Deliverable]) -> None:
@@ -124,7 +123,7 @@ def run(settings: Settings, milestone: int, root: Path, project: Path, values: I
     write_static(settings, root, rows)
     scanned = secret_scan(root, project, values, progress)
     accepted = len(scanned.findings)
-    (root / SCAN_REPORT).write_text(scan_report(scanned, accepted))
+    files.write(root, SCAN_REPORT, scan_report(scanned, accepted))
     found = _found(root, rows, project)
     titles = _titles(root, found)
     now = datetime.now(UTC)
@@ -135,8 +134,8 @@ def run(settings: Settings, milestone: int, root: Path, project: Path, values: I
     enabled = {component.name for component in registry.components_for(milestone, settings)}
     generated = readme.markdown(milestone, lines, k8s_files, enabled, checks, titles, settings.namespace)
     existing = (root / README).read_text() if (root / README).is_file() else None
-    (root / README).write_text(readme.merge(existing, generated))
-    (root / CHECKLIST).write_text(checklist.markdown(lines, milestone))
+    files.write(root, README, readme.merge(existing, generated))
+    files.write(root, CHECKLIST, checklist.markdown(lines, milestone))
     return Handin(root, lines, scanned)
 
 
@@ -144,5 +143,5 @@ def accept_findings(root: Path, project: Path, values: Iterable[str],
                     progress: Callable[[str], None] = lambda _: None) -> list[scan.Finding]:
     """Write the project's baseline so that every current detect-secrets finding is accepted; returns them."""
     findings = [f for f in scan.scan(root, values, progress).findings if f.kind != scan.GENERATED]
-    (project / scan.BASELINE).write_text(scan.baseline_json(findings))
+    files.write(project, scan.BASELINE, scan.baseline_json(findings))
     return findings
