@@ -76,8 +76,8 @@ def _relative(relative: str | PurePath) -> PurePosixPath:
     try:
         return owned_paths.relative(relative)
     except ValueError as exc:
-        raise FileError(f"ca3 refused to touch a path outside its folder: {exc}. This is a bug in the caller; "
-                        "please report it with the command you ran.") from None
+        raise FileError(f"ca3 refused to touch a path outside its folder because {exc}: this is a bug in ca3, please "
+                        "report it with the command you ran.") from None
 
 
 def _lstat(fd: int, name: str) -> os.stat_result | None:
