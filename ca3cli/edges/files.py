@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterator
@@ -170,6 +171,15 @@ def _discard(fd: int, name: str) -> None:
         os.unlink(name, dir_fd=fd)
 
 
+def _sweep(fd: int, name: str) -> None:
+    """Remove the temporary files an earlier write of `name` left when it was killed before its rename."""
+    pattern = re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{8}}{re.escape(TEMP_SUFFIX)}")
+    for entry in os.listdir(fd):
+        found = _lstat(fd, entry) if pattern.fullmatch(entry) else None
+        if found is not None and stat.S_ISREG(found.st_mode):
+            _discard(fd, entry)
+
+
 def write(root: Path, relative: str | PurePath, data: str | bytes, *, mode: int = PUBLIC_FILE,
           folder_mode: int | None = None, mtime: float | None = None) -> Path:
     """Replace root/relative atomically with `data` (text as UTF-8) and file `mode`; the folders on the way are made,
@@ -182,6 +192,7 @@ def write(root: Path, relative: str | PurePath, data: str | bytes, *, mode: int 
         with _folders(root, rel.parts[:-1], create=True, mode=folder_mode, doing="write") as fds:
             folder = fds[-1]
             _check_target(folder, rel.name, target)
+            _sweep(folder, rel.name)
             temp = f".{rel.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
             fd = os.open(temp, _NEW, mode, dir_fd=folder)
             try:
