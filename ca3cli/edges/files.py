@@ -215,12 +215,15 @@ def write(root: Path, relative: str | PurePath, data: str | bytes, *, mode: int 
     return target
 
 
-def copy(source: Path, root: Path, relative: str | PurePath, *, mode: int = PUBLIC_FILE) -> Path:
-    """root/relative replaced atomically by the bytes of `source`, keeping its modification time."""
-    try:
-        data, mtime = source.read_bytes(), source.stat().st_mtime
-    except OSError as exc:
-        raise failure(exc, source, "read") from None
+def copy(source_root: Path, source: str | PurePath, root: Path, relative: str | PurePath, *,
+         mode: int = PUBLIC_FILE) -> Path | None:
+    """root/relative replaced atomically by the bytes of source_root/source (read without following a link, so a
+    committed link cannot pull a file from elsewhere into a submission), keeping its modification time; None when
+    the source does not exist."""
+    found = _read(source_root, source)
+    if found is None:
+        return None
+    data, mtime = found
     return write(root, relative, data, mode=mode, mtime=mtime)
 
 
@@ -269,8 +272,8 @@ def folder(root: Path, relative: str | PurePath = "", *, mode: int | None = None
     return root / rel
 
 
-def read(root: Path, relative: str | PurePath) -> bytes | None:
-    """The bytes of root/relative, None when it (or a folder on the way) does not exist; a link is refused."""
+def _read(root: Path, relative: str | PurePath) -> tuple[bytes, float] | None:
+    """The bytes and modification time of root/relative, None when it (or a folder on the way) does not exist."""
     rel = _relative(relative)
     target = root / rel
     if not root.exists() and not root.is_symlink():
@@ -283,11 +286,17 @@ def read(root: Path, relative: str | PurePath) -> bytes | None:
             except FileNotFoundError:
                 return None
             with os.fdopen(fd, "rb") as handle:
-                return handle.read()
+                return handle.read(), os.fstat(handle.fileno()).st_mtime
     except _Missing:
         return None
     except OSError as exc:
         raise failure(exc, target, "read") from None
+
+
+def read(root: Path, relative: str | PurePath) -> bytes | None:
+    """The bytes of root/relative, None when it (or a folder on the way) does not exist; a link is refused."""
+    found = _read(root, relative)
+    return None if found is None else found[0]
 
 
 def look(root: Path, relative: str | PurePath) -> Found:

@@ -149,3 +149,19 @@ def test_a_lower_milestone_removes_what_the_higher_one_wrote(
     lower = set(snapshot(project / "k8s"))
     assert result.code == 0 and lower < higher
     assert result.text.count("Removed ") == len({n for n in higher - lower if n.endswith(".yaml")})
+
+
+def test_handin_elsewhere_does_not_copy_a_linked_output_into_the_submission(
+        scratch: Callable[[Callable[[Path], None]], Path], home: Path, tmp_path: Path,
+        ca3: Callable[..., Run]) -> None:
+    def plant(origin: Path) -> None:
+        (origin / "outputs").mkdir()
+        (origin / "outputs" / "validation-report.xml").symlink_to(home / ".config" / "app.yaml")
+
+    scratch(plant)
+    before = snapshot(home)
+    result = ca3("handin", "-m", "1", "--allow-missing", "--out", str(tmp_path / "submission"))
+    assert result.code == 2, result.text
+    assert "outputs/validation-report.xml is a symbolic link" in one_sentence(result)
+    assert snapshot(home) == before
+    assert not (tmp_path / "submission" / "outputs" / "validation-report.xml").exists()

@@ -44,9 +44,8 @@ def _made(path: Path) -> datetime:
 def _copy_evidence(rows: Iterable[deliverables.Deliverable], project: Path, root: Path) -> None:
     """Command-made outputs live in the project's outputs/; a submission elsewhere gets a copy of each one there."""
     for row in rows:
-        source = project / row.path
-        if row.command and row.write is None and row.path.startswith("outputs/") and source.is_file():
-            files.copy(source, root, row.path)
+        if row.command and row.write is None and row.path.startswith("outputs/"):
+            files.copy(project, row.path, root, row.path)
 
 
 def write_static(settings: Settings, root: Path, rows: Iterable[deliverables.Deliverable]) -> None:

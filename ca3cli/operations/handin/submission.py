@@ -95,7 +95,7 @@ def write_deploy_log(settings: Settings, root: Path, project: Path) -> Path | No
     finished = [log for log in logs if validation.deploy_succeeded(log.read_text())]
     if not finished:
         return None
-    return files.copy(finished[-1], root, f"{deliverables.OUTPUTS}/deploy-log.txt")
+    return files.copy(finished[-1].parent, finished[-1].name, root, f"{deliverables.OUTPUTS}/deploy-log.txt")
 
 
 def makers(milestone: int, project: Path) -> deliverables.Makers:
