@@ -10,8 +10,10 @@ from pathlib import Path
 
 from ca3cli.edges import files
 
-# k8s/ itself is committed: it never holds a Secret (ca3cli/edges/output.py writes those only into .ca3/).
-ENTRIES = (".ca3/", "secrets/", "secrets.yaml", "*secret*.yaml", "*.key", "*-key.pem", "*.p12", "*.jks", "run_logs/")
+# k8s/ itself is committed: it never holds a Secret (ca3cli/edges/output.py writes those only into .ca3/). A
+# *.ca3-tmp file is half a write that a kill interrupted (ca3cli/edges/files.py); the next write sweeps it.
+ENTRIES = (".ca3/", "secrets/", "secrets.yaml", "*secret*.yaml", "*.key", "*-key.pem", "*.p12", "*.jks", "run_logs/",
+           "*.ca3-tmp")
 NAME = ".gitignore"
 HEADER = "# ca3: generated secrets, rendered Secrets and private keys are never committed."
 

@@ -192,3 +192,9 @@ def test_permission_denied_is_a_sentence(tmp_path: Path) -> None:
 ])
 def test_each_system_failure_reads_as_a_sentence(code: int, words: str) -> None:
     assert words in _sentence(files.failure(OSError(code, os.strerror(code)), Path("k8s/a.yaml")))
+
+
+def test_a_write_a_kill_interrupted_is_never_committed() -> None:
+    from ca3cli.edges import gitignore
+
+    assert f"*{files.TEMP_SUFFIX}" in gitignore.ENTRIES
