@@ -44,29 +44,28 @@ def digest(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class Record:
-    """The files an earlier render wrote (path -> SHA-256 of what it wrote), and the entries refused, each a
-    sentence naming the entry and why it is left alone."""
+    """The files an earlier render wrote (path -> SHA-256 of what it wrote, None in the record of a ca3 from before
+    the hashes), and the entries refused, each naming the line and why."""
 
-    entries: dict[str, str] = field(default_factory=dict)
+    entries: dict[str, str | None] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
 
 
 def parse(text: str, name: str) -> Record:
-    """Every line of the record `name`: `<sha256>  <path>`; a line that is not is refused, never acted on."""
+    """Every line of the record `name`: `<sha256>  <path>`, or a bare path as earlier versions wrote it; a path
+    outside the grammar is refused, never acted on."""
     record = Record()
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         hexdigest, separator, path = line.partition(SEPARATOR)
-        if not separator or not DIGEST.fullmatch(hexdigest):
-            record.refused.append(f"{name} line {number} carries no SHA-256 of what ca3 wrote, so ca3 cannot tell "
-                                  "that it wrote that file")
-            continue
+        hashed = bool(separator) and DIGEST.fullmatch(hexdigest) is not None
+        path = path if hashed else line
         why = problem(path)
         if why is not None:
             record.refused.append(f"{name} line {number} names {path!r}, which {why}")
             continue
-        record.entries[path] = hexdigest
+        record.entries[path] = hexdigest if hashed else None
     return record
 
 
@@ -75,7 +74,7 @@ def text(entries: Mapping[str, str]) -> str:
     return "".join(f"{entries[path]}{SEPARATOR}{path}\n" for path in sorted(entries))
 
 
-def stale(previous: Mapping[str, str], current: Iterable[str]) -> list[str]:
+def stale(previous: Mapping[str, str | None], current: Iterable[str]) -> list[str]:
     """Files recorded by the previous render that this one does not write, in order."""
     return sorted(set(previous) - set(current))
 

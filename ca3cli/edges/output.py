@@ -2,8 +2,10 @@
 
 A render records the files it wrote, with the SHA-256 of each, in `<out>/.ca3-rendered`; the next render removes
 those it no longer renders (a lower milestone, a component switched off). k8s/ is committed, so the record may come
-from anyone: an entry is acted on only when it is a plain path inside --out naming a regular file whose content is
-still what ca3 wrote; any other entry, or a stale file that was changed, is reported and left alone.
+from anyone: a file is removed only when its entry is a plain path inside --out naming a regular file whose content
+still has the recorded hash. An entry outside that grammar, or one reaching a link, a folder or anything but a file,
+stops the render before it writes anything; a stale file that changed (or that a record from before the hashes
+names) is left in place and said.
 """
 
 from __future__ import annotations
@@ -77,6 +79,10 @@ def _stale(out: Path, previous: owned_paths.Record, current: dict[str, str]) -> 
         found = files.look(out, name)
         if found.kind == "file" and found.sha256 == previous.entries[name]:
             remove.append(name)
+        elif found.kind == "file" and previous.entries[name] is None:
+            left.append(f"Left {out / name} in place: the record of an earlier ca3 names it without the hash that "
+                        "shows ca3 wrote it, and the current milestones no longer render it (delete it yourself if "
+                        "it is stale).")
         elif found.kind == "file":
             left.append(f"Left {out / name} in place: it changed since ca3 wrote it, and the current milestones no "
                         "longer render it (delete it yourself if it is stale).")

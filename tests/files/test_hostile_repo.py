@@ -63,8 +63,8 @@ RENDER: dict[str, Case] = {
     "the record names a folder": Case(
         lambda o, h: ((_k8s(o) / "olddir").mkdir(), (_k8s(o) / "olddir" / "keep.txt").write_text("x"),
                       _record(o, f"{_hash('x')}  olddir")), "the entry 'olddir' names a folder"),
-    "the record has an entry without a hash (the old format)": Case(
-        lambda o, h: _record(o, str(h / ".bashrc")), "carries no SHA-256 of what ca3 wrote"),
+    "the record in the format before hashes names an absolute path": Case(
+        lambda o, h: _record(o, str(h / ".bashrc")), "which is absolute"),
     "the record is not normalised": Case(
         lambda o, h: _record(o, f"{_hash(BASHRC)}  ./old.yaml"), "which is not normalised"),
     "the record is not UTF-8": Case(
@@ -138,6 +138,19 @@ def test_a_stale_file_changed_since_ca3_wrote_it_is_left_and_said(
     assert result.code == 0, result.text
     assert "Left k8s/mine.yaml in place: it changed since ca3 wrote it" in result.text
     assert (project / "k8s" / "mine.yaml").read_text() == "edited by hand\n"
+
+
+def test_a_stale_file_named_by_a_record_without_hashes_is_left_and_said(
+        scratch: Callable[[Callable[[Path], None]], Path], ca3: Callable[..., Run]) -> None:
+    def plant(origin: Path) -> None:
+        (_k8s(origin) / "old.yaml").write_text("kind: Old\n")
+        _record(origin, "old.yaml", "namespace.yaml")  # as ca3 wrote it before the hashes
+
+    project = scratch(plant)
+    result = ca3("render", "-m", "1")
+    assert result.code == 0, result.text
+    assert "Left k8s/old.yaml in place: the record of an earlier ca3 names it without the hash" in result.text
+    assert (project / "k8s" / "old.yaml").read_text() == "kind: Old\n"
 
 
 def test_a_lower_milestone_removes_what_the_higher_one_wrote(
