@@ -153,6 +153,15 @@ def test_a_stale_file_named_by_a_record_without_hashes_is_left_and_said(
     assert (project / "k8s" / "old.yaml").read_text() == "kind: Old\n"
 
 
+def test_a_stale_entry_whose_file_vanished_is_passed_over(
+        scratch: Callable[[Callable[[Path], None]], Path], ca3: Callable[..., Run]) -> None:
+    project = scratch(lambda origin: _record(origin, f"{_hash('gone' + chr(10))}  kafka/gone.yaml"))
+    result = ca3("render", "-m", "1")
+    assert result.code == 0, result.text
+    assert "Removed" not in result.text and "in place" not in result.text
+    assert "kafka/gone.yaml" not in (project / "k8s" / RECORD).read_text()
+
+
 def test_a_lower_milestone_removes_what_the_higher_one_wrote(
         scratch: Callable[[Callable[[Path], None]], Path], ca3: Callable[..., Run]) -> None:
     project = scratch(lambda origin: (origin / "README.md").write_text("project\n"))
