@@ -181,10 +181,11 @@ def _sweep(fd: int, name: str) -> None:
 
 
 def write(root: Path, relative: str | PurePath, data: str | bytes, *, mode: int = PUBLIC_FILE,
-          folder_mode: int | None = None, mtime: float | None = None) -> Path:
+          folder_mode: int | None = None, mtime: float | None = None, durable: bool = True) -> Path:
     """Replace root/relative atomically with `data` (text as UTF-8) and file `mode`; the folders on the way are made,
     and with `folder_mode` set to it whether made or found (private folders stay private). `mtime` keeps a copy's
-    time. Returns the path written."""
+    time. `durable=False` skips the fsyncs, for a scratch copy in a temporary folder that no crash needs to keep.
+    Returns the path written."""
     rel = _relative(relative)
     target = root / rel
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -201,15 +202,17 @@ def write(root: Path, relative: str | PurePath, data: str | bytes, *, mode: int 
                     _write_all(fd, payload)
                     if mtime is not None:
                         os.utime(fd, (mtime, mtime))
-                    os.fsync(fd)
+                    if durable:
+                        os.fsync(fd)
                 finally:
                     os.close(fd)
                 os.rename(temp, rel.name, src_dir_fd=folder, dst_dir_fd=folder)
             except BaseException:
                 _discard(folder, temp)
                 raise
-            with contextlib.suppress(OSError):  # some file systems cannot fsync a folder; the rename is done
-                os.fsync(folder)
+            if durable:
+                with contextlib.suppress(OSError):  # some file systems cannot fsync a folder; the rename is done
+                    os.fsync(folder)
     except OSError as exc:
         raise failure(exc, target) from None
     return target

@@ -205,7 +205,7 @@ def _history(repo: Path, refs: Sequence[str], forms: Sequence[str], tmp: Path,
         if not _is_text(content) or _skipped(first.path):
             continue
         name = owned_paths.UNSAFE.sub("_", PurePosixPath(first.path).name)  # git allows a backslash in a name
-        copy = files.write(tmp, PurePosixPath(oid, name), content, mode=files.PRIVATE_FILE)
+        copy = files.write(tmp, PurePosixPath(oid, name), content, mode=files.PRIVATE_FILE, durable=False)
         found = scan_file(copy, first.path) + exact_values(content.decode(errors="replace"), first.path, forms)
         files.remove(tmp, copy.relative_to(tmp))
         findings += [replace(f, path=blob.path, commit=blob.commit) for blob in paths[oid] for f in found]
