@@ -35,7 +35,7 @@ from ca3cli.commands import (
 )
 from ca3cli.commands import open as open_command
 from ca3cli.commands.common import GlobalOptions, err_console
-from ca3cli.commands.flags import flag
+from ca3cli.commands.flags import Command, Group, flag
 from ca3cli.core.errors import Ca3Error, ConfigError, FileError
 
 app = typer.Typer(
@@ -44,25 +44,26 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
+    cls=Group,
 )
 
 # In the order a newcomer uses them.
-app.command()(init.init)
-app.command()(up.up)
+app.command(cls=Command)(init.init)
+app.command(cls=Command)(up.up)
 app.add_typer(cluster.app, name="cluster")
-app.command()(render.render)
-app.command()(lint.lint)
-app.command()(build.build)
-app.command()(certs.certs)
+app.command(cls=Command)(render.render)
+app.command(cls=Command)(lint.lint)
+app.command(cls=Command)(build.build)
+app.command(cls=Command)(certs.certs)
 app.command(cls=deploy.DeployCommand)(deploy.deploy)
-app.command()(status.status)
-app.command()(validate.validate)
-app.command(name="load-test")(loadtest.load_test)
-app.command()(chaos.chaos)
-app.command(name="open")(open_command.open_)
-app.command()(evidence.evidence)
-app.command()(handin.handin)
-app.command()(destroy.destroy)
+app.command(cls=Command)(status.status)
+app.command(cls=Command)(validate.validate)
+app.command(name="load-test", cls=Command)(loadtest.load_test)
+app.command(cls=Command)(chaos.chaos)
+app.command(name="open", cls=Command)(open_command.open_)
+app.command(cls=Command)(evidence.evidence)
+app.command(cls=Command)(handin.handin)
+app.command(cls=Command)(destroy.destroy)
 
 EXIT_INTERRUPTED = 130
 EXIT_UNEXPECTED = 3

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one test command (the README names it, .ci/run calls it): install the real test servers (Debian packages),
+# The one test command (docs/CONTRIBUTING.md names it, .ci/run calls it): install the real test servers (Debian packages),
 # install ca3 (with its test and lint extras) and both apps into .venv/, run ruff and mypy, then run the whole suite
 # there. Extra arguments go to pytest.
 set -euo pipefail

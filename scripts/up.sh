@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/venv.sh
 source scripts/venv.sh
 
+# kubectl is needed whatever cluster is used: say so before minutes of installing, not after.
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "kubectl was not found on PATH. Install it (https://kubernetes.io/docs/tasks/tools/) and run bash scripts/up.sh again." >&2
+  exit 1
+fi
+
 milestone="${1:-1}"
 if [ "$#" -gt 0 ]; then shift; fi
 venv_python

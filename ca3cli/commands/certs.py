@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ca3cli.commands.common import console, load_settings, options
+from ca3cli.commands.common import console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core import template_values
 from ca3cli.core.errors import CheckFailed, ConfigError
@@ -17,9 +17,9 @@ from ca3cli.core.errors import CheckFailed, ConfigError
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ca3cli.core.settings import Settings
     from ca3cli.operations.certs.check import Row
     from ca3cli.operations.certs.store import Issued
+    from ca3cli.operations.project import Project
 
 GROUPS = {"influxdb": ("influxdb",), "kafka": ("kafka", "kafka-client")}
 
@@ -48,17 +48,17 @@ def _rows_table(title: str, rows: list[Row]) -> Table:
     return table
 
 
-def _check(settings: Settings, folder: Path) -> None:
-    from ca3cli.commands.session import kubectl_for
+def _check(here: Project) -> None:
     from ca3cli.core.errors import Ca3Error
     from ca3cli.operations.certs import check
 
+    settings, folder = here.settings, here.certs_folder
     now = dt.datetime.now(dt.UTC)
     local = check.local_rows(folder, settings, now)
     console.print(_rows_table("On this machine", local))
     rows = list(local)
     try:
-        cluster = check.cluster_rows(kubectl_for(settings), folder, settings, local, now)
+        cluster = check.cluster_rows(here.kubectl(), folder, settings, local, now)
     except Ca3Error as exc:
         console.print(f"[yellow]Cluster not checked:[/] {escape(str(exc))}")
     else:
@@ -71,16 +71,16 @@ def _check(settings: Settings, folder: Path) -> None:
     console.print("[green]Every certificate is signed by ca3's CA, names what it serves and is current.[/]")
 
 
-def _rotate_in_cluster(settings: Settings, folder: Path, changed: list[str]) -> None:
-    from ca3cli.commands.session import kubectl_for
+def _rotate_in_cluster(here: Project, changed: list[str]) -> None:
     from ca3cli.core import registry
     from ca3cli.edges.runlog import RunLog
     from ca3cli.operations.certs import objects, rotate
 
+    settings, folder = here.settings, here.certs_folder
     values = {**template_values.placeholders(), **objects.values(folder, settings, registry.HIGHEST, keys=True)}
     log = RunLog("certs", objects.key_texts(folder, settings))
     log.line(f"ca3 certs --rotate namespace={settings.namespace} renewed={','.join(changed)}")
-    restarted = rotate.rotate_in_cluster(kubectl_for(settings, log), settings, values, changed)
+    restarted = rotate.rotate_in_cluster(here.kubectl(log), settings, values, changed)
     if restarted is None:
         console.print(f"Namespace {settings.namespace} does not exist yet: `ca3 deploy -m 7` (or 8) puts the new "
                       "certificates into the cluster.")
@@ -107,11 +107,10 @@ def certs(
         raise ConfigError(f"--only {only} is not a certificate group; use --only influxdb or --only kafka.")
     if rotate and check:
         raise ConfigError("--rotate and --check cannot be combined; run `ca3 certs --rotate`, then `--check`.")
-    settings = load_settings(ctx)
-    config = options(ctx).config
-    folder = store.folder_for(config)
+    here = project(ctx, required=True)  # never a CA key in a folder that is no project
+    settings, folder = here.settings, here.certs_folder
     if check:
-        _check(settings, folder)
+        _check(here)
         return
     if not settings.tls.influxdb and not settings.tls.kafka:
         console.print("TLS is off in ca3.yaml (tls.influxdb and tls.kafka are false): no certificate to issue.")
@@ -119,15 +118,8 @@ def certs(
     issued = store.ensure(folder, settings, rotate=rotate, only=GROUPS.get(only, ()))
     console.print(_issued_table(issued, folder))
     if rotate and issued.changed:
-        _rotate_in_cluster(settings, folder, issued.changed)
-    written = summary.write_tls_summary(settings, config.parent)
+        _rotate_in_cluster(here, issued.changed)
+    written = summary.write_tls_summary(settings, here.root)
     console.print(f"Wrote {written}. Keys stay in {folder}/ (mode 0600, git-ignored) and reach the cluster only as "
                   "Secrets: `ca3 deploy -m 8` applies them.")
 
-
-def tls_values(ctx: typer.Context, settings: Settings, milestone: int, keys: bool) -> dict[str, str]:
-    """The certificates as template values for render, lint, deploy and up; stops with "run `ca3 certs` first"
-    when milestones 1..N need TLS certificates that .ca3/certs/ lacks (keys only with `keys`)."""
-    from ca3cli.operations.certs import objects, store
-
-    return objects.values(store.folder_for(options(ctx).config), settings, milestone, keys)

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ca3cli.commands.common import console, err_console, load_settings, options
+from ca3cli.commands.common import console, err_console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core.errors import Ca3Error, ConfigError
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the core is imported when a drill runs, so `ca3 --help` sta
     from ca3cli.core.settings import Settings
     from ca3cli.operations.chaos.model import Experiment
     from ca3cli.operations.chaos.session import Finished
+    from ca3cli.operations.project import Project
 
 OUT = Path("outputs")
 SETTLE_INTERVALS = 5  # samples taken after recovery, to see the steady state hold and the lag drain
@@ -37,27 +38,25 @@ def _list(experiments: tuple[Experiment, ...]) -> None:
     console.print(table)
 
 
-def run_drill(settings: Settings, config: Path, experiments: tuple[Experiment, ...], view: Console, out: Path,
-              interval: float, timeout: float) -> Finished:
+def run_drill(here: Project, experiments: tuple[Experiment, ...], view: Console, out: Path, interval: float,
+              timeout: float) -> Finished:
     """The drill against the settings' cluster; everything the operator sees goes to `view` (the place a
     recording hooks in: pass a Console writing to the recording stream)."""
-    from ca3cli.commands.session import kubectl_for
-    from ca3cli.edges import secrets
     from ca3cli.operations import preflight
     from ca3cli.operations.chaos.runner import Timing
     from ca3cli.operations.chaos.session import drill
 
-    kubectl = kubectl_for(settings)
+    kubectl = here.kubectl()
     preflight.reachable(kubectl)
     timing = Timing(interval_s=interval, measure_timeout_s=timeout, settle_s=SETTLE_INTERVALS * interval)
-    return drill(kubectl, settings, experiments, view, secrets_folder=secrets.folder_for(config), out=out,
+    return drill(kubectl, here.settings, experiments, view, secrets_folder=here.secrets_folder, out=out,
                  timing=timing)
 
 
 def chaos(
     ctx: typer.Context,
-    experiment: list[str] = typer.Option([], "--experiment", "-e", help="Run only this experiment (repeatable); "
-                                         "see --list."),
+    experiment: list[str] = typer.Option([], "--experiment", "-e", metavar="NAME",
+                                         help="Run only this experiment (repeatable); see --list."),
     list_: bool = flag("--list", help="List the experiments and exit."),
     dry_run: bool = flag("--dry-run", help="Show what each experiment would do and undo; change nothing."),
     as_json: bool = flag("--json", help="Print the verdicts as JSON (the live view goes to stderr)."),
@@ -89,12 +88,13 @@ def chaos(
         return
     from ca3cli.operations.chaos.runner import Interrupted
 
-    settings = load_settings(ctx)
+    here = project(ctx)
+    settings = here.settings
     view = err_console if as_json else console
 
     def run(shown: Console) -> Finished:
         try:
-            return run_drill(settings, options(ctx).config, chosen, shown, out, interval, timeout)
+            return run_drill(here, chosen, shown, out, interval, timeout)
         except Interrupted as stopped:
             where = escape(str(stopped.files[0].parent)) if stopped.files else escape(str(out))
             shown.print(f"Interrupted: what the drill changed was undone; what it measured is in {where}/.")
@@ -148,15 +148,15 @@ def _write_procedures(settings: Settings, out: Path) -> Path:
 
 def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path) -> None:
     """The experiments as Chaos Toolkit files, from the manifests these settings render (no cluster needed)."""
-    from ca3cli.core import topology
     from ca3cli.edges import files
     from ca3cli.operations.chaos import toolkit
     from ca3cli.operations.chaos.session import MILESTONE
 
     if kind != "chaostoolkit":
         raise ConfigError(f"--export knows only `chaostoolkit`, not `{kind}`.")
-    settings = load_settings(ctx)
-    names = topology.of_milestone(settings, MILESTONE)
+    here = project(ctx)
+    settings = here.settings
+    names = here.topology(MILESTONE)
     for name, doc in toolkit.export(chosen, settings.namespace, names).items():
         saved = files.write(out, PurePosixPath("chaostoolkit", name), json.dumps(doc, indent=2) + "\n")
         console.print(f"saved {escape(str(saved))}")

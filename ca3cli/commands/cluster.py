@@ -2,44 +2,31 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
-
 import typer
-from rich.markup import escape
 
 from ca3cli.commands.common import confirm, console, load_settings
-from ca3cli.commands.flags import flag
-from ca3cli.operations import localcluster
-from ca3cli.operations import up as core
-from ca3cli.operations.localcluster import ClusterStep
+from ca3cli.commands.flags import Command, Group, flag
+from ca3cli.commands.screens import StepPrinter
 
 app = typer.Typer(help="Create or delete the local cluster `ca3 up` deploys to (kind, k3d or minikube).",
-                  no_args_is_help=True)
+                  no_args_is_help=True, cls=Group)
 
 FLAVOUR_HELP = "kind, k3d or minikube (default: `cluster.flavour` from ca3.yaml)."
 
 
-class StepPrinter:
-    """Prints each step as `title n/total what: command`; a spinner runs while kubectl works quietly, the other tools
-    print their own progress."""
-
-    def __init__(self, title: str) -> None:
-        self.title = title
-
-    def step(self, number: int, total: int, step: ClusterStep) -> AbstractContextManager[object]:
-        console.print(f"[bold]{self.title} {number}/{total}[/] {escape(step.description)}: "
-                      f"[dim]{escape(' '.join(step.argv))}[/]", soft_wrap=True)
-        return console.status(escape(step.description)) if step.argv[0] == "kubectl" else nullcontext()
-
-
 def _flavour(ctx: typer.Context, flavour: str) -> str:
+    from ca3cli.operations import localcluster
+
     return localcluster.check_flavour(flavour or load_settings(ctx).cluster.flavour)
 
 
-@app.command()
+@app.command(cls=Command)
 def create(ctx: typer.Context,
            flavour: str = typer.Option("", "--flavour", metavar="kind|k3d|minikube", help=FLAVOUR_HELP)) -> None:
     """Create cluster `ca3` with Grafana's NodePort, a policy-enforcing CNI, metrics-server and storage."""
+    from ca3cli.operations import localcluster
+    from ca3cli.operations import up as core
+
     chosen, again = _flavour(ctx, flavour), "`ca3 cluster create`"
     core.check_engine(chosen, again)
     context = core.create_cluster(chosen, load_settings(ctx), StepPrinter("cluster"), again)
@@ -47,11 +34,14 @@ def create(ctx: typer.Context,
                   f"`ca3 --context {context} deploy -m 1`.")
 
 
-@app.command()
+@app.command(cls=Command)
 def delete(ctx: typer.Context,
            flavour: str = typer.Option("", "--flavour", metavar="kind|k3d|minikube", help=FLAVOUR_HELP),
            yes: bool = flag("--yes", "-y", help="Do not ask for confirmation.")) -> None:
     """Delete cluster `ca3` and its data."""
+    from ca3cli.operations import localcluster
+    from ca3cli.operations import up as core
+
     chosen = _flavour(ctx, flavour)
     if not yes:
         what = f"the {chosen} cluster {localcluster.NAME} and everything in it, volumes included"

@@ -1,4 +1,4 @@
-"""What every command shares: global options, the console, and loading settings and secrets."""
+"""What every command shares: global options, the console, and the project context every step below takes."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ca3cli.core.errors import ConfigError
 
 if TYPE_CHECKING:
     from ca3cli.core.settings import Settings
+    from ca3cli.operations.project import Project
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -31,7 +32,8 @@ class GlobalOptions:
 
 def options(ctx: typer.Context) -> GlobalOptions:
     """The global options stored by the top-level callback."""
-    return ctx.find_root().obj
+    stored: GlobalOptions = ctx.find_root().obj
+    return stored
 
 
 def config_chosen(ctx: typer.Context) -> bool:
@@ -45,14 +47,47 @@ def warn(message: str) -> None:
     err_console.print(f"[yellow]warning:[/] {escape(message)}")
 
 
-def load_settings(ctx: typer.Context) -> Settings:
-    """Settings from the chosen ca3.yaml and CA3_* variables; `--context` wins over both."""
+def config_path(ctx: typer.Context, *, required: bool = False) -> Path:
+    """The project's ca3.yaml: --config or CA3_CONFIG as given, else the nearest ca3.yaml in this folder or one above
+    it, as git finds .git (said on stderr when it is above); with `required`, no ca3.yaml anywhere is an error rather
+    than the defaults, so no CA key or submission lands in a folder that is no project."""
+    from ca3cli.edges import lookup
+
+    config = options(ctx).config
+    if config_chosen(ctx):
+        return config
+    here = Path.cwd()
+    found = lookup.find_upwards(here, config.name)
+    if found is None:
+        if required:
+            raise ConfigError(f"No {config.name} in {here} or any folder above it, and this command works on a "
+                              f"project: run `ca3 init` to make one here, or pass --config PATH.")
+        return config
+    if found.parent != here:
+        err_console.print(f"Using the project in {escape(str(found.parent))} ({config.name} found above this folder).")
+    return found if found.parent != here else config
+
+
+def load_settings(ctx: typer.Context, config: Path | None = None) -> Settings:
+    """Settings from the chosen ca3.yaml and CA3_* variables (`--context` wins over both), with the app images'
+    content tags."""
     from ca3cli.core import (
         settings as settings_module,  # pydantic and the grammars load only for commands that need them
     )
+    from ca3cli.operations import build
 
     opts = options(ctx)
-    return settings_module.load(opts.config, explicit=config_chosen(ctx), context=opts.context, warn=warn)
+    loaded = settings_module.load(config or config_path(ctx), explicit=config_chosen(ctx), context=opts.context,
+                                  warn=warn)
+    return build.with_content_tags(loaded)
+
+
+def project(ctx: typer.Context, *, required: bool = False) -> Project:
+    """The project context a command builds once and hands to every step: ca3.yaml, its settings and folders."""
+    from ca3cli.operations.project import Project
+
+    config = config_path(ctx, required=required)
+    return Project(config, load_settings(ctx, config))
 
 
 def confirm(question: str, refusal: str) -> None:

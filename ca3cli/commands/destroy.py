@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ca3cli.commands.common import confirm, console, load_settings
+from ca3cli.commands.common import confirm, console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core.errors import Ca3Error
 
@@ -21,16 +21,16 @@ def destroy(
     yes: bool = flag("--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
     """Delete everything ca3 deployed; keeps the PersistentVolumeClaims unless --delete-data."""
-    from ca3cli.commands.session import kubectl_for
     from ca3cli.edges.runlog import RunLog
     from ca3cli.operations import preflight, prune
 
-    settings = load_settings(ctx)
+    here = project(ctx)
+    settings = here.settings
     if not yes:
         _confirm(settings.namespace, delete_data)
     log = RunLog("destroy", ())
     log.line(f"ca3 destroy namespace={settings.namespace} delete_data={delete_data}")
-    kubectl = kubectl_for(settings, log)
+    kubectl = here.kubectl(log)
     try:
         preflight.reachable(kubectl)
         kept = prune.destroy(kubectl, settings.namespace, delete_data)

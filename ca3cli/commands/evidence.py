@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from ca3cli.commands.common import console, err_console, load_settings
+from ca3cli.commands.common import console, err_console, project
 
 
 def evidence(
@@ -16,11 +16,11 @@ def evidence(
 ) -> None:
     """Save the `CA3 Pipeline Metrics` dashboard (Grafana's image renderer), Prometheus's targets page and Grafana
     Explore with the seed's log queries (a headless Chromium)."""
-    from ca3cli.commands.session import kubectl_for
     from ca3cli.operations import evidence as core
 
-    settings = load_settings(ctx)
+    here = project(ctx)
+    settings = here.settings
     with err_console.status("Rendering the dashboard and browsing Prometheus and Grafana (this takes a while)..."):
-        written = core.capture(kubectl_for(settings), settings, out)
+        written = core.capture(here.kubectl(), settings, out)
     for path in written:
         console.print(f"saved {escape(str(path))}")

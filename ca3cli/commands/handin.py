@@ -3,33 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ca3cli.commands.common import console, err_console, load_settings, options
+from ca3cli.commands import flags
+from ca3cli.commands.common import console, err_console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core import registry
 from ca3cli.core.errors import CheckFailed
 
+if TYPE_CHECKING:
+    from ca3cli.operations.project import Project
+
 STYLES = {"PRESENT": "green", "MISSING": "bold red", "BY HAND": "yellow"}
 
 
-def _values(config: Path) -> list[str]:
+def _values(here: Project) -> list[str]:
     """The generated secret values and private keys when this project has them (a clean clone has none)."""
-    from ca3cli.edges import secrets
     from ca3cli.operations.handin import scan
 
-    folder = secrets.folder_for(config)
-    values = list(secrets.load(folder).values()) if folder.is_dir() else []
+    folder = here.secrets_folder
+    values = list(here.generated().values()) if folder.is_dir() else []
     return values + scan.key_material(folder.parent)
 
 
 def handin(
     ctx: typer.Context,
-    milestone: int = typer.Option(registry.HIGHEST, "--milestone", "-m",
-                                  help=f"Hand in milestones 1..N (1-{registry.HIGHEST}), plus 10 and 11."),
+    milestone: int = flags.milestone(registry.HIGHEST, help="Hand in milestones 1..N, plus 10 and 11."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Submission folder (default: the project root)."),
     allow_missing: bool = flag("--allow-missing", help="Exit 0 even when cluster-made outputs are missing."),
     accept_findings: bool = flag("--accept-findings", help="Accept every current finding of the secret scan as "
@@ -41,20 +44,19 @@ def handin(
     from ca3cli.operations.handin.checklist import condensed, detail, missing
 
     registry.check_milestone(milestone)
-    config = options(ctx).config
-    project = config.parent
-    root = out if out is not None else project
-    values = _values(config)
+    here = project(ctx, required=True)  # never a submission in a folder that is no project
+    root = out if out is not None else here.root
+    values = _values(here)
     if accept_findings:
-        findings = build.accept_findings(root, project, values, err_console.print)
+        findings = build.accept_findings(root, here.root, values, err_console.print)
         for finding in findings:
             console.print(f"accepted {escape(finding.describe())} ({escape(finding.kind)})")
-        console.print(f"Wrote {project / '.secrets.baseline'} accepting {len(findings)} finding(s).")
+        console.print(f"Wrote {here.root / '.secrets.baseline'} accepting {len(findings)} finding(s).")
         return
-    settings = load_settings(ctx)
+    settings = here.settings
     files.folder(root)
     with err_console.status("Building the submission and scanning it for secrets..."):
-        result = build.run(settings, milestone, root, project, values, err_console.print)
+        result = build.run(settings, milestone, root, here.root, values, err_console.print)
     table = Table("M", "WHAT THE SEED ASKS", "STATE", "FILE (MADE) / WHAT TO RUN", title="Hand-in checklist",
                   title_justify="left")
     for line in condensed(result.checklist):

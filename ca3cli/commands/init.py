@@ -3,13 +3,12 @@ unless --rotate)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
 
-from ca3cli.commands.common import console, err_console, options
+from ca3cli.commands.common import config_path, console, err_console
 from ca3cli.commands.flags import flag
 from ca3cli.core.errors import ConfigError
 
@@ -57,14 +56,6 @@ def _ask(defaults: Settings) -> Settings:
     return settings_module.parse(raw)
 
 
-def _writable(config: Path) -> None:
-    """Refuse a --config that cannot become a file, with a sentence instead of an OSError."""
-    if config.is_dir():
-        raise ConfigError(f"{config} is a directory. Pass the path of a ca3.yaml file to --config.")
-    if not config.parent.is_dir():
-        raise ConfigError(f"The folder {config.parent} does not exist. Create it, or pass another --config.")
-
-
 def init(
     ctx: typer.Context,
     force: bool = flag("--force", help="Overwrite an existing ca3.yaml."),
@@ -73,34 +64,16 @@ def init(
 ) -> None:
     """Write a commented ca3.yaml and generate strong secrets into .ca3/secrets/ (git-ignored, mode 0600)."""
     from ca3cli.core.settings import Settings
-    from ca3cli.edges import config_file, files, gitignore, secrets
+    from ca3cli.operations import init as core
 
-    config: Path = options(ctx).config
-    _writable(config)
+    config = config_path(ctx)
+    core.writable(config)
+    chosen: Settings | None = None
     if config.exists() and not force:
         if interactive:
             raise ConfigError(f"{config} already exists. "
                               "Edit it, or run `ca3 init --interactive --force` to replace it.")
-        console.print(f"Kept {config} (use --force to rewrite it with defaults).")
     else:
         chosen = _ask(Settings()) if interactive else Settings()
-        files.write(config.parent, config.name, config_file.render(chosen))
-        console.print(f"Wrote {config}.")
-    schema = config.parent / config_file.SCHEMA_NAME
-    # refreshed on every run, so it matches the installed ca3
-    files.write(config.parent, schema.name, config_file.shipped_schema())
-    console.print(f"Wrote {schema} (editors check ca3.yaml against it).")
-    added = gitignore.ensure(config.parent)  # before the first secret exists, so no `git add -A` can commit one
-    if added:
-        console.print(f"Added {len(added)} entries to {config.parent / '.gitignore'} (.ca3/, secrets, keys).")
-    folder = secrets.folder_for(config)
-    ensured = secrets.ensure(folder, rotate=rotate)
-    for name, damage in ensured.repaired.items():
-        console.print(f"Generated {folder / name} again: the file was {damage} (a crash or a full disk can leave one).")
-    console.print(f"Secrets in {folder}: {len(ensured.created)} generated, {len(ensured.kept)} kept (values are never "
-                  "printed).")
-    if rotate and ensured.created:
-        console.print(
-            "InfluxDB and Grafana read their admin credentials only on first start with an empty volume: "
-            "run `ca3 destroy --delete-data` then `ca3 deploy` for rotated values to take effect."
-        )
+    for line in core.sentences(core.initialise(config, chosen, rotate), rotate):
+        console.print(escape(line))

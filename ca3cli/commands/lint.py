@@ -5,23 +5,22 @@ from __future__ import annotations
 import typer
 from rich.markup import escape
 
-from ca3cli.commands.common import console, err_console, load_settings
-from ca3cli.core import registry, template_values
+from ca3cli.commands import flags
+from ca3cli.commands.common import console, err_console, project
+from ca3cli.core import registry
 from ca3cli.core.errors import LintError
 
 
 def lint(
     ctx: typer.Context,
-    milestone: int = typer.Option(..., "--milestone", "-m", help="Lint the manifests of milestones 1..N (1-9)."),
+    milestone: int = flags.milestone(..., help="Lint the manifests of milestones 1..N."),
 ) -> None:
     """Check the rendered manifests of milestones 1..N; exit non-zero with a list of findings if any fail."""
-    from ca3cli.commands.certs import tls_values
     from ca3cli.core import lint as linting
     from ca3cli.core import render as rendering
 
-    settings = load_settings(ctx)
-    values = {**template_values.placeholders(), **tls_values(ctx, settings, milestone, keys=False)}
-    manifests = rendering.render(settings, values, milestone)
+    here = project(ctx)
+    manifests = rendering.render(here.settings, here.values(milestone, real_secrets=False, keys=False), milestone)
     objs = linting.objects(manifests)
     findings = linting.run(objs)
     if findings:

@@ -11,7 +11,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
-from ca3cli.commands.common import console, load_settings
+from ca3cli.commands.common import console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core.errors import Ca3Error, ConfigError
 from ca3cli.operations.loadtest.outputs import FOLDER
@@ -58,13 +58,13 @@ def load_test(
     as_json: bool = flag("--json", help="Print the verdict and numbers as JSON instead of the live table."),
 ) -> None:
     """Drive load through the producer Service and prove both autoscalers scale up and back down."""
-    from ca3cli.commands.session import kubectl_for
     from ca3cli.operations import preflight
     from ca3cli.operations.loadtest import analysis, outputs, run
 
     request = _request(rate, duration, ramp, timeout, interval, baseline)
-    settings = load_settings(ctx)
-    kubectl = kubectl_for(settings)
+    here = project(ctx)
+    settings = here.settings
+    kubectl = here.kubectl()
     preflight.reachable(kubectl)
     try:
         if as_json:

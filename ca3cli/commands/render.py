@@ -6,30 +6,29 @@ from pathlib import Path
 
 import typer
 
-from ca3cli.commands.common import console, load_settings, options
+from ca3cli.commands import flags
+from ca3cli.commands.common import console, project
 from ca3cli.commands.flags import flag
-from ca3cli.core import registry, template_values
+from ca3cli.core import registry
 
 
 def render(
     ctx: typer.Context,
-    milestone: int = typer.Option(..., "--milestone", "-m", help="Render milestones 1..N (1-9)."),
+    milestone: int = flags.milestone(..., help="Render milestones 1..N."),
     out: Path = typer.Option(Path("k8s"), "--out", "-o", help="Folder for the manifests (Secrets never go here)."),
     include_secrets: bool = flag(
         "--include-secrets", help="Also write Secret manifests, into the git-ignored .ca3/rendered-secrets/."),
 ) -> None:
     """Render the manifests of milestones 1..N; Secrets only with --include-secrets, into a git-ignored folder."""
-    from ca3cli.commands.certs import tls_values
     from ca3cli.core import render as rendering
-    from ca3cli.edges import output, secrets
+    from ca3cli.edges import output
     from ca3cli.operations.certs import seed
 
-    settings = load_settings(ctx)
-    config = options(ctx).config
-    values = secrets.load(secrets.folder_for(config)) if include_secrets else template_values.placeholders()
-    values = {**values, **tls_values(ctx, settings, milestone, keys=include_secrets)}
+    here = project(ctx)
+    settings = here.settings
+    values = here.values(milestone, real_secrets=include_secrets, keys=include_secrets)
     manifests = rendering.render(settings, values, milestone)
-    secrets_out = secrets.rendered_folder_for(config) if include_secrets else None
+    secrets_out = here.rendered_secrets_folder if include_secrets else None
     written = output.write(manifests, out, secrets_out, seed.extras(registry.features(settings, milestone)))
     console.print(f"Wrote {len(written.manifests)} manifests for {registry.span(milestone)} under {out}/.")
     if written.extras:

@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ca3cli.commands.common import console, load_settings
+from ca3cli.commands.common import console, project
 
 
 def _table(title: str, headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> Table:
@@ -20,11 +20,11 @@ def _table(title: str, headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]
 
 def status(ctx: typer.Context) -> None:
     """Show the pods, the HPA and how to open Grafana."""
-    from ca3cli.commands.session import kubectl_for
     from ca3cli.operations import status as core
 
-    settings = load_settings(ctx)
-    found = core.collect(kubectl_for(settings), settings)
+    here = project(ctx)
+    settings = here.settings
+    found = core.collect(here.kubectl(), settings)
     if not found.pods:
         console.print(f"Nothing is running in namespace {settings.namespace}. Deploy it with `ca3 deploy -m 1`.")
         return

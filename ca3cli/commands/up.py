@@ -2,49 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 import typer
 from rich.markup import escape
 
-from ca3cli.commands.common import console, load_settings, options
+from ca3cli.commands import flags
+from ca3cli.commands.common import config_path, console, project
+from ca3cli.commands.screens import StepPrinter, execute
+
+if TYPE_CHECKING:
+    from ca3cli.core.plan import Plan
+    from ca3cli.operations.deploy import Request
+    from ca3cli.operations.project import Project
+
+
+class UpScreen:
+    """What `ca3 up` shows (operations/up.py's Screen): sentences, step lines, and deploy's progress and run log."""
+
+    def __init__(self, here: Project) -> None:
+        self.here = here
+
+    def say(self, text: str) -> None:
+        console.print(escape(text))
+
+    def steps(self, title: str) -> StepPrinter:
+        return StepPrinter(title)
+
+    def deploy(self, the_plan: Plan, values: Mapping[str, str], request: Request, context: str) -> None:
+        execute(self.here, the_plan, values, request, context=context)
 
 
 def up(
     ctx: typer.Context,
-    milestone: int = typer.Option(1, "--milestone", "-m", help="Deploy everything milestones 1..N need."),
+    milestone: int = flags.milestone(1, help="Deploy everything milestones 1..N need."),
 ) -> None:
     """Init if needed, create a local cluster if no context answers, build and load the images, deploy, show Grafana."""
-    from ca3cli.commands import deploy, init
-    from ca3cli.commands.certs import tls_values
-    from ca3cli.commands.cluster import StepPrinter
-    from ca3cli.commands.session import kubectl_for
-    from ca3cli.core import registry
-    from ca3cli.core.topology import Topology
-    from ca3cli.edges import secrets
-    from ca3cli.operations import deploy as deploy_core
-    from ca3cli.operations import localcluster, services
-    from ca3cli.operations import status as status_core
+    from ca3cli.core.settings import Settings
+    from ca3cli.operations import init
     from ca3cli.operations import up as core
-    from ca3cli.operations.certs import store
-    from ca3cli.operations.certs.names import needed
 
-    config = options(ctx).config
-    if core.needs_init(config):
-        init.init(ctx, force=False, rotate=False, interactive=False)
-    settings = load_settings(ctx)
-    if needed(settings, registry.features(settings, registry.check_milestone(milestone))):
-        store.ensure(store.folder_for(config), settings)  # like init: make what is missing, keep the rest
-    values = {**secrets.load(secrets.folder_for(config)), **tls_values(ctx, settings, milestone, keys=True)}
-    the_plan = deploy_core.prepare(settings, values, milestone)  # a settings mistake stops before any slow step
-    target = core.find_target(kubectl_for(settings), settings.cluster.flavour)
-    if target.create:
-        console.print(f"No cluster answers: creating the local {settings.cluster.flavour} cluster "
-                      f"{localcluster.NAME} (a few minutes the first time).")
-        core.create_cluster(settings.cluster.flavour, settings, StepPrinter("cluster"), core.AGAIN_UP)
-    else:
-        console.print(f"Using the cluster of kube context {escape(target.context)}.")
-    core.build_and_load(settings, target.context, StepPrinter("images"))
-    deploy.execute(settings, the_plan, values, deploy_core.Request(milestone), context=target.context)
+    config = config_path(ctx)
+    if init.needs_init(config):  # as `ca3 init` would: a ca3.yaml already there is kept
+        done = init.initialise(config, None if config.is_file() else Settings(), rotate=False)
+        for line in init.sentences(done, rotate=False):
+            console.print(escape(line))
+    here = project(ctx)
+    ways = core.up(here, milestone, UpScreen(here))
     console.print("Grafana:")
-    grafana = Topology.of_manifests(the_plan.manifests).service(services.GRAFANA)
-    for way in status_core.grafana_access(settings, grafana, context=target.context):
+    for way in ways:
         console.print(f"  - {escape(way)}")
+

@@ -9,7 +9,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ca3cli.commands.common import console, err_console, load_settings
+from ca3cli.commands import flags
+from ca3cli.commands.common import console, err_console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core import registry
 from ca3cli.core.errors import CheckFailed
@@ -46,28 +47,30 @@ def _split(only: list[str]) -> list[str]:
 
 def validate(
     ctx: typer.Context,
-    number: int | None = typer.Option(None, "--milestone", "-m", help="Check milestones 1..N "
-                                         "(default: the highest deployed)."),
-    only: list[str] = typer.Option([], "--only", help="Run only these check ids (repeat or comma-separate)."),
+    number: int | None = flags.milestone(None, help="Check milestones 1..N (default: the highest deployed)."),
+    only: list[str] = typer.Option([], "--only", metavar="ID",
+                                   help="Run only these check ids (repeat or comma-separate)."),
     as_json: bool = flag("--json", help="Print the results (or, with --list, the catalogue) as JSON."),
     junit: Path | None = typer.Option(None, "--junit", help="Also write JUnit XML to this file."),
     list_only: bool = flag("--list", help="List the checks without touching a cluster."),
 ) -> None:
     """Run every check of milestones 1..N and show PASS / FAIL / WARN / SKIP with the evidence seen."""
+    ids = _split(only)
     if list_only:
-        _catalogue(number, _split(only), as_json)
+        _catalogue(number, ids, as_json)
         return
-    from ca3cli.commands.session import kubectl_for
+    registry.criteria_for(registry.HIGHEST if number is None else number, ids)  # bad input stops before the cluster
     from ca3cli.edges import files
     from ca3cli.operations import preflight
     from ca3cli.operations.validate import catalogue, milestone, runner
     from ca3cli.operations.validate.probe import Probe
 
-    settings = load_settings(ctx)
-    kubectl = kubectl_for(settings)
+    here = project(ctx)
+    settings = here.settings
+    kubectl = here.kubectl()
     preflight.reachable(kubectl)
     chosen, source = milestone.choose(kubectl, settings.namespace, number)
-    checks = catalogue.select(chosen, _split(only))
+    checks = catalogue.select(chosen, ids)
     if not as_json:
         err_console.print(f"Validating {escape(source)}: {len(checks)} checks.")
     with err_console.status(f"Running {len(checks)} checks in parallel..."):

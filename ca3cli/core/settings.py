@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from ca3cli.core import settings_env, settings_file
 from ca3cli.core.grammar import (
@@ -31,6 +31,7 @@ from ca3cli.core.grammar import (
     StorageClass,
     quantity_value,
 )
+from ca3cli.core.imagetag import APP_VERSION
 from ca3cli.core.settings_errors import BrokenRules, Origin, Origins, Problem, describe
 
 # Counts refuse booleans (YAML reads `yes` as true, which pydantic would take as 1).
@@ -109,7 +110,10 @@ class Images(Section):
     """Image references; every tag is exact, never latest."""
 
     registry: RegistryPrefix = setting("ca3", "Registry prefix of the app images: <registry>/producer:<tag>.")
-    tag: ImageTag = setting("0.1.0", "Tag of the producer and processor images that `ca3 build` produces.")
+    tag: ImageTag | None = setting(
+        None, "Tag of the producer and processor images that `ca3 build` produces and the manifests run. Unset "
+        "(null): <version>-<digest of the app's build context>, so `ca3 build && ca3 deploy` after a code change "
+        "rolls the pods onto the new image. Set it for images built and pushed elsewhere.")
     pull_policy: Literal["IfNotPresent", "Always", "Never"] = setting(
         "IfNotPresent", "imagePullPolicy of the app images (IfNotPresent works with images loaded into kind).")
     kafka: ImageReference = setting("apache/kafka:4.3.1", "Kafka broker image (KRaft mode).")
@@ -251,6 +255,8 @@ class Settings(Section):
     observability: Observability = setting(Observability(), "Metrics and logs.")
     tls: TLS = setting(TLS(), "Transport encryption.")
     autoscaling: Autoscaling = setting(Autoscaling(), "Autoscaling of producer and processor (milestone 6).")
+    # Each app's tag from its build context's content (ca3cli.core.imagetag), used while `images.tag` is unset.
+    _content_tags: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _enough_partitions(self) -> Settings:
@@ -276,8 +282,21 @@ class Settings(Section):
         return self
 
     def image(self, app: str) -> str:
-        """The exact image reference the manifests and `ca3 build` share."""
-        return f"{self.images.registry}/{app}:{self.images.tag}"
+        """The exact image reference the manifests and `ca3 build` share: `images.tag` when set, else the tag of the
+        app's content, else (no apps/ to read, as in a wheel without the repository) the bare app version."""
+        tag = self.images.tag or self._content_tags.get(app, APP_VERSION)
+        return f"{self.images.registry}/{app}:{tag}"
+
+    @property
+    def app_version(self) -> str:
+        """The apps' version label: `images.tag` when set, else the version the content tags start with."""
+        return self.images.tag or APP_VERSION
+
+    def with_content_tags(self, tags: Mapping[str, str]) -> Settings:
+        """These settings with each app's content tag, for `image` to use while `images.tag` is unset."""
+        tagged = self.model_copy()
+        tagged._content_tags = dict(tags)
+        return tagged
 
 
 def parse(raw: Mapping[str, Any], origins: Origins | None = None) -> Settings:

@@ -7,11 +7,12 @@ an object in a template renames it everywhere. Pure: it only reads the objects i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ca3cli.core import template_values
+from ca3cli.core import render, template_values
 from ca3cli.core.errors import Ca3Error
 
 if TYPE_CHECKING:
@@ -140,6 +141,14 @@ class Topology:
                     return int(port["containerPort"])
         raise Ca3Error(f"{self.workload(component).ref} has no container port {name}. This is a bug in ca3.")
 
+    def env(self, component: str, name: str) -> str:
+        """The value the workload's containers are given for environment variable `name` (the first that sets it)."""
+        for container in self.workload_object(component)["spec"]["template"]["spec"]["containers"]:
+            for variable in container.get("env") or []:
+                if variable.get("name") == name and "value" in variable:
+                    return str(variable["value"])
+        raise Ca3Error(f"{self.workload(component).ref} sets no {name}. This is a bug in ca3.")
+
     def mounted_secrets(self, component: str) -> tuple[str, ...]:
         """The Secrets the workload's pods mount as volumes (directly or projected), in the order they appear."""
         names: list[str] = []
@@ -217,8 +226,11 @@ def _secret(doc: dict[str, Any]) -> SecretSpec:
     return SecretSpec(doc["metadata"]["name"], tuple(dict.fromkeys([*rendered, *filter(None, later.split(","))])))
 
 
+@functools.lru_cache(maxsize=32)
 def of_milestone(settings: Settings, milestone: int) -> Topology:
-    """The topology of milestones 1..`milestone` as `ca3 deploy -m` renders them (Secret values are placeholders)."""
-    from ca3cli.core import render
+    """The topology of milestones 1..`milestone` as `ca3 deploy -m` renders them (Secret values are placeholders).
 
+    Rendered once per process for the same settings and milestone (settings are frozen, so they are the key): a drill,
+    a validate run or a deploy asks for names from many steps. Callers read the objects, never change them.
+    """
     return Topology.of_manifests(render.render(settings, template_values.placeholders(), milestone))

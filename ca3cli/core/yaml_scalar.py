@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 import yaml
 
 
+@functools.lru_cache(maxsize=4096, typed=True)  # a render asks for the same settings many times; True is not 1
 def yaml_scalar(value: str | float | bool, quoted: bool = True) -> str:
     """`value` as a one-line YAML scalar that yaml.safe_load reads back as exactly `value`.
 

@@ -47,7 +47,8 @@ def _lines(obj: BaseModel, indent: int) -> list[str]:
         if isinstance(value, BaseModel):
             lines += [f"{pad}# {doc}", f"{pad}{name}:", *_lines(value, indent + 2)]
         else:
-            lines += [f"{pad}# {doc}", f"{pad}{name}: {yaml_scalar(value, quoted=False)}"]
+            shown = "null" if value is None else yaml_scalar(value, quoted=False)  # null: the default is derived
+            lines += [f"{pad}# {doc}", f"{pad}{name}: {shown}"]
     return lines
 
 

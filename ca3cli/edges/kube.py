@@ -1,4 +1,5 @@
-"""The one place that runs kubectl: every cluster call is logged, can be dry-run, has a timeout and a readable error."""
+"""The one place that runs kubectl: every cluster call is logged, can be dry-run, has a timeout and a readable error
+(through the process door, edges/process.py)."""
 
 from __future__ import annotations
 
@@ -6,27 +7,17 @@ import base64
 import json
 import logging
 import re
-import shutil
-import subprocess
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ca3cli.core.errors import Ca3Error, KubectlError, KubectlNotFound, KubectlTimeout
+from ca3cli.edges import process
+from ca3cli.edges.process import Popen, Result
+
+__all__ = ["Kubectl", "Result", "reason", "secret_value"]
 
 log = logging.getLogger("ca3.kubectl")
-
-
-@dataclass(frozen=True)
-class Result:
-    """What one kubectl call returned."""
-
-    args: list[str]
-    returncode: int
-    stdout: str
-    stderr: str
-    seconds: float = 0.0
 
 
 @dataclass
@@ -55,7 +46,7 @@ class Kubectl:
         return argv + list(args)
 
     def _resolve(self) -> None:
-        if shutil.which(self.executable) is None:
+        if not process.found(self.executable):
             raise KubectlNotFound(
                 f"`{self.executable}` was not found on PATH. Install kubectl "
                 "(https://kubernetes.io/docs/tasks/tools/) and make sure `kubectl version --client` works."
@@ -81,31 +72,17 @@ class Kubectl:
             return Result(argv, 0, "", "")
         self._resolve()
         limit = timeout if timeout is not None else self.default_timeout
-        log.info("running: %s", " ".join(argv))
         self.calls.append(argv)
-        started = time.monotonic()
         try:
-            # Without input, stdin is /dev/null: kubectl must never wait on the terminal or an inherited pipe.
-            proc = subprocess.run(argv, input=input, stdin=None if input is not None else subprocess.DEVNULL,
-                                  capture_output=True, text=True, timeout=limit, check=False)
-        except subprocess.TimeoutExpired as exc:
-            self._report(Result(argv, -1, "", f"timed out after {limit:g}s", time.monotonic() - started))
+            result = process.run(argv, input=input, timeout=limit, on_result=self.on_result)
+        except process.ProgramTimeout as exc:
             raise KubectlTimeout(
                 f"`{' '.join(argv)}` did not finish within {limit:g}s. Check that the cluster is reachable "
                 "(`kubectl cluster-info`) or raise the timeout."
             ) from exc
-        result = Result(argv, proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started)
-        self._report(result)
-        log.info("exit %d: %s", proc.returncode, " ".join(argv))
-        if proc.stderr.strip():
-            log.debug("stderr: %s", proc.stderr.strip())
-        if check and proc.returncode not in ok_codes:
-            raise KubectlError(argv, proc.returncode, proc.stdout, proc.stderr)
+        if check and result.returncode not in ok_codes:
+            raise KubectlError(argv, result.returncode, result.stdout, result.stderr)
         return result
-
-    def _report(self, result: Result) -> None:
-        if self.on_result is not None:
-            self.on_result(result)
 
     def get_json(self, *args: str, timeout: float | None = None, namespaced: bool = True) -> Any:
         """Run a read-only kubectl call with `-o json` and return the parsed document."""
@@ -115,13 +92,12 @@ class Kubectl:
         except json.JSONDecodeError as exc:
             raise KubectlError(result.args, result.returncode, result.stdout, f"output is not JSON: {exc}") from exc
 
-    def start(self, *args: str, namespaced: bool = True) -> subprocess.Popen[str]:
-        """Start a long-running kubectl (port-forward, logs -f); the caller must terminate it."""
+    def start(self, *args: str, namespaced: bool = True) -> Popen[str]:
+        """Start a long-running kubectl (port-forward, logs -f); the caller stops it with `process.stop`."""
         self._resolve()
         argv = self.command(*args, namespaced=namespaced)
-        log.info("starting: %s", " ".join(argv))
         self.calls.append(argv)
-        return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return process.start(argv)
 
 
 # klog's prefix (`E1201 08:00:00.123456   4711 memcache.go:265] ...`): kubectl's internal log, not its answer.

@@ -21,7 +21,6 @@ import queue
 import re
 import socket
 import ssl
-import subprocess
 import threading
 import urllib.error
 import urllib.request
@@ -31,7 +30,9 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from ca3cli.core.errors import Ca3Error
+from ca3cli.edges import process
 from ca3cli.edges.kube import Kubectl
+from ca3cli.edges.process import Popen
 
 FORWARDING = re.compile(r"Forwarding from 127\.0\.0\.1:(\d+) -> (\d+)")
 BODY_PREVIEW = 300
@@ -70,7 +71,7 @@ def _lines(stream: Any, into: queue.Queue[str | None]) -> None:
     into.put(None)
 
 
-def _await_port(proc: subprocess.Popen[str], lines: queue.Queue[str | None], timeout: float) -> tuple[int, int]:
+def _await_port(proc: Popen[str], lines: queue.Queue[str | None], timeout: float) -> tuple[int, int]:
     """The (local, remote) ports from kubectl's first `Forwarding from 127.0.0.1` line."""
     while True:
         try:
@@ -84,20 +85,6 @@ def _await_port(proc: subprocess.Popen[str], lines: queue.Queue[str | None], tim
         match = FORWARDING.search(line)
         if match:
             return int(match.group(1)), int(match.group(2))
-
-
-def _stop(proc: subprocess.Popen[str]) -> None:
-    """Terminate kubectl, killing it when it does not stop within a few seconds."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    for pipe in (proc.stdout, proc.stderr):
-        if pipe:
-            pipe.close()
 
 
 @contextmanager
@@ -119,7 +106,7 @@ def forward(kubectl: Kubectl, target: str, port: int, timeout: float = 15.0) -> 
             ) from None
         yield Forward(target, local, remote)
     finally:
-        _stop(proc)
+        process.stop(proc)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ca3cli.core import registry, topology
-from ca3cli.core.errors import KubectlError
+from ca3cli.operations import deployed as deployment
 
 if TYPE_CHECKING:
     from ca3cli.core.settings import Settings
@@ -27,12 +27,5 @@ def target(found: topology.Topology, component: str) -> tuple[str, int]:
 
 def deployed(kubectl: Kubectl, settings: Settings) -> topology.Topology:
     """The topology of the milestone `ca3 deploy` recorded on the namespace; the highest when none is recorded."""
-    from ca3cli.operations.validate import milestone
-
-    try:
-        namespace = kubectl.get_json("get", "namespace", settings.namespace, namespaced=False, timeout=15)
-    except KubectlError as exc:
-        if "NotFound" not in exc.stderr:
-            raise
-        namespace = {}
-    return topology.of_milestone(settings, milestone.recorded(namespace) or registry.HIGHEST)
+    found = deployment.namespace(kubectl, settings.namespace) or {}
+    return topology.of_milestone(settings, deployment.recorded(found) or registry.HIGHEST)

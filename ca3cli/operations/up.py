@@ -6,26 +6,28 @@ and Docker runs; when neither, one sentence says which context was tried and wha
 
 from __future__ import annotations
 
-import shutil
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from ca3cli.core import readiness
+from ca3cli.core import readiness, registry
 from ca3cli.core.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
 from ca3cli.core.readiness import Reading
 from ca3cli.core.registry import Wait
-from ca3cli.edges import secrets
+from ca3cli.core.topology import Topology
+from ca3cli.edges import process
 from ca3cli.edges.kube import Kubectl
-from ca3cli.operations import build, localcluster, preflight
+from ca3cli.operations import build, deploy, localcluster, preflight, services, status
 from ca3cli.operations.build import INSTALL_HINTS, Step
+from ca3cli.operations.certs import names, store
 from ca3cli.operations.localcluster import Await, ClusterStep
 
 if TYPE_CHECKING:
+    from ca3cli.core.plan import Plan
     from ca3cli.core.settings import Settings
+    from ca3cli.operations.project import Project
 
 DOCKER_INFO = Step(["docker", "info"], "check that Docker is running")
 STEP_TIMEOUT_S = 360.0  # above the steps' own `--timeout=300s`, so kubectl's message is the one shown
@@ -38,6 +40,16 @@ class Reporter(Protocol):
     while a quiet kubectl step runs; the other tools stream their own output)."""
 
     def step(self, number: int, total: int, step: ClusterStep) -> AbstractContextManager[object]: ...
+
+
+class Screen(Protocol):
+    """What `ca3 up` shows: sentences, the steps of a cluster or image stage, and the deploy with its progress."""
+
+    def say(self, text: str) -> None: ...
+
+    def steps(self, title: str) -> Reporter: ...
+
+    def deploy(self, the_plan: Plan, values: Mapping[str, str], request: deploy.Request, context: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -54,12 +66,6 @@ class Target:
 
     context: str
     create: bool = False
-
-
-def needs_init(config: Path) -> bool:
-    """Whether `ca3 init` still has to write ca3.yaml or one of the generated secrets."""
-    folder = secrets.folder_for(config)
-    return not config.is_file() or any(not (folder / spec.name).is_file() for spec in secrets.SPECS)
 
 
 def engine_problem(flavour: str, installed: Collection[str]) -> Problem | None:
@@ -95,7 +101,7 @@ def docker_problem() -> Problem | None:
 
 def local_problems(flavour: str) -> list[Problem]:
     """Everything that stops a local cluster of this flavour being made here."""
-    installed = [tool for tool in localcluster.FLAVOURS if shutil.which(tool)]
+    installed = [tool for tool in localcluster.FLAVOURS if process.found(tool)]
     return [p for p in (engine_problem(flavour, installed), docker_problem()) if p is not None]
 
 
@@ -145,8 +151,6 @@ class _Unshown:
 
 def await_ready(step: Await, kubectl: Kubectl, again: str) -> None:
     """Poll what the step waits for as deploy does; a final cause or the timeout fails with the evidence."""
-    from ca3cli.operations import deploy
-
     if step.resource == localcluster.NODES:
         await_nodes(kubectl, step, again)
         return
@@ -222,3 +226,25 @@ def build_and_load(settings: Settings, context: str, reporter: Reporter) -> None
     flavour = settings.cluster.flavour
     load = flavour if flavour in localcluster.FLAVOURS else ""
     run_steps(build.steps(settings, load=load, context=context), Kubectl(context=context), reporter, AGAIN_UP)
+
+
+def up(project: Project, milestone: int, screen: Screen) -> list[str]:
+    """From an initialised project to a deployed milestone: certificates it lacks, the plan (a settings mistake stops
+    here, before any slow step), the cluster found or made, the images built and loaded, the deploy; returns the ways
+    to reach Grafana there."""
+    settings = project.settings
+    if names.needed(settings, registry.features(settings, registry.check_milestone(milestone))):
+        store.ensure(project.certs_folder, settings)  # like `ca3 certs`: make what is missing, keep the rest
+    values = project.values(milestone, real_secrets=True, keys=True)
+    the_plan = deploy.prepare(settings, values, milestone)
+    target = find_target(project.kubectl(), settings.cluster.flavour)
+    if target.create:
+        screen.say(f"No cluster answers: creating the local {settings.cluster.flavour} cluster {localcluster.NAME} "
+                   "(a few minutes the first time).")
+        create_cluster(settings.cluster.flavour, settings, screen.steps("cluster"), AGAIN_UP)
+    else:
+        screen.say(f"Using the cluster of kube context {target.context}.")
+    build_and_load(settings, target.context, screen.steps("images"))
+    screen.deploy(the_plan, values, deploy.Request(milestone), target.context)
+    grafana = Topology.of_manifests(the_plan.manifests).service(services.GRAFANA)
+    return status.grafana_access(settings, grafana, context=target.context)

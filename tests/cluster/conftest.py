@@ -14,6 +14,7 @@ import pytest
 
 from ca3cli import cli
 from ca3cli.commands import common
+from ca3cli.core.settings import Settings
 from ca3cli.edges import secrets
 from ca3cli.operations import build, prune
 from tests.cluster.recorded import ready
@@ -111,6 +112,11 @@ def apps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (root / app / "Dockerfile").write_text("FROM python:3.11.11-slim\n")
     monkeypatch.setattr(build, "CHECKOUT_APPS_DIR", root)
     return root
+
+
+def app_image(apps: Path, app: str) -> str:
+    """The image reference ca3 builds and deploys for `app` from the build context `apps` (its content tag)."""
+    return build.with_content_tags(Settings(), apps).image(app)
 
 
 @pytest.fixture

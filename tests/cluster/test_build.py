@@ -11,7 +11,7 @@ from ca3cli.core import render, settings, template_values
 from ca3cli.core.errors import Ca3Error
 from ca3cli.core.settings import Settings
 from ca3cli.operations import build
-from tests.cluster.conftest import Project, Run
+from tests.cluster.conftest import Project, Run, app_image
 from tests.fixtures.kubectl import KubectlStub
 
 Ca3 = Callable[..., Run]
@@ -47,8 +47,8 @@ def test_build_load_kind_uses_the_cluster_named_by_the_context(project: Project,
     kind = kubectl_stub.tool("kind").on("load", "docker-image")
     result = ca3("build", "--load", "kind")
     assert result.code == 0, result.text
-    assert kind.commands() == ["load docker-image ca3/producer:0.1.0 --name ca3",
-                               "load docker-image ca3/processor:0.1.0 --name ca3"]
+    assert kind.commands() == [f"load docker-image {app_image(apps, 'producer')} --name ca3",
+                               f"load docker-image {app_image(apps, 'processor')} --name ca3"]
 
 
 def test_build_push_pushes_after_each_build(project: Project, kubectl_stub: KubectlStub, apps: Path, ca3: Ca3) -> None:

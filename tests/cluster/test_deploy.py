@@ -13,14 +13,10 @@ from tests.fixtures.kubectl import KubectlStub, fixture
 Ca3 = Callable[..., Run]
 NAMESPACED = ",".join(prune.NAMESPACED_KINDS)
 CLUSTER = ",".join(prune.CLUSTER_KINDS)
-ORDER = [
-    "version", "get storageclasses", "get services", "get apiservice",
-    "apply", "apply", "apply",
-    "get statefulset/kafka", "get job/kafka-topic-create-*", "get statefulset/influxdb",
-    "apply",
-    "get deployment/producer", "get deployment/processor", "get deployment/grafana",
-    f"get {NAMESPACED}", f"get {CLUSTER}",
-]
+PREFLIGHT = ("version", "get storageclasses", "get services", "get apiservice")
+DATA_WAITS = ("get statefulset/kafka", "get job/kafka-topic-create-*", "get statefulset/influxdb")
+APP_WAITS = ("get deployment/producer", "get deployment/processor", "get deployment/grafana")
+PRUNE_READS = (f"get {NAMESPACED}", f"get {CLUSTER}")
 
 
 def label(words: list[str]) -> str:
@@ -33,11 +29,24 @@ def label(words: list[str]) -> str:
     return f"{words[0]} {words[1]}"
 
 
+def positions(order: list[str], labels: tuple[str, ...]) -> list[int]:
+    """Where each call of `labels` was made (every label at least once)."""
+    found = [index for index, label_ in enumerate(order) if label_ in labels]
+    assert {order[index] for index in found} == set(labels), f"{labels} not all called in {order}"
+    return found
+
+
 def test_deploy_applies_phases_in_dependency_order_and_waits_for_each(project: Project, cluster: KubectlStub,
                                                                        ca3: Ca3) -> None:
     result = ca3("deploy", "-m", "1")
     assert result.code == 0, result.text
-    assert [label(call.words) for call in cluster.calls] == ORDER
+    order = [label(call.words) for call in cluster.calls]
+    applies = positions(order, ("apply",))
+    assert len(applies) == 4, order  # namespace, secrets and policies, then kafka+influxdb, then the apps
+    assert max(positions(order, PREFLIGHT)) < applies[0]
+    data_waits, app_waits = positions(order, DATA_WAITS), positions(order, APP_WAITS)
+    assert applies[2] < min(data_waits) and max(data_waits) < applies[3] < min(app_waits)
+    assert max(app_waits) < min(positions(order, PRUNE_READS))
     applies = [call for call in cluster.calls if call.words[0] == "apply"]
     assert all(call.words[:4] == ["apply", "--server-side", "--field-manager=ca3", "-f"] for call in applies)
     assert "kind: Namespace" in (applies[0].stdin or "") and "kind: StatefulSet" not in (applies[0].stdin or "")

@@ -50,6 +50,25 @@ def test_unmatched_call_makes_a_test_fail(pytester: pytest.Pytester, monkeypatch
     result.stdout.fnmatch_lines(["*calls no rule answered*", "*kubectl get nodes*"])
 
 
+def test_a_required_rule_never_used_makes_a_test_fail_and_a_used_one_does_not(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(REPO_ROOT))
+    pytester.makeconftest('pytest_plugins = ["tests.fixtures.kubectl"]')
+    pytester.makepyfile(
+        """
+        import subprocess
+        def test_expects_a_load_that_never_comes(kubectl_stub):
+            kubectl_stub.tool("kind").on("load", "docker-image", required=True)
+            kubectl_stub.docker.on("build", required=True)
+            subprocess.run(["docker", "build", "-t", "x", "."], capture_output=True, check=True)
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*never made these required calls*", "*kind load docker-image*"])
+    result.stdout.no_fnmatch_line("*  docker build*")
+
+
 def test_longest_rule_wins_and_limited_rules_answer_before_the_general_one(kubectl_stub: KubectlStub) -> None:
     kubectl_stub.on("get", stdout="any get")
     kubectl_stub.on("get", "pods", stdout="later")

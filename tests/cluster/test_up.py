@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 from ca3cli.core.errors import ClusterUnreachable
-from ca3cli.operations import localcluster, up
+from ca3cli.operations import init, localcluster, up
 from ca3cli.operations.up import Problem
 from tests.cluster import recorded
-from tests.cluster.conftest import NAMESPACE, Project, Run, answer_healthy_deploy
+from tests.cluster.conftest import NAMESPACE, Project, Run, answer_healthy_deploy, app_image
 from tests.fixtures.kubectl import Call, KubectlStub, fixture
 
 Ca3 = Callable[..., Run]
@@ -77,7 +77,7 @@ def test_up_on_an_unreachable_context_creates_the_kind_cluster_then_builds_and_l
     setup = [c for c in images.calls if c.words[0] in ("apply", "patch") or c.words[:2] == ["get", "nodes"]][:4]
     assert {c.flag("--context") for c in setup} == {"kind-ca3"}
     assert "cluster 1/7 create kind cluster ca3 (Kubernetes 1.37, NodePort 30300 on localhost)" in result.text
-    assert "images 4/4 load ca3/processor:0.1.0 into kind cluster ca3" in result.text
+    assert f"images 4/4 load {app_image(apps, 'processor')} into kind cluster ca3" in result.text
     assert "Milestone 1 deployed" in result.text
     assert "http://localhost:30300" in result.text
 
@@ -171,7 +171,7 @@ def test_up_with_minikube_and_no_current_context_starts_profile_ca3_loads_into_i
     assert order[:8] == ["kubectl version", "kubectl config current-context", "docker info", "minikube start -p",
                          "minikube addons enable", "kubectl get nodes", "kubectl get storageclasses",
                          "docker build -t"]
-    assert images.tool("minikube").commands()[-1] == "image load ca3/processor:0.1.0 -p ca3"
+    assert images.tool("minikube").commands()[-1] == f"image load {app_image(apps, 'processor')} -p ca3"
     assert {c.flag("--context") for c in images.calls[2:]} == {"ca3"}
     assert f"minikube service grafana-service -n {NAMESPACE} --url -p ca3" in result.text
 
@@ -274,10 +274,10 @@ def test_engine_problem_names_the_local_tool_that_is_installed_instead() -> None
 
 def test_needs_init_until_ca3_yaml_and_every_secret_exist(project: Project) -> None:
     config = project.path / "ca3.yaml"
-    assert not up.needs_init(config)
+    assert not init.needs_init(config)
     (project.path / ".ca3" / "secrets" / "grafana_admin_password").unlink()
-    assert up.needs_init(config)
-    assert up.needs_init(project.path / "missing.yaml")
+    assert init.needs_init(config)
+    assert init.needs_init(project.path / "missing.yaml")
 
 
 def test_up_with_an_unknown_milestone_stops_before_any_cluster_or_image_step(project: Project, images: KubectlStub,

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import typer.main
 import yaml
+from typer.testing import CliRunner
+
+from ca3cli import cli
+from ca3cli.core import registry
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -100,6 +106,7 @@ def test_deploying_tls_milestones_before_certificates_exist_says_how_to_go_on(pr
     refused = ca3(project, "deploy", "-m", "7", "--dry-run")
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert "run `ca3 certs` first" in " ".join(refused.stderr.split())
+    assert ca3(project, "init").returncode == 0
     assert ca3(project, "certs").returncode == 0
     assert ca3(project, "deploy", "-m", "7", "--dry-run").returncode == 0
     without_tls = ca3(project, "deploy", "-m", "9", "--dry-run",
@@ -148,3 +155,24 @@ def test_boolean_options_show_as_flags_in_help(project: Path, command: str) -> N
     for name in FLAGS[command]:
         line = next(line for line in result.stdout.splitlines() if f" {name} " in line)
         assert "<bool>" not in line and "/--no-" not in line, line
+
+
+def _command_paths() -> list[tuple[str, ...]]:
+    """Every command and command group of ca3, as the words that name it."""
+    def walk(command: typer.main.TyperGroup, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+        found = [path]
+        for name, sub in getattr(command, "commands", {}).items():
+            found += walk(sub, (*path, name))
+        return found
+
+    return walk(typer.main.get_command(cli.app), ())
+
+
+@pytest.mark.parametrize("words", _command_paths(), ids=lambda words: " ".join(words) or "ca3")
+def test_help_shows_no_type_placeholders_and_the_milestone_range(words: tuple[str, ...]) -> None:
+    shown = CliRunner().invoke(cli.app, [*words, "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    for placeholder in ("<bool>", "<list", "{"):
+        assert placeholder not in shown.output
+    if "--milestone" in shown.output:
+        assert re.search(rf"-m\s+1-{registry.HIGHEST}\s", shown.output), shown.output

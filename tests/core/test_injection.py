@@ -72,13 +72,6 @@ def _documents(chosen: settings.Settings) -> dict[tuple[str, int], dict[tuple[An
 TLS = {"tls-off": {"tls": {"influxdb": False, "kafka": False}}, "tls-on": {}}
 # Settings whose default is empty switch a field on when set, so every baseline sets them to a plain value.
 BENIGN = {"cluster": {"storage_class": "standard", "context": "kind-ca3"}}
-_ONE_ENVIRONMENT = functools.lru_cache(maxsize=1)(render.environment)
-
-
-@pytest.fixture(autouse=True)
-def _templates_compiled_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Many renders: reuse one Jinja environment (what it compiles does not depend on the settings)."""
-    monkeypatch.setattr(render, "environment", _ONE_ENVIRONMENT)
 
 
 def _base(tls: str) -> dict[str, Any]:

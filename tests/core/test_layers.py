@@ -1,9 +1,12 @@
 """The package's folders are its layers: core (pure) <- edges (I/O) <- operations <- commands; nothing imports
-upwards, lazily or not, and no module sits outside a layer."""
+upwards, lazily or not, and no module sits outside a layer. Typer stays in the command layer, no command imports
+another, and no function hides an import of a sibling package of its own layer (a lazy import there hid a loop)."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,15 +15,79 @@ PACKAGE = Path(__file__).resolve().parents[2] / "ca3cli"
 RANK = {"core": 0, "edges": 1, "operations": 2, "commands": 3}
 
 
-def _imports(path: Path) -> list[tuple[int, str]]:
-    """Every ca3cli module a file imports, at the top or inside a function, with its line."""
+COMMAND_HELPERS = {"common", "flags", "screens"}  # what the command modules share; each other module is one command
+
+
+def _modules(node: ast.AST) -> list[str]:
+    """The modules one import statement names (`from ca3cli.commands import up` names ca3cli.commands.up)."""
+    if isinstance(node, ast.ImportFrom) and node.module:
+        return [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    return []
+
+
+def _named(node: ast.AST) -> list[str]:
+    """The module an import takes, or the modules when it takes them from a layer (`from ca3cli.operations import
+    deploy` takes ca3cli.operations.deploy)."""
+    modules = _modules(node)
+    if isinstance(node, ast.ImportFrom) and modules[0].count(".") == 1:
+        return modules[1:]
+    return modules[:1]
+
+
+def _imports(path: Path, prefix: str = "ca3cli.") -> list[tuple[int, str]]:
+    """Every module starting with `prefix` a file imports, at the top or inside a function, with its line."""
     found = []
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("ca3cli."):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(prefix):
             found.append((node.lineno, node.module))
         elif isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name) for alias in node.names if alias.name.startswith("ca3cli.")]
+            found += [(node.lineno, alias.name) for alias in node.names if alias.name.startswith(prefix)]
     return found
+
+
+def _function_imports(path: Path) -> list[tuple[int, str]]:
+    """The ca3cli modules imported inside a function, with their line."""
+    found = []
+    for function in ast.walk(ast.parse(path.read_text())):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found += [(node.lineno, module) for node in ast.walk(function) for module in _named(node)
+                      if module.startswith("ca3cli.")]
+    return found
+
+
+def typer_outside_commands(package: Path) -> list[str]:
+    below = [path for path in sorted(package.rglob("*.py"))
+             if path.relative_to(package).parts[0] not in ("commands", "cli.py")]
+    return [f"{path.relative_to(package)}:{line} imports {module}" for path in below
+            for line, module in _imports(path, "typer")]
+
+
+def command_to_command_imports(package: Path) -> list[str]:
+    wrong = []
+    for path in sorted((package / "commands").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            for module in _named(node):
+                parts = module.split(".")
+                if parts[:2] == ["ca3cli", "commands"] and len(parts) > 2 and parts[2] not in COMMAND_HELPERS:
+                    wrong.append(f"commands/{path.name}:{node.lineno} imports {module}")
+    return wrong
+
+
+def hidden_sibling_imports(package: Path) -> list[str]:
+    """Imports inside a function of another top-level module or package of the same layer (within one package,
+    e.g. an optional extra's module, they are allowed)."""
+    wrong = []
+    for path in sorted(package.rglob("*.py")):
+        parts = path.relative_to(package).with_suffix("").parts
+        if len(parts) < 2:
+            continue
+        for line, module in _function_imports(path):
+            target = module.split(".")[1:]
+            if target[0] == parts[0] and len(target) > 1 and target[1] != parts[1]:
+                wrong.append(f"{path.relative_to(package)}:{line} imports {module} inside a function")
+    return wrong
 
 
 def upward_imports(package: Path) -> list[str]:
@@ -42,6 +109,54 @@ def test_the_check_finds_an_upward_import_even_inside_a_function(tmp_path: Path)
     (tmp_path / "core").mkdir()
     (tmp_path / "core" / "pure.py").write_text("def f():\n    from ca3cli.edges import kube\n")
     assert upward_imports(tmp_path) == ["core/pure.py:2 (core) imports ca3cli.edges"]
+
+
+def subprocess_outside_the_door(package: Path) -> list[str]:
+    """Modules other than edges/process.py that import subprocess (every program starts through that door)."""
+    return [f"{path.relative_to(package)}:{line} imports {module}" for path in sorted(package.rglob("*.py"))
+            if path.relative_to(package) != Path("edges", "process.py")
+            for line, module in _imports(path, "subprocess")]
+
+
+def test_only_the_process_door_imports_subprocess() -> None:
+    assert subprocess_outside_the_door(PACKAGE) == []
+
+
+def test_the_check_finds_subprocess_imported_outside_the_door(tmp_path: Path) -> None:
+    (tmp_path / "operations").mkdir()
+    (tmp_path / "operations" / "build.py").write_text("def f():\n    import subprocess\n")
+    (tmp_path / "operations" / "scan.py").write_text("from subprocess import run\n")
+    assert subprocess_outside_the_door(tmp_path) == ["operations/build.py:2 imports subprocess",
+                                                     "operations/scan.py:1 imports subprocess"]
+
+
+def test_typer_is_imported_only_by_the_command_layer() -> None:
+    assert typer_outside_commands(PACKAGE) == []
+
+
+def test_no_command_module_imports_another() -> None:
+    assert command_to_command_imports(PACKAGE) == []
+
+
+def test_no_function_hides_an_import_of_a_sibling_in_its_layer() -> None:
+    assert hidden_sibling_imports(PACKAGE) == []
+
+
+def test_the_checks_find_typer_below_commands_a_command_importing_a_command_and_a_hidden_sibling(
+        tmp_path: Path) -> None:
+    for folder in ("operations", "commands", "operations/validate"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "operations" / "services.py").write_text(
+        "import typer\n\ndef f():\n    from ca3cli.operations.validate import milestone\n")
+    (tmp_path / "operations" / "validate" / "milestone.py").write_text(
+        "def f():\n    from ca3cli.operations.validate import probe\n")
+    (tmp_path / "operations" / "up.py").write_text("def f():\n    from ca3cli.operations import deploy\n")
+    (tmp_path / "commands" / "up.py").write_text("from ca3cli.commands import deploy, common\n")
+    assert typer_outside_commands(tmp_path) == ["operations/services.py:1 imports typer"]
+    assert command_to_command_imports(tmp_path) == ["commands/up.py:1 imports ca3cli.commands.deploy"]
+    assert hidden_sibling_imports(tmp_path) == [
+        "operations/services.py:4 imports ca3cli.operations.validate inside a function",
+        "operations/up.py:2 imports ca3cli.operations.deploy inside a function"]
 
 
 @pytest.mark.parametrize("entry", sorted(p.name for p in PACKAGE.iterdir() if not p.name.startswith((".", "__py"))))
@@ -143,3 +258,14 @@ def test_the_check_lets_reads_and_memory_through(code: str, tmp_path: Path) -> N
     (tmp_path / "core").mkdir()
     (tmp_path / "core" / "m.py").write_text(code + "\n")
     assert direct_writes(tmp_path) == []
+
+
+HEAVY = ("matplotlib", "playwright", "cryptography", "detect_secrets", "kubernetes_validate", "jsonschema", "jinja2",
+         "yaml", "pydantic", "PIL", "pyte")
+
+
+def test_loading_the_cli_for_help_imports_none_of_the_heavy_libraries() -> None:
+    """`ca3 --help` and a typo's usage error stay quick: each heavy library loads in the command that uses it."""
+    probe = f"import sys, ca3cli.cli; print(sorted(set({HEAVY!r}) & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"

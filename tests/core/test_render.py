@@ -20,9 +20,18 @@ def test_missing_value_in_a_template_is_an_error(tmp_path: Path, monkeypatch: py
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "broken.yaml.j2").write_text("name: {{ settings.no_such_setting }}\n")
     monkeypatch.setattr(render, "template_loader", lambda: jinja2.FileSystemLoader(tmp_path))
+    monkeypatch.setattr(render, "environment", render.environment.__wrapped__)  # not the process's compiled one
     monkeypatch.setattr(registry, "components_for", lambda n, s: [Component("broken", "broken", ("broken.yaml",))])
     with pytest.raises(RenderError, match=re.escape("templates/broken/broken.yaml.j2")):
         render.render(Settings(), template_values.placeholders(), 1)
+
+
+def test_the_templates_are_compiled_once_per_process() -> None:
+    render.render(Settings(), template_values.placeholders(), registry.HIGHEST)
+    env = render.environment()
+    compiled = env.get_template("kafka/kafka-statefulset.yaml.j2")
+    render.render(Settings(), template_values.placeholders(), registry.HIGHEST)
+    assert render.environment() is env and env.get_template("kafka/kafka-statefulset.yaml.j2") is compiled
 
 
 def test_milestone_one_lands_in_the_seed_layout() -> None:

@@ -72,13 +72,21 @@ def test_schema_describes_every_setting_and_its_patterns_match_the_defaults_in_f
     assert len(props) > 60 and all(p.get("description") for p in props.values())
     defaults = Settings().model_dump()
     patterned = {key: prop for key, prop in props.items() if "pattern" in prop}
-    assert {"namespace", "images.tag", "images.kafka", "kafka.heap", "influxdb.org"} <= set(patterned)
+    assert {"namespace", "images.registry", "images.kafka", "kafka.heap", "influxdb.org"} <= set(patterned)
     for key, prop in patterned.items():
         value: Any = defaults
         for part in key.split("."):
             value = value[part]
         assert re.search(prop["pattern"], value), f"default of {key} does not match its schema pattern"
         assert not re.search(prop["pattern"], value + " x"), f"schema pattern of {key} is not anchored"
+
+
+def test_schema_takes_the_image_tag_as_an_anchored_pattern_or_null_for_the_content_tag() -> None:
+    schema = json.loads(config_file.shipped_schema())
+    branches = {branch["type"]: branch for branch in _schema_properties(schema, schema)["images.tag"]["anyOf"]}
+    assert set(branches) == {"string", "null"}
+    pattern = branches["string"]["pattern"]
+    assert re.search(pattern, "0.1.0-0123456789ab") and not re.search(pattern, "0.1.0 x")
 
 
 def test_settings_are_frozen_so_no_caller_can_change_them_unvalidated() -> None:

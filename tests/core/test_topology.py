@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,3 +110,31 @@ def test_topology_of_manifests_groups_by_the_component_render_stamps() -> None:
     assert names.components == tuple(dict.fromkeys(m.component for m in manifests))
     assert len(names.objects()) == sum(len(m.documents) for m in manifests)
     assert [o["metadata"]["name"] for o in names.objects("prometheus", "Service")] == ["prometheus-service"]
+
+
+def test_an_environment_variable_is_read_from_the_rendered_workload() -> None:
+    assert shipped().env("producer", "KAFKA_TOPIC") == "conveyor-speed"
+    assert shipped().env("processor", "KAFKA_TOPIC") == "conveyor-speed"
+    with pytest.raises(Ca3Error, match="sets no NOT_SET"):
+        shipped().env("producer", "NOT_SET")
+
+
+SHARED = {"kafka-service": "kafka_service", "kafka-headless": "kafka_headless", "influxdb-service": "influxdb_service",
+          "influxdb-headless": "influxdb_headless", "8086": "influxdb_port", "conveyor-speed": "topic",
+          "conveyor-speed-dlq": "dlq_topic"}
+
+
+def _template_code(path: Path) -> str:
+    """A template without its comments (Jinja's and YAML's), which may name things freely."""
+    text = re.sub(r"\{#.*?#\}", "", path.read_text(), flags=re.DOTALL)
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+@pytest.mark.parametrize("literal", sorted(SHARED))
+def test_a_shared_name_port_or_topic_is_written_once_in_the_templates(literal: str) -> None:
+    templates = Path(render.__file__).parents[1] / "templates"
+    pattern = re.compile(rf"(?<![\w-]){re.escape(literal)}(?![\w-])")
+    writers = sorted(str(path.relative_to(templates)) for path in templates.rglob("*.j2")
+                     if pattern.search(_template_code(path)))
+    assert writers == ["_helpers.j2"]
+    assert f'{{% set {SHARED[literal]} = ' in (templates / "_helpers.j2").read_text()

@@ -47,11 +47,27 @@ def test_up_sh_without_a_cluster_or_a_running_docker_ends_in_one_sentence(clone:
     assert not [call for call in kubectl_stub.docker.calls if call.words[0] == "build"]
 
 
+def test_up_sh_without_kubectl_says_so_before_installing_anything(clone: Path, tmp_path: Path) -> None:
+    bare = tmp_path / "bin"  # a PATH with what the script needs to start, and no kubectl
+    bare.mkdir()
+    for tool in ("bash", "dirname"):
+        (bare / tool).symlink_to(Path("/usr/bin", tool))
+    env = {"PATH": str(bare), "HOME": str(tmp_path)}
+    venv_before = (clone / ".venv").exists()
+    result = subprocess.run(["bash", "scripts/up.sh", "1"], cwd=clone, env=env, capture_output=True, text=True,
+                            timeout=60, stdin=subprocess.DEVNULL)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "kubectl was not found on PATH. Install it (https://kubernetes.io/docs/tasks/tools/) and run "
+        "bash scripts/up.sh again."]
+    assert (clone / ".venv").exists() == venv_before
+
+
 def test_up_sh_with_a_reachable_cluster_builds_loads_and_deploys(clone: Path, kubectl_stub: KubectlStub) -> None:
     answer_healthy_deploy(kubectl_stub)
     kubectl_stub.on("config", "current-context", stdout="kind-ca3\n")
     kubectl_stub.docker.on("build")
-    kubectl_stub.tool("kind").on("load", "docker-image")
+    kubectl_stub.tool("kind").on("load", "docker-image", required=True)
     result = up_sh(clone, "1")
     text = " ".join((result.stdout + result.stderr).split())
     assert result.returncode == 0, text

@@ -86,3 +86,11 @@ def test_a_bad_milestone_from_the_wheel_is_exit_two_not_a_crash(installed: Insta
     result = installed.run("render", "-m", "0")
     assert result.returncode == 2
     assert "Unknown milestone 0; choose one of 1-9." in result.stderr
+
+
+def test_the_scripts_helper_ships_in_the_wheel_as_the_checkout_has_it(installed: Installed) -> None:
+    probe = "from ca3cli.operations.handin import scripts; print(scripts.helper_text(), end='')"
+    shipped = subprocess.run([str(installed.bin / "python"), "-c", probe], capture_output=True, text=True,
+                             cwd=installed.project, env=installed.env)
+    assert shipped.returncode == 0, shipped.stderr
+    assert shipped.stdout == (REPO / "scripts" / "_ca3.sh").read_text()

@@ -8,15 +8,16 @@ Service names (and none of the old), and are put into the renamed Secret.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
-import jinja2
 import pytest
 from cryptography import x509
 
 from ca3cli.core import render
 from ca3cli.operations.certs import store
 from ca3cli.operations.certs.names import wanted
+from tests.fixtures.templates import templates_from
 from tests.tls.helpers import settings_with
 
 TEMPLATES = Path(render.__file__).parents[1] / "templates"
@@ -25,7 +26,7 @@ RENAMES = {"influxdb-service": "tsdb-web", "kafka-headless": "brokers-dns", "kaf
 
 
 @pytest.fixture
-def renamed_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def renamed_templates(tmp_path: Path) -> Iterator[None]:
     """Renders from now on read a copy of the templates in which every name of RENAMES is replaced."""
     folder = Path(shutil.copytree(TEMPLATES, tmp_path / "templates"))
     edited = set()
@@ -38,7 +39,8 @@ def renamed_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             path.write_text(changed)
             edited.add(path.name)
     assert {"influxdb-service.yaml.j2", "kafka-headless-service.yaml.j2", "kafka-tls-secret.yaml.j2"} <= edited
-    monkeypatch.setattr(render, "template_loader", lambda: jinja2.FileSystemLoader(folder))
+    with templates_from(folder):
+        yield
 
 
 def sans(folder: Path, name: str) -> set[str]:

@@ -177,15 +177,18 @@ case("m9.no-crashloops", "crash loop", {"pods": [k.pod("p", "producer", waiting=
 # --- pipeline --------------------------------------------------------------------------------------------------
 describe = ("Topic: conveyor-speed\tTopicId: 4lMQ1n0vRkqoAHt2xAA6Vw\tPartitionCount: 6\tReplicationFactor: 1\t"
             "Configs: min.insync.replicas=1\n\tTopic: conveyor-speed\tPartition: 0\tLeader: 0\tReplicas: 0\tIsr: 0\n")
-case("m1.topic", "six partitions", {"output": describe, "code": 0, "want": 6}, PASS)
-case("m1.topic", "too few", {"output": describe.replace("PartitionCount: 6", "PartitionCount: 3"), "code": 0,
-                             "want": 6}, FAIL)
-case("m1.topic", "absent", {"output": "Error while executing topic command : Topic 'conveyor-speed' does not exist "
-                                      "as expected", "code": 1, "want": 6}, FAIL)
+case("m1.topic", "six partitions", {"topic": "conveyor-speed", "output": describe, "code": 0, "want": 6}, PASS)
+case("m1.topic", "too few", {"topic": "conveyor-speed", "code": 0, "want": 6,
+                             "output": describe.replace("PartitionCount: 6", "PartitionCount: 3")}, FAIL)
+case("m1.topic", "absent", {"topic": "conveyor-speed", "code": 1, "want": 6,
+                            "output": "Error while executing topic command : Topic 'conveyor-speed' does not exist "
+                                      "as expected"}, FAIL)
 message = '{"event_time": "2026-11-26T09:00:00Z", "line_id": "line-1", "speed_ms": 1.2, "seq": 41}\n'
-case("m1.topic-message", "one read", {"stdout": message, "stderr": "Processed a total of 1 messages\n", "code": 0},
+case("m1.topic-message", "one read", {"topic": "conveyor-speed",
+                                     "stdout": message, "stderr": "Processed a total of 1 messages\n", "code": 0},
      PASS)
-case("m1.topic-message", "none read", {"stdout": "", "stderr": "Processed a total of 0 messages\n", "code": 0}, FAIL)
+case("m1.topic-message", "none read", {"topic": "conveyor-speed",
+                                      "stdout": "", "stderr": "Processed a total of 0 messages\n", "code": 0}, FAIL)
 speed_log = '[pod/producer-7d9c-x2v4q/producer] {"level": "info", "message": "Speed: 1.23 m/s on line-1"}\n'
 case("m1.producer-logs", "speed lines", ("app=producer", speed_log), PASS)
 case("m1.producer-logs", "no speed lines", ("app=producer", "producer starting\n"), FAIL)

@@ -19,7 +19,6 @@ import re
 import shutil
 from pathlib import Path
 
-import jinja2
 import pytest
 
 from ca3cli.core import registry, render
@@ -33,6 +32,7 @@ from ca3cli.operations.validate import catalogue, pipeline, runner
 from ca3cli.operations.validate.model import Status
 from ca3cli.operations.validate.probe import Probe
 from tests.fixtures.kubectl import KubectlStub
+from tests.fixtures.templates import templates_from
 from tests.validate import api_shapes as api
 from tests.validate.healthy_cluster import VALUES, GrowingCount, answer_healthy_m1, manifests
 from tests.validate.kube_objects import NS
@@ -56,8 +56,7 @@ def renamed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Manifest, ...]:
     for path in edited:
         path.write_text(path.read_text().replace(OLD, NEW))
     assert "grafana-service.yaml.j2" in {p.name for p in edited}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(render, "template_loader", lambda: jinja2.FileSystemLoader(folder))
+    with templates_from(folder):
         return tuple(rendered(1, values=VALUES))
 
 

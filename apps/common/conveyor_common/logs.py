@@ -54,10 +54,12 @@ class Sampler:
 
     def allow(self, key: str) -> bool:
         now = time.monotonic()
-        if now - self._last.get(key, float("-inf")) < self.interval_s:
-            return False  # the common case under load, decided without the lock
+        last = self._last.get(key)
+        if last is not None and now - last < self.interval_s:
+            return False  # the common case under load (a reading each), decided without the lock or a new float
         with self._lock:
-            if now - self._last.get(key, float("-inf")) < self.interval_s:
+            last = self._last.get(key)
+            if last is not None and now - last < self.interval_s:
                 return False
             if len(self._last) >= self.max_keys:
                 self._last.clear()

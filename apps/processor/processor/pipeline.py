@@ -1,16 +1,24 @@
 """The consume -> analyse -> write -> commit loop. At least once: offsets are committed only after InfluxDB
 accepted the batch; while a write is retried the consumer keeps polling with every partition paused, so the group
 keeps its member and no record is taken or skipped. Nothing poll() raises stops it: an offset the client cannot
-read goes to the DLQ (see unreadable.py), anything else is retried."""
+read goes to the DLQ (see unreadable.py), anything else is retried.
+
+One batch is written while the next is polled and prepared: a writer thread delivers it (InfluxDB, then the DLQ)
+and the poll loop commits its offsets once it was delivered, before it hands the writer the next batch; so the
+round trip to InfluxDB overlaps the polling, commits stay in order and behind their writes, and at most one
+batch is in flight. Before this member gives partitions up in a rebalance, the batch in flight is settled."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from typing import Any, NamedTuple
 
+import msgspec
 from conveyor_common.logs import Sampler
 from conveyor_common.reading import Invalid, Reading, decode
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
@@ -32,23 +40,35 @@ DLQ_LOGS = Sampler()
 POLL_LOGS = Sampler()
 DLQ_MAX_BYTES = 64 * 1024
 LATENCY_SAMPLE = 8  # one reading in 8 is observed in the end-to-end histogram: the distribution, at an 8th the cost
+SLOW_WRITE_S = 1.0  # a write taking longer (InfluxDB retried) is waited out polling paused, to keep the membership
 
 
-class Point(NamedTuple):
-    """A valid reading, its line protocol, and the message it came from (for the DLQ if InfluxDB refuses it)."""
+class Point(msgspec.Struct, frozen=True, gc=False):
+    """A valid reading, its line protocol, and the message it came from (for the DLQ if InfluxDB refuses it); a
+    msgspec Struct, which costs a fraction of a NamedTuple to build (one is built per message)."""
 
     message: ConsumerRecord
     reading: Reading
     line: str
 
 
-class Membership(ConsumerRebalanceListener):
-    """Tracks whether this member has joined the group (for /readyz) and drops lag of revoked partitions."""
+class InFlight(NamedTuple):
+    """The batch the writer thread is delivering, and the offsets to commit once it was delivered."""
 
-    def __init__(self) -> None:
+    delivered: Future[bool]
+    offsets: dict[TopicPartition, OffsetAndMetadata]
+
+
+class Membership(ConsumerRebalanceListener):
+    """Tracks whether this member has joined the group (for /readyz), settles the batch in flight before
+    partitions go (`before_revoke`), and drops lag of revoked partitions."""
+
+    def __init__(self, before_revoke: Callable[[], None]) -> None:
         self.joined = threading.Event()
+        self.before_revoke = before_revoke
 
     def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        self.before_revoke()
         for tp in revoked:
             metrics.LAG.remove(tp.topic, str(tp.partition))
 
@@ -64,9 +84,11 @@ class Pipeline:
         self.stop = stop
         self.analytics = Analytics(settings.analytics, lambda reason: metrics.EVICTIONS.labels(reason=reason).inc())
         metrics.LINES.set_function(lambda: self.analytics.lines)
-        self.membership = Membership()
+        self.membership = Membership(self.settle_without_polling)
         self.consumer: KafkaConsumer | None = None
         self.dlq: KafkaProducer | None = None
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="influxdb-writer")
+        self.in_flight: InFlight | None = None
 
     def connect(self, backoff_s: float = 2.0) -> bool:
         """Create the consumer (subscribed to the topic) and the DLQ producer, those not there yet; retry until
@@ -92,17 +114,21 @@ class Pipeline:
         return False
 
     def run(self) -> None:
-        """Poll batches until stopped."""
+        """Poll batches until stopped, then settle the batch in flight (written and committed, or abandoned)."""
         assert self.consumer is not None
         while not self.stop.is_set():
-            try:
-                records = self.consumer.poll(timeout_ms=1000)
+            if self.in_flight is not None and self.in_flight.delivered.done():
+                self.settle()
+            try:  # while a batch is in flight, back soon to commit it even if nothing new comes
+                records = self.consumer.poll(timeout_ms=1000 if self.in_flight is None else 100)
             except Exception as error:  # a batch it cannot read, or the cluster: neither may stop the processor
+                self.settle()
                 self.recover(error)
                 continue
             if records:
                 self.process(records)
             self.report_lag()
+        self.settle()
 
     def recover(self, error: Exception) -> None:
         """After poll() raised: skip the offsets it cannot read (each to the DLQ with the reason, committed past);
@@ -131,42 +157,69 @@ class Pipeline:
             return
         for tp, run in runs.items():
             rejects = [reject(marker(tp, offset), run.reason, metrics.UNREADABLE) for offset in run.offsets]
-            if not self.deliver([], rejects):
+            if not self.deliver([], rejects, self.wait_paused):
                 return  # stopping
             if tp in self.consumer.assignment():  # (else its new owner skips them)
                 self.consumer.seek(tp, run.offsets.stop)
                 self.commit({tp: OffsetAndMetadata(run.offsets.stop, "", -1)})
 
     def process(self, records: Records) -> None:
-        """Deliver one polled batch, then commit it; an abandoned batch (stopping) is not committed."""
+        """Prepare one polled batch, settle the one before it, and hand this one to the writer."""
         messages = [message for batch in records.values() for message in batch]
         metrics.CONSUMED.inc(len(messages))
         metrics.BATCH_SIZE.observe(len(messages))
-        if self.deliver(*self.prepare(messages)):
-            self.commit({tp: OffsetAndMetadata(batch[-1].offset + 1, "", -1) for tp, batch in records.items()})
+        points, rejects = self.prepare(messages)
+        offsets = {tp: OffsetAndMetadata(batch[-1].offset + 1, "", -1) for tp, batch in records.items()}
+        self.settle()
+        self.in_flight = InFlight(self.writer.submit(self.deliver, points, rejects, self.stop.wait), offsets)
+
+    def settle(self) -> None:
+        """Wait for the batch in flight to be delivered, polling paused if that takes long (InfluxDB retried),
+        and commit it; an abandoned batch (stopping) is not committed."""
+        if self.in_flight is None:
+            return
+        delivered = self.in_flight.delivered
+        wait_for([delivered], timeout=SLOW_WRITE_S)
+        while not delivered.done() and not self.stop.is_set():
+            self.wait_paused(0.2)
+        self.settle_without_polling()
+
+    def settle_without_polling(self) -> None:
+        """Commit the batch in flight once delivered: what settle() does, from inside poll() (a rebalance), where
+        polling again is not allowed; the wait is then bounded by one InfluxDB timeout, after which the batch is
+        left in flight (committed later if this member keeps its partitions; else its next owner replays it, and
+        the writes overwrite themselves)."""
+        in_flight = self.in_flight
+        if in_flight is None:
+            return
+        wait_for([in_flight.delivered], timeout=self.settings.influx.timeout_ms / 1000)
+        if not in_flight.delivered.done():
+            return
+        self.in_flight = None
+        if in_flight.delivered.result():
+            self.commit(in_flight.offsets)
 
     def prepare(self, messages: list[ConsumerRecord]) -> tuple[list[Point], list[Reject]]:
         """Each message as a point, or as a reject with the reason; no message, whatever its bytes, raises."""
-        points, rejects = [], []
+        points: list[Point] = []
+        rejects: list[Reject] = []
+        update, add = self.analytics.update, points.append  # bound once: this loop runs per message
         for message in messages:
             try:
                 reading = decode(message.value)
-                points.append(Point(message, reading, to_line(reading, self.analyse(reading))))
+                analysis = update(reading)
+                if analysis.over_speed or analysis.moving_while_stopped or analysis.sudden_change:
+                    count_anomalies(analysis)
+                add(Point(message, reading, to_line(reading, analysis)))
             except Invalid as error:
                 rejects.append(reject(message, str(error), metrics.INVALID))
             except Exception as error:  # whatever a message trips, it must not stop the partition
                 rejects.append(reject(message, f"{type(error).__name__}: {error}", metrics.INVALID))
         return points, rejects
 
-    def analyse(self, reading: Reading) -> Analysis:
-        analysis = self.analytics.update(reading)
-        for kind in analysis.anomalies():
-            metrics.ANOMALIES.labels(kind=kind).inc()
-        return analysis
-
-    def deliver(self, points: list[Point], rejects: list[Reject]) -> bool:
+    def deliver(self, points: list[Point], rejects: list[Reject], wait: Callable[[float], object]) -> bool:
         """Write the points to InfluxDB (those it refuses as malformed join the rejects), then send the rejects to
-        the DLQ, retrying each step with backoff; False if stopped first."""
+        the DLQ, retrying each step with backoff (`wait(seconds)` between tries); False if stopped first."""
         delay = self.settings.retry_initial_s
         written = not points
         while not self.stop.is_set():
@@ -185,7 +238,7 @@ class Pipeline:
                 errors.inc()
                 log.error(f"{step} failed; retrying in {delay:.1f} s", extra={"fields": {
                     "points": len(points), "error": f"{type(error).__name__}: {error}"}})
-                self.wait_paused(delay)
+                wait(delay)
                 delay = min(delay * 2, self.settings.retry_max_s)
         log.warning("Stopping: abandoned a batch without committing it", extra={"fields": {"points": len(points)}})
         return False
@@ -242,11 +295,19 @@ class Pipeline:
                 metrics.LAG.labels(tp.topic, str(tp.partition)).set(max(0, high - position))
 
     def close(self) -> None:
-        """Leave the group without committing anything not yet written, and flush the DLQ producer."""
+        """Stop the writer (a batch it still retries is abandoned), leave the group without committing anything
+        not yet written, and flush the DLQ producer."""
+        self.stop.set()
+        self.writer.shutdown(wait=True, cancel_futures=True)
         if self.consumer is not None:
             self.consumer.close(autocommit=False)
         if self.dlq is not None:
             self.dlq.close(timeout=5)
+
+
+def count_anomalies(analysis: Analysis) -> None:
+    for kind in analysis.anomalies():
+        metrics.ANOMALIES.labels(kind=kind).inc()
 
 
 def dlq_record(message: ConsumerRecord, reason: str) -> dict[str, Any]:

@@ -24,21 +24,23 @@ TAG_ESCAPES = str.maketrans({"\\": "\\\\", ",": "\\,", "=": "\\=", " ": "\\ "})
 
 
 @lru_cache(maxsize=4096)
-def series_tags(line: str, producer: str, state: str) -> str:
-    """The escaped tags of one series (cached: a line's readings share them, and escaping costs per reading)."""
-    return f"line={line.translate(TAG_ESCAPES)},producer={producer.translate(TAG_ESCAPES)},state={state}"
+def series_key(line: str, producer: str, state: str) -> str:
+    """The measurement and escaped tags of one series, and the space after them (cached: a line's readings share
+    them, and escaping costs per reading)."""
+    return f"{MEASUREMENT},line={line.translate(TAG_ESCAPES)},producer={producer.translate(TAG_ESCAPES)},state={state} "
 
 
 def to_line(reading: Reading, analysis: Analysis) -> str:
     """One point in line protocol. Series key (measurement, line, producer, state) + event time in ns: a replayed
     reading overwrites itself. Written directly rather than through influxdb_client.Point, whose generic
     serialiser cost more than the whole rest of the processor per reading (and does not escape backslashes)."""
-    tags = series_tags(reading.line, reading.producer, reading.state)
-    # Keys in sorted order, as influxdb-client's Point writes them (the tests compare against it).
-    return (f"{MEASUREMENT},{tags} max_ms={analysis.max_ms!r},mean_ms={analysis.mean_ms!r},"
-            f"min_ms={analysis.min_ms!r},moving_while_stopped={analysis.moving_while_stopped:d}i,"
-            f"over_speed={analysis.over_speed:d}i,seq={reading.seq}i,speed_ms={reading.speed_ms!r},"
-            f"sudden_change={analysis.sudden_change:d}i {reading.event_time_ns}")
+    # Keys in sorted order, as influxdb-client's Point writes them (the tests compare against it); the flags as
+    # literal digits, which format faster than a bool through :d.
+    return (f"{series_key(reading.line, reading.producer, reading.state)}max_ms={analysis.max_ms!r},"
+            f"mean_ms={analysis.mean_ms!r},min_ms={analysis.min_ms!r},"
+            f"moving_while_stopped={'1' if analysis.moving_while_stopped else '0'}i,"
+            f"over_speed={'1' if analysis.over_speed else '0'}i,seq={reading.seq}i,speed_ms={reading.speed_ms!r},"
+            f"sudden_change={'1' if analysis.sudden_change else '0'}i {reading.event_time_ns}")
 
 
 def refusal(error: ApiException) -> str:

@@ -11,12 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ca3cli.core import registry, topology
+
 if TYPE_CHECKING:
     from ca3cli.core.settings import Settings
     from ca3cli.core.topology import Topology
 
 # Registry components: the servers whose Services the certificates name, and a client that mounts the client's.
 INFLUXDB, KAFKA, KAFKA_CLIENT = "influxdb", "kafka", "producer"
+TLS_FEATURES = ("tls_influxdb", "tls_kafka")  # the milestone features a certificate secures (CertSpec.feature)
 CA_CONFIGMAP = "ca3-ca"  # ConfigMap with our CA certificate under ca.crt (validate/probe.py reads it too)
 CLUSTER_DOMAIN = "cluster.local"
 LOCAL_NAMES = ("localhost",)  # for tools inside the pod (probes, kafka-topics.sh on the broker)
@@ -80,8 +83,6 @@ def wanted(settings: Settings, names: Topology | None = None) -> list[CertSpec]:
     if not (settings.tls.influxdb or settings.tls.kafka):
         return []
     if names is None:
-        from ca3cli.core import registry, topology
-
         names = topology.of_milestone(settings, registry.HIGHEST)
     specs = []
     if settings.tls.influxdb:
@@ -94,5 +95,8 @@ def wanted(settings: Settings, names: Topology | None = None) -> list[CertSpec]:
 
 
 def needed(settings: Settings, features: dict[str, bool]) -> list[CertSpec]:
-    """The certificates a render of these features needs (what `run ca3 certs first` is about)."""
+    """The certificates a render of these features needs (what `run ca3 certs first` is about); none, without
+    rendering the names, when no TLS feature is on at this milestone."""
+    if not any(features[feature] for feature in TLS_FEATURES):
+        return []
     return [spec for spec in wanted(settings) if features[spec.feature]]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,10 +21,11 @@ from typing import Any
 
 from ca3cli.core import owned_paths
 from ca3cli.core.errors import Ca3Error
-from ca3cli.edges import files
+from ca3cli.edges import files, process
 from ca3cli.edges.runlog import secret_forms
 
 BASELINE = ".secrets.baseline"
+GIT_TIMEOUT_S = 300.0  # `git log --raw` of every ref: seconds for a course repository, minutes for a huge one
 MAX_BYTES = 1 << 20  # larger blobs are data, not configuration
 GENERATED = "generated secret value"
 # Lines of ca3's own files that detect-secrets' keyword and hex detectors misread: a pod template's config checksum
@@ -62,20 +62,22 @@ class Blob:
 
 
 def _git(repo: Path, *args: str) -> str:
+    if not process.found("git"):
+        raise Ca3Error("git is not on PATH; the secret scan reads the history with it. Install git.")
     try:
-        return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
-    except FileNotFoundError:
-        raise Ca3Error("git is not on PATH; the secret scan reads the history with it. Install git.") from None
-    except subprocess.CalledProcessError as exc:
-        raise Ca3Error(f"`git {' '.join(args)}` failed in {repo}: {exc.stderr.strip()}") from None
+        done = process.run(["git", *args], cwd=repo, timeout=GIT_TIMEOUT_S)
+    except process.ProgramTimeout as exc:
+        raise Ca3Error(f"{exc} The secret scan reads the history with it; check the repository in {repo}.") from None
+    if done.returncode != 0:
+        raise Ca3Error(f"`git {' '.join(args)}` failed in {repo}: {done.stderr.strip()}")
+    return done.stdout
 
 
 def git_root(folder: Path) -> Path | None:
     """The work tree `folder` is in, or None when it is in none."""
-    try:
-        done = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True)
-    except FileNotFoundError:
+    if not process.found("git"):
         return None
+    done = process.run(["git", "rev-parse", "--show-toplevel"], cwd=folder, timeout=GIT_TIMEOUT_S)
     return Path(done.stdout.strip()) if done.returncode == 0 else None
 
 
@@ -106,8 +108,7 @@ def read_blobs(repo: Path, oids: Sequence[str]) -> Iterator[tuple[str, bytes]]:
     """(oid, content) for each blob, through one `git cat-file --batch`."""
     if not oids:
         return
-    with subprocess.Popen(["git", "cat-file", "--batch"], cwd=repo, stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE) as proc:
+    with process.start(["git", "cat-file", "--batch"], cwd=repo, stdin=True, text=False) as proc:
         assert proc.stdin is not None and proc.stdout is not None
         for oid in oids:
             proc.stdin.write(f"{oid}\n".encode())

@@ -4,6 +4,7 @@ the same text (a test compares them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 
 
 @dataclass(frozen=True)
@@ -34,25 +35,6 @@ class Script:
 
 
 HELPER = "_ca3.sh"
-HELPER_TEXT = """\
-# Sourced by the seed's scripts (deploy.sh, validate.sh, destroy.sh, ...): run ca3 from the repository root.
-# shellcheck shell=bash
-
-cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
-
-# Run `ca3 ARGS...`: the ca3 on PATH when there is one, else the one scripts/up.sh installed into .venv/.
-ca3_exec() {
-  if command -v ca3 >/dev/null 2>&1; then
-    exec ca3 "$@"
-  fi
-  if [ -x .venv/bin/ca3 ]; then
-    exec .venv/bin/ca3 "$@"
-  fi
-  echo "ca3 is not installed. Run: bash scripts/up.sh (it installs ca3 into .venv/ and deploys)" >&2
-  exit 1
-}
-"""
-
 SCRIPTS: tuple[Script, ...] = (
     Script("deploy.sh", "deploy", "milestone {milestone} unless options are given, e.g. -m 5 or --dry-run",
            "-m {milestone}"),
@@ -68,6 +50,11 @@ SCRIPTS: tuple[Script, ...] = (
 )
 
 
+def helper_text() -> str:
+    """The helper every seed script sources, shipped beside this module (the repository's scripts/ holds the same)."""
+    return resources.files(__package__).joinpath(HELPER).read_text(encoding="utf-8")
+
+
 def texts(milestone: int) -> dict[str, str]:
     """Every file of scripts/ in a submission: the helper and each seed script."""
-    return {HELPER: HELPER_TEXT, **{script.name: script.text(milestone) for script in SCRIPTS}}
+    return {HELPER: helper_text(), **{script.name: script.text(milestone) for script in SCRIPTS}}

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ca3cli.core import registry
 from ca3cli.core.errors import Ca3Error, ClusterUnreachable, KubectlError
 from ca3cli.edges import kube
 from ca3cli.edges.kube import Kubectl
-
-ANNOTATION = "ca3.dev/milestone"  # written on the Namespace by `ca3 deploy -m N` (templates/namespace)
-
-
-def recorded(namespace: dict[str, Any]) -> int | None:
-    """The milestone in the namespace's annotation, or None when it is absent or not a known milestone."""
-    value = (namespace.get("metadata", {}).get("annotations") or {}).get(ANNOTATION, "")
-    return int(value) if value.isdigit() and int(value) in registry.MILESTONES else None
+from ca3cli.operations.deployed import ANNOTATION, recorded
+from ca3cli.operations.deployed import namespace as read_namespace
 
 
 def choose(kubectl: Kubectl, namespace: str, requested: int | None) -> tuple[int, str]:
@@ -24,17 +16,16 @@ def choose(kubectl: Kubectl, namespace: str, requested: int | None) -> tuple[int
     Also the run's preflight: an unreachable cluster stops here with one clear error instead of 60 failed checks.
     """
     try:
-        found = kubectl.get_json("get", "namespace", namespace, namespaced=False, timeout=15)
+        found = read_namespace(kubectl, namespace)
     except KubectlError as exc:
-        if "NotFound" not in exc.stderr:
-            raise ClusterUnreachable(
-                f"Cannot read namespace {namespace} from the cluster ({kube.reason(exc.stderr) or 'no output'}). "
-                "Check the kube context with "
-                "`kubectl cluster-info` or pass `--context`."
-            ) from None
+        raise ClusterUnreachable(
+            f"Cannot read namespace {namespace} from the cluster ({kube.reason(exc.stderr) or 'no output'}). "
+            "Check the kube context with `kubectl cluster-info` or pass `--context`."
+        ) from None
+    if found is None:
         if requested is None:
             raise Ca3Error(f"Namespace {namespace} does not exist, so nothing is deployed. Deploy with "
-                           "`ca3 deploy -m N`, or pass `-m N` to validate anyway.") from None
+                           "`ca3 deploy -m N`, or pass `-m N` to validate anyway.")
         found = {}
     if requested is not None:
         return registry.check_milestone(requested), f"milestone {requested} as requested (-m)"

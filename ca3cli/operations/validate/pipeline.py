@@ -14,8 +14,8 @@ from ca3cli.edges.portforward import request
 from ca3cli.operations.validate.model import Check, Outcome, failed, passed, verdict
 from ca3cli.operations.validate.probe import Probe
 
-TOPIC = "conveyor-speed"
 KAFKA, INFLUXDB = "kafka", "influxdb"  # the components whose pod and Service these checks reach
+PRODUCER, TOPIC_VARIABLE = "producer", "KAFKA_TOPIC"  # the topic is the one the producer is told to publish to
 KAFKA_BIN = "/opt/kafka/bin"
 # With TLS for Kafka (milestone 8) the in-pod admin tools connect like any client; the Kafka StatefulSet mounts this
 # client configuration (security.protocol=SSL and the CA truststore).
@@ -35,34 +35,43 @@ def kafka_tool(probe: Probe, tool: str, *args: str) -> list[str]:
     return [f"{KAFKA_BIN}/{tool}", "--bootstrap-server", *server, *args]
 
 
+def topic(probe: Probe) -> str:
+    """The topic as rendered into the producer's environment (templates/_helpers.j2 names it once)."""
+    return probe.names.env(PRODUCER, TOPIC_VARIABLE)
+
+
 def gather_topic(probe: Probe) -> dict[str, Any]:
-    describe = kafka_tool(probe, "kafka-topics.sh", "--describe", "--topic", TOPIC)
+    name = topic(probe)
+    describe = kafka_tool(probe, "kafka-topics.sh", "--describe", "--topic", name)
     result = probe.exec(probe.names.first_pod(KAFKA), *describe)
-    return {"output": result.stdout + result.stderr, "code": result.returncode,
+    return {"topic": name, "output": result.stdout + result.stderr, "code": result.returncode,
             "want": probe.settings.kafka.partitions}
 
 
 def decide_topic(evidence: dict[str, Any]) -> Outcome:
+    name = evidence["topic"]
     match = re.search(r"PartitionCount:\s*(\d+)", evidence["output"])
     if evidence["code"] != 0 or not match:
-        return failed(f"topic {TOPIC} not described: {evidence['output'].strip()[:PREVIEW] or 'no output'}")
+        return failed(f"topic {name} not described: {evidence['output'].strip()[:PREVIEW] or 'no output'}")
     count = int(match.group(1))
-    return verdict(count >= evidence["want"], f"{TOPIC}: {count} partitions",
-                   f"{TOPIC}: {count} partitions, fewer than the configured {evidence['want']}")
+    return verdict(count >= evidence["want"], f"{name}: {count} partitions",
+                   f"{name}: {count} partitions, fewer than the configured {evidence['want']}")
 
 
 def gather_message(probe: Probe) -> dict[str, Any]:
     """Read one message without committing offsets, so no consumer group is left behind."""
-    argv = kafka_tool(probe, "kafka-console-consumer.sh", "--topic", TOPIC, "--from-beginning", "--max-messages", "1",
+    name = topic(probe)
+    argv = kafka_tool(probe, "kafka-console-consumer.sh", "--topic", name, "--from-beginning", "--max-messages", "1",
                       "--timeout-ms", "20000", "--consumer-property", "enable.auto.commit=false")
     result = probe.exec(probe.names.first_pod(KAFKA), *argv, timeout=35)
-    return {"stdout": result.stdout, "stderr": result.stderr, "code": result.returncode}
+    return {"topic": name, "stdout": result.stdout, "stderr": result.stderr, "code": result.returncode}
 
 
 def decide_message(evidence: dict[str, Any]) -> Outcome:
     lines = [line for line in evidence["stdout"].splitlines() if line.strip()]
     if not lines:
-        return failed(f"no message read from {TOPIC}: {evidence['stderr'].strip()[:PREVIEW] or 'no output'}")
+        said = evidence["stderr"].strip()[:PREVIEW] or "no output"
+        return failed(f"no message read from {evidence['topic']}: {said}")
     try:
         fields = ", ".join(sorted(json.loads(lines[0])))
         return passed(f"read a message with fields {fields[:PREVIEW]}")

@@ -6,7 +6,7 @@ from typing import Any
 
 from ca3cli.core import registry
 from ca3cli.core.podsecurity import namespace as pod_security
-from ca3cli.operations.validate import milestone
+from ca3cli.operations.deployed import recorded
 from ca3cli.operations.validate.model import Check, Outcome, verdict
 from ca3cli.operations.validate.probe import Probe
 
@@ -14,7 +14,7 @@ from ca3cli.operations.validate.probe import Probe
 def gather(probe: Probe) -> dict[str, Any]:
     """The namespace's labels, and the ones rendering the deployed milestone (its annotation, else -m) would set."""
     found = probe.get("namespace", probe.namespace, namespaced=False)
-    deployed = milestone.recorded(found) or probe.milestone
+    deployed = recorded(found) or probe.milestone
     components = registry.components_for(deployed, probe.settings)
     return {"namespace": probe.namespace, "milestone": deployed,
             "labels": (found.get("metadata") or {}).get("labels") or {},
