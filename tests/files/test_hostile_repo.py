@@ -32,6 +32,11 @@ def _record(origin: Path, *lines: str) -> None:
     (_k8s(origin) / RECORD).write_text("".join(f"{line}\n" for line in lines))
 
 
+def _settings(origin: Path) -> None:
+    """A ca3.yaml, which marks the folder as a project for the commands that need one (the hand-in)."""
+    (origin / "ca3.yaml").write_text("namespace: conveyor-pipeline\n")
+
+
 @dataclass(frozen=True)
 class Case:
     plant: Callable[[Path, Path], None]  # (origin repository, home) -> None
@@ -103,7 +108,7 @@ HANDIN: dict[str, Case] = {
 @pytest.mark.parametrize("case", sorted(HANDIN))
 def test_handin_into_the_project_refuses_a_hostile_clone(case: str, scratch: Callable[[Callable[[Path], None]], Path],
                                                          home: Path, ca3: Callable[..., Run]) -> None:
-    scratch(lambda origin: HANDIN[case].plant(origin, home))
+    scratch(lambda origin: (_settings(origin), HANDIN[case].plant(origin, home)))
     before = snapshot(home)
     result = ca3("handin", "-m", "1", "--allow-missing")
     assert result.code == 2, result.text
@@ -177,6 +182,7 @@ def test_handin_elsewhere_does_not_copy_a_linked_output_into_the_submission(
         scratch: Callable[[Callable[[Path], None]], Path], home: Path, tmp_path: Path,
         ca3: Callable[..., Run]) -> None:
     def plant(origin: Path) -> None:
+        _settings(origin)
         (origin / "outputs").mkdir()
         (origin / "outputs" / "validation-report.xml").symlink_to(home / ".config" / "app.yaml")
 

@@ -136,7 +136,8 @@ def _init_killed_at(project: Path, step: int) -> subprocess.CompletedProcess[str
 
 def test_init_killed_between_any_two_writes_leaves_each_secret_whole_or_absent(
         tmp_path: Path, ca3: Callable[..., Run], monkeypatch: pytest.MonkeyPatch) -> None:
-    whole = _init_killed_at(tmp_path, 10**9)
+    (tmp_path / "whole").mkdir()  # beside the killed projects, not above them: ca3 looks upwards for ca3.yaml
+    whole = _init_killed_at(tmp_path / "whole", 10**9)
     assert whole.returncode == 0, whole.stderr
     steps = int(whole.stderr.rsplit("steps=", 1)[1])
     assert steps >= 3 * (len(secrets.SPECS) + 3)  # write, fsync, rename for ca3.yaml, schema, .gitignore, secrets
