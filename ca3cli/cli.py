@@ -121,6 +121,10 @@ def main() -> None:
     traceback; anything else is a bug and gets a crash report."""
     try:
         app()  # standalone: usage errors, --help and Ctrl-C are handled (and exit) inside
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED and _interrupted(exc):  # typer turns Ctrl-C into a silent exit 130
+            err_console.print("Interrupted.")
+        raise
     except Ca3Error as exc:
         _fail(exc)
     except KeyboardInterrupt:
@@ -135,6 +139,16 @@ def main() -> None:
         _crashed()
     except Exception:  # the one place that turns a bug into a report instead of a traceback
         _crashed()
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is among the exceptions `exc` was raised from or while handling."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _crashed() -> NoReturn:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from ca3cli.commands.common import console, project
 from ca3cli.commands.flags import flag
@@ -39,8 +39,10 @@ def _issued_table(issued: Issued, folder: Path) -> Table:
 
 
 def _rows_table(title: str, rows: list[Row]) -> Table:
-    table = Table("CERTIFICATE", "WHERE", "SUBJECT", "NAMES", "ISSUER", "DAYS LEFT", "STATUS", title=title,
-                  title_justify="left")
+    """Every name in full: a narrow terminal folds long cells onto more lines instead of cutting them with "…"."""
+    columns = [Column(header, overflow="fold") for header in
+               ("CERTIFICATE", "WHERE", "SUBJECT", "NAMES", "ISSUER", "DAYS LEFT", "STATUS")]
+    table = Table(*columns, title=title, title_justify="left")
     for row in rows:
         status = "[green]ok[/]" if row.ok else f"[red]{escape('; '.join(row.problems))}[/]"
         table.add_row(row.name, escape(row.where), escape(row.subject), escape(row.names), escape(row.issuer),
@@ -71,7 +73,8 @@ def _check(here: Project) -> None:
     console.print("[green]Every certificate is signed by ca3's CA, names what it serves and is current.[/]")
 
 
-def _rotate_in_cluster(here: Project, changed: list[str]) -> None:
+def _rotate_in_cluster(here: Project, changed: list[str]) -> bool:
+    """Apply the renewed certificates and restart their readers; False when there is no namespace to apply to."""
     from ca3cli.core import registry
     from ca3cli.edges.runlog import RunLog
     from ca3cli.operations.certs import objects, rotate
@@ -82,15 +85,16 @@ def _rotate_in_cluster(here: Project, changed: list[str]) -> None:
     log.line(f"ca3 certs --rotate namespace={settings.namespace} renewed={','.join(changed)}")
     restarted = rotate.rotate_in_cluster(here.kubectl(log), settings, values, changed)
     if restarted is None:
-        console.print(f"Namespace {settings.namespace} does not exist yet: `ca3 deploy -m 7` (or 8) puts the new "
-                      "certificates into the cluster.")
+        console.print(f"Namespace {settings.namespace} does not exist yet, so nothing was applied.")
         log.line("namespace absent: nothing applied")
-    else:
-        shown = ", ".join(restarted) or "none running yet"
-        console.print(f"Applied the TLS Secrets and CA ConfigMap; restarted {escape(shown)}. `ca3 status` shows "
-                      "them coming back.")
-        log.line(f"OK: restarted {shown}")
+        console.print(f"Run log: {log.path}")
+        return False
+    shown = ", ".join(restarted) or "none running yet"
+    console.print(f"Applied the TLS Secrets and CA ConfigMap; restarted {escape(shown)}. `ca3 status` shows "
+                  "them coming back.")
+    log.line(f"OK: restarted {shown}")
     console.print(f"Run log: {log.path}")
+    return True
 
 
 def certs(
@@ -117,9 +121,10 @@ def certs(
         return
     issued = store.ensure(folder, settings, rotate=rotate, only=GROUPS.get(only, ()))
     console.print(_issued_table(issued, folder))
-    if rotate and issued.changed:
-        _rotate_in_cluster(here, issued.changed)
+    applied = rotate and bool(issued.changed) and _rotate_in_cluster(here, issued.changed)
     written = summary.write_tls_summary(settings, here.root)
+    where = ("the cluster has them already (applied above)" if applied else
+             f"`ca3 deploy -m {8 if settings.tls.kafka else 7}` applies them")
     console.print(f"Wrote {written}. Keys stay in {folder}/ (mode 0600, git-ignored) and reach the cluster only as "
-                  "Secrets: `ca3 deploy -m 8` applies them.")
+                  f"Secrets: {where}.")
 

@@ -24,10 +24,6 @@ if TYPE_CHECKING:  # the core is imported when a drill runs, so `ca3 --help` sta
     from ca3cli.operations.project import Project
 
 OUT = Path("outputs")
-SETTLE_INTERVALS = 5  # samples taken after recovery, to see the steady state hold and the lag drain
-CAST, VIDEO = "resilience-drill.cast", "resilience-drill.mp4"
-SCREEN = (120, 40)  # columns and rows of the recorded terminal: the live view's pods, events and log lines fit
-VIDEO_MAX_S = 180.0  # the seed's video is at most 3 minutes; waits are sped up to fit
 
 
 def _list(experiments: tuple[Experiment, ...]) -> None:
@@ -42,15 +38,10 @@ def run_drill(here: Project, experiments: tuple[Experiment, ...], view: Console,
               timeout: float) -> Finished:
     """The drill against the settings' cluster; everything the operator sees goes to `view` (the place a
     recording hooks in: pass a Console writing to the recording stream)."""
-    from ca3cli.operations import preflight
-    from ca3cli.operations.chaos.runner import Timing
-    from ca3cli.operations.chaos.session import drill
+    from ca3cli.operations.chaos import filmed
 
-    kubectl = here.kubectl()
-    preflight.reachable(kubectl)
-    timing = Timing(interval_s=interval, measure_timeout_s=timeout, settle_s=SETTLE_INTERVALS * interval)
-    return drill(kubectl, here.settings, experiments, view, secrets_folder=here.secrets_folder, out=out,
-                 timing=timing)
+    return filmed.run_drill(here.kubectl(), here.settings, here.secrets_folder, experiments, view, out, interval,
+                            timeout)
 
 
 def chaos(
@@ -64,12 +55,15 @@ def chaos(
                         "render it to OUT/resilience-drill.mp4, at most 3 minutes."),
     export: str = typer.Option("", "--export", metavar="chaostoolkit", help="Write the experiments as Chaos "
                                "Toolkit experiment files into OUT/chaostoolkit/ and exit; changes nothing."),
+    milestone: int | None = typer.Option(None, "--milestone", "-m", metavar="N", min=1, max=9,
+                                         help="With --export: render for this milestone, without asking the cluster "
+                                              "(default: the milestone deployed)."),
     out: Path = typer.Option(OUT, "--out", "-o", help="Folder the report, picture and journal are written to."),
     interval: float = typer.Option(2, "--interval", help="Seconds between samples."),
     timeout: float = typer.Option(120, "--timeout", help="Seconds to wait for recovery after each fault."),
 ) -> None:
     """Inject failures per tier and prove the pipeline heals: recovery time, data flow, loss and duplicates."""
-    from ca3cli.operations.chaos.catalogue import plan, select
+    from ca3cli.operations.chaos.catalogue import select
 
     if interval < 0 or timeout <= 0:
         raise ConfigError("--interval must be >= 0 and --timeout > 0; run `ca3 chaos --help` for the defaults.")
@@ -78,13 +72,12 @@ def chaos(
         _list(chosen)
         return
     if export:
-        _export(ctx, export, chosen, out)
+        _export(ctx, export, chosen, out, milestone)
         return
+    if milestone is not None:
+        raise ConfigError("--milestone chooses what --export renders; a drill runs on the milestone deployed.")
     if dry_run:
-        for exp in chosen:
-            does, undo = plan(exp)
-            console.print(f"[bold]{escape(exp.name)}[/]: {escape(does)}\n  undo: {escape(undo)}")
-        console.print("Dry run: nothing was changed.")
+        _dry_run(project(ctx), chosen)
         return
     from ca3cli.operations.chaos.runner import Interrupted
 
@@ -105,36 +98,32 @@ def chaos(
     _report(finished, as_json, [*finished.files, *extra])
 
 
+def _dry_run(here: Project, chosen: tuple[Experiment, ...]) -> None:
+    """Each experiment's commands as lines to paste into a shell (the victim picked into $pod or $node first)."""
+    from ca3cli.operations.chaos import actions
+
+    names = here.topology()
+    for exp in chosen:
+        plan = actions.of(exp).plan(exp, here.settings.namespace, names)
+        console.print(f"[bold]{escape(exp.name)}[/]: {escape(exp.summary)}", soft_wrap=True)
+        for line in (*plan.pick, *plan.does):
+            console.print(f"  {escape(line)}", soft_wrap=True, highlight=False)
+        console.print(f"  # undo: {escape(plan.undo)}", soft_wrap=True, highlight=False)
+    console.print("Dry run: nothing was changed.")
+
+
 def _recorded(run: Callable[[Console], Finished], out: Path, mirror: TextIO) -> tuple[Finished, Path]:
-    """Run the drill on a Console that writes to the terminal and to an asciicast, then film the cast; an
-    interrupted drill is filmed too, so the video shows what happened before the rollback."""
-    from ca3cli.edges.recording.session import Recording
-    from ca3cli.edges.recording.video import require
-    from ca3cli.operations.chaos.runner import Interrupted
-
-    require()  # a missing video package stops the drill before anything is changed, not after
-    width, height = SCREEN
-    try:
-        with Recording(out / CAST, width, height, mirror=mirror) as stream:
-            finished = run(Console(file=stream, width=width, height=height, force_terminal=True,
-                                   color_system="standard", highlight=False))
-    except Interrupted:
-        _film(out)
-        raise
-    return finished, _film(out)
-
-
-def _film(out: Path) -> Path:
+    """The drill recorded, then filmed with the encoding's progress shown (ca3cli/operations/chaos/filmed.py)."""
     from rich.progress import Progress
 
-    from ca3cli.edges.recording.video import render_mp4
+    from ca3cli.operations.chaos import filmed
 
+    finished = filmed.recorded(run, out, mirror)
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("Rendering the drill's video", total=None)
-        info = render_mp4(out / CAST, out / VIDEO, VIDEO_MAX_S,
-                          progress=lambda done, total: bar.update(task, completed=done, total=total))
-    err_console.print(f"filmed {escape(str(out / VIDEO))}: {info.duration:.0f} s, {info.frames} frames")
-    return out / VIDEO
+        info = filmed.film(out, lambda done, total: bar.update(task, completed=done, total=total))
+    err_console.print(f"filmed {escape(str(out / filmed.VIDEO))}: {info.duration:.0f} s, {info.frames} frames")
+    return finished, out / filmed.VIDEO
 
 
 def _write_procedures(settings: Settings, out: Path) -> Path:
@@ -146,22 +135,32 @@ def _write_procedures(settings: Settings, out: Path) -> Path:
     return files.write(out, "operator-procedures.md", render_operator_procedures(settings, milestone=MILESTONE))
 
 
-def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path) -> None:
-    """The experiments as Chaos Toolkit files, from the manifests these settings render (no cluster needed)."""
+def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path, milestone: int | None
+            ) -> None:
+    """The experiments as Chaos Toolkit files for the milestone deployed (asking the cluster, which also says
+    whether NetworkPolicies are enforced) or for `milestone` (no cluster needed)."""
     from ca3cli.edges import files
-    from ca3cli.operations.chaos import toolkit
-    from ca3cli.operations.chaos.session import MILESTONE
+    from ca3cli.operations import preflight
+    from ca3cli.operations.chaos import session
 
     if kind != "chaostoolkit":
         raise ConfigError(f"--export knows only `chaostoolkit`, not `{kind}`.")
     here = project(ctx)
     settings = here.settings
-    names = here.topology(MILESTONE)
-    for name, doc in toolkit.export(chosen, settings.namespace, names).items():
+    if milestone is None:
+        kubectl = here.kubectl()
+        preflight.reachable(kubectl)
+        target = session.export_target(kubectl, settings)
+    else:
+        target = session.ExportTarget(milestone, None)
+    exported, left_out = session.toolkit_files(settings, chosen, target)
+    for name, doc in exported.items():
         saved = files.write(out, PurePosixPath("chaostoolkit", name), json.dumps(doc, indent=2) + "\n")
         console.print(f"saved {escape(str(saved))}")
-    console.print("Run one with `chaos run FILE` (pip install chaostoolkit chaostoolkit-kubernetes); a node drain is "
-                  "not exported (see docs/chaos.md).")
+    for name, why in left_out.items():
+        console.print(f"not exported: {escape(name)}: {escape(why)}")
+    console.print(f"Rendered for milestone {target.milestone}. Run one with `chaos run --rollback-strategy always "
+                  "FILE` (pip install chaostoolkit chaostoolkit-kubernetes); see docs/chaos.md.")
 
 
 def _report(finished: Finished, as_json: bool, files: list[Path]) -> None:

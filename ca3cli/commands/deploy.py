@@ -48,6 +48,9 @@ def deploy(
     diff: bool = flag("--diff", help="Show what would change in the cluster (`kubectl diff`)."),
     delete_data: bool = flag("--delete-data",
                                      help="Let pruning delete PersistentVolumeClaims no StatefulSet claims any more."),
+    take_over_labels: bool = flag("--take-over-labels",
+                                  help="Own the namespace's Pod Security labels even if another tool set them "
+                                       "(server-side apply with force, for the Namespace only)."),
 ) -> None:
     """Apply milestones 1..N in dependency order with real waits; prune objects no longer rendered."""
     from ca3cli.core import plan
@@ -64,4 +67,4 @@ def deploy(
             console.print(escape(line), soft_wrap=True)
         console.print("Dry run: rendered and linted offline; nothing was sent to a cluster.")
         return
-    execute(here, the_plan, values, core.Request(milestone, cast(core.Mode, mode), delete_data))
+    execute(here, the_plan, values, core.Request(milestone, cast(core.Mode, mode), delete_data, take_over_labels))

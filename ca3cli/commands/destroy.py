@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from ca3cli.commands.common import confirm, console, project
 from ca3cli.commands.flags import flag
@@ -38,8 +39,8 @@ def destroy(
         log.line(f"FAILED: {exc}")
         console.print(f"Run log: {log.path}")
         raise
-    if kept:
-        console.print(f"Kept {len(kept)} PersistentVolumeClaim(s) and namespace {settings.namespace}: "
-                      f"{', '.join(kept)}. Run `ca3 destroy --delete-data` to remove them.")
+    for line in prune.kept_lines(kept, settings.namespace):
+        console.print(escape(line))
+        log.line(line)
     console.print(f"[green]Destroyed[/] what ca3 deployed in {settings.namespace}. Run log: {log.path}")
-    log.line(f"OK: kept claims: {', '.join(kept) or 'none'}")
+    log.line("OK")

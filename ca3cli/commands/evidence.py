@@ -13,14 +13,15 @@ from ca3cli.commands.common import console, err_console, project
 def evidence(
     ctx: typer.Context,
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder the PNG files are written to."),
+    wait: float = typer.Option(300.0, "--wait", min=0, max=3600, metavar="SECONDS",
+                               help="How long to wait for the panels and log searches to show data."),
 ) -> None:
-    """Save the `CA3 Pipeline Metrics` dashboard (Grafana's image renderer), Prometheus's targets page and Grafana
-    Explore with the seed's log queries (a headless Chromium)."""
+    """Save the `CA3 Pipeline Metrics` dashboard, Prometheus's targets page and Grafana Explore with the seed's log
+    searches, taken by a headless Chromium once each shows data."""
     from ca3cli.operations import evidence as core
 
     here = project(ctx)
-    settings = here.settings
-    with err_console.status("Rendering the dashboard and browsing Prometheus and Grafana (this takes a while)..."):
-        written = core.capture(here.kubectl(), settings, out)
+    with err_console.status("Waiting for data, then browsing Grafana and Prometheus...") as status:
+        written = core.capture(here.kubectl(), here.settings, out, wait, lambda text: status.update(escape(text)))
     for path in written:
         console.print(f"saved {escape(str(path))}")

@@ -14,6 +14,7 @@ from rich.table import Table
 from ca3cli.commands.common import console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core.errors import Ca3Error, ConfigError
+from ca3cli.operations.loadtest.model import DEFAULT_REQUEST as DEFAULT
 from ca3cli.operations.loadtest.outputs import FOLDER
 
 if TYPE_CHECKING:  # the core is imported when a load test runs, so `ca3 --help` stays fast
@@ -47,13 +48,15 @@ def _request(rate: float, duration: float, ramp: float, timeout: float, interval
 
 def load_test(
     ctx: typer.Context,
-    rate: float = typer.Option(1000, "--rate", help="Readings per second the load generator sends at full load."),
-    duration: float = typer.Option(180, "--duration", help="Seconds of full load (after the ramp)."),
-    ramp: float = typer.Option(30, "--ramp", help="Seconds to rise to --rate."),
-    timeout: float = typer.Option(600, "--timeout", help="Seconds to wait after the load for both autoscalers to "
-                                  "return to their minimum."),
-    interval: float = typer.Option(5, "--interval", help="Seconds between samples."),
-    baseline: float = typer.Option(30, "--baseline", help="Seconds of sampling before the load starts."),
+    rate: float = typer.Option(DEFAULT.rate, "--rate",
+                               help="Readings per second the load generator sends at full load."),
+    duration: float = typer.Option(DEFAULT.duration_s, "--duration", help="Seconds of full load (after the ramp)."),
+    ramp: float = typer.Option(DEFAULT.ramp_s, "--ramp", help="Seconds to rise to --rate."),
+    timeout: float = typer.Option(DEFAULT.timeout_s, "--timeout", help="Seconds to wait after the load for both "
+                                  "autoscalers to return to their minimum."),
+    interval: float = typer.Option(DEFAULT.interval_s, "--interval", help="Seconds between samples."),
+    baseline: float = typer.Option(DEFAULT.baseline_s, "--baseline",
+                                   help="Seconds of sampling before the load starts."),
     out: Path = typer.Option(FOLDER, "--out", "-o", help="Folder the results are written to."),
     as_json: bool = flag("--json", help="Print the verdict and numbers as JSON instead of the live table."),
 ) -> None:

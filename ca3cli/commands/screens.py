@@ -63,6 +63,8 @@ class ProgressReporter:
         self.progress, self.log = progress, log
         self.task = progress.add_task("preflight", total=None)
         self.rows: dict[str, tuple[TaskID, str]] = {}  # waited object -> its row and the last state logged
+        self.description = "preflight"  # what the phase row says when the API server answers
+        self.outage_s: float | None = None  # how long the API server has not answered, while it does not
 
     def checks(self, checks: list[Check]) -> None:
         report_checks(checks, self.progress.console)
@@ -71,15 +73,23 @@ class ProgressReporter:
 
     def phase(self, phase: Phase, total: int) -> None:
         text = f"phase {phase.number}/{total}: {', '.join(phase.components)}"
-        self.progress.update(self.task, total=total, completed=phase.number - 1, description=text)
+        self.description = text
+        self.progress.update(self.task, total=total, completed=phase.number - 1, description=escape(text))
         self.progress.console.print(f"[bold]Phase {phase.number}/{total}[/] {escape(', '.join(phase.components))}: "
                                     f"applying {len(phase.objects)} object(s)")
         self.log.line(text)
 
     def step(self, text: str) -> None:
-        self.progress.update(self.task, description=text)
+        self.description = text
+        self.progress.update(self.task, description=escape(text))
         self.progress.console.print(f"  {escape(text)}")
         self.log.line(text)
+
+    def warnings(self, warnings: list[str]) -> None:
+        """The API server's warnings for the phase just applied, each shown and logged the first time it comes."""
+        for warning in warnings:
+            self.progress.console.print(f"  [yellow]warning from the API server:[/] {escape(warning)}")
+            self.log.line(f"warning from the API server: {warning}")
 
     def state(self, resource: str, reading: Reading) -> None:
         """A live row per waited object until it is Current; a printed and logged line whenever its state changes."""
@@ -94,6 +104,27 @@ class ProgressReporter:
         else:
             self.progress.update(row, description=f"  {escape(text)}")
             self.rows[resource] = (row, text)
+        self._answered()
+
+    def unanswered(self, seconds: float) -> None:
+        """While a poll is retried: "API server not answering, retrying (12 s)" on the phase's row and in the run
+        log; printed once when the outage starts."""
+        text = f"API server not answering, retrying ({seconds:.0f} s)"
+        if self.outage_s is None:
+            self.progress.console.print("  [yellow]API server not answering, retrying[/]")
+        self.log.line(text)
+        self.outage_s = seconds
+        self.progress.update(self.task, description=escape(text))
+
+    def _answered(self) -> None:
+        """A poll was answered: end the outage shown, if any, and say so."""
+        if self.outage_s is None:
+            return
+        text = f"API server answering again (it did not for {self.outage_s:.0f} s or more)"
+        self.progress.console.print(f"  {escape(text)}")
+        self.log.line(text)
+        self.outage_s = None
+        self.progress.update(self.task, description=escape(self.description))
 
 
 def show_diagnosis(diagnosis: Diagnosis, log: RunLog) -> None:

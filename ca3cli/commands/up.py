@@ -37,6 +37,9 @@ class UpScreen:
 def up(
     ctx: typer.Context,
     milestone: int = flags.milestone(1, help="Deploy everything milestones 1..N need."),
+    take_over_labels: bool = flags.flag("--take-over-labels",
+                                        help="Own the namespace's Pod Security labels even if another tool set them "
+                                             "(as `ca3 deploy --take-over-labels`)."),
 ) -> None:
     """Init if needed, create a local cluster if no context answers, build and load the images, deploy, show Grafana."""
     from ca3cli.core.settings import Settings
@@ -49,7 +52,7 @@ def up(
         for line in init.sentences(done, rotate=False):
             console.print(escape(line))
     here = project(ctx)
-    ways = core.up(here, milestone, UpScreen(here))
+    ways = core.up(here, milestone, UpScreen(here), take_over_labels=take_over_labels)
     console.print("Grafana:")
     for way in ways:
         console.print(f"  - {escape(way)}")

@@ -14,6 +14,11 @@ NAME_LABEL = "app.kubernetes.io/name"
 # templates/_helpers.j2 puts this label on every object ca3 renders; prune, preflight and validate find them by it.
 MANAGED_BY, MANAGER = "app.kubernetes.io/managed-by", "ca3"
 MANAGED_SELECTOR = f"{MANAGED_BY}={MANAGER}"
+# On objects the data volumes cannot do without (InfluxDB's auth Secret holds tokens only its first start creates):
+# `destroy` and pruning keep them as long as they keep the volumes; the annotation says why, for the user.
+KEEP_WITH_DATA, KEEP_REASON = "ca3.dev/keep-with-data", "ca3.dev/keep-with-data-reason"
+KEPT_SELECTOR = f"{MANAGED_SELECTOR},{KEEP_WITH_DATA}=true"
+DISPOSABLE_SELECTOR = f"{MANAGED_SELECTOR},{KEEP_WITH_DATA}!=true"
 
 
 @dataclass(frozen=True)

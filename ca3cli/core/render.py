@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 import yaml
 
-from ca3cli import __version__
-from ca3cli.core import dashboards, registry
+from ca3cli.core import dashboards, kraft, registry
 from ca3cli.core.errors import RenderError
 from ca3cli.core.podsecurity import namespace as pod_security
 from ca3cli.core.yaml_scalar import yaml_scalar
@@ -45,34 +44,24 @@ def template_loader() -> jinja2.BaseLoader:
     return jinja2.PackageLoader("ca3cli", "templates")
 
 
-# What the templates compile to depends on these options too, so they are part of the bytecode cache's file names.
 OPTIONS: dict[str, Any] = {"undefined": jinja2.StrictUndefined, "keep_trailing_newline": True, "trim_blocks": True,
                            "lstrip_blocks": True}
 
 
-def bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept between runs in Jinja's per-user cache folder (created 0700 and checked to be the
-    user's own, written atomically); each entry is used only while its template's source is unchanged, and only by
-    this ca3 version with these options. None (compile every run) when that folder is not safe to use."""
-    options = hashlib.sha256(repr(sorted((k, repr(v)) for k, v in OPTIONS.items())).encode()).hexdigest()[:12]
-    try:
-        return jinja2.FileSystemBytecodeCache(pattern=f"ca3-{__version__}-{options}-%s.cache")
-    except (OSError, RuntimeError):  # Jinja refuses a folder another user owns or others may write
-        return None
-
-
 @functools.cache
 def environment() -> jinja2.Environment:
-    """Jinja2 with StrictUndefined: a missing value is an error, never an empty string. One per process, and its
-    compiled templates cached between runs: compiling them is most of a render's time, and what they compile to does
-    not depend on the settings."""
-    env = jinja2.Environment(loader=template_loader(), bytecode_cache=bytecode_cache(), **OPTIONS)
+    """Jinja2 with StrictUndefined: a missing value is an error, never an empty string. One per process, so each
+    template is compiled once however often a command renders. No compiled template is kept between runs: that would
+    be a file ca3 writes outside the folders it owns (and core does no I/O)."""
+    env = jinja2.Environment(loader=template_loader(), **OPTIONS)
     # For config checksum annotations: a pod template changes (and its pods roll) when its ConfigMap changes.
     env.filters["sha256"] = lambda text: hashlib.sha256(str(text).encode()).hexdigest()
     # Every setting lands in a manifest through the YAML emitter, so no value can add a key or a document.
     env.filters["yaml_scalar"] = yaml_scalar
     # Dashboards are Python data (ca3cli/dashboards); the Grafana ConfigMap template embeds their JSON.
     env.globals["dashboard_files"] = dashboards.provisioned_files
+    # Kafka's first voters are formatted with directory ids fixed in advance (ca3cli/core/kraft.py).
+    env.filters["kraft_directory_id"] = kraft.directory_id
     return env
 
 

@@ -196,7 +196,8 @@ class Observability(Section):
     loki_retention: PrometheusDuration = setting("168h", "How long Loki keeps logs.")
     log_agent: Literal["promtail", "alloy"] = setting(
         "promtail", "Log shipper: promtail (end of life since 2026-03-02) or alloy.")
-    image_renderer: bool = setting(False, "Deploy Grafana's image renderer for `ca3 evidence`.")
+    image_renderer: bool = setting(False, "Deploy Grafana's image renderer (panel images for sharing and alerts; "
+                                   "`ca3 evidence` does not need it).")
     prometheus_resources: Resources = resources("100m", "256Mi", "500m", "512Mi", "Prometheus container resources.")
     loki_resources: Resources = resources("100m", "256Mi", "500m", "512Mi", "Loki container resources.")
     log_agent_resources: Resources = resources("50m", "64Mi", "200m", "256Mi", "Promtail or Alloy, per node.")

@@ -9,7 +9,10 @@ INFLUXDB_ADMIN_PASSWORD = "influxdb_admin_password"
 INFLUXDB_ADMIN_TOKEN = "influxdb_admin_token"
 GRAFANA_ADMIN_PASSWORD = "grafana_admin_password"
 KAFKA_CLUSTER_ID = "kafka_cluster_id"
-GENERATED = (INFLUXDB_ADMIN_PASSWORD, INFLUXDB_ADMIN_TOKEN, GRAFANA_ADMIN_PASSWORD, KAFKA_CLUSTER_ID)
+# Shared by Grafana (GF_RENDERING_RENDERER_TOKEN) and its image renderer (AUTH_TOKEN), which refuses its default.
+GRAFANA_RENDERER_TOKEN = "grafana_renderer_token"
+GENERATED = (INFLUXDB_ADMIN_PASSWORD, INFLUXDB_ADMIN_TOKEN, GRAFANA_ADMIN_PASSWORD, KAFKA_CLUSTER_ID,
+             GRAFANA_RENDERER_TOKEN)
 
 # Issued by ca3cli/operations/certs/: the CA certificate and each leaf's certificate and key.
 CA_VALUE = "tls_ca_crt"

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 ENV = "CA3_BROWSER"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+PAGE_TIMEOUT_S = 60.0  # to load a page, and again for its data to show
 NO_BROWSER = ("No headless browser was found for the Prometheus targets and Grafana Explore screenshots: install "
               "Chromium (Debian/Ubuntu: `sudo apt-get install chromium`) or set CA3_BROWSER to a Chromium or Chrome "
               "executable, then run `ca3 evidence` again.")
@@ -56,7 +57,7 @@ def find(environ: Mapping[str, str] = os.environ) -> str:
 
 
 def screenshots(pages: Sequence[Page], out_dir: Path, executable: str, headers: Mapping[str, str] | None = None,
-                timeout_s: float = 60.0) -> list[Path]:
+                timeout_s: float = PAGE_TIMEOUT_S) -> list[Path]:
     """Open each page, wait until it shows its `ready` text, save a PNG of the viewport; returns the files."""
     from playwright.sync_api import Error, sync_playwright
 

@@ -110,6 +110,14 @@ def reason(output: str) -> str:
     return lines[-1] if lines else ""
 
 
+WARNING = "Warning: "  # how kubectl prints each warning header the API server sent (RFC 7234 Warning, code 299)
+
+
+def warnings(stderr: str) -> list[str]:
+    """The API server's warnings in kubectl's stderr, without the `Warning: ` prefix, in order."""
+    return [line.strip()[len(WARNING):] for line in stderr.splitlines() if line.strip().startswith(WARNING)]
+
+
 def secret_value(secret: dict[str, Any], key: str) -> str:
     """The decoded value of one key of a Secret document (from `kubectl get secret -o json`); never print it."""
     data = secret.get("data") or {}

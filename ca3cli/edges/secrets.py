@@ -78,6 +78,7 @@ SPECS: tuple[Spec, ...] = (
     Spec(names.INFLUXDB_ADMIN_PASSWORD, _password, 43),
     Spec(names.INFLUXDB_ADMIN_TOKEN, _token, 86),
     Spec(names.GRAFANA_ADMIN_PASSWORD, _password, 43),
+    Spec(names.GRAFANA_RENDERER_TOKEN, _token, 86),
     Spec(names.KAFKA_CLUSTER_ID, kraft_cluster_id, 22, exact=True, rotates=False),
 )
 

@@ -7,19 +7,24 @@ one poll of a final cause (ca3cli/core/blockers.py), with the evidence of that m
 
 from __future__ import annotations
 
-import time
+import base64
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal, Protocol
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import yaml
 
 from ca3cli.core import blockers, lint, plan, registry, render
 from ca3cli.core.errors import Ca3Error, KubectlError, LintError, WaitTimeout
 from ca3cli.core.objects import KubeObject
 from ca3cli.core.plan import Phase, Plan
+from ca3cli.core.podsecurity import owners
 from ca3cli.core.readiness import Reading
 from ca3cli.core.registry import Wait
 from ca3cli.core.render import Manifest
+from ca3cli.edges import kube, outage
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations import diagnose, preflight, prune
 
@@ -34,9 +39,12 @@ RedactFn = Callable[[str], str]  # removes secret values from text shown or logg
 
 
 class Progress(Protocol):
-    """What a wait reports: each waited object's reading at every poll."""
+    """What a wait reports: each waited object's reading at every poll, and how long the API server has not
+    answered while a poll is retried."""
 
     def state(self, resource: str, reading: Reading) -> None: ...
+
+    def unanswered(self, seconds: float) -> None: ...
 
 
 class Reporter(Progress, Protocol):
@@ -47,6 +55,8 @@ class Reporter(Progress, Protocol):
     def phase(self, phase: Phase, total: int) -> None: ...
 
     def step(self, text: str) -> None: ...
+
+    def warnings(self, warnings: list[str]) -> None: ...
 
 
 class RolloutFailed(WaitTimeout):
@@ -64,6 +74,7 @@ class Outcome:
     plan: Plan
     checks: list[preflight.Check] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)  # kubectl's per-object lines
+    warnings: list[str] = field(default_factory=list)  # the API server's warnings, each once, in order
     pruned: list[KubeObject] = field(default_factory=list)
     replaced: dict[KubeObject, KubeObject] = field(default_factory=dict)  # pruned Job -> the rendered Job replacing it
     diff: str = ""
@@ -81,27 +92,82 @@ def prepare(settings: Settings, secrets: Mapping[str, str], milestone: int) -> P
 
 
 def stream(manifests: tuple[Manifest, ...]) -> str:
-    """The manifests as one multi-document YAML stream for `kubectl ... -f -`."""
-    return "".join(("---\n" + m.text.strip() + "\n") for m in manifests)
+    """The manifests as one multi-document YAML stream for `kubectl ... -f -`, Secrets with their values as `data`."""
+    return "".join(("---\n" + applied_text(m).strip() + "\n") for m in manifests)
 
 
-def apply_phase(kubectl: Kubectl, phase: Phase, server_dry_run: bool, redact: RedactFn) -> list[str]:
-    """Server-side apply of one phase's manifests from stdin; a refusal says which phase and why.
+def applied_text(manifest: Manifest) -> str:
+    """What is applied for a rendered file: as written, except that a Secret's `stringData` goes as base64 `data`.
 
-    Nothing is deleted first: the topic Job's name carries a hash of its spec, so an unchanged Job is applied
-    unchanged and a changed one is a new object (the old one is pruned after the deploy).
+    `stringData` is write-only (the server stores it under `data`), so under server-side apply every apply of it is
+    a change and an unchanged redeploy writes a new revision of each Secret (kubernetes/kubernetes#96841, #118519);
+    `data` is compared as stored. Rendered files keep `stringData`, which a reader (and the hand-in's placeholders)
+    can use.
     """
-    dry = ["--dry-run=server"] if server_dry_run else []
+    if not manifest.is_secret:
+        return manifest.text
+    return "---\n".join(yaml.safe_dump(as_data(doc), sort_keys=False) for doc in manifest.documents)
+
+
+def as_data(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A Secret document with its `stringData` merged into base64 `data` (a `data` key wins, as on the server)."""
+    converted = dict(doc)
+    strings = converted.pop("stringData", None) or {}
+    if strings:
+        encoded = {key: base64.b64encode(str(value).encode()).decode() for key, value in strings.items()}
+        converted["data"] = {**encoded, **(doc.get("data") or {})}
+    return converted
+
+
+def apply_phase(kubectl: Kubectl, phase: Phase, server_dry_run: bool, redact: RedactFn,
+                take_over_labels: bool = False) -> tuple[list[str], list[str]]:
+    """Server-side apply of one phase's manifests from stdin: kubectl's per-object lines and the API server's
+    warnings (admission, deprecations; kubectl prints them on stderr even when the apply succeeds); a refusal says
+    which phase and why.
+
+    With `take_over_labels` the Namespace goes first, alone and with `--force-conflicts`, so ca3 takes over the Pod
+    Security labels someone else set and nothing else is forced. Nothing is deleted first: the topic Job's name
+    carries a hash of its spec, so an unchanged Job is applied unchanged and a changed one is a new object (the old
+    one is pruned after the deploy).
+    """
+    forced = tuple(m for m in phase.manifests if take_over_labels and is_namespace(m))
+    rest = tuple(m for m in phase.manifests if m not in forced)
+    lines: list[str] = []
+    warnings: list[str] = []
+    for manifests, force in ((forced, ["--force-conflicts"]), (rest, [])):
+        if manifests:
+            result = _apply(kubectl, phase, manifests, [*force, *(["--dry-run=server"] if server_dry_run else [])],
+                            redact)
+            lines += result.stdout.strip().splitlines()
+            warnings += [redact(w) for w in kube.warnings(result.stderr)]
+    return lines, warnings
+
+
+def is_namespace(manifest: Manifest) -> bool:
+    return any(doc.get("kind") == "Namespace" for doc in manifest.documents)
+
+
+def _apply(kubectl: Kubectl, phase: Phase, manifests: tuple[Manifest, ...], flags: list[str],
+           redact: RedactFn) -> kube.Result:
+    """One `kubectl apply --server-side`; a refusal is a sentence, a field-manager conflict explained."""
     try:
-        result = kubectl.run("apply", "--server-side", f"--field-manager={FIELD_MANAGER}", *dry, "-f", "-",
-                             input=stream(phase.manifests), timeout=APPLY_TIMEOUT_S,
-                             mutating=not server_dry_run)
+        return kubectl.run("apply", "--server-side", f"--field-manager={FIELD_MANAGER}", *flags, "-f", "-",
+                           input=stream(manifests), timeout=APPLY_TIMEOUT_S, mutating="--dry-run=server" not in flags)
     except KubectlError as exc:
-        reason = redact((exc.stderr or exc.stdout).strip())
-        raise Ca3Error(f"The cluster refused phase {phase.number} ({', '.join(phase.components)}):\n{reason}\n"
-                       "Fix what kubectl names above (a setting in ca3.yaml, or a conflicting object) and run "
-                       "`ca3 deploy` again.") from exc
-    return result.stdout.strip().splitlines()
+        text = redact((exc.stderr or exc.stdout).strip())
+        where = f"The cluster refused phase {phase.number} ({', '.join(phase.components)})"
+        conflicts = owners.conflict_fields(text)
+        if conflicts:
+            listed = "\n".join(f"  {line}" for line in conflicts)
+            labels = any(owners.LABEL_PREFIX in line for line in conflicts)
+            fix = ("these are the namespace's Pod Security labels: run `ca3 deploy --take-over-labels` to make ca3 "
+                   "their owner" if labels else "change or remove those fields with the tool that set them (ca3 "
+                   "does not force other managers' fields)")
+            raise Ca3Error(f"{where}: another field manager set fields ca3 applies, to other values:\n{listed}\n"
+                           f"Server-side apply does not overwrite them silently; {fix}, then run `ca3 deploy` "
+                           "again.") from exc
+        raise Ca3Error(f"{where}:\n{text}\nFix what kubectl names above (a setting in ca3.yaml, or a conflicting "
+                       "object) and run `ca3 deploy` again.") from exc
 
 
 def verdict(wait: Wait, seen: blockers.Observation, reading: Reading, elapsed_s: float, namespace: str) -> str | None:
@@ -122,25 +188,36 @@ def verdict(wait: Wait, seen: blockers.Observation, reading: Reading, elapsed_s:
 
 def wait_phase(kubectl: Kubectl, waits: Sequence[Wait], reporter: Progress, redact: RedactFn,
                again: str = "`ca3 deploy`") -> None:
-    """Poll every waited object of a phase until all are Current; stop at the first final cause or timeout."""
-    started, pending = time.monotonic(), list(waits)
+    """Poll every waited object of a phase until all are Current; stop at the first final cause or timeout.
+
+    A poll the API server does not answer is retried until the latest deadline of the objects still awaited, so
+    an API server restart inside a wait only shows as "not answering" in the progress view.
+    """
+    clock = outage.CLOCK
+    started, pending = clock.monotonic(), list(waits)
     while pending:
         for wait in list(pending):
-            seen, reading = diagnose.observe(kubectl, wait.resource)
+            deadline = started + max(w.timeout_s for w in pending)
+            seen, reading = outage.ride_out(partial(diagnose.observe, kubectl, wait.resource), deadline,
+                                            outage.named(kubectl), again, reporter.unanswered, clock)
             reporter.state(wait.resource, reading)
             if reading.status == "Current":
                 pending.remove(wait)
                 continue
-            failure = verdict(wait, seen, reading, time.monotonic() - started, str(kubectl.namespace))
+            failure = verdict(wait, seen, reading, clock.monotonic() - started, str(kubectl.namespace))
             if failure:
                 raise RolloutFailed(redact(f"{failure}, then run {again} again."), diagnose.collect(kubectl, seen))
         if pending:
-            time.sleep(POLL_S)
+            clock.sleep(POLL_S)
 
 
-def check_cluster(kubectl: Kubectl, settings: Settings) -> list[preflight.Check]:
-    """Preflight; a failing check stops the deploy with every failure listed."""
-    checks = preflight.run(kubectl, settings)
+def check_cluster(kubectl: Kubectl, settings: Settings, the_plan: Plan | None = None,
+                  take_over_labels: bool = False) -> list[preflight.Check]:
+    """Preflight (with the plan: who owns the namespace's Pod Security labels); a failing check stops the deploy with
+    every failure listed."""
+    namespace = next((doc for manifest in the_plan.manifests if is_namespace(manifest)
+                      for doc in manifest.documents if doc.get("kind") == "Namespace"), None) if the_plan else None
+    checks = preflight.run(kubectl, settings, namespace, take_over_labels)
     failed = preflight.failures(checks)
     if failed:
         raise Ca3Error("Preflight failed:\n" + "\n".join(f"  - {check.name}: {check.message}" for check in failed))
@@ -177,6 +254,7 @@ class Request:
     milestone: int
     mode: Mode = "apply"
     delete_data: bool = False
+    take_over_labels: bool = False  # own the namespace's Pod Security labels whoever set them
 
 
 def preview_diff(kubectl: Kubectl, outcome: Outcome, delete_data: bool, redact: RedactFn) -> Outcome:
@@ -192,7 +270,7 @@ def preview_diff(kubectl: Kubectl, outcome: Outcome, delete_data: bool, redact: 
 def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, reporter: Reporter,
         redact: RedactFn) -> Outcome:
     """Preflight, then diff, or apply every phase with its waits (server-side dry run: no waits) and prune."""
-    outcome = Outcome(the_plan, checks=check_cluster(kubectl, settings))
+    outcome = Outcome(the_plan, checks=check_cluster(kubectl, settings, the_plan, request.take_over_labels))
     reporter.checks(outcome.checks)
     if request.mode == "diff":
         return preview_diff(kubectl, outcome, request.delete_data, redact)
@@ -202,7 +280,12 @@ def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, 
                        "in it. Run `ca3 deploy` to create everything, or `ca3 deploy --dry-run` to check offline.")
     for phase in the_plan.phases:
         reporter.phase(phase, len(the_plan.phases))
-        outcome.applied += apply_phase(kubectl, phase, server_dry_run, redact)
+        applied, warnings = apply_phase(kubectl, phase, server_dry_run, redact, request.take_over_labels)
+        outcome.applied += applied
+        new = [w for w in dict.fromkeys(warnings) if w not in outcome.warnings]
+        if new:
+            outcome.warnings += new
+            reporter.warnings(new)
         if phase.waits and not server_dry_run:
             reporter.step(f"waiting for {', '.join(w.resource for w in phase.waits)} to become Current")
             wait_phase(kubectl, phase.waits, reporter, redact)

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ca3cli.core import metrics_server
 from ca3cli.core.errors import ConfigError
 from ca3cli.operations.build import Step
 
@@ -21,6 +22,7 @@ FLAVOURS = ("kind", "k3d", "minikube")
 # kind v0.33.0's node image for Kubernetes 1.37.0, by digest as kind's release notes ask:
 # https://github.com/kubernetes-sigs/kind/releases/tag/v0.33.0
 KIND_NODE_IMAGE = "kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5"
+KIND_KUBERNETES = (1, 37)  # that image's Kubernetes (a test checks they agree)
 # k3s for k3d (https://github.com/k3s-io/k3s/releases/tag/v1.37.0%2Bk3s1). k3s embeds metrics-server, a default
 # local-path StorageClass and a NetworkPolicy controller (https://docs.k3s.io/networking/networking-services).
 K3S_IMAGE = "rancher/k3s:v1.37.0-k3s1"
@@ -30,11 +32,9 @@ K3S_IMAGE = "rancher/k3s:v1.37.0-k3s1"
 CALICO_VERSION = "v3.32.2"
 CALICO_MANIFEST = f"https://raw.githubusercontent.com/projectcalico/calico/{CALICO_VERSION}/manifests/calico.yaml"
 CALICO_POD_SUBNET = "192.168.0.0/16"  # the default IP pool of that manifest
-# metrics-server for kind (and in preflight's hints for the other flavours); 0.9 supports Kubernetes 1.34+:
-# https://github.com/kubernetes-sigs/metrics-server/releases/tag/v0.9.0
-METRICS_SERVER_VERSION = "v0.9.0"
-METRICS_SERVER_MANIFEST = ("https://github.com/kubernetes-sigs/metrics-server/releases/download/"
-                           f"{METRICS_SERVER_VERSION}/components.yaml")
+# metrics-server for kind: the newest release supporting the node image's Kubernetes (ca3cli/core/metrics_server.py).
+METRICS_SERVER_VERSION = metrics_server.release_for(KIND_KUBERNETES) or metrics_server.RELEASES[0][1]
+METRICS_SERVER_MANIFEST = metrics_server.manifest(METRICS_SERVER_VERSION)
 # minikube pins its own Calico (`--cni=calico`) and metrics-server addon per minikube release
 # (https://minikube.sigs.k8s.io/docs/handbook/network_policy/).
 WAIT_TIMEOUT_S = 300

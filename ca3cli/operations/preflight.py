@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from ca3cli.core import metrics_server
 from ca3cli.core.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
 from ca3cli.core.objects import MANAGED_BY, MANAGER
+from ca3cli.core.podsecurity import owners
+from ca3cli.core.podsecurity.namespace import EXCEPTION_ANNOTATION, LABEL_PREFIX
 from ca3cli.edges import kube
 from ca3cli.edges.kube import Kubectl
-from ca3cli.operations.localcluster import INSECURE_TLS_PATCH, METRICS_SERVER_MANIFEST
+from ca3cli.operations.localcluster import INSECURE_TLS_PATCH
 
 if TYPE_CHECKING:
     from ca3cli.core.settings import Settings
@@ -29,24 +33,30 @@ METRICS_API = "v1beta1.metrics.k8s.io"
 OLDEST_TESTED = (1, 30)  # manifests are validated against Kubernetes 1.30 and 1.37
 # Kafka's KAFKA_NODE_ID reads the apps.kubernetes.io/pod-index label, which StatefulSet pods carry from 1.28 on.
 REQUIRED = (1, 28)
+METRICS_SERVER_FLAVOURS = ("kind", "minikube", "k3d", "docker-desktop")  # each with its own way to install it
 REQUEST_TIMEOUT = "15s"  # kubectl's own limit per API request
 VERSION_TIMEOUT_S = 30.0  # ours, in case kubectl itself hangs (e.g. an exec credential plugin waiting)
 
-METRICS_SERVER_HINTS = {
-    "kind": (
-        f"kind ships no metrics-server: `kubectl apply -f {METRICS_SERVER_MANIFEST}`, then add "
-        "`--kubelet-insecure-tls` to its args (kind's kubelets serve self-signed certificates; local clusters only): "
-        f"`kubectl -n kube-system patch deployment metrics-server --type=json -p '{INSECURE_TLS_PATCH}'` "
-        "(`ca3 cluster create` makes a kind cluster with it)."
-    ),
-    "minikube": "run `minikube addons enable metrics-server`.",
-    "k3d": "k3d (k3s) ships metrics-server; check that it was not disabled (`--disable=metrics-server`) and that "
-    "`kubectl -n kube-system get deployment metrics-server` is ready.",
-    "docker-desktop": f"Docker Desktop ships no metrics-server: `kubectl apply -f {METRICS_SERVER_MANIFEST}` and add "
-    "`--kubelet-insecure-tls` to its args as for kind.",
-    "other": f"install it with `kubectl apply -f {METRICS_SERVER_MANIFEST}` (see "
-    "https://github.com/kubernetes-sigs/metrics-server#installation).",
-}
+
+def metrics_server_hint(flavour: str, version: tuple[int, int]) -> str:
+    """How to install metrics-server on this flavour, with the newest release supporting Kubernetes `version`."""
+    release = metrics_server.release_for(version)
+    if release is None:
+        return (f"no metrics-server release in ca3's table supports Kubernetes {version[0]}.{version[1]}; pick one "
+                f"from {metrics_server.SOURCE}.")
+    apply = f"`kubectl apply -f {metrics_server.manifest(release)}` (metrics-server {release}, the newest for " \
+            f"Kubernetes {version[0]}.{version[1]}: {metrics_server.SOURCE})"
+    patch = f"`kubectl -n kube-system patch deployment metrics-server --type=json -p '{INSECURE_TLS_PATCH}'`"
+    return {
+        "kind": f"kind ships no metrics-server: {apply}, then add `--kubelet-insecure-tls` to its args (kind's "
+                f"kubelets serve self-signed certificates; local clusters only): {patch} (`ca3 cluster create` makes "
+                "a kind cluster with it).",
+        "minikube": "run `minikube addons enable metrics-server`.",
+        "k3d": "k3d (k3s) ships metrics-server; check that it was not disabled (`--disable=metrics-server`) and that "
+               "`kubectl -n kube-system get deployment metrics-server` is ready.",
+        "docker-desktop": f"Docker Desktop ships no metrics-server: {apply}, then add `--kubelet-insecure-tls` to "
+                          f"its args as for kind: {patch}.",
+    }.get(flavour, f"{apply}.")
 
 
 @dataclass(frozen=True)
@@ -108,18 +118,26 @@ def storage_class_check(document: Any, wanted: str) -> Check:
                  "'{\"metadata\":{\"annotations\":{\"storageclass.kubernetes.io/is-default-class\":\"true\"}}}'`.")
 
 
-def metrics_check(document: Any | None, flavour: str) -> Check:
-    """metrics-server behind the HPA: a missing or unavailable metrics API is a warning with the fix for the flavour."""
-    hint = METRICS_SERVER_HINTS.get(flavour, METRICS_SERVER_HINTS["other"])
+def install_hint(flavour: str, version: tuple[int, int]) -> str:
+    """"To install it on kind: ..." (or "To install it: ..." when the flavour says nothing about the cluster)."""
+    where = f" on {flavour}" if flavour in METRICS_SERVER_FLAVOURS else ""
+    return f"To install it{where}: {metrics_server_hint(flavour, version)}"
+
+
+def metrics_check(document: Any | None, flavour: str, version: tuple[int, int]) -> Check:
+    """metrics-server behind the HPA: a missing or unavailable metrics API is a warning with the fix for the flavour
+    and the release that supports the server's version."""
+    hint = metrics_server_hint(flavour, version)
     if document is None:
-        return Check("metrics-server", "warn", f"metrics-server is not installed, so the producer's HPA cannot read "
-                     f"CPU and will not scale. To install it on {flavour}: {hint}")
+        return Check("metrics-server", "warn", "metrics-server is not installed, so the producer's HPA cannot read "
+                     f"CPU and will not scale. {install_hint(flavour, version)}")
     available = [c for c in (document.get("status") or {}).get("conditions", []) if c.get("type") == "Available"]
     if available and available[0].get("status") == "True":
         return Check("metrics-server", "ok", "metrics API available")
     reason = available[0].get("message", "no Available condition") if available else "no Available condition"
+    where = f"On {flavour}" if flavour in METRICS_SERVER_FLAVOURS else "To fix it"
     return Check("metrics-server", "warn", f"metrics-server is installed but its API is not available ({reason}), "
-                 f"so the HPA will not scale. On {flavour}: {hint}")
+                 f"so the HPA will not scale. {where}: {hint}")
 
 
 def wanted_node_ports(settings: Settings) -> dict[int, str]:
@@ -169,6 +187,28 @@ def keda_check(kubectl: Kubectl) -> Check:
     return Check("KEDA", "fail", f"`autoscaling.processor: keda` needs KEDA, but CRD {KEDA_CRD} is not installed. "
                  "Install KEDA (`helm install keda kedacore/keda --namespace keda --create-namespace`, see "
                  "https://keda.sh/docs/deploy/) or set `autoscaling.processor: cpu` in ca3.yaml.")
+
+
+def pod_security_check(live: Any | None, rendered: Mapping[str, Any], take_over: bool) -> Check:
+    """The live namespace's Pod Security labels: those another field manager set to other values than ca3 applies
+    stop the deploy (server-side apply would refuse them) unless `--take-over-labels` makes ca3 their owner."""
+    meta = rendered.get("metadata") or {}
+    name, labels = meta.get("name", ""), meta.get("labels") or {}
+    wanted = {key: value for key, value in labels.items() if key.startswith(LABEL_PREFIX)}
+    foreign = owners.foreign_labels(live, wanted, MANAGER)
+    if not foreign:
+        return Check("pod security labels", "ok", f"namespace {name} does not exist yet" if not live else
+                     f"namespace {name}: no other field manager holds them at other values")
+    listed = "; ".join(map(str, foreign))
+    if take_over:
+        return Check("pod security labels", "warn", f"namespace {name}: {listed}. --take-over-labels: ca3 applies "
+                     "its namespace with force, so it owns these labels from now on.")
+    why = (meta.get("annotations") or {}).get(EXCEPTION_ANNOTATION) or "every pod of the stack passes restricted"
+    removal = " ".join(f"{label.key}-" for label in foreign)
+    return Check("pod security labels", "fail", f"namespace {name}'s Pod Security labels were set by someone else: "
+                 f"{listed}; ca3 sets them from what its pods need ({why}), and server-side apply would refuse to "
+                 "change labels another manager set. Run `ca3 deploy --take-over-labels` to make ca3 their owner, or "
+                 f"remove them first (`kubectl label namespace {name} {removal}`).")
 
 
 def reachable(kubectl: Kubectl) -> Any:
@@ -225,15 +265,23 @@ def _services(kubectl: Kubectl) -> Any | None:
         raise
 
 
-def run(kubectl: Kubectl, settings: Settings) -> list[Check]:
-    """Every preflight check, in order; raises ClusterUnreachable (or KubectlNotFound) when nothing can be checked."""
-    checks = [version_check(reachable(kubectl))]
+def run(kubectl: Kubectl, settings: Settings, namespace: Mapping[str, Any] | None = None,
+        take_over_labels: bool = False) -> list[Check]:
+    """Every preflight check, in order (the Pod Security labels' owners when given the rendered `namespace`); raises
+    ClusterUnreachable (or KubectlNotFound) when nothing can be checked."""
+    version = reachable(kubectl)
+    checks = [version_check(version)]
     classes = kubectl.get_json("get", "storageclasses", namespaced=False)
     checks.append(storage_class_check(classes, settings.cluster.storage_class))
     checks.append(node_port_check(_services(kubectl), settings.namespace, wanted_node_ports(settings)))
-    checks.append(metrics_check(_metrics_api(kubectl), settings.cluster.flavour))
+    major, minor, _ = server_version(version)
+    checks.append(metrics_check(_metrics_api(kubectl), settings.cluster.flavour, (major, minor)))
     if settings.autoscaling.processor == "keda":
         checks.append(keda_check(kubectl))
+    if namespace is not None:
+        live = kubectl.get_json("get", "namespace", namespace["metadata"]["name"], "--show-managed-fields",
+                                "--ignore-not-found", namespaced=False)
+        checks.append(pod_security_check(live, namespace, take_over_labels))
     return checks
 
 

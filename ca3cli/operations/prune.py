@@ -1,16 +1,26 @@
 """Objects ca3 manages (label `app.kubernetes.io/managed-by=ca3`): find the ones no longer rendered, and delete them.
 
 PersistentVolumeClaims hold the data, so they are only deleted with `--delete-data`, and never while a rendered
-StatefulSet still claims them. Objects created by controllers (they carry ownerReferences) are left to their owners.
+StatefulSet still claims them; `destroy` keeps the objects labelled keep-with-data with them (InfluxDB's auth
+Secret, whose tokens its data needs). Objects created by controllers (they carry ownerReferences) are left to their
+owners.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from ca3cli.core.objects import MANAGED_SELECTOR, NAME_LABEL, KubeObject
+from ca3cli.core.objects import (
+    DISPOSABLE_SELECTOR,
+    KEEP_REASON,
+    KEPT_SELECTOR,
+    MANAGED_SELECTOR,
+    NAME_LABEL,
+    KubeObject,
+)
 from ca3cli.edges.kube import Kubectl
 
 # Every namespaced kind ca3 renders, plus the claims its StatefulSets create.
@@ -50,6 +60,7 @@ def leftovers(
             continue
         if ref.kind == CLAIM and (not delete_data or any(p.match(ref.name) for p in in_use)):
             continue
+
         result.append(ref)
     return result
 
@@ -80,24 +91,50 @@ def delete(kubectl: Kubectl, refs: Sequence[KubeObject], server_dry_run: bool = 
                 timeout=120, mutating=not server_dry_run)
 
 
+@dataclass(frozen=True)
+class Kept:
+    """What `destroy` left for the data: the claims, and the objects the data needs with the reason each gives."""
+
+    claims: list[str] = field(default_factory=list)
+    objects: list[tuple[KubeObject, str]] = field(default_factory=list)
+
+
 def claims(kubectl: Kubectl) -> list[str]:
     """Names of the PersistentVolumeClaims in the namespace (what `destroy` keeps without --delete-data)."""
     items = (kubectl.get_json("get", "persistentvolumeclaims") or {}).get("items", [])
     return [item["metadata"]["name"] for item in items]
 
 
-def destroy(kubectl: Kubectl, namespace: str, delete_data: bool, timeout_s: int = 300) -> list[str]:
+def kept_with_data(kubectl: Kubectl) -> list[tuple[KubeObject, str]]:
+    """The managed objects labelled keep-with-data that are there, each with the reason its annotation gives."""
+    items = (kubectl.get_json("get", ",".join(NAMESPACED_KINDS), "-l", KEPT_SELECTOR) or {}).get("items", [])
+    return [(KubeObject.of(item), (item["metadata"].get("annotations") or {}).get(KEEP_REASON, "")) for item in items]
+
+
+def destroy(kubectl: Kubectl, namespace: str, delete_data: bool, timeout_s: int = 300) -> Kept:
     """Remove everything ca3 deployed; with `delete_data` the whole namespace (claims included) goes too.
 
-    Returns the claims kept (empty with `delete_data`).
+    Returns what was kept for the data (nothing with `delete_data`).
     """
     kubectl.run("delete", ",".join(CLUSTER_KINDS), "-l", MANAGED_SELECTOR, "--ignore-not-found",
                 namespaced=False, timeout=120, mutating=True)
     if delete_data:
         kubectl.run("delete", "namespace", namespace, "--ignore-not-found", f"--timeout={timeout_s}s",
                     namespaced=False, timeout=timeout_s + 30, mutating=True)
-        return []
+        return Kept()
     without_claims = [kind for kind in NAMESPACED_KINDS if kind != "persistentvolumeclaims"]
-    kubectl.run("delete", ",".join(without_claims), "-l", MANAGED_SELECTOR, "--ignore-not-found",
+    kubectl.run("delete", ",".join(without_claims), "-l", DISPOSABLE_SELECTOR, "--ignore-not-found",
                 f"--timeout={timeout_s}s", timeout=timeout_s + 30, mutating=True)
-    return claims(kubectl)
+    return Kept(claims(kubectl), kept_with_data(kubectl))
+
+
+def kept_lines(kept: Kept, namespace: str) -> list[str]:
+    """What `destroy` says it kept and why, one line each; nothing when it kept nothing."""
+    lines = []
+    if kept.claims:
+        lines.append(f"Kept {len(kept.claims)} PersistentVolumeClaim(s) and namespace {namespace}: "
+                     f"{', '.join(kept.claims)}.")
+    lines += [f"Kept {ref.kind} {ref.name}: {reason or 'the data volumes need it'}." for ref, reason in kept.objects]
+    if lines:
+        lines.append("`ca3 deploy` carries on with this data; `ca3 destroy --delete-data` removes it all.")
+    return lines

@@ -148,6 +148,10 @@ class _Unshown:
     def state(self, resource: str, reading: Reading) -> None:
         """Nothing: the step's line and spinner already say what is awaited."""
 
+    def unanswered(self, seconds: float) -> None:
+        """Nothing: a new cluster's API server often restarts while it settles; only an outage past the step's
+        deadline is worth a line (the wait's error)."""
+
 
 def await_ready(step: Await, kubectl: Kubectl, again: str) -> None:
     """Poll what the step waits for as deploy does; a final cause or the timeout fails with the evidence."""
@@ -228,7 +232,7 @@ def build_and_load(settings: Settings, context: str, reporter: Reporter) -> None
     run_steps(build.steps(settings, load=load, context=context), Kubectl(context=context), reporter, AGAIN_UP)
 
 
-def up(project: Project, milestone: int, screen: Screen) -> list[str]:
+def up(project: Project, milestone: int, screen: Screen, *, take_over_labels: bool = False) -> list[str]:
     """From an initialised project to a deployed milestone: certificates it lacks, the plan (a settings mistake stops
     here, before any slow step), the cluster found or made, the images built and loaded, the deploy; returns the ways
     to reach Grafana there."""
@@ -245,6 +249,6 @@ def up(project: Project, milestone: int, screen: Screen) -> list[str]:
     else:
         screen.say(f"Using the cluster of kube context {target.context}.")
     build_and_load(settings, target.context, screen.steps("images"))
-    screen.deploy(the_plan, values, deploy.Request(milestone), target.context)
+    screen.deploy(the_plan, values, deploy.Request(milestone, take_over_labels=take_over_labels), target.context)
     grafana = Topology.of_manifests(the_plan.manifests).service(services.GRAFANA)
     return status.grafana_access(settings, grafana, context=target.context)

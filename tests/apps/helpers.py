@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from kafka import KafkaProducer
 from processor.analytics import Analytics, Limits
 
+from tests.fixtures.patience import CALL_GUARD_S
 from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream
 from tests.fixtures.servers import Kafka, VictoriaMetrics
 
@@ -53,7 +54,7 @@ class StreamRun:
         assert self.producer.terminate() == 0
         sent, lost = stopped_counts(self.producer)
         assert lost == 0 and sent > 0
-        self.influx.wait_for_seqs(self.stream.producer_id, set(range(sent)), timeout_s=40)
+        self.influx.wait_for_seqs(self.stream.producer_id, set(range(sent)))
         audit = Audit.of(self.influx.seq_samples(self.stream.producer_id), sent)
         assert audit.lost == 0 and audit.conflicting == {} and audit.unexpected == [], audit
         return sent
@@ -95,7 +96,7 @@ def publish(kafka: Kafka, topic: str, values: list[bytes]) -> None:
     try:
         for value in values:
             producer.send(topic, key=b"k", value=value)
-        producer.flush(timeout=20)
+        producer.flush(timeout=CALL_GUARD_S)
     finally:
         producer.close()
 

@@ -6,12 +6,12 @@ import itertools
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from tests.apps.helpers import StreamRun, publish, reading
+from tests.fixtures.patience import HANG_GUARD_S, eventually
 from tests.fixtures.pipeline import AppLauncher, Stream, app_env
 from tests.fixtures.servers import Kafka, VictoriaMetrics
 
@@ -51,11 +51,12 @@ def test_producer_sigterm_under_load_keeps_every_reading_it_counted_as_sent(
         tansu: Kafka, victoria_metrics: VictoriaMetrics, launch_apps: AppLauncher) -> None:
     run = StreamRun.start(launch_apps, tansu, victoria_metrics, lines=1, rate_hz=1)
     load = subprocess.Popen([sys.executable, "-m", "producer.loadgen", "--target", f"http://{run.producer.address}",
-                             "--rate", "500", "--duration", "5", "--batch", "25"], stdout=subprocess.PIPE, text=True,
-                            env=app_env({}))
-    time.sleep(2.5)
+                             "--rate", "500", "--duration", "15", "--batch", "25"], stdout=subprocess.PIPE,
+                            text=True, env=app_env({}))
+    eventually(lambda: run.producer.metric("producer_ingest_requests_total") > 0, "load arriving",
+               run.producer.log_tail)
     sent = run.stop_producer_and_count()  # SIGTERM while the load generator is still sending
-    summary = json.loads(load.communicate(timeout=60)[0])
+    summary = json.loads(load.communicate(timeout=HANG_GUARD_S)[0])
     assert 0 < summary["accepted"] <= sent
     assert summary["refused"] > 0  # the load outlived the producer: refused, not silently dropped
     assert run.processor.proc.poll() is None

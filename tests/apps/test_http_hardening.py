@@ -1,22 +1,28 @@
 """The producer's HTTP side under hostile clients, against a real broker: every malformed request gets a 4xx
-with a reason, bursts and slow clients are absorbed with bounded threads, and SIGTERM is not held up by any of
-them. Loopback only, with bounded loops; no timing is asserted beyond generous deadlines."""
+with a reason, bursts and slow clients are absorbed with bounded threads, a flood of idle and slow connections
+neither starves the probes (on their own listener) nor lets one client hold more than its share, and SIGTERM is
+not held up by any of them. Loopback only (distinct clients are distinct 127.x.y.z source addresses), with bounded
+loops; outcomes are asserted, never how fast a loaded machine gives them."""
 
 from __future__ import annotations
 
 import json
+import select
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from tests.fixtures.patience import CALL_GUARD_S, HANG_GUARD_S
 from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream
 from tests.fixtures.servers import Kafka
 
 pytestmark = pytest.mark.integration
 
 GOOD = json.dumps([{"line": "load-1", "speed_ms": 0.2, "state": "running"}]).encode()
+SLOW_HEAD = b"POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n["  # and no more
 
 
 def producer_with(kafka: Kafka, launcher: AppLauncher, **settings: str) -> AppProcess:
@@ -30,9 +36,12 @@ def producer(tansu: Kafka, launch_apps: AppLauncher) -> AppProcess:
     return producer_with(tansu, launch_apps, HTTP_REQUEST_TIMEOUT_S="2")
 
 
-def exchange(app: AppProcess, raw: bytes, timeout_s: float = 15) -> bytes:
-    """Send raw bytes on a new connection and read the whole answer (until the server closes or times out)."""
-    with socket.create_connection(("127.0.0.1", app.port), timeout=timeout_s) as sock:
+def exchange(app: AppProcess, raw: bytes, timeout_s: float = CALL_GUARD_S, port: int | None = None,
+             source: str = "127.0.0.1") -> bytes:
+    """Send raw bytes on a new connection from `source` and read the whole answer (until the server closes or the
+    hang guard runs out)."""
+    with socket.create_connection(("127.0.0.1", port or app.port), timeout=timeout_s,
+                                  source_address=(source, 0)) as sock:
         sock.sendall(raw)
         chunks = []
         while chunk := sock.recv(65536):
@@ -92,29 +101,29 @@ def test_malformed_requests_are_answered_with_a_4xx_and_a_reason(producer: AppPr
 
 
 def test_a_request_still_arriving_after_the_request_timeout_is_answered_408(producer: AppProcess) -> None:
-    with socket.create_connection(("127.0.0.1", producer.port), timeout=30) as sock:
+    with socket.create_connection(("127.0.0.1", producer.port), timeout=CALL_GUARD_S) as sock:
         sock.sendall(b"POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[")
-        answer = b""
-        for _ in range(200):  # keep trickling one byte every 0.1 s: the idle timeout alone would never fire
+        answer, hang_guard = b"", time.monotonic() + HANG_GUARD_S
+        while not answer and time.monotonic() < hang_guard:  # trickle a byte every 0.1 s: no idle timeout fires
             try:
                 sock.sendall(b" ")
                 sock.settimeout(0.1)
                 answer += sock.recv(4096)
             except (TimeoutError, BrokenPipeError, ConnectionResetError):
                 pass
-            if answer:
-                break
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
 
 
 def test_two_hundred_simultaneous_clients_are_all_answered_without_a_connection_reset(
-        producer: AppProcess) -> None:
+        tansu: Kafka, launch_apps: AppLauncher) -> None:
+    """From one address, so its cap is raised above 200: this is about the queue, not the per-client cap."""
+    producer = producer_with(tansu, launch_apps, HTTP_MAX_CONNECTIONS_PER_CLIENT="400")
     start, answers, errors = threading.Barrier(200), [], []
 
     def client() -> None:
         start.wait()
         try:
-            answers.append(exchange(producer, post_events(GOOD), timeout_s=60)[:12])
+            answers.append(exchange(producer, post_events(GOOD))[:12])
         except OSError as error:
             errors.append(repr(error))
 
@@ -122,7 +131,7 @@ def test_two_hundred_simultaneous_clients_are_all_answered_without_a_connection_
     for worker in workers:
         worker.start()
     for worker in workers:
-        worker.join(90)
+        worker.join(HANG_GUARD_S)
     assert errors == [] and len(answers) == 200
     assert {answer for answer in answers} <= {b"HTTP/1.1 200", b"HTTP/1.1 503"}, set(answers)
     assert answers.count(b"HTTP/1.1 200") > 0
@@ -136,13 +145,13 @@ def test_requests_beyond_the_queue_bound_are_answered_503_with_retry_after(
 
     def client() -> None:
         start.wait()
-        answers.append(exchange(app, post_events(big), timeout_s=120))
+        answers.append(exchange(app, post_events(big), timeout_s=HANG_GUARD_S))
 
     workers = [threading.Thread(target=client) for _ in range(40)]
     for worker in workers:
         worker.start()
     for worker in workers:
-        worker.join(150)
+        worker.join(HANG_GUARD_S + CALL_GUARD_S)
     assert len(answers) == 40 and all(answer.startswith((b"HTTP/1.1 200", b"HTTP/1.1 503")) for answer in answers)
     refused = [answer for answer in answers if answer.startswith(b"HTTP/1.1 503")]
     assert refused and all(b"Retry-After: 1" in answer for answer in refused)
@@ -150,23 +159,99 @@ def test_requests_beyond_the_queue_bound_are_answered_503_with_retry_after(
 
 def test_a_thousand_slow_clients_hold_no_threads_and_normal_requests_are_still_answered(
         tansu: Kafka, launch_apps: AppLauncher) -> None:
-    producer = producer_with(tansu, launch_apps)  # the default 10 s request timeout outlasts the test
+    """A thousand half-sent requests from a thousand client addresses (each within its own cap): no thread is
+    taken for any of them, and a probe and a whole request are still answered."""
+    producer = producer_with(tansu, launch_apps, HTTP_REQUEST_TIMEOUT_S="600")  # no 408 cuts the test short
     before = threads_of(producer)
     slow = []
     try:
-        for _ in range(1000):
-            sock = socket.create_connection(("127.0.0.1", producer.port), timeout=10)
-            sock.sendall(b"POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n[")  # and no more
+        for n in range(1000):
+            sock = socket.create_connection(("127.0.0.1", producer.port), timeout=HANG_GUARD_S,
+                                            source_address=(client_address(n), 0))
+            sock.sendall(SLOW_HEAD)
             slow.append(sock)
-        assert producer.get("/healthz") == 200
-        assert exchange(producer, post_events(GOOD)).startswith(b"HTTP/1.1 200")
+        assert status_of(exchange(producer, get("/healthz"), port=producer.probe_port)) == b"200"
+        assert status_of(exchange(producer, get("/healthz"))) == b"200"
+        assert status_of(exchange(producer, post_events(GOOD))) == b"200"
         assert threads_of(producer) <= before + 2
     finally:
         for sock in slow:
             sock.close()
 
 
-def test_a_held_half_body_does_not_hold_up_sigterm(producer: AppProcess) -> None:
-    with socket.create_connection(("127.0.0.1", producer.port), timeout=30) as sock:
+def client_address(n: int) -> str:
+    """The n-th of many loopback client addresses (Linux routes all of 127.0.0.0/8 to lo), never 127.0.0.1."""
+    return f"127.1.{n // 250}.{1 + n % 250}"
+
+
+def get(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+
+
+def status_of(answer: bytes) -> bytes:
+    """The status code of a raw HTTP answer (b"" for none)."""
+    parts = answer.split(b" ", 2)
+    return parts[1] if len(parts) > 1 else b""
+
+
+def closed_by_server(sockets: list[socket.socket]) -> int:
+    """How many of `sockets` the server has closed (readable with nothing to read, or reset)."""
+    closed = 0
+    for chunk in range(0, len(sockets), 500):
+        readable, _, _ = select.select(sockets[chunk:chunk + 500], [], [], 0)
+        for sock in readable:
+            try:
+                closed += sock.recv(1, socket.MSG_PEEK) == b""
+            except OSError:
+                closed += 1
+    return closed
+
+
+def test_a_flood_of_idle_and_slow_connections_starves_no_probe_and_no_client_holds_more_than_its_cap(
+        tansu: Kafka, launch_apps: AppLauncher) -> None:
+    """One address opening 300 connections against a per-client cap of 20 (fewer than the listener's cap of 400,
+    so only the per-client cap can close them) is cut down to 20; then three thousand idle or half-sent connections
+    from 1,500 addresses, and 300 more from one address at the probe port: every liveness and readiness probe from
+    the kubelet's address is answered 200, and every POST /events is answered (200, or 503 shedding load).
+    Idle and request timeouts are out of reach, so only the caps close anything."""
+    producer = producer_with(tansu, launch_apps, HTTP_MAX_CONNECTIONS="400", HTTP_MAX_CONNECTIONS_PER_CLIENT="20",
+                             HTTP_REQUEST_TIMEOUT_S="600", HTTP_IDLE_TIMEOUT_S="3600")
+    flood: list[socket.socket] = []
+    probes: list[bytes] = []
+    posts: list[bytes] = []
+    try:
+        greedy = [socket.create_connection(("127.0.0.1", producer.port), timeout=HANG_GUARD_S,
+                                           source_address=("127.0.0.2", 0)) for _ in range(300)]
+        flood += greedy
+        cut, hang_guard = 0, time.monotonic() + HANG_GUARD_S
+        while (cut := closed_by_server(greedy)) < len(greedy) - 20 and time.monotonic() < hang_guard:
+            time.sleep(0.2)
+        assert cut == len(greedy) - 20
+        for n in range(3000):
+            sock = socket.create_connection(("127.0.0.1", producer.port), timeout=HANG_GUARD_S,
+                                            source_address=(client_address(n // 2), 0))
+            if n % 2:
+                sock.sendall(SLOW_HEAD)
+            flood.append(sock)
+            if n < 300:
+                flood.append(socket.create_connection(("127.0.0.1", producer.probe_port), timeout=HANG_GUARD_S,
+                                                      source_address=("127.0.0.3", 0)))
+            if n % 100 == 0:
+                probes += [status_of(exchange(producer, get(path), port=producer.probe_port))
+                           for path in ("/healthz", "/readyz")]
+                posts.append(status_of(exchange(producer, post_events(GOOD))))
+        assert probes == [b"200"] * 60
+        assert set(posts) <= {b"200", b"503"} and len(posts) == 30, posts
+    finally:
+        for sock in flood:
+            sock.close()
+    assert producer.proc.poll() is None, producer.log_tail()
+
+
+def test_a_held_half_body_does_not_hold_up_sigterm(tansu: Kafka, launch_apps: AppLauncher) -> None:
+    """With the idle timeout at an hour and the request timeout at ten minutes, only the drain at stop can end the
+    held request before the hang guard."""
+    producer = producer_with(tansu, launch_apps, HTTP_IDLE_TIMEOUT_S="3600", HTTP_REQUEST_TIMEOUT_S="600")
+    with socket.create_connection(("127.0.0.1", producer.port), timeout=CALL_GUARD_S) as sock:
         sock.sendall(b"POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n[{\"line\": ")
-        assert producer.terminate(timeout_s=30) == 0  # the pod's default grace period
+        assert producer.terminate() == 0

@@ -15,6 +15,7 @@ from processor.settings import load_influx
 from processor.sink import InfluxSink, to_line
 
 from tests.apps.helpers import analytics_over, reading
+from tests.fixtures.patience import CALL_GUARD_S, HANG_GUARD_S
 from tests.fixtures.pipeline import AppLauncher, Stream
 from tests.fixtures.servers import Kafka, VictoriaMetrics
 
@@ -84,7 +85,7 @@ def test_the_poison_table_is_large_enough() -> None:
 
 
 def dlq_reasons(kafka: Kafka, topic: str, expected: int,
-                timeout_s: float = 60) -> dict[tuple[int, int], tuple[bytes, str]]:
+                timeout_s: float = HANG_GUARD_S) -> dict[tuple[int, int], tuple[bytes, str]]:
     """{(source partition, source offset): (value, error header)} of the DLQ, once it holds `expected` messages (or
     time runs out)."""
     consumer = KafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
@@ -111,12 +112,13 @@ def test_every_poison_message_goes_to_the_dlq_with_its_reason_and_the_reading_af
     offsets = {}
     try:
         for index, (value, _) in enumerate(POISON):
-            offsets[sender.send(stream.topic, key=b"k", value=value).get(timeout=20).offset] = index
-            sender.send(stream.topic, key=b"k", value=reading(stream, index)).get(timeout=20)  # the marker after it
+            offsets[sender.send(stream.topic, key=b"k", value=value).get(timeout=CALL_GUARD_S).offset] = index
+            # The marker after it.
+            sender.send(stream.topic, key=b"k", value=reading(stream, index)).get(timeout=CALL_GUARD_S)
     finally:
         sender.close()
     processor = launch_apps.start("processor", stream.processor_env(tansu, victoria_metrics))
-    seen = victoria_metrics.wait_for_seqs(stream.producer_id, set(range(len(POISON))), timeout_s=60)
+    seen = victoria_metrics.wait_for_seqs(stream.producer_id, set(range(len(POISON))))
     assert set(seen) == set(range(len(POISON))), processor.log_tail()
     forwarded = dlq_reasons(tansu, stream.dlq_topic, len(POISON))
     assert set(forwarded) == {(0, offset) for offset in offsets}
@@ -136,7 +138,7 @@ def test_a_line_id_with_backslashes_commas_and_spaces_is_stored_as_sent_and_keep
     sender = KafkaProducer(acks="all", **tansu.client_options())
     for value in values:
         sender.send(stream.topic, value=value)
-    sender.flush(timeout=20)
+    sender.flush(timeout=CALL_GUARD_S)
     sender.close()
     launch_apps.start("processor", stream.processor_env(tansu, victoria_metrics))
     assert sorted(victoria_metrics.wait_for_seqs(stream.producer_id, set(range(len(lines))))) == [0, 1, 2, 3]
@@ -173,11 +175,11 @@ def test_batches_compressed_with_every_kafka_codec_are_read_and_stored(
         sender = KafkaProducer(acks="all", compression_type=codec, **tansu.client_options())
         for seq in range(batch * 10, batch * 10 + 10):
             sender.send(stream.topic, key=b"k", value=reading(stream, seq))
-        sender.flush(timeout=20)
+        sender.flush(timeout=CALL_GUARD_S)
         sender.close()
     processor = launch_apps.start("processor", stream.processor_env(tansu, victoria_metrics))
     expected = set(range(10 * len(codecs)))
-    assert set(victoria_metrics.wait_for_seqs(stream.producer_id, expected, timeout_s=60)) == expected, \
+    assert set(victoria_metrics.wait_for_seqs(stream.producer_id, expected)) == expected, \
         processor.log_tail()
     assert processor.proc.poll() is None
 
@@ -187,7 +189,7 @@ def send_batch(kafka: Kafka, topic: str, values: list[bytes], partition: int = 0
     sender = KafkaProducer(acks="all", linger_ms=1000, **options, **kafka.client_options())
     try:
         futures = [sender.send(topic, key=b"k", value=value, partition=partition) for value in values]
-        sender.flush(timeout=20)
+        sender.flush(timeout=CALL_GUARD_S)
         return [future.get(timeout=1).offset for future in futures]
     finally:
         sender.close()
@@ -215,7 +217,7 @@ def test_batches_the_client_cannot_read_go_to_the_dlq_offset_by_offset_and_the_p
         send_batch(tansu, stream.topic, [reading(stream, seq) for seq in range(6 + partition * 2, 8 + partition * 2)],
                    partition)
     processor = launch_apps.start("processor", stream.processor_env(tansu, victoria_metrics))
-    seen = victoria_metrics.wait_for_seqs(stream.producer_id, set(range(12)), timeout_s=90)
+    seen = victoria_metrics.wait_for_seqs(stream.producer_id, set(range(12)))
     assert set(seen) == set(range(12)), processor.log_tail()
     forwarded = dlq_reasons(tansu, stream.dlq_topic, len(bad_crc) + len(bad_gzip))
     assert {origin: value for origin, (value, _) in forwarded.items()} == dict.fromkeys(bad_crc + bad_gzip, b"")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import http.client
 import json
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
+from tests.fixtures.patience import CALL_GUARD_S, eventually
 from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream
 from tests.fixtures.servers import Kafka, free_port, running, tansu_server
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 def post(app: AppProcess, body: bytes) -> tuple[int, dict[str, object]]:
     request = urllib.request.Request(f"http://{app.address}/events", data=body, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=CALL_GUARD_S) as response:
             return response.status, json.load(response)
     except urllib.error.HTTPError as error:
         return error.code, json.load(error)
@@ -53,7 +53,7 @@ def test_post_events_with_a_bad_body_answers_400_with_the_reason(producer: AppPr
 
 
 def test_post_events_with_a_bad_content_length_answers_400(producer: AppProcess) -> None:
-    connection = http.client.HTTPConnection(producer.address, timeout=10)
+    connection = http.client.HTTPConnection(producer.address, timeout=CALL_GUARD_S)
     connection.putrequest("POST", "/events")
     connection.putheader("Content-Length", "lots")
     connection.endheaders()
@@ -75,7 +75,7 @@ def test_healthz_turns_unhealthy_once_the_producer_has_not_been_ready_for_the_we
     app = launch_apps.start("producer", {"KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",
                                          "PRODUCER_WEDGED_AFTER_S": "5"})
     app.wait_status("/healthz", 200)
-    app.wait_status("/healthz", 503, timeout_s=30)  # so the kubelet restarts it
+    app.wait_status("/healthz", 503)  # so the kubelet restarts it
     assert app.get("/readyz") == 503
     assert app.terminate() == 0  # nothing was taken, so nothing was lost
 
@@ -84,10 +84,8 @@ def test_metrics_expose_the_configured_rate_and_count_acknowledged_readings(prod
     assert producer.metric("producer_configured_rate_hz") == 1
     status, answer = post(producer, json.dumps([{"line": "load-1", "speed_ms": 0.2, "state": "running"}] * 3).encode())
     assert (status, answer["accepted"]) == (200, 3)
-    deadline = time.monotonic() + 30
-    while producer.metric("producer_messages_sent_total") < 3 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert producer.metric("producer_messages_sent_total") >= 3
+    eventually(lambda: producer.metric("producer_messages_sent_total") >= 3, "3 readings acknowledged",
+               producer.log_tail)
 
 
 def test_producer_turns_unready_when_kafka_goes_away(tmp_path, launch_apps: AppLauncher) -> None:
@@ -97,8 +95,8 @@ def test_producer_turns_unready_when_kafka_goes_away(tmp_path, launch_apps: AppL
         app = launch_apps.start("producer", env)
         app.wait_ready()
         broker.stop()
-        app.wait_status("/readyz", 503, timeout_s=30)
+        app.wait_status("/readyz", 503)
         assert app.get("/healthz") == 200
-    assert app.terminate(timeout_s=30) == 1  # readings it could not deliver: not a clean exit
+    assert app.terminate() == 1  # readings it could not deliver: not a clean exit
     stopped = [entry for entry in app.logs() if entry["message"] == "Producer stopped"][-1]
     assert stopped["dropped"] > 0 and stopped["lost"] >= stopped["dropped"] and stopped["level"] == "error"

@@ -10,12 +10,12 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.apps.helpers import stopped_counts
+from tests.fixtures.patience import CALL_GUARD_S, eventually
 from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream
 from tests.fixtures.servers import Kafka, VictoriaMetrics, running, tansu_server
 
@@ -27,18 +27,10 @@ def post_readings(app: AppProcess, count: int) -> int:
     body = json.dumps([{"line": f"load-{n % 3}", "speed_ms": 0.2, "state": "running"} for n in range(count)])
     request = urllib.request.Request(f"http://{app.address}/events", data=body.encode(), method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=CALL_GUARD_S) as response:
             return int(json.load(response)["accepted"])
     except urllib.error.HTTPError:
         return 0
-
-
-def wait_for(check: Callable[[], bool], timeout_s: float, what: str, app: AppProcess) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} within {timeout_s} s:\n{app.log_tail()}")
-        time.sleep(0.2)
 
 
 def test_producer_recovers_from_a_broker_restart_and_every_reading_taken_after_it_is_stored(
@@ -50,14 +42,15 @@ def test_producer_recovers_from_a_broker_restart_and_every_reading_taken_after_i
         producer = launch_apps.start("producer", stream.producer_env(kafka, lines=1, rate_hz=0.01))
         producer.wait_ready()
         assert post_readings(producer, 20) == 20
-        wait_for(lambda: producer.metric("producer_messages_unacknowledged") == 0, 10, "all acknowledged", producer)
+        eventually(lambda: producer.metric("producer_messages_unacknowledged") == 0, "all acknowledged",
+                   producer.log_tail)
         before = int(producer.metric("producer_messages_sent_total"))
         broker.stop()
         in_outage = post_readings(producer, 50)  # taken before the stall shows: held and resent later
         time.sleep(3)
         broker.start()
         kafka.create_topics(stream.topic, stream.dlq_topic)
-        producer.wait_ready(timeout_s=30)
+        producer.wait_ready()
         after = post_readings(producer, 100)
         time.sleep(2)
         assert producer.terminate() == 0, producer.log_tail()
@@ -65,6 +58,6 @@ def test_producer_recovers_from_a_broker_restart_and_every_reading_taken_after_i
         assert (lost, in_outage, after, sent) == (0, 50, 100, before + 150)
         processor = launch_apps.start("processor", stream.processor_env(kafka, victoria_metrics))
         expected = set(range(before, sent))
-        seen = victoria_metrics.wait_for_seqs(stream.producer_id, expected, timeout_s=60)
+        seen = victoria_metrics.wait_for_seqs(stream.producer_id, expected)
         missing = sorted(expected - set(seen))
         assert not missing, f"{len(missing)} missing, first {missing[:20]}:\n{processor.log_tail()}"

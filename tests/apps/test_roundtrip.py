@@ -20,6 +20,7 @@ from processor.settings import load_influx
 from processor.sink import InfluxSink, to_line
 
 from tests.apps.helpers import analytics_over
+from tests.fixtures.patience import HANG_GUARD_S
 from tests.fixtures.servers import VictoriaMetrics
 
 pytestmark = pytest.mark.integration
@@ -47,7 +48,8 @@ def sink(victoria_metrics: VictoriaMetrics) -> InfluxSink:
     return InfluxSink(load_influx(victoria_metrics.app_env()))
 
 
-def stored(influx: VictoriaMetrics, tag: str, count: int, timeout_s: float = 30) -> dict[str, dict[str, object]]:
+def stored(influx: VictoriaMetrics, tag: str, count: int,
+           timeout_s: float = HANG_GUARD_S) -> dict[str, dict[str, object]]:
     """{producer: {"labels", "speed_ms", "seq", "time_ms"}} once all `count` readings are searchable."""
     deadline = time.monotonic() + timeout_s
     while True:

@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.fixtures.kubectl import fixture_json
+from ca3cli.operations.chaos.watch import LIST_UIDS
+from tests.fixtures.kubectl import KubectlStub, fixture_json
 
 Obj = dict[str, Any]
 HERE = Path(__file__).resolve().parent / "recorded"
@@ -22,6 +23,14 @@ NAMESPACE = "conveyor-pipeline"
 
 def recorded_pods() -> Obj:
     return fixture_json("recorded/get-pods.json")
+
+
+def recorded_namespace(milestone: int | None = None) -> Obj:
+    """The namespace as recorded (`ca3 deploy -m 6` annotated it), or annotated with another milestone."""
+    namespace = fixture_json("recorded/get-namespace-conveyor-pipeline.json")
+    if milestone is not None:
+        namespace["metadata"]["annotations"]["ca3.dev/milestone"] = str(milestone)
+    return namespace
 
 
 def recorded_events() -> Obj:
@@ -146,3 +155,13 @@ def uncordoned(node: str) -> str:
 def logs_unreachable() -> str:
     """What the recordings' API server said to `kubectl logs` (no kubelet behind the node's address)."""
     return "Error from server: error dialing backend: dial tcp 127.0.0.1:10250: connect: connection refused\n"
+
+
+REFUSED = "The connection to the server 127.0.0.1:6999 was refused - did you specify the right host or port?\n"
+
+
+def no_pod_watch(stub: KubectlStub) -> None:
+    """`kubectl get pods --watch` refused as a stopped API server refuses it (recorded: server-down-version), so a
+    drill polls; the listing a reconnect makes answers nothing."""
+    stub.on("get", "pods", "--watch", stderr=REFUSED, returncode=1)
+    stub.on("get", "pods", "-o", LIST_UIDS, stdout="")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ca3cli.operations.chaos import recovery
-from ca3cli.operations.chaos.loss import Gap, count
+from ca3cli.operations.chaos.loss import Gap, count, process_start_ms
 from ca3cli.operations.chaos.model import Reading
 from tests.chaos.timelines import NEW, OLD, WALL0_NS, delete_run, readings, sample
 
@@ -64,12 +64,19 @@ def test_a_pod_never_ready_again_has_no_recovery_time() -> None:
                                    "no reading produced after the fault reached InfluxDB while measuring")
 
 
-def test_a_restart_in_place_starts_a_new_process_not_duplicates() -> None:
-    pod = "processor-6bfb6584f6-pfwwz"
-    stored = readings(pod, range(40, 60)) + readings(pod, range(0, 10), start_s=20)
-    seqs = count(stored)
-    assert (seqs.processes, seqs.duplicated, seqs.lost) == (2, 0, 0)
-    assert count(readings(pod, range(40, 60)) + readings(pod, range(2, 10), start_s=20)).lost == 2
+def test_a_restart_in_place_is_a_new_producer_so_numbering_from_0_is_neither_loss_nor_duplicates() -> None:
+    before, after = f"{OLD}@1796112000000", f"{OLD}@1796112020000"  # the ids the producer gives itself
+    stored = readings(before, range(40, 60)) + readings(after, range(0, 10), start_s=20)
+    seqs = count(stored, fresh=[after])
+    assert (seqs.producers, seqs.processes, seqs.duplicated, seqs.lost) == (2, 2, 0, 0)
+    assert count(readings(before, range(40, 60)) + readings(after, range(2, 10), start_s=20), [after]).lost == 2
+    assert (process_start_ms(after), process_start_ms(OLD)) == (1796112020000, None)
+
+
+def test_the_same_producer_numbering_from_0_again_is_counted_as_what_it_is() -> None:
+    """Without a process in its id, a producer's numbers falling back are readings stored twice, not a restart."""
+    seqs = count(readings(OLD, range(0, 10)) + readings(OLD, range(0, 5), start_s=20))
+    assert (seqs.distinct, seqs.duplicated, seqs.lost, seqs.processes) == (10, 5, 0, 1)
 
 
 def test_a_restamped_reading_counts_as_a_duplicate() -> None:

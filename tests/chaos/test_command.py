@@ -1,70 +1,21 @@
 """`ca3 chaos` end to end in-process: the stand-in kubectl, and InfluxDB's and Prometheus's query APIs answered in
-their recorded shapes through the stand-in port-forward (neither InfluxDB 2 nor kafka-exporter runs here)."""
+their recorded shapes through the stand-in port-forward (tests/chaos/cli_drill.py)."""
 
 from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+import shlex
+import subprocess
+from collections.abc import Callable
 from typing import Any
-
-import pytest
 
 from ca3cli.operations.chaos.catalogue import experiments
 from tests.chaos import answers as a
+from tests.chaos.cli_drill import FAST, answer_drill, flux
 from tests.cluster.conftest import Project, Run
-from tests.fixtures.kubectl import KubectlStub, fixture
-from tests.validate.recorded_api import RecordedApi, Seen, serve
-
-FAST = ("--interval", "0", "--timeout", "5")
-
-
-def _rfc3339(unix_ns: int) -> str:
-    return f"{datetime.fromtimestamp(unix_ns // 1_000_000_000, UTC):%Y-%m-%dT%H:%M:%S}.{unix_ns % 10**9:09d}Z"
-
-
-def _flux(seen: Seen) -> tuple[int, Any]:
-    """InfluxDB's CSV answer (header, no annotations): the newest reading is now; the stored readings are the old
-    producer's 100..119 and its replacement's 0..29, half a second apart."""
-    now = time.time_ns()
-    if "last(" in json.loads(seen.body)["query"]:
-        return 200, f",result,table,_time\r\n,_result,0,{_rfc3339(now)}\r\n\r\n"
-    rows = [(a.PRODUCER, seq) for seq in range(100, 120)] + [(a.REPLACEMENT, seq) for seq in range(30)]
-    lines = [f",_result,0,{_rfc3339(now - (len(rows) - i) * 500_000_000)},{seq},{producer}"
-             for i, (producer, seq) in enumerate(rows)]
-    return 200, "\r\n".join([",result,table,_time,_value,producer", *lines]) + "\r\n\r\n"
-
-
-LAG = {"status": "success", "data": {"resultType": "vector", "result": [
-    {"metric": {"consumergroup": "processor", "partition": "0", "topic": "conveyor-speed"},
-     "value": [1796112000.0, "3"]}]}}
-
-
-@pytest.fixture
-def apis() -> Iterator[tuple[RecordedApi, RecordedApi]]:
-    with serve({"/api/v2/query": _flux}) as influx, serve({"/api/v1/query": (200, LAG)}) as prometheus:
-        yield influx, prometheus
-
-
-def answer_drill(stub: KubectlStub, apis: tuple[RecordedApi, RecordedApi]) -> None:
-    stub.on("version", stdout=fixture("version.json"))
-    stub.on("port-forward", "svc/influxdb-service", forward_to=apis[0].port)
-    stub.on("port-forward", "svc/prometheus-service", forward_to=apis[1].port)
-    stub.on("get", "events", stdout=a.recorded_events())
-    stub.on("logs", stderr=a.logs_unreachable(), returncode=1)
-    pods = a.recorded_pods()
-    stub.on("get", "pods", "-o", "json", stdout=pods, times=1)
-    stub.on("get", "pods", "-o", "json", stdout=a.replaced(pods, a.PRODUCER, a.REPLACEMENT, True, keep_old=False))
-    stub.on("delete", "pod", stdout=a.deleted_pod(a.PRODUCER))
-
-
-@pytest.fixture
-def plain_influx(project: Project) -> Project:
-    """The project with InfluxDB over plain HTTP (the recorded-shape server speaks no TLS)."""
-    (project.path / "ca3.yaml").write_text((project.path / "ca3.yaml").read_text() + "tls:\n  influxdb: false\n")
-    return project
+from tests.fixtures.kubectl import KubectlStub
+from tests.validate.recorded_api import RecordedApi, serve
 
 
 def test_a_drill_reads_influxdb_with_the_generated_token_and_reports_json_without_leaking_it(
@@ -88,7 +39,7 @@ def test_a_lossy_drill_exits_1_naming_the_experiment(plain_influx: Project, ca3:
                                                       kubectl_stub: KubectlStub,
                                                       apis: tuple[RecordedApi, RecordedApi]) -> None:
     answer_drill(kubectl_stub, apis)
-    with serve({"/api/v2/query": lambda seen: _lossy(_flux(seen))}) as influx:
+    with serve({"/api/v2/query": lambda seen: _lossy(flux(seen))}) as influx:
         kubectl_stub.on("port-forward", "svc/influxdb-service", forward_to=influx.port)
         run = ca3("chaos", "-e", "delete-pod-producer", *FAST)
     assert run.code == 1
@@ -109,7 +60,7 @@ def test_list_names_every_experiment_and_dry_run_changes_nothing(
     listed = ca3("chaos", "--list")
     assert listed.code == 0 and all(e.name in listed.text for e in experiments())
     planned = ca3("chaos", "--dry-run", "-e", "drain-node")
-    assert planned.code == 0 and "kubectl uncordon <that node>" in planned.text
+    assert planned.code == 0 and 'kubectl uncordon "$node"' in planned.text
     assert "Dry run: nothing was changed." in planned.text
     assert kubectl_stub.calls == []
 
@@ -136,3 +87,19 @@ def test_a_recorded_drill_leaves_its_terminal_session_and_a_video_of_it_beside_t
     meta = next(imageio_ffmpeg.read_frames(str(outputs / "resilience-drill.mp4")))
     assert meta["codec"] == "h264" and 0 < meta["duration"] <= 180
     assert "## producer pod lost" in (outputs / "operator-procedures.md").read_text()
+
+
+def test_dry_run_prints_shell_lines_that_paste_with_the_namespace(
+        plain_influx: Project, ca3: Callable[..., Run], kubectl_stub: KubectlStub) -> None:
+    planned = ca3("chaos", "--dry-run", "-e", "kill-main-producer", "-e", "delete-pod-kafka", "-e", "cut-off-kafka",
+                  "-e", "drain-node")
+    assert planned.code == 0 and kubectl_stub.calls == []
+    lines = [line.strip() for line in planned.out.splitlines() if line.startswith("  ") and "# undo" not in line]
+    assert len(lines) == 8 and all(subprocess.run(["bash", "-n", "-c", line]).returncode == 0 for line in lines)
+    assert not [line for line in lines if "<" in line.replace("> saved-", "")]  # no placeholder left to fill in
+    assert "kubectl --namespace conveyor-pipeline delete networkpolicy kafka kafka-from-exporter --wait=false" in lines
+    kill = shlex.split(next(line for line in lines if " exec " in line))
+    assert kill == ["kubectl", "--namespace", "conveyor-pipeline", "exec", "$pod", "-c", "producer", "--", "python",
+                    "-c", "import os, signal; os.kill(1, signal.SIGTERM)"]
+    pick = next(line for line in lines if line.startswith("pod=") and "app=kafka" in line)
+    assert "kubectl --namespace conveyor-pipeline get pods -l app=kafka" in pick

@@ -8,7 +8,7 @@ import copy
 from ca3cli.core import topology
 from ca3cli.core.settings import Settings
 from ca3cli.core.topology import Topology
-from ca3cli.operations.chaos import catalogue, toolkit
+from ca3cli.operations.chaos import actions, catalogue, toolkit
 
 NAMESPACE = "conveyor-pipeline"
 
@@ -34,10 +34,11 @@ def test_a_relabelled_tier_renames_its_experiments_and_what_the_drill_watches() 
     found = {e.name: e for e in catalogue.experiments(names)}
     assert "delete-pod-processor" not in found and found["delete-pod-stream-worker"].tier == "stream-worker"
     assert found["kill-main-stream-worker"].container == "worker"
-    assert "-c worker" in catalogue.plan(found["kill-main-stream-worker"])[0]
     cast = catalogue.cast(names)
+    kill = found["kill-main-stream-worker"]
+    assert "-c worker" in actions.of(kill).plan(kill, NAMESPACE, names).does[0]
     assert (cast.drained, cast.tiers[1], cast.data_path[1]) == ("stream-worker",) * 3
-    exported = toolkit.export([found["delete-pod-stream-worker"]], NAMESPACE, names)
+    exported, _ = toolkit.export([found["delete-pod-stream-worker"]], NAMESPACE, names, 9)
     doc = exported["delete-pod-stream-worker.json"]
     assert doc["method"][0]["provider"]["arguments"]["label_selector"] == "app=stream-worker"
     assert "stream-worker-pods-ready" in [p["name"] for p in doc["steady-state-hypothesis"]["probes"]]

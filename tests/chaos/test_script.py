@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.patience import CALL_GUARD_S
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -22,5 +24,5 @@ def test_resilience_test_runs_ca3_chaos_with_record(args: list[str], expected: s
     fake.chmod(0o755)
     env = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}"}
     subprocess.run(["bash", str(ROOT / "scripts" / "resilience-test.sh"), *args], cwd=tmp_path, env=env, check=True,
-                   timeout=30)
+                   timeout=CALL_GUARD_S)
     assert (tmp_path / "ran").read_text().strip() == f"{ROOT}|{expected}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ca3cli.operations.chaos.model import Reading
+from tests.fixtures.patience import CALL_GUARD_S
 from tests.fixtures.servers import VictoriaMetrics
 
 SERIES = "conveyor_speed_seq"
@@ -37,7 +38,7 @@ def newest(vm: VictoriaMetrics, prefix: str, since_s: float = 30) -> float | Non
     vm._get("/internal/force_flush")
     start = f"{time.time() - since_s:.3f}"
     query = urllib.parse.urlencode({"match[]": selector(prefix), "start": start})
-    with urllib.request.urlopen(f"{vm.url}/api/v1/export?{query}", timeout=10) as response:
+    with urllib.request.urlopen(f"{vm.url}/api/v1/export?{query}", timeout=CALL_GUARD_S) as response:
         lines = [json.loads(line) for line in response.read().splitlines() if line.strip()]
     stamps = [ms for series in lines for ms in series["timestamps"]]
     return max(stamps) / 1000 if stamps else None
@@ -65,7 +66,7 @@ class DatabaseCount:
 def _by_producer(vm: VictoriaMetrics, expr: str) -> dict[str, int]:
     vm._get("/internal/force_flush")
     with urllib.request.urlopen(f"{vm.url}/api/v1/query?{urllib.parse.urlencode({'query': expr})}",
-                                timeout=10) as response:
+                                timeout=CALL_GUARD_S) as response:
         answer = json.load(response)
     assert answer["status"] == "success", answer
     return {item["metric"]["producer"]: int(float(item["value"][1])) for item in answer["data"]["result"]}

@@ -17,7 +17,7 @@ from ca3cli.commands import common
 from ca3cli.core.settings import Settings
 from ca3cli.edges import secrets
 from ca3cli.operations import build, prune
-from tests.cluster.recorded import ready
+from tests.cluster.recorded import namespace_with_owners, ready
 from tests.fixtures.kubectl import KubectlStub, fixture
 
 CONTEXT = "kind-ca3"
@@ -91,6 +91,7 @@ def answer_preflight(stub: KubectlStub) -> None:
     stub.on("get", "services", "--all-namespaces", stdout=fixture("recorded/get-svc.json"))
     stub.on("get", "apiservice", "v1beta1.metrics.k8s.io", stdout=fixture("apiservice-metrics-available.json"))
     stub.on("get", "namespace", NAMESPACE, stdout=f"namespace/{NAMESPACE}\n")
+    stub.on("get", "namespace", NAMESPACE, "--show-managed-fields", stdout=namespace_with_owners())
 
 
 def answer_healthy_deploy(stub: KubectlStub) -> None:

@@ -162,3 +162,26 @@ def unready_node(base: Obj) -> Obj:
                                    "reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not "
                                    "initialized")
     return derived
+
+
+def label_owner(manager: str, operation: str, labels: dict[str, str]) -> Obj:
+    """One `metadata.managedFields` entry (ManagedFieldsEntry, FieldsV1) owning `labels`: what
+    `kubectl get --show-managed-fields` returns for the manager that set them (`kubectl label` is `kubectl-label`,
+    an Update)."""
+    return {"apiVersion": "v1", "fieldsType": "FieldsV1",
+            "fieldsV1": {"f:metadata": {"f:labels": {f"f:{key}": {} for key in labels}}},
+            "manager": manager, "operation": operation, "time": "2026-12-01T07:35:02Z"}
+
+
+def namespace_with_owners(*owners: tuple[str, str, dict[str, str]]) -> Obj:
+    """The recorded namespace with its managedFields shown: ca3's apply owns its labels, each of `owners`
+    (manager, operation, labels) set and owns more."""
+    namespace = recorded("get-namespace-conveyor-pipeline.json")
+    meta = namespace["metadata"]
+    applied = {key: value for key, value in meta["labels"].items() if key != "kubernetes.io/metadata.name"}
+    entries = [label_owner("ca3", "Apply", applied)]
+    for manager, operation, labels in owners:
+        meta["labels"].update(labels)
+        entries.append(label_owner(manager, operation, labels))
+    meta["managedFields"] = entries
+    return namespace

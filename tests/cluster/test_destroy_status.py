@@ -34,17 +34,18 @@ def test_destroy_keeps_claims_and_namespace_without_delete_data(project: Project
                                                                   ca3: Ca3) -> None:
     reachable.on("delete", stdout="deployment.apps \"producer\" deleted\n")
     reachable.on("get", "persistentvolumeclaims", stdout=CLAIMS)
+    reachable.on("get", ",".join(prune.NAMESPACED_KINDS), stdout=fixture("empty-list.json"))
     result = ca3("destroy", "--yes")
     assert result.code == 0, result.text
     deletes = [call for call in reachable.calls if call.words[0] == "delete"]
     kept = "persistentvolumeclaims"
     assert [call.words[1] for call in deletes] == [",".join(prune.CLUSTER_KINDS),
                                                    ",".join(k for k in prune.NAMESPACED_KINDS if k != kept)]
-    assert all("app.kubernetes.io/managed-by=ca3" in call.words for call in deletes)
+    assert all("app.kubernetes.io/managed-by=ca3" in call.flag("-l") for call in deletes)
     assert deletes[0].flag("--namespace") is None and deletes[1].flag("--namespace") == NAMESPACE
     assert "namespace" not in [word for call in deletes for word in call.words]
     assert ("Kept 2 PersistentVolumeClaim(s) and namespace conveyor-pipeline: "
-            "data-kafka-0, data-influxdb-0") in result.text
+            "data-kafka-0, data-influxdb-0.") in result.text
     assert (project.run_logs()[0]).name.startswith("destroy-")
 
 

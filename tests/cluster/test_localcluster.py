@@ -8,6 +8,7 @@ import re
 import pytest
 import yaml
 
+from ca3cli.core import metrics_server
 from ca3cli.core.errors import ConfigError
 from ca3cli.operations import build, localcluster
 from ca3cli.operations.localcluster import NAME
@@ -102,3 +103,11 @@ def test_calico_k3s_and_metrics_server_are_pinned_to_exact_releases() -> None:
     assert f"/calico/{localcluster.CALICO_VERSION}/manifests/" in localcluster.CALICO_MANIFEST
     assert re.fullmatch(r"v\d+\.\d+\.\d+", localcluster.METRICS_SERVER_VERSION)
     assert f"/download/{localcluster.METRICS_SERVER_VERSION}/" in localcluster.METRICS_SERVER_MANIFEST
+
+
+def test_cluster_create_installs_the_metrics_server_release_for_the_kind_node_images_kubernetes() -> None:
+    major, minor = localcluster.KIND_KUBERNETES
+    assert localcluster.KIND_NODE_IMAGE.startswith(f"kindest/node:v{major}.{minor}.")
+    assert localcluster.METRICS_SERVER_VERSION == metrics_server.release_for(localcluster.KIND_KUBERNETES) == "v0.9.0"
+    steps = [" ".join(step.argv) for step in localcluster.create_steps("kind", 30300) if hasattr(step, "argv")]
+    assert f"kubectl apply --server-side -f {metrics_server.manifest('v0.9.0')}" in steps

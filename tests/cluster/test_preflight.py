@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ca3cli.core import metrics_server
 from ca3cli.core.errors import Ca3Error, ClusterUnreachable
 from ca3cli.core.settings import Settings, parse
 from ca3cli.edges.kube import Kubectl
@@ -53,14 +54,36 @@ def test_storage_class_from_settings_must_exist() -> None:
     ("other", "kubectl apply -f https://github.com/kubernetes-sigs/metrics-server"),
 ])
 def test_missing_metrics_server_warns_with_the_fix_for_the_flavour(flavour: str, fix: str) -> None:
-    check = preflight.metrics_check(None, flavour)
+    check = preflight.metrics_check(None, flavour, (1, 28))
     assert check.status == "warn" and "HPA" in check.message and fix in check.message
+    assert ("To install it on other" not in check.message) and ("install it with" not in check.message)
+    assert f"To install it{'' if flavour == 'other' else ' on ' + flavour}: " in check.message
+
+
+@pytest.mark.parametrize(("version", "release"), [
+    ((1, 28), "v0.7.2"), ((1, 30), "v0.7.2"), ((1, 31), "v0.8.1"), ((1, 33), "v0.8.1"), ((1, 34), "v0.9.0"),
+    ((1, 37), "v0.9.0"), ((1, 45), "v0.9.0"), ((2, 0), "v0.9.0"),
+])
+def test_the_hint_names_the_newest_metrics_server_release_that_supports_the_servers_version(
+        version: tuple[int, int], release: str) -> None:
+    assert metrics_server.release_for(version) == release
+    check = preflight.metrics_check(None, "other", version)
+    assert f"kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/download/{release}/" \
+           "components.yaml" in check.message
+    assert f"metrics-server {release}, the newest for Kubernetes {version[0]}.{version[1]}" in check.message
+
+
+def test_a_server_older_than_every_release_in_the_table_gets_the_matrix_not_a_release() -> None:
+    assert metrics_server.release_for((1, 26)) is None
+    message = preflight.metrics_check(None, "kind", (1, 26)).message
+    assert "no metrics-server release in ca3's table supports Kubernetes 1.26" in message
+    assert "kubectl apply" not in message
 
 
 def test_metrics_api_not_available_is_a_warning_with_the_reason() -> None:
-    check = preflight.metrics_check(fixture_json("apiservice-metrics-missing-endpoints.json"), "kind")
+    check = preflight.metrics_check(fixture_json("apiservice-metrics-missing-endpoints.json"), "kind", (1, 37))
     assert check.status == "warn" and "have no addresses" in check.message and "--kubelet-insecure-tls" in check.message
-    assert preflight.metrics_check(fixture_json("apiservice-metrics-available.json"), "kind").status == "ok"
+    assert preflight.metrics_check(fixture_json("apiservice-metrics-available.json"), "kind", (1, 37)).status == "ok"
 
 
 def test_preflight_calls_are_cluster_scoped_and_read_only(kubectl_stub: KubectlStub) -> None:

@@ -87,6 +87,7 @@ def test_a_context_that_may_not_list_services_cluster_wide_still_deploys_with_a_
 def test_a_nodeport_held_in_another_namespace_stops_the_deploy_before_anything_is_applied(
         project: Project, cluster: KubectlStub, ca3: Any) -> None:
     (project.path / "ca3.yaml").write_text(SETTINGS + "namespace: conveyor-b\n")
+    cluster.on("get", "namespace", "conveyor-b", "--show-managed-fields", stdout="")  # not created yet
     result: Run = ca3("deploy", "-m", "1")
     assert result.code == 1
     assert "Preflight failed" in result.text and "conveyor-pipeline/grafana-service" in result.text

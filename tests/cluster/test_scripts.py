@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.patience import CALL_GUARD_S
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = sorted(p for folder in ("scripts", ".ci") for p in (ROOT / folder).iterdir() if p.is_file())
 
@@ -35,5 +37,6 @@ def test_script_runs_the_ca3_command_from_the_repository_root(script: str, args:
     fake.write_text(f'#!/bin/sh\necho "$PWD|$*" > "{tmp_path}/ran"\n')
     fake.chmod(0o755)
     env = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}"}
-    subprocess.run(["bash", str(ROOT / "scripts" / script), *args], cwd=tmp_path, env=env, check=True, timeout=30)
+    subprocess.run(["bash", str(ROOT / "scripts" / script), *args], cwd=tmp_path, env=env, check=True,
+                   timeout=CALL_GUARD_S)
     assert (tmp_path / "ran").read_text().strip() == f"{ROOT}|{expected}"

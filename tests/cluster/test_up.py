@@ -156,7 +156,7 @@ def test_up_before_init_writes_the_secrets_keeps_ca3_yaml_and_deploys(project: P
     answer_healthy_deploy(images)
     result = ca3("up")
     assert result.code == 0, result.text
-    assert "Kept ca3.yaml" in result.text and "4 generated, 0 kept" in result.text
+    assert "Kept ca3.yaml" in result.text and "5 generated, 0 kept" in result.text
     assert (project.path / "ca3.yaml").read_text().startswith("cluster:\n  flavour: kind\n  context: kind-ca3")
 
 

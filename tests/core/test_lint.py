@@ -153,7 +153,7 @@ def test_three_brokers_with_a_storage_class_pass_lint_and_form_one_quorum() -> N
     objs = lint.objects(render.render(chosen, template_values.placeholders(), 1))
     assert lint.run(objs) == []
     env = {e["name"]: e.get("value") for e in _container(objs, "StatefulSet", "kafka")["env"]}
-    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"].count("@kafka-") == 3
+    assert len(env["KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS"].split(",")) == 3
     assert (env["KAFKA_DEFAULT_REPLICATION_FACTOR"], env["KAFKA_MIN_INSYNC_REPLICAS"]) == ("3", "2")
     claim = find(objs, "StatefulSet", "kafka")["spec"]["volumeClaimTemplates"][0]
     assert claim["spec"]["storageClassName"] == "fast"

@@ -17,12 +17,16 @@ from ca3cli.edges import browser
 from ca3cli.operations import evidence
 from tests.fixtures.servers import Prometheus, free_port
 
+SEED_COUNTERS = ("producer_messages_sent", "processor_messages_consumed", "processor_influxdb_writes")
+
 
 @pytest.fixture
 def prometheus_with_a_target(start_prometheus: Callable[[dict[str, list[str]]], Prometheus]) -> Prometheus:
-    """A Prometheus scraping one real metrics endpoint (job `producer`), waited on until that target is up."""
+    """A Prometheus scraping one real metrics endpoint (job `producer`) that carries the counters of the dashboard's
+    three seed panels, waited on until that target is up."""
     registry = CollectorRegistry()
-    Counter("producer_messages_sent", "Messages sent", registry=registry).inc(3)
+    for name in SEED_COUNTERS:
+        Counter(name, name, registry=registry).inc(3)
     port = free_port()
     server, thread = start_http_server(port, addr="127.0.0.1", registry=registry)
     prometheus = start_prometheus({"producer": [f"127.0.0.1:{port}"]})
@@ -60,7 +64,22 @@ def test_a_browser_named_by_ca3_browser_must_exist() -> None:
 
 def test_explore_pages_carry_the_seed_log_queries() -> None:
     pages = {page.file: page for page in evidence.explore_pages(Settings(), "http://127.0.0.1:3000")}
-    assert set(pages) == {"log-explore.png", "log-search.png"}
+    assert set(pages) == {"log-explore.png", "log-search.png", "log-search-error.png"}
     assert "%7Bnamespace%3D%5C%22conveyor-pipeline%5C%22%7D" in pages["log-explore.png"].url
-    assert "error" in pages["log-search.png"].url and pages["log-search.png"].url.startswith(
+    assert "Writing+to+InfluxDB" in pages["log-search.png"].url, "a keyword every healthy processor logs"
+    assert "error" in pages["log-search-error.png"].url and pages["log-search.png"].url.startswith(
         "http://127.0.0.1:3000/explore?schemaVersion=1&panes=")
+
+
+def test_waiting_for_data_names_what_stayed_empty() -> None:
+    asked: list[str] = []
+    answers = {"panel A": [True], "panel B": [False, False]}
+
+    def probe(name: str) -> evidence.Probe:
+        return lambda: asked.append(name) or answers[name].pop(0)
+
+    clock = iter([0.0, 0.0, 6.0, 12.0])
+    with pytest.raises(Ca3Error, match=r"After 10 s these still showed no data: panel B\. "):
+        evidence.wait_for_data({name: probe(name) for name in answers}, 10, lambda _: None, lambda _: None,
+                               lambda: next(clock))
+    assert asked == ["panel A", "panel B", "panel B"], "a panel that showed data is not asked again"

@@ -59,7 +59,7 @@ def _plant(project: Path, passing: bool = True) -> None:
         "2026-12-01T10:00:00Z ca3 deploy -m 6 mode=apply namespace=conveyor-pipeline\n"
         "2026-12-01T10:04:00Z OK: 60 object(s) applied, 0 pruned\n")
     for source in ("apps/producer/producer/metrics.py", "apps/processor/processor/metrics.py",
-                   "apps/producer/Dockerfile"):
+                   "apps/producer/Dockerfile", "apps/processor/Dockerfile"):
         (project / source).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / source, project / source)
 

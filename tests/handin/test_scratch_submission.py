@@ -15,11 +15,13 @@ from ca3cli.core import registry, render, template_values
 from ca3cli.core.settings import Settings
 from ca3cli.edges import secrets
 from ca3cli.operations.handin import scripts
+from tests.fixtures.patience import CALL_GUARD_S
 from tests.handin.conftest import Run
 
 CLUSTER_MADE = {
     "outputs/grafana-dashboard.png": "ca3 evidence",
     "outputs/log-search.png": "ca3 evidence",
+    "outputs/log-search-error.png": "ca3 evidence",
     "outputs/log-explore.png": "ca3 evidence",
     "outputs/prometheus-targets.png": "ca3 evidence",
     "outputs/hpa-scaling.png": "ca3 load-test",
@@ -171,5 +173,5 @@ def test_every_written_script_is_shellcheck_clean_and_runs_its_ca3_command(scrat
     fake.chmod(0o755)
     env = {"PATH": f"{fake.parent}:/usr/bin:/bin", "RAN": str(scratch / "ran")}
     for name in ("deploy.sh", "validate.sh", "resilience-test.sh"):
-        subprocess.run(["bash", f"scripts/{name}"], cwd=scratch, env=env, check=True, timeout=30)
+        subprocess.run(["bash", f"scripts/{name}"], cwd=scratch, env=env, check=True, timeout=CALL_GUARD_S)
     assert (scratch / "ran").read_text().splitlines() == ["deploy -m 4", "validate", "chaos --record"]

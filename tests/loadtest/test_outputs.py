@@ -67,3 +67,15 @@ def test_a_damaged_samples_file_is_a_value_error_naming_the_file(tmp_path: Path)
     (tmp_path / outputs.SAMPLES).write_text('{"namespace": "x"}')
     with pytest.raises(ValueError, match=outputs.SAMPLES):
         outputs.last(tmp_path)
+
+
+def test_a_run_without_samples_draws_no_picture_and_its_results_do_not_name_one(tmp_path: Path) -> None:
+    from ca3cli.operations.handin import proofs
+
+    empty = timeline([])
+    written = outputs.save(tmp_path, empty, analysis.analyse(empty))
+    assert outputs.PICTURE not in [p.name for p in written]
+    results = (tmp_path / outputs.RESULTS).read_bytes()
+    assert b"hpa-scaling.png" not in results and b"no picture was drawn" in results
+    read = lambda path: (tmp_path / path.removeprefix("outputs/")).read_bytes()  # noqa: E731
+    assert proofs.judge(f"outputs/{outputs.RESULTS}", read).holds

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.patience import CALL_GUARD_S, HANG_GUARD_S
 from tests.fixtures.servers import Prometheus, ServerProcess, free_port, require, running
 from tests.observability.helpers import config_text, rendered
 from tests.observability.test_prometheus_relabel_live import pod, rendered_job_on, wait_ready
@@ -30,7 +31,7 @@ EXPORTER_METRICS = (
 
 
 def api(prometheus: Prometheus, path: str) -> Any:
-    with urllib.request.urlopen(f"{prometheus.url}/api/v1/{path}", timeout=10) as response:
+    with urllib.request.urlopen(f"{prometheus.url}/api/v1/{path}", timeout=CALL_GUARD_S) as response:
         return json.load(response)["data"]
 
 
@@ -59,7 +60,7 @@ def test_prometheus_loads_the_rules_and_marks_the_unreachable_apps_pending(tmp_p
             # Two scrapes and evaluations after the lag was first seen, so delta() has two samples to compare.
             prometheus.wait_for('count_over_time(kafka_consumergroup_lag{group="processor"}[1m])',
                                 lambda v: bool(v) and v[0] >= 3)
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + HANG_GUARD_S
             while (pending := {a["labels"]["alertname"] for a in api(prometheus, "alerts")["alerts"]}) < {
                     "ProducerScrapeFailing", "ProcessorScrapeFailing"} and time.monotonic() < deadline:
                 time.sleep(1)

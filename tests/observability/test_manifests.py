@@ -134,6 +134,22 @@ def test_the_image_renderer_is_lint_clean_and_wired_into_grafana_only_when_enabl
     assert "GF_RENDERING_SERVER_URL" not in {e["name"] for e in grafana_env(milestone).values()}
 
 
+def test_grafana_and_the_renderer_share_one_generated_token_from_one_secret_key():
+    manifests = rendered(5, "promtail", True)
+    secret = objects(manifests, "Secret")["grafana-admin"]
+    assert secret["stringData"]["renderer-token"] == "placeholder-grafana-renderer-token"
+    deployments = objects(manifests, "Deployment")
+
+    def token_ref(name: str, variable: str) -> dict[str, str]:
+        [env] = [e for e in deployments[name]["spec"]["template"]["spec"]["containers"][0]["env"]
+                 if e["name"] == variable]
+        return env["valueFrom"]["secretKeyRef"]
+
+    grafana = token_ref("grafana", "GF_RENDERING_RENDERER_TOKEN")
+    renderer = token_ref("grafana-image-renderer", "AUTH_TOKEN")
+    assert grafana == renderer == {"name": "grafana-admin", "key": "renderer-token"}
+
+
 @pytest.mark.parametrize(("agent", "role", "extra"), [
     ("promtail", "promtail-pod-discovery", set()), ("alloy", "alloy-pod-logs", {("pods/log", "get")})])
 def test_discovery_rbac_is_namespaced_and_read_only(agent, role, extra):

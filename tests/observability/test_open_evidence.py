@@ -1,4 +1,5 @@
-"""`ca3 evidence` and `ca3 open` against the stand-in kubectl, with a local HTTP server playing Grafana."""
+"""`ca3 evidence` and `ca3 open` against the stand-in kubectl, a real Prometheus, and recorded-shape answers of
+Grafana's and Loki's APIs (neither can run here)."""
 
 from __future__ import annotations
 
@@ -9,26 +10,31 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from ca3cli.commands import open as open_command
 from ca3cli.core.dashboards import catalogue
+from ca3cli.core.dashboards.model import to_json
 from tests.fixtures.kubectl import KubectlStub, fixture
 from tests.fixtures.servers import Prometheus
+from tests.validate.api_shapes import loki_answer, loki_streams
 from tests.validate.recorded_api import serve
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 PASSWORD = "s3cret-Grafana-pass"
+PIPELINE = to_json(catalogue.pipeline_dashboard())
+FIRST_PANEL = PIPELINE["panels"][0]["title"]
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project on the default settings: no image renderer."""
     folder = tmp_path / "project"
     folder.mkdir()
     monkeypatch.chdir(folder)
     monkeypatch.setenv("COLUMNS", "200")
     for name in [n for n in os.environ if n.startswith("CA3_")]:
         monkeypatch.delenv(name)
-    (folder / "ca3.yaml").write_text("observability:\n  image_renderer: true\n")
+    (folder / "ca3.yaml").write_text("namespace: conveyor-pipeline\n")
     return folder
 
 
@@ -52,56 +58,86 @@ def authorised(answer):
     return lambda seen: answer if seen.headers.get("Authorization") == expected else (401, {"message": "no"})
 
 
-def grafana_routes(render_answer=(200, PNG), pipeline_dashboard=(200, {"dashboard": {}})):
-    # Explore is Grafana's single-page UI, which cannot run here: this stand-in answers the one word the browser
-    # waits for (the title of Explore's logs panel), and only to the admin.
+def grafana_routes(pipeline_dashboard=None):
+    # Grafana's single-page UI cannot run here: this stand-in answers the dashboard's API as Grafana's GET
+    # /api/dashboards/uid does, and for the pages the words the browser waits for (the dashboard's first panel
+    # title, Explore's logs panel or its empty card), only to the admin.
+    answer = pipeline_dashboard or (200, {"dashboard": PIPELINE, "meta": {"type": "db", "provisioned": True}})
     return {
-        f"/api/dashboards/uid/{catalogue.PIPELINE_UID}": authorised(pipeline_dashboard),
-        "/render/": authorised(render_answer),
-        "/explore": authorised((200, "Logs")),
+        f"/api/dashboards/uid/{catalogue.PIPELINE_UID}": authorised(answer),
+        f"/d/{catalogue.PIPELINE_UID}/": authorised((200, FIRST_PANEL)),
+        "/explore": lambda seen: authorised(explore_answer(seen))(seen),
     }
 
 
-def forward_both(kubectl_stub: KubectlStub, grafana_port: int, prometheus: Prometheus) -> None:
+def explore_answer(seen):
+    """Explore's Logs panel, or its "No data" card for the `error` search a healthy pipeline finds nothing for."""
+    return (200, "No data") if "error" in urllib.parse.unquote_plus(seen.path) else (200, "Logs")
+
+
+def loki_routes(lines: int = 2):
+    """Loki's query_range: `lines` lines of a processor for every query (the shape of a real streams answer)."""
+    entries = [({"app": "processor"}, f'{{"message": "Writing to InfluxDB: {n} points accepted"}}')
+               for n in range(lines)]
+    return {"/loki/api/v1/query_range": (200, loki_answer(loki_streams(*entries)))}
+
+
+def forward_all(kubectl_stub: KubectlStub, grafana_port: int, prometheus: Prometheus, loki_port: int) -> None:
     kubectl_stub.on("port-forward", "svc/grafana-service", forward_to=grafana_port)
     kubectl_stub.on("port-forward", "svc/prometheus-service", forward_to=prometheus.server.port)
+    kubectl_stub.on("port-forward", "svc/loki-service", forward_to=loki_port)
 
 
-def test_evidence_renders_the_dashboard_and_browses_targets_and_explore(project, kubectl_stub: KubectlStub, ca3,
-                                                                        prometheus_with_a_target):
+def test_evidence_on_the_default_settings_takes_every_picture_once_the_data_shows(
+        project, kubectl_stub: KubectlStub, ca3, prometheus_with_a_target):
     kubectl_stub.on("get", "secret", "grafana-admin", stdout=admin_secret())
-    with serve(grafana_routes()) as grafana:
-        forward_both(kubectl_stub, grafana.port, prometheus_with_a_target)
-        run = ca3("evidence", "--out", "shots")
+    with serve(grafana_routes()) as grafana, serve(loki_routes()) as loki:
+        forward_all(kubectl_stub, grafana.port, prometheus_with_a_target, loki.port)
+        run = ca3("evidence", "--out", "shots", "--wait", "60")
     assert run.code == 0, run.text
-    assert (project / "shots" / "grafana-dashboard.png").read_bytes() == PNG, "drawn by the image renderer"
-    for name in ("grafana-dashboard.png", "prometheus-targets.png", "log-explore.png", "log-search.png"):
-        assert (project / "shots" / name).read_bytes().startswith(PNG[:8])
+    for name in ("grafana-dashboard.png", "prometheus-targets.png", "log-explore.png", "log-search.png",
+                 "log-search-error.png"):
+        image = Image.open(project / "shots" / name)
+        image.load()
+        assert image.size == (1600, 1000), name
         assert f"shots/{name}" in run.text
-    renders = [urllib.parse.urlsplit(s.path) for s in grafana.seen if s.path.startswith("/render/")]
-    assert [r.path for r in renders] == [f"/render/d/{catalogue.PIPELINE_UID}/_"]
+    dashboards = [urllib.parse.urlsplit(s.path) for s in grafana.seen if s.path.startswith("/d/")]
+    assert [d.path for d in dashboards] == [f"/d/{catalogue.PIPELINE_UID}/_"]
+    assert "kiosk=true" in dashboards[0].query and "from=now-15m" in dashboards[0].query
     explores = [s for s in grafana.seen if s.path.startswith("/explore")]
     queries = [json.loads(urllib.parse.parse_qs(urllib.parse.urlsplit(s.path).query)["panes"][0])["ca3"]
                for s in explores]
     assert [q["queries"][0]["expr"] for q in queries] == [
-        '{namespace="conveyor-pipeline"}', '{namespace="conveyor-pipeline"} |~ "(?i)error"']
-    assert all(s.headers.get("Authorization", "").startswith("Basic ") for s in explores)
+        '{namespace="conveyor-pipeline"}', '{namespace="conveyor-pipeline"} |= "Writing to InfluxDB"',
+        '{namespace="conveyor-pipeline"} |~ "(?i)error"']
+    assert all(s.headers.get("Authorization", "").startswith("Basic ") for s in explores + grafana.seen[:1])
+    asked = [urllib.parse.parse_qs(urllib.parse.urlsplit(s.path).query)["query"][0] for s in loki.seen]
+    assert set(asked) == {'{namespace="conveyor-pipeline"}', '{namespace="conveyor-pipeline"} |= "Writing to InfluxDB"'}
     assert PASSWORD not in run.text
+    assert not [c for c in kubectl_stub.commands() if "image-renderer" in c]
 
 
-def test_evidence_without_the_renderer_says_how_to_enable_it(project, kubectl_stub: KubectlStub, ca3):
-    (project / "ca3.yaml").write_text("observability:\n  image_renderer: false\n")
-    run = ca3("evidence")
+def test_a_panel_without_data_is_named_when_the_wait_ends(project, kubectl_stub: KubectlStub, ca3,
+                                                          prometheus_with_a_target):
+    kubectl_stub.on("get", "secret", "grafana-admin", stdout=admin_secret())
+    panels = [dict(panel) for panel in PIPELINE["panels"]]
+    panels[2] = {**panels[2], "targets": [{"expr": "sum(rate(processor_influxdb_writes_never_total[1m]))"}]}
+    dashboard = (200, {"dashboard": {**PIPELINE, "panels": panels}})
+    with serve(grafana_routes(dashboard)) as grafana, serve(loki_routes(lines=0)) as loki:
+        forward_all(kubectl_stub, grafana.port, prometheus_with_a_target, loki.port)
+        run = ca3("evidence", "--wait", "0")
     assert run.code == 1
-    assert "observability.image_renderer: true" in run.text and "ca3 deploy -m 5" in run.text
-    assert kubectl_stub.calls == []
+    assert f"panel {panels[2]['title']!r}" in run.text, run.text
+    assert "log search {namespace=\"conveyor-pipeline\"} for log-explore.png" in run.text
+    assert "panel 'Producer rate" not in run.text, "the panels with data are not named"
+    assert not list((project / "outputs").glob("*.png")), "no picture is taken before its data shows"
 
 
 def test_evidence_before_milestone_4_names_the_missing_dashboard(project, kubectl_stub: KubectlStub, ca3,
                                                                  prometheus_with_a_target):
     kubectl_stub.on("get", "secret", "grafana-admin", stdout=admin_secret())
-    with serve(grafana_routes(pipeline_dashboard=(404, {"message": "Dashboard not found"}))) as grafana:
-        forward_both(kubectl_stub, grafana.port, prometheus_with_a_target)
+    with serve(grafana_routes((404, {"message": "Dashboard not found"}))) as grafana, serve(loki_routes()) as loki:
+        forward_all(kubectl_stub, grafana.port, prometheus_with_a_target, loki.port)
         run = ca3("evidence")
     assert run.code == 1
     assert f"no dashboard `{catalogue.PIPELINE_UID}`" in run.text and "ca3 deploy -m 5" in run.text
@@ -113,17 +149,6 @@ def test_evidence_without_a_browser_says_how_to_get_one(project, kubectl_stub: K
     assert run.code == 1
     assert "apt-get install chromium" in run.text and "CA3_BROWSER" in run.text
     assert kubectl_stub.calls == [], "it says so before touching the cluster"
-
-
-def test_evidence_refuses_an_answer_that_is_not_a_png(project, kubectl_stub: KubectlStub, ca3,
-                                                     prometheus_with_a_target):
-    kubectl_stub.on("get", "secret", "grafana-admin", stdout=admin_secret())
-    with serve(grafana_routes(render_answer=(200, "<html>login</html>"))) as grafana:
-        forward_both(kubectl_stub, grafana.port, prometheus_with_a_target)
-        run = ca3("evidence")
-    assert run.code == 1
-    assert "not a PNG" in run.text and "kubectl logs deployment/grafana-image-renderer" in run.text
-    assert not (project / "outputs" / "grafana-dashboard.png").exists()
 
 
 @pytest.mark.parametrize(("target", "service", "page"), [

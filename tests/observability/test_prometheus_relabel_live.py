@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from ca3cli.core.dashboards import catalogue
+from tests.fixtures.patience import CALL_GUARD_S, HANG_GUARD_S
 from tests.fixtures.servers import Prometheus, ServerProcess, free_port, require, running
 from tests.observability.helpers import config_text, rendered
 from tests.validate.recorded_api import serve
@@ -48,12 +49,12 @@ def rendered_job_on(pods: list[dict]) -> dict:
     return {"global": {"scrape_interval": "1s"}, "scrape_configs": [job]}
 
 
-def wait_ready(prometheus: Prometheus, timeout_s: float = 30.0) -> None:
+def wait_ready(prometheus: Prometheus, timeout_s: float = HANG_GUARD_S) -> None:
     """Prometheus opens its port before its storage is ready; queries answer 503 until /-/ready says so."""
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            with urllib.request.urlopen(f"{prometheus.url}/-/ready", timeout=5):
+            with urllib.request.urlopen(f"{prometheus.url}/-/ready", timeout=CALL_GUARD_S):
                 return
         except OSError:
             if time.monotonic() > deadline:
@@ -62,7 +63,7 @@ def wait_ready(prometheus: Prometheus, timeout_s: float = 30.0) -> None:
 
 
 def active_targets(prometheus: Prometheus) -> list[dict]:
-    with urllib.request.urlopen(f"{prometheus.url}/api/v1/targets?state=active", timeout=10) as response:
+    with urllib.request.urlopen(f"{prometheus.url}/api/v1/targets?state=active", timeout=CALL_GUARD_S) as response:
         return json.load(response)["data"]["activeTargets"]
 
 

@@ -57,7 +57,7 @@ def rendered_broker_hosts(replicas: int, folder: Path) -> set[str]:
     """Every host name the rendered broker configuration makes clients, brokers and controllers connect to."""
     settings = settings_with(replicas=replicas)
     broker = env(docs(rendered(settings, 8, folder), "StatefulSet")["kafka"])
-    hosts = set(re.findall(r"@([^:,]+):", broker["KAFKA_CONTROLLER_QUORUM_VOTERS"]))
+    hosts = set(re.findall(r"([^:,]+):9095", broker["KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS"]))
     hosts |= {re.sub(r"\$\(POD_NAME\)", f"kafka-{i}", host) for i in range(replicas)
               for host in re.findall(r"//([^:,]+):", broker["KAFKA_ADVERTISED_LISTENERS"])}
     return hosts | {"kafka-service"}

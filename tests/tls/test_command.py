@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from cryptography import x509
 
 from ca3cli.core import registry, render, template_values
@@ -99,7 +100,9 @@ def test_deploy_of_a_tls_milestone_applies_the_tls_objects_before_their_readers(
     assert ("name: kafka-tls" in applies[tls_phase]) is (milestone == 8)
     assert ("kafka-service:9093" in applied(cluster)) is (milestone == 8)
     cert = (project.path / ".ca3" / "certs" / "influxdb.crt").read_text()
-    assert cert.replace("\n", "\\n") in applied(cluster)  # the Secret carries the certificate ca3 certs made
+    [secret] = [doc for doc in yaml.safe_load_all(applied(cluster))
+                if doc and doc["kind"] == "Secret" and doc["metadata"]["name"] == "influxdb-tls"]
+    assert base64.b64decode(secret["data"]["tls.crt"]).decode() == cert  # the certificate ca3 certs made
 
 
 def answer_rotation(stub: KubectlStub, running: list[tuple[str, str]]) -> None:
@@ -125,6 +128,7 @@ def test_rotate_renews_applies_and_restarts_exactly_the_workloads_that_mount_the
     assert after["ca"] == before["ca"] and after["kafka"] != before["kafka"]
     sent = applied(kubectl_stub)
     assert "name: kafka-tls" in sent and "name: ca3-ca" in sent and "kind: Deployment" not in sent
+    assert "the cluster has them already (applied above)" in result.text and "ca3 deploy -m" not in result.text
 
 
 def test_rotating_everything_with_mutual_tls_restarts_every_reader_that_runs(project: Project, ca3: Ca3,
@@ -158,7 +162,8 @@ def test_rotate_before_any_deploy_renews_locally_and_says_deploy_applies_them(
                     stderr=f'Error from server (NotFound): namespaces "{NAMESPACE}" not found\n')
     result = ca3("certs", "--rotate")
     assert result.code == 0, result.text
-    assert "does not exist yet" in result.text
+    assert "does not exist yet, so nothing was applied" in result.text
+    assert "`ca3 deploy -m 8` applies them" in result.text
     assert [c.words[0] for c in kubectl_stub.calls] == ["get"]
 
 
@@ -225,3 +230,19 @@ def test_up_to_milestone_8_issues_the_missing_certificates_then_deploys_them(
     assert sorted(p.name for p in folder.iterdir()) == ["ca.crt", "ca.key", "influxdb.crt", "influxdb.key",
                                                         "kafka.crt", "kafka.key"]
     assert "name: kafka-tls" in applied(kubectl_stub) and "Milestone 8 deployed" in result.text
+
+
+def test_check_folds_long_names_onto_more_lines_instead_of_cutting_them_at_120_columns() -> None:
+    from rich.console import Console
+
+    from ca3cli.commands import certs as certs_command
+    from ca3cli.operations.certs.check import Row
+
+    names = ",".join(f"DNS:kafka-{i}.kafka-headless.conveyor-pipeline.svc.cluster.local" for i in range(3))
+    row = Row("kafka", "Secret kafka-tls", "CN=kafka", names, "CN=ca3 CA", "89", ())
+    console = Console(width=120, record=True, color_system=None)
+    console.print(certs_command._rows_table("In namespace conveyor-pipeline", [row]))
+    lines = [line for line in console.export_text().splitlines() if line.count("│") == 8]
+    assert "…" not in console.export_text()
+    column = "".join(line.split("│")[4].strip() for line in lines)  # the NAMES cells, top to bottom
+    assert column == names

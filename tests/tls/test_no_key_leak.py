@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from pathlib import Path
+
+import yaml
 
 from tests.cluster.conftest import NAMESPACE, Project, Run
 from tests.fixtures.kubectl import KubectlStub
@@ -39,10 +42,13 @@ def test_no_key_reaches_output_logs_argv_or_rendered_files(project: Project, cer
     assert {log.name.split("-")[0] for log in logs} >= {"deploy", "certs"}
     for log in logs:
         assert leaks(log.read_text(), keys) == [], log
-    stdin = "".join(call.stdin or "" for call in cluster.calls)
+    secrets = [doc for call in cluster.calls for doc in yaml.safe_load_all(call.stdin or "")
+               if doc and doc.get("kind") == "Secret"]
+    stdin = "".join(base64.b64decode(value).decode() for secret in secrets  # Secrets go as base64 `data`
+                    for value in (secret.get("data") or {}).values())
     ca_key, *leaf_keys = certified  # key_texts lists the CA first
-    assert all(key_lines([key])[1] in stdin.replace("\\n", "\n") for key in leaf_keys)  # applied, on stdin
-    assert [line for line in key_lines([ca_key]) if line in stdin.replace("\\n", "\n")] == []  # CA key stays here
+    assert all(key_lines([key])[1] in stdin for key in leaf_keys)  # applied, on stdin
+    assert [line for line in key_lines([ca_key]) if line in stdin] == []  # CA key stays here
     assert leaks(" ".join(" ".join(call.argv) for call in cluster.calls), keys) == []
     for folder in ("k8s", "outputs"):
         files = [p for p in (project.path / folder).rglob("*") if p.is_file()]

@@ -354,6 +354,18 @@ for check_id, metric in (("m3.producer-metrics", "producer_messages_sent_total")
     case(check_id, "exposed", exposition, PASS)
     case(check_id, "other metrics only", "# TYPE python_info gauge\npython_info{version=\"3.12\"} 1.0\n", FAIL)
 
+exec_command = "kubectl exec producer-848b9d6d7-gvhjt -- curl localhost:8000/metrics"
+exposition = "# HELP producer_messages_sent_total Total.\nproducer_messages_sent_total 42.0\n"
+curl_missing = ('error: Internal error occurred: error executing command in container: failed to exec in container: '
+                'failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: '
+                'exec: "curl": executable file not found in $PATH: unknown\n')
+exec_run = {"command": exec_command, "pod": "producer-848b9d6d7-gvhjt", "code": 0, "stdout": exposition, "stderr": ""}
+case("m3.producer-metrics-exec", "curl prints the metric", exec_run, PASS)
+case("m3.producer-metrics-exec", "no curl in the image", exec_run | {"code": 126, "stdout": "", "stderr": curl_missing},
+     FAIL)
+case("m3.producer-metrics-exec", "other metrics only", exec_run | {"stdout": "python_info 1.0\n"}, FAIL)
+case("m3.producer-metrics-exec", "no ready pod", {"command": "kubectl exec <producer-pod> -- curl", "pod": None}, FAIL)
+
 # --- Loki ------------------------------------------------------------------------------------------------------
 ns_query = f'{{namespace="{k.NS}"}}'
 lines = api.loki_streams(({"app": "producer"}, "Speed: 1.2 m/s"), ({"app": "processor"}, "Writing to InfluxDB"))

@@ -111,7 +111,7 @@ def test_checks_that_kept_the_old_name_fail_against_a_cluster_from_the_renamed_t
 
 # Modules that reach in-cluster objects by name. (The registry's template file names and criterion texts are not
 # object names.)
-NAMING_MODULES = [*sorted(p for folder in ("validate", "certs", "chaos", "procedures")
+NAMING_MODULES = [*sorted(p for folder in ("validate", "certs", "chaos", "chaos/actions", "procedures")
                           for p in (TEMPLATES.parent / "operations" / folder).glob("*.py")),
                   *(TEMPLATES.parent / name for name in ("operations/status.py", "operations/services.py",
                                                          "operations/evidence.py", "commands/open.py",

@@ -8,6 +8,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry, Counter, generate_latest
@@ -17,6 +18,7 @@ from ca3cli.core.dashboards.model import to_json
 from ca3cli.operations.validate import catalogue, runner
 from ca3cli.operations.validate.model import Status
 from tests.fixtures.kubectl import KubectlStub
+from tests.fixtures.patience import CALL_GUARD_S, HANG_GUARD_S
 from tests.fixtures.servers import ServerProcess, free_port, require, running
 from tests.validate import api_shapes as api
 from tests.validate.conftest import MakeProbe
@@ -57,13 +59,13 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory, app_metrics: RecordedAp
         yield port
 
 
-def wait_for_scrapes(port: int, timeout_s: float = 30) -> None:
+def wait_for_scrapes(port: int, timeout_s: float = HANG_GUARD_S) -> None:
     """Until every job was scraped at least three times (rate() needs two samples)."""
     url = f"http://127.0.0.1:{port}/api/v1/query?query=count_over_time(up%5B1m%5D)"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            with urllib.request.urlopen(url, timeout=CALL_GUARD_S) as response:
                 result = json.load(response)["data"]["result"]
         except urllib.error.HTTPError as exc:  # 503 until the TSDB has started, although the port is open
             if exc.code != 503:
@@ -104,6 +106,35 @@ def test_panel_queries_of_the_generated_dashboard_run_in_prometheus(
     assert all(status is Status.PASS for status, _ in seen.values()), seen
     assert "'Producer rate (events/s)': sum(rate(producer_messages_sent_total[1m])) = " in \
         seen["m4.panel-producer-rate"][1]
+
+
+RECORDED = Path(__file__).parents[1] / "fixtures" / "kubectl" / "recorded"
+
+
+def test_the_seeds_exec_curl_command_runs_in_a_ready_producer_pod(kubectl_stub: KubectlStub,
+                                                                 make_probe: MakeProbe) -> None:
+    """The seed's `kubectl exec <producer-pod> -- curl localhost:8000/metrics`, through the kubectl door, in the
+    Running and Ready producer pod of the recorded `get pods`; what curl prints is judged."""
+    kubectl_stub.on("get", "pods", stdout=(RECORDED / "get-pods.json").read_text())
+    kubectl_stub.on("exec", "producer-848b9d6d7-gvhjt", "--", "curl",
+                    stdout="# TYPE producer_messages_sent_total counter\nproducer_messages_sent_total 42.0\n")
+    seen = run(["m3.producer-metrics-exec"], make_probe(3))
+    assert seen["m3.producer-metrics-exec"] == (
+        Status.PASS, "`kubectl exec producer-848b9d6d7-gvhjt -- curl localhost:8000/metrics`: "
+                     "producer_messages_sent_total 42.0")
+    assert kubectl_stub.commands() == ["get pods -o json",
+                                       "exec producer-848b9d6d7-gvhjt -- curl localhost:8000/metrics"]
+
+
+def test_the_exec_check_reports_the_kubelet_refusing_the_exec_as_recorded(kubectl_stub: KubectlStub,
+                                                                         make_probe: MakeProbe) -> None:
+    """The answer (exit 1, this stderr) is the recordings' exec-producer-pod.txt: a 1.28 control plane whose
+    kubelet could not be reached."""
+    kubectl_stub.on("get", "pods", stdout=(RECORDED / "get-pods.json").read_text())
+    kubectl_stub.on("exec", returncode=1, stderr="Error from server: error dialing backend: dial tcp 127.0.0.1:10250: "
+                                                 "connect: connection refused\n")
+    status, evidence = run(["m3.producer-metrics-exec"], make_probe(3))["m3.producer-metrics-exec"]
+    assert status is Status.FAIL and "exited 1: Error from server: error dialing backend" in evidence, evidence
 
 
 def test_app_metrics_endpoints_through_port_forward(kubectl_stub: KubectlStub, make_probe: MakeProbe,

@@ -5,11 +5,20 @@ bounds of the HTTP server."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from conveyor_common.addresses import AddressError, host_port_list, http_url, shown
+
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL")
+# Kafka's own rule for topic names (and the one ca3 holds group ids to): 1-249 of these, not "." or "..".
+KAFKA_NAME = re.compile(r"[A-Za-z0-9._-]{1,249}")
+# Numbers in ASCII digits only: int() and float() would also take "+5", "1_000", " 5", "nan", "inf", "1e3" and
+# other scripts' digits, none of which a person setting a variable means.
+INTEGER = re.compile(r"[0-9]+")
+DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
 
 
 class SettingsError(ValueError):
@@ -43,20 +52,52 @@ class KafkaSettings:
 
 
 def text(env: Mapping[str, str], name: str, default: str | None = None) -> str:
-    """The trimmed value, `default` when unset or empty; SettingsError when there is neither."""
+    """The trimmed value, `default` when unset or empty; SettingsError when there is neither, or when it holds a
+    control character (a newline in a value would split a log line)."""
     value = env.get(name, "").strip() or default
     if value is None:
         raise SettingsError(f"{name} is not set; set it in the container's environment.")
+    if not value.isprintable():
+        raise SettingsError(f"{name}={shown(value)} holds a control character; set printable text.")
     return value
+
+
+def kafka_name(env: Mapping[str, str], name: str, default: str) -> str:
+    """A topic or group name by Kafka's rule for topics: 1-249 letters, digits, '.', '_', '-'; not '.' or '..'."""
+    value = text(env, name, default)
+    if not KAFKA_NAME.fullmatch(value) or value in (".", ".."):
+        raise SettingsError(f"{name}={shown(value)} is not a Kafka name; use 1-249 letters, digits, '.', '_' "
+                            "or '-' (not '.' or '..' alone).")
+    return value
+
+
+def url(env: Mapping[str, str], name: str, example: str) -> str:
+    """An http(s) URL (conveyor_common.addresses.http_url)."""
+    value = text(env, name)
+    try:
+        return http_url(value)
+    except AddressError as error:
+        redacted = re.sub(r"//[^/@]*@", "//<user:password>@", value)  # a password is not echoed to the log
+        raise SettingsError(f"{name}={shown(redacted)} {error}; set e.g. {example}.") from None
+
+
+def bootstrap_servers(env: Mapping[str, str], name: str = "KAFKA_BOOTSTRAP_SERVERS") -> list[str]:
+    """A comma list of host:port (conveyor_common.addresses.host_port_list)."""
+    value = text(env, name)
+    try:
+        return host_port_list(value)
+    except AddressError as error:
+        raise SettingsError(f"{name}={shown(value)}: {error}; set a comma list of host:port, "
+                            "e.g. kafka-service:9092.") from None
 
 
 def _number(env: Mapping[str, str], name: str, default: str, kind: type[int | float],
             low: float, high: float) -> int | float:
     raw = text(env, name, default)
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not a {kind.__name__}; set a number from {low} to {high}.") from None
+    if not (INTEGER if kind is int else DECIMAL).fullmatch(raw):
+        what = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{name}={shown(raw)} is not {what} in digits; set a number from {low} to {high}.")
+    value = kind(raw)
     if not low <= value <= high:
         raise SettingsError(f"{name}={raw} is out of range; set a number from {low} to {high}.")
     return value
@@ -73,9 +114,9 @@ def real(env: Mapping[str, str], name: str, default: float, low: float, high: fl
 
 
 def optional_file(env: Mapping[str, str], name: str) -> str | None:
-    path = env.get(name, "").strip()
+    path = text(env, name, "")
     if path and not os.path.isfile(path):
-        raise SettingsError(f"{name}={path} does not exist; mount the file or unset {name}.")
+        raise SettingsError(f"{name}={shown(path)} does not exist; mount the file or unset {name}.")
     return path or None
 
 
@@ -83,10 +124,10 @@ def load_kafka(env: Mapping[str, str]) -> KafkaSettings:
     """Kafka connection settings; SSL requires a CA file because verification cannot be switched off."""
     protocol = text(env, "KAFKA_SECURITY_PROTOCOL", "PLAINTEXT").upper()
     if protocol not in SECURITY_PROTOCOLS:
-        raise SettingsError(f"KAFKA_SECURITY_PROTOCOL={protocol} is not supported; set PLAINTEXT or SSL.")
+        raise SettingsError(f"KAFKA_SECURITY_PROTOCOL={shown(protocol)} is not supported; set PLAINTEXT or SSL.")
     kafka = KafkaSettings(
-        bootstrap_servers=[s.strip() for s in text(env, "KAFKA_BOOTSTRAP_SERVERS").split(",") if s.strip()],
-        topic=text(env, "KAFKA_TOPIC", "conveyor-speed"),
+        bootstrap_servers=bootstrap_servers(env),
+        topic=kafka_name(env, "KAFKA_TOPIC", "conveyor-speed"),
         security_protocol=protocol,
         ssl_cafile=optional_file(env, "KAFKA_SSL_CAFILE"),
         ssl_certfile=optional_file(env, "KAFKA_SSL_CERTFILE"),
@@ -105,8 +146,10 @@ class HttpSettings:
     """Bounds of the HTTP server (conveyor_common.http): every resource a client can hold is capped."""
 
     port: int
+    probe_port: int  # /healthz and /readyz on a listener of their own, for the kubelet (conveyor_common.http)
     threads: int  # handler threads; slow or idle clients hold none
-    max_connections: int  # open sockets; beyond it new connections wait in the listen backlog
+    max_connections: int  # open sockets; at it the least recently active idle one is closed to make room
+    max_connections_per_client: int  # open sockets of one client address; beyond it its idle ones are closed
     max_queued: int  # complete requests waiting for a thread; beyond it the answer is 503 with Retry-After
     backlog: int
     idle_timeout_s: int  # a connection with nothing arriving for this long is closed
@@ -117,10 +160,18 @@ class HttpSettings:
 
 def load_http(env: Mapping[str, str], threads: int, max_body_bytes: int = 64 * 1024) -> HttpSettings:
     """HTTP_* settings; `threads` and `max_body_bytes` are the app's defaults."""
+    port = integer(env, "HTTP_PORT", 8000, 1, 65535)
+    probe_port = integer(env, "HTTP_PROBE_PORT", 8001, 1, 65535)
+    if probe_port == port:
+        raise SettingsError(f"HTTP_PROBE_PORT={probe_port} is HTTP_PORT too; give the probes a port of their own.")
+    max_connections = integer(env, "HTTP_MAX_CONNECTIONS", 2000, 10, 100_000)
     return HttpSettings(
-        port=integer(env, "HTTP_PORT", 8000, 1, 65535),
+        port=port,
+        probe_port=probe_port,
         threads=integer(env, "HTTP_THREADS", threads, 1, 256),
-        max_connections=integer(env, "HTTP_MAX_CONNECTIONS", 2000, 10, 100_000),
+        max_connections=max_connections,
+        max_connections_per_client=integer(env, "HTTP_MAX_CONNECTIONS_PER_CLIENT", min(64, max_connections), 1,
+                                           max_connections),
         max_queued=integer(env, "HTTP_MAX_QUEUED", 64, 1, 100_000),
         backlog=integer(env, "HTTP_BACKLOG", 1024, 128, 65535),
         idle_timeout_s=integer(env, "HTTP_IDLE_TIMEOUT_S", 30, 1, 3600),

@@ -1,5 +1,6 @@
 """The entry point both apps share: settings first (a bad one is one stderr line and exit code 2), then JSON
-logs, then the app; SIGTERM and SIGINT set an event the app watches to shut down cleanly."""
+logs, then the app (a setting found unusable only as the app starts, a port already taken, is the same one line
+and exit 2); SIGTERM and SIGINT set an event the app watches to shut down cleanly."""
 
 from __future__ import annotations
 
@@ -22,7 +23,11 @@ def main(service: str, load: Callable[[], S], run: Callable[[S], int]) -> int:
         print(f"{service}: {error}", file=sys.stderr)
         return 2
     configure(service)
-    return run(settings)
+    try:
+        return run(settings)
+    except SettingsError as error:
+        print(f"{service}: {error}", file=sys.stderr)
+        return 2
 
 
 def stop_on_signals() -> threading.Event:

@@ -12,11 +12,13 @@ from conveyor_common.env import (
     KafkaSettings,
     SettingsError,
     integer,
+    kafka_name,
     load_http,
     load_kafka,
     optional_file,
     real,
     text,
+    url,
 )
 
 from processor.analytics import Limits
@@ -60,27 +62,31 @@ class Settings:
 def _token(env: Mapping[str, str]) -> str:
     """INFLUXDB_TOKEN, or the contents of INFLUXDB_TOKEN_FILE (a mounted Secret key)."""
     path = optional_file(env, "INFLUXDB_TOKEN_FILE")
-    token = (Path(path).read_text(encoding="utf-8") if path else env.get("INFLUXDB_TOKEN", "")).strip()
+    try:
+        token = (Path(path).read_text(encoding="utf-8") if path else env.get("INFLUXDB_TOKEN", "")).strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError(f"INFLUXDB_TOKEN_FILE could not be read as UTF-8 text ({type(error).__name__}); "
+                            "mount the Secret key holding the token.") from None
     if not token:
         raise SettingsError("No InfluxDB token; set INFLUXDB_TOKEN or INFLUXDB_TOKEN_FILE to a non-empty token.")
+    if not token.isprintable():  # it goes into an Authorization header; never shown, it is a secret
+        raise SettingsError("The InfluxDB token holds a control character; set it to the token alone.")
     return token
 
 
 def load_influx(env: Mapping[str, str]) -> InfluxSettings:
     """InfluxDB settings; an https URL is verified against INFLUXDB_CA_FILE (or the system CAs)."""
-    url = text(env, "INFLUXDB_URL")
-    if not url.startswith(("http://", "https://")):
-        raise SettingsError(f"INFLUXDB_URL={url} is not an http(s) URL; set e.g. http://influxdb-service:8086.")
     return InfluxSettings(
-        url=url, token=_token(env), org=text(env, "INFLUXDB_ORG"), bucket=text(env, "INFLUXDB_BUCKET"),
+        url=url(env, "INFLUXDB_URL", "http://influxdb-service:8086"), token=_token(env),
+        org=text(env, "INFLUXDB_ORG"), bucket=text(env, "INFLUXDB_BUCKET"),
         ca_file=optional_file(env, "INFLUXDB_CA_FILE"),
         timeout_ms=integer(env, "INFLUXDB_TIMEOUT_MS", 10000, 100, 600_000))
 
 
 def load_consumer(env: Mapping[str, str]) -> ConsumerSettings:
     consumer = ConsumerSettings(
-        group_id=text(env, "KAFKA_GROUP_ID", "processor"),
-        dlq_topic=text(env, "KAFKA_DLQ_TOPIC", "conveyor-speed-dlq"),
+        group_id=kafka_name(env, "KAFKA_GROUP_ID", "processor"),
+        dlq_topic=kafka_name(env, "KAFKA_DLQ_TOPIC", "conveyor-speed-dlq"),
         session_timeout_ms=integer(env, "KAFKA_SESSION_TIMEOUT_MS", 10000, 1000, 3_600_000),
         heartbeat_interval_ms=integer(env, "KAFKA_HEARTBEAT_INTERVAL_MS", 3000, 100, 3_600_000),
         max_poll_interval_ms=integer(env, "KAFKA_MAX_POLL_INTERVAL_MS", 300000, 1000, 3_600_000),

@@ -16,6 +16,8 @@ import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+from conveyor_common.addresses import AddressError, http_url, shown
+
 from producer.simulation import MAX_SPEED_MS
 
 
@@ -73,6 +75,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.rate <= 0 or args.duration <= 0 or args.batch < 1 or args.lines < 1 or args.workers < 1 or args.ramp < 0:
         parser.error("--rate and --duration must be > 0, --ramp >= 0, --batch, --lines and --workers >= 1")
+    try:
+        http_url(args.target)
+    except AddressError as error:
+        parser.error(f"--target {shown(args.target)} {error}; give e.g. http://producer-service:8000")
     return args
 
 

@@ -118,9 +118,10 @@ def text(settings: Settings, manifests: list[Manifest], folder: Path, now: dt.da
                       *certificates(folder, settings, now, Topology.of_manifests(manifests)), *rotate])
 
 
-def write_tls_summary(settings: Settings, root: Path) -> Path:
-    """Write root/outputs/tls-config-summary.md and return its path (works before any certificate exists)."""
-    folder = root / store.CERTS_DIR
+def write_tls_summary(settings: Settings, root: Path, project: Path | None = None) -> Path:
+    """Write root/outputs/tls-config-summary.md from the certificates of `project` (default: root) and return its
+    path (works before any certificate exists)."""
+    folder = (root if project is None else project) / store.CERTS_DIR
     try:
         values = objects.values(folder, settings, registry.HIGHEST, keys=False)
     except (CertsError, ConfigError):  # no or stale certificates: the summary says which are missing

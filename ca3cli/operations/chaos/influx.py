@@ -64,20 +64,21 @@ def parse_newest(text: str) -> float | None:
 @dataclass(frozen=True)
 class InfluxReader:
     """InfluxDB reached at `base()` (a port-forward's `http(s)://127.0.0.1:N`), queried with a token allowed to
-    read the bucket."""
+    read the bucket; `tls()` gives how to verify it (read on first use, so a missing CA fails the query that needs
+    it, with its reason, not the drill before it starts)."""
 
     base: Callable[[], str]
     org: str
     bucket: str
     token: str
-    tls: TlsTarget | None = None
+    tls: Callable[[], TlsTarget | None] = lambda: None
 
     def query(self, flux: str) -> str:
         body = json.dumps({"query": flux, "type": "flux", "dialect": {"header": True, "annotations": []}}).encode()
         headers = {"Authorization": f"Token {self.token}", "Content-Type": "application/json",
                    "Accept": "application/csv"}
         url = f"{self.base()}/api/v2/query?org={urllib.parse.quote(self.org)}"
-        return request(url, "POST", body, headers, timeout=15, tls=self.tls).decode()
+        return request(url, "POST", body, headers, timeout=15, tls=self.tls()).decode()
 
     def newest(self) -> float | None:
         return parse_newest(self.query(newest_query(self.bucket)))

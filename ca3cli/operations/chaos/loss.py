@@ -1,10 +1,11 @@
 """Readings lost and duplicated, counted from the producers' sequence numbers in what the database holds.
 
-Each producer numbers its readings 0, 1, 2, ... from the moment its process starts (its id is the pod's name), and
-a resent reading keeps its number and event time. So, in event-time order, one process's numbers rise by one: a
-jump is readings lost between the two stored ones, the same reading stored again is a duplicate, and a number
-falling back is the process restarted in place (same pod, numbering from 0 again). Readings a process took but never
-delivered after its last stored one cannot be seen here; the producer counts those itself.
+Each producer process numbers its readings 0, 1, 2, ... and its id is unique to it (`<pod>@<process start, Unix
+ms>`, apps/producer/producer/settings.py), so (producer, seq) names one reading, also after a container restarts in
+place; a resent reading keeps its number and event time. Per producer: a number missing between the lowest and the
+highest stored (from 0 for a process that started within the window) is a reading lost; the same reading stored again
+is a duplicate, at its own event time or another. Readings a process took but never delivered after its last stored
+one cannot be seen here; the producer counts those itself.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ca3cli.operations.chaos.model import Reading
+
+PROCESS_MARK = "@"  # between the pod's name and the process start in a producer id
 
 
 @dataclass(frozen=True)
@@ -33,41 +36,25 @@ class SeqCount:
     lost: int
     duplicated: int  # extra copies of a reading stored more than once
     producers: int
-    processes: int  # producer processes seen (a restart in place is a new one)
+    processes: int  # producer processes seen: with ids unique per process, as many as producers
     gaps: tuple[Gap, ...] = ()
 
 
-def _by_producer(readings: Iterable[Reading]) -> dict[str, list[Reading]]:
-    found: dict[str, list[Reading]] = {}
-    for r in readings:
-        found.setdefault(r.producer, []).append(r)
-    return {p: sorted(rs, key=lambda r: (r.time_ns, r.seq)) for p, rs in found.items()}
+def process_start_ms(producer: str) -> int | None:
+    """When the producer's process started (Unix ms), read from its id; None for an id given by hand."""
+    _, mark, started = producer.rpartition(PROCESS_MARK)
+    return int(started) if mark and started.isdigit() else None
 
 
-def _one_producer(name: str, readings: list[Reading], fresh: bool) -> tuple[int, int, int, list[Gap]]:
-    """(distinct, duplicated, processes, gaps) of one producer's stored readings in event-time order."""
-    seen: set[tuple[int, int]] = set()
-    gaps: list[Gap] = []
-    distinct = duplicated = processes = 0
-    last = None
-    for r in readings:
-        if (r.seq, r.time_ns) in seen:
-            duplicated += 1
-            continue
-        seen.add((r.seq, r.time_ns))
-        distinct += 1
-        if last is None or r.seq < last:  # the first stored reading, or numbering from 0 again: a new process
-            started_here = fresh or last is not None
-            processes += 1
-            if started_here and r.seq > 0:
-                gaps.append(Gap(name, -1, r.seq))
-        elif r.seq == last:  # the same number at another event time: stored twice, restamped
-            duplicated += 1
-            distinct -= 1
-        elif r.seq > last + 1:
-            gaps.append(Gap(name, last, r.seq))
-        last = r.seq
-    return distinct, duplicated, processes, gaps
+def _gaps(name: str, seqs: list[int], fresh: bool) -> list[Gap]:
+    """The runs of numbers missing among one producer's distinct stored `seqs` (sorted)."""
+    gaps = []
+    previous = -1 if fresh else seqs[0] - 1
+    for seq in seqs:
+        if seq > previous + 1:
+            gaps.append(Gap(name, previous, seq))
+        previous = seq
+    return gaps
 
 
 def count(readings: Iterable[Reading], fresh: Iterable[str] = ()) -> SeqCount:
@@ -75,12 +62,13 @@ def count(readings: Iterable[Reading], fresh: Iterable[str] = ()) -> SeqCount:
     must start at 0 (their first readings missing is loss too)."""
     readings = list(readings)
     started = set(fresh)
-    distinct = duplicated = processes = 0
-    gaps: list[Gap] = []
-    by_producer = _by_producer(readings)
+    by_producer: dict[str, list[Reading]] = {}
+    for r in readings:
+        by_producer.setdefault(r.producer, []).append(r)
+    distinct, gaps = 0, []
     for name, rs in sorted(by_producer.items()):
-        d, dup, procs, g = _one_producer(name, rs, name in started)
-        distinct, duplicated, processes = distinct + d, duplicated + dup, processes + procs
-        gaps += g
-    return SeqCount(len(readings), distinct, sum(g.missing for g in gaps), duplicated, len(by_producer), processes,
-                    tuple(gaps))
+        seqs = sorted({r.seq for r in rs})
+        distinct += len(seqs)
+        gaps += _gaps(name, seqs, name in started)
+    return SeqCount(len(readings), distinct, sum(g.missing for g in gaps), len(readings) - distinct,
+                    len(by_producer), len(by_producer), tuple(gaps))

@@ -10,8 +10,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Action = Literal["delete-pod", "kill-main", "cut-off", "drain-node"]
-Outcome = Literal["completed", "failed", "interrupted", "skipped", "not-steady"]
+# unmeasured: the data path could not be read (a failed query, a refused port-forward, a missing object), so the
+# experiment is judged by that, not by what the missing numbers would have said.
+Outcome = Literal["completed", "failed", "interrupted", "skipped", "not-steady", "unmeasured"]
 StepOutcome = Literal["ok", "failed", "dry-run", "interrupted"]
 
 
@@ -20,11 +21,22 @@ class Experiment:
     """One failure to inject into one tier (`tier` is the pods' `app` label; empty for a node drain)."""
 
     name: str
-    action: Action
+    action: str  # the kind of fault: a key of ca3cli/operations/chaos/actions (delete-pod, kill-main, ...)
     tier: str
     summary: str
     hold_s: float = 0.0  # how long a cut-off lasts before the policies are restored
     container: str = ""  # kill-main: the container whose PID 1 is signalled
+    component: str = ""  # the registry component the tier belongs to (its milestone decides where it can run)
+
+
+@dataclass(frozen=True)
+class Cast:
+    """The tiers' `app` labels as the drill watches them: every tier, those a reading passes through, and the tier
+    whose node a drain takes."""
+
+    tiers: tuple[str, ...]
+    data_path: tuple[str, ...]
+    drained: str
 
 
 @dataclass(frozen=True)
@@ -50,9 +62,28 @@ class Sample:
     pods: tuple[Pod, ...]
     newest_s: float | None  # event time of the newest stored reading, seconds since the drill started
     lag: float | None  # consumer lag of the processor's group (kafka-exporter through Prometheus)
+    newest_error: str = ""  # why the newest reading could not be read ("could not query InfluxDB: ...")
+    lag_error: str = ""  # why the lag could not be read ("could not query Prometheus: ...")
+
+    @property
+    def unread(self) -> tuple[str, ...]:
+        """What this sample could not read, each as its verdict sentence."""
+        return tuple(e for e in (self.newest_error, self.lag_error) if e)
 
     def tier(self, app: str) -> tuple[Pod, ...]:
         return tuple(p for p in self.pods if p.app == app)
+
+    def node_of(self, app: str) -> str:
+        """The node of the tier's first scheduled pod ("" when none is)."""
+        return next((p.node for p in self.tier(app) if p.node), "")
+
+
+@dataclass(frozen=True)
+class PodsAt:
+    """The pods as a watch event left them, at the drill's second the event arrived."""
+
+    t: float
+    pods: tuple[Pod, ...]
 
 
 @dataclass(frozen=True)
@@ -98,7 +129,8 @@ class Run:
     samples: tuple[Sample, ...] = ()
     readings: tuple[Reading, ...] = ()
     window: tuple[float, float] | None = None  # seconds since the drill started: the readings counted
-    fresh_producers: tuple[str, ...] = ()  # producer pods that started within the window (their seq starts at 0)
+    fresh_producers: tuple[str, ...] = ()  # producer processes that started within the window (seq from 0)
+    pod_events: tuple[PodsAt, ...] = ()  # the pods after each watch event while it ran (when a watch ran)
 
 
 @dataclass(frozen=True)
@@ -121,10 +153,12 @@ def _run(raw: dict[str, Any]) -> Run:
     return Run(Experiment(**raw["experiment"]), raw["outcome"], raw["reason"],
                Fault(fault["victim"], fault["victim_uid"], fault["restarts_before"], dict(fault["ready_before"]),
                      fault["injected_at"], fault["lifted_at"]),
-               tuple(Sample(s["t"], s["at"], tuple(Pod(**p) for p in s["pods"]), s["newest_s"], s["lag"])
+               tuple(Sample(s["t"], s["at"], tuple(Pod(**p) for p in s["pods"]), s["newest_s"], s["lag"],
+                            s.get("newest_error", ""), s.get("lag_error", ""))
                      for s in raw["samples"]),
                tuple(Reading(**r) for r in raw["readings"]),
-               None if window is None else (float(window[0]), float(window[1])), tuple(raw["fresh_producers"]))
+               None if window is None else (float(window[0]), float(window[1])), tuple(raw["fresh_producers"]),
+               tuple(PodsAt(e["t"], tuple(Pod(**p) for p in e["pods"])) for e in raw.get("pod_events", [])))
 
 
 def from_json(text: str) -> Drill:

@@ -1,10 +1,9 @@
-"""Why an experiment cannot run on this cluster right now (skipped with the reason), decided from what kubectl
-shows: the tier's pods, the network plugin (as `ca3 validate` tells one that enforces NetworkPolicies), the nodes."""
+"""Why an experiment cannot run on this cluster right now (skipped with the reason), as sentences from what kubectl
+showed: the tier's pods, the network plugin (as `ca3 validate` tells one that enforces NetworkPolicies), the nodes.
+Pure; each action's `precondition` picks the ones it needs."""
 
 from __future__ import annotations
 
-from ca3cli.edges.kube import Kubectl
-from ca3cli.operations.chaos import observe
 from ca3cli.operations.chaos.inject import victim
 from ca3cli.operations.chaos.model import Experiment, Sample
 from ca3cli.operations.validate.network import ENFORCING_PLUGINS
@@ -31,14 +30,3 @@ def node_reason(nodes: list[str], node: str) -> str:
     if not node:
         return "No processor pod is scheduled on a node, so there is no node to drain."
     return ""
-
-
-def skip_reason(kubectl: Kubectl, exp: Experiment, sample: Sample, drained: str) -> str:
-    """The one sentence saying why `exp` is skipped, or "" when it can run (`drained`: the `app` label of the tier
-    whose node a drain takes)."""
-    if exp.action == "drain-node":
-        node = next((p.node for p in sample.tier(drained) if p.node), "")
-        return node_reason(observe.nodes(kubectl), node)
-    if exp.action == "cut-off":
-        return tier_reason(exp, sample) or policy_reason(observe.system_daemonsets(kubectl))
-    return tier_reason(exp, sample)

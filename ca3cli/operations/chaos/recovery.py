@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ca3cli.operations.chaos import actions
 from ca3cli.operations.chaos.loss import SeqCount, count
-from ca3cli.operations.chaos.model import Fault, Pod, Run, Sample
+from ca3cli.operations.chaos.model import Run, Sample
 
 RECOVERY_TARGET_S = 30.0  # seed milestone 9: "Pods return to Running state within 30 seconds"
 FRESH_S = 20.0  # steady state: the newest stored reading is at most this old
 LAG_BOUND = 1000.0  # steady state: consumer lag (messages) at most this, when it is known
+UNJUDGED = {"skipped": "SKIPPED", "not-steady": "NOT-STEADY", "unmeasured": "COULD NOT MEASURE"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,11 @@ class Result:
         return self.outcome in ("completed", "failed", "interrupted") and self.ready_s is not None
 
     @property
+    def unjudged(self) -> str:
+        """The verdict's word when the numbers could not judge the experiment ("" when they did)."""
+        return UNJUDGED.get(self.outcome, "")
+
+    @property
     def passed(self) -> bool:
         return self.outcome == "completed" and not self.problems
 
@@ -45,44 +52,39 @@ def steady(sample: Sample, tiers: dict[str, int]) -> list[str]:
         ready = sum(p.ready for p in pods)
         if ready < max(wanted, 1) or ready < len([p for p in pods if p.phase != "Succeeded"]):
             problems.append(f"{tier} has {ready} of {len(pods)} pods Ready")
-    if sample.newest_s is None:
+    if sample.newest_error:
+        problems.append(sample.newest_error)
+    elif sample.newest_s is None:
         problems.append("no reading is stored")
     elif sample.t - sample.newest_s > FRESH_S:
         problems.append(f"the newest stored reading is {sample.t - sample.newest_s:.0f} s old")
-    if sample.lag is not None and sample.lag > LAG_BOUND:
+    if sample.lag_error:
+        problems.append(sample.lag_error)
+    elif sample.lag is not None and sample.lag > LAG_BOUND:
         problems.append(f"consumer lag is {sample.lag:.0f} messages")
     return problems
 
 
 def clock_start(run: Run) -> float | None:
-    """When recovery is timed from: the policies restored for a cut-off, otherwise the injection."""
-    fault = run.fault
-    return fault.lifted_at if run.experiment.action == "cut-off" else fault.injected_at
-
-
-def is_victim(pod: Pod, fault: Fault) -> bool:
-    """The pod the fault hit: by uid when known (a StatefulSet's replacement keeps the name), else by name."""
-    return pod.uid == fault.victim_uid if fault.victim_uid and pod.uid else pod.name == fault.victim
+    """When recovery is timed from (the action says: the injection, or a cut-off's policies restored)."""
+    return actions.of(run.experiment).recovery_start(run.fault)
 
 
 def replaced(sample: Sample, run: Run) -> bool:
-    """The failed part is back: the tier's Ready pods (not the deleted one) as many as before, a killed container
-    restarted and Ready, every tier back for a drain."""
-    fault, exp = run.fault, run.experiment
-    if exp.action == "drain-node":
-        return all(sum(p.ready for p in sample.tier(t)) >= n for t, n in fault.ready_before.items())
-    pods = sample.tier(exp.tier)
-    if exp.action == "kill-main":
-        return any(is_victim(p, fault) and p.ready and p.restarts > fault.restarts_before for p in pods)
-    others = [p for p in pods if not is_victim(p, fault) or exp.action == "cut-off"]
-    return sum(p.ready for p in others) >= max(fault.ready_before.get(exp.tier, 1), 1)
+    """The failed part is back, as the action judges it (a replacement Ready, a container restarted in place...)."""
+    return actions.of(run.experiment).recovered(sample, run)
 
 
 def ready_at(run: Run) -> float | None:
+    """Seconds from the clock's start to the first state, polled or from a watch event, with the failed part back:
+    a watch event times it when it happened, not at the next poll."""
     start = clock_start(run)
     if start is None:
         return None
-    return next((s.t - start for s in run.samples if s.t >= start and replaced(s, run)), None)
+    states = sorted([(s.t, s.pods) for s in run.samples] + [(e.t, e.pods) for e in run.pod_events],
+                    key=lambda state: state[0])
+    return next((t - start for t, pods in states
+                 if t >= start and replaced(Sample(t, "", pods, None, None), run)), None)
 
 
 def flowing_at(run: Run) -> float | None:
@@ -106,8 +108,10 @@ def _problems(run: Run, ready: float | None, flowing: float | None, seqs: SeqCou
         problems.append(f"{what} was not Ready again when measuring stopped")
     elif ready > RECOVERY_TARGET_S:
         problems.append(f"{what} took {ready:.0f} s to be Ready again, over the {RECOVERY_TARGET_S:.0f} s target")
+    unread = run.samples[-1].newest_error if run.samples else ""
     if flowing is None:
-        problems.append("no reading produced after the fault reached InfluxDB while measuring")
+        problems.append(f"whether data flowed again is unknown: {unread}" if unread
+                        else "no reading produced after the fault reached InfluxDB while measuring")
     if seqs.lost:
         problems.append(f"{seqs.lost} readings lost (gaps in the producers' sequence numbers)")
     if after:

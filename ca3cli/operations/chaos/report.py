@@ -37,8 +37,8 @@ def _table(run: Run, r: Result) -> list[str]:
 
 
 def _verdict(r: Result) -> str:
-    if r.outcome in ("skipped", "not-steady"):
-        return f"**{r.outcome.upper()}**: {r.reason}"
+    if r.unjudged:
+        return f"**{r.unjudged}**: {r.reason}"
     return "**PASSED**" if r.passed else "**FAILED**: " + " ".join(f"{p}." for p in r.problems)
 
 

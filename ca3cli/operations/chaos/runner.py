@@ -5,7 +5,7 @@ undone in a `finally`, on failure and Ctrl-C too. All terminal output goes throu
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,24 +14,29 @@ from rich.console import Console
 from rich.live import Live
 from rich.markup import escape
 
-from ca3cli.core.errors import Ca3Error, KubectlError
-from ca3cli.edges import kube
+from ca3cli.core.errors import Ca3Error
 from ca3cli.edges.kube import Kubectl
-from ca3cli.operations.chaos import catalogue, inject, observe, recovery, view
-from ca3cli.operations.chaos.data import Data
+from ca3cli.operations.chaos import actions, catalogue, loss, observe, recovery, view
+from ca3cli.operations.chaos.data import Data, Unreadable
 from ca3cli.operations.chaos.inject import Undo
-from ca3cli.operations.chaos.model import Drill, Experiment, Fault, Outcome, Run, Sample, Step, StepOutcome
-from ca3cli.operations.chaos.preconditions import skip_reason
+from ca3cli.operations.chaos.model import (
+    Cast,
+    Drill,
+    Experiment,
+    Fault,
+    Outcome,
+    PodsAt,
+    Run,
+    Sample,
+    Step,
+    StepOutcome,
+)
+from ca3cli.operations.chaos.watch import PodWatch
+from ca3cli.operations.chaos.why import why
 
 TAIL_S = 5.0  # readings this close to the end may still be on their way; the count stops before them
 LEAD_S = 10.0  # the count starts this long before the steady-state sample, so a gap at the injection shows
-
-
-def why(exc: Ca3Error) -> str:
-    """One line: for kubectl, the command, its exit code and what it said went wrong (its last real line)."""
-    if isinstance(exc, KubectlError):
-        return f"`{' '.join(exc.args_run)}` exited {exc.returncode}: {kube.reason(exc.stderr or exc.stdout)}"
-    return str(exc).splitlines()[0]
+UNREAD_TRIES = 2  # samples in a row that could not read the data path before the experiment is judged unmeasured
 
 
 def utc_now() -> str:
@@ -63,16 +68,20 @@ class Attempt:
     samples: list[Sample] = field(default_factory=list)
     fault: Fault = field(default_factory=Fault)
     phase: str = "steady-before"
+    pod_events: tuple[PodsAt, ...] = ()
 
     def run(self, outcome: Outcome = "completed", reason: str = "") -> Run:
-        return Run(self.experiment, outcome, reason, self.fault, tuple(self.samples))
+        return Run(self.experiment, outcome, reason, self.fault, tuple(self.samples), pod_events=self.pod_events)
 
 
 class Runner:
     def __init__(self, kubectl: Kubectl, data: Data, console: Console, namespace: str,
-                 timing: Timing = Timing(), cast: catalogue.Cast | None = None) -> None:
+                 timing: Timing = Timing(), cast: Cast | None = None,
+                 absent: Mapping[str, str] | None = None) -> None:
         self.kubectl, self.data, self.console, self.timing = kubectl, data, console, timing
         self.cast = cast or catalogue.cast()
+        self.absent = absent or {}  # experiment -> why the deployed milestone cannot run it
+        self.pods_watch: PodWatch | None = None  # when set and in step, pods come from it, not a poll
         self.t0, self.wall0, self.since = time.monotonic(), time.time(), utc_now()
         self.drill = Drill(namespace, self.since, self.wall0)
         self.steps: list[Step] = []
@@ -91,11 +100,16 @@ class Runner:
                            + (f" [dim]({escape(detail)})[/]" if detail else ""))
 
     def sample(self, attempt: Attempt) -> Sample:
-        pods = observe.read_pods(self.kubectl)
+        watched = self.pods_watch.pods() if self.pods_watch else None
+        pods = watched if watched is not None else observe.read_pods(self.kubectl)
         t, at = self.elapsed(), utc_now()  # when the pods were seen; the data path is read right after
-        newest = self.data.newest()
-        s = Sample(t, at, pods, None if newest is None else round(newest - self.wall0, 2), self.data.lag())
+        newest, newest_error = _read(self.data.newest)
+        lag, lag_error = _read(self.data.lag)
+        s = Sample(t, at, pods, None if newest is None else round(newest - self.wall0, 2), lag, newest_error,
+                   lag_error)
         attempt.samples.append(s)
+        if self.pods_watch is not None:
+            attempt.pod_events = self.pods_watch.timeline(attempt.samples[0].t)
         self.watch.sample, self.watch.phase = s, attempt.phase
         self.watch.events = observe.read_events(self.kubectl, self.since)
         if attempt.experiment.tier:
@@ -111,44 +125,43 @@ class Runner:
         time.sleep(self.timing.interval_s)
 
     def wait_steady(self, attempt: Attempt) -> list[str]:
-        """Sample until steady (keeping only the last sample) or the timeout; what still is not steady."""
+        """Sample until steady (keeping only the last sample), the timeout, or UNREAD_TRIES samples in a row that
+        could not read the data path (waiting longer would not make a refused query succeed); what is not steady."""
         ends = self.elapsed() + self.timing.steady_timeout_s
+        unread = 0
         while True:
             s = self.sample(attempt)
             attempt.samples[:] = [s]
             attempt.fault = Fault(ready_before=view.ready_counts(s, self.cast.tiers))
             problems = recovery.steady(s, attempt.fault.ready_before)
-            if not problems or self.elapsed() >= ends:
+            unread = unread + 1 if s.unread else 0
+            if not problems or unread >= UNREAD_TRIES or self.elapsed() >= ends:
                 return problems
             self.pause()
 
     def inject_fault(self, attempt: Attempt, undo: Undo) -> None:
-        exp, first = attempt.experiment, attempt.samples[-1]
+        exp, action = attempt.experiment, actions.of(attempt.experiment)
         attempt.phase = "inject"
-        pod = None if exp.action == "drain-node" else inject.victim(first.pods, exp.tier)
-        node = view.node_of(first, self.cast.drained) if exp.action == "drain-node" else ""
-        attempt.fault = replace(attempt.fault, victim=pod.name if pod else node, victim_uid=pod.uid if pod else "",
-                                restarts_before=pod.restarts if pod else 0)
-        if exp.action == "delete-pod" and pod:
-            detail = inject.delete_pod(self.kubectl, pod)
-        elif exp.action == "kill-main" and pod:
-            detail = inject.kill_main(self.kubectl, exp, pod)
-        elif exp.action == "cut-off":
-            detail = inject.cut_off(self.kubectl, exp, undo)
-        else:
-            detail = inject.drain(self.kubectl, node, undo)
+        aimed = action.aim(exp, attempt.samples[-1], self.cast)
+        attempt.fault = replace(attempt.fault, victim=aimed.name, victim_uid=aimed.uid,
+                                restarts_before=aimed.restarts)
+        detail = action.inject(self.kubectl, exp, attempt.fault, undo)
         attempt.fault = replace(attempt.fault, injected_at=self.elapsed())
         self.step(exp, "inject", exp.summary, detail=detail)
 
-    def measure(self, attempt: Attempt, undo: Undo) -> None:
+    def measure(self, attempt: Attempt, undo: Undo) -> str:
+        """Sample until recovered or the timeout, then settle; what kept the data path from being read when it did
+        not recover ("" when it recovered or every read worked)."""
         exp, timing = attempt.experiment, self.timing
+        unread = ""
         attempt.phase = "measure"
         ends = self.elapsed() + timing.measure_timeout_s + exp.hold_s
         while True:
             self.pause()
             s = self.sample(attempt)
             fault = attempt.fault
-            if exp.action == "cut-off" and fault.lifted_at is None and s.t - (fault.injected_at or 0) >= exp.hold_s:
+            held = s.t - (fault.injected_at or 0) >= exp.hold_s
+            if held and actions.of(exp).recovery_start(fault) is None:  # a fault lifted after its hold (a cut-off)
                 self.lift(attempt, undo)
                 continue
             run = attempt.run()
@@ -157,13 +170,16 @@ class Runner:
                 self.step(exp, "measure", "recovered: Ready, data flowing, steady state again")
                 break
             if self.elapsed() >= ends:
-                self.step(exp, "measure", f"still not recovered after {timing.measure_timeout_s:.0f} s", "failed")
+                unread = _sentences(*s.unread)
+                self.step(exp, "measure", f"still not recovered after {timing.measure_timeout_s:.0f} s", "failed",
+                          unread)
                 break
         attempt.phase = "steady-after"
         settle_ends = self.elapsed() + timing.settle_s
         while self.elapsed() < settle_ends:
             self.pause()
             self.sample(attempt)
+        return unread
 
     def lift(self, attempt: Attempt, undo: Undo) -> None:
         """End a cut-off early (its undo actions); what failed stays registered for the final rollback."""
@@ -204,24 +220,39 @@ class Runner:
         if run.fault.injected_at is None or not run.samples:
             return run
         window = (run.samples[0].t - LEAD_S, max(run.fault.injected_at, run.samples[-1].t - TAIL_S))
-        at_start = {p.name for p in run.samples[0].tier(self.cast.producer)}
-        fresh = sorted({p.name for s in run.samples for p in s.tier(self.cast.producer)} - at_start)
         try:
             stored = self.data.readings(self.wall0 + window[0], self.wall0 + window[1])
-        except Ca3Error as exc:
+        except Unreadable as exc:
             self.step(attempt.experiment, "count", "reading the stored readings", "failed", str(exc))
-            return replace(run, outcome="failed", reason=f"The stored readings could not be read: {exc}")
+            return replace(run, outcome="unmeasured", reason=_sentences(
+                str(exc), "The readings lost and duplicated were not counted"))
+        since_ms = (self.wall0 + window[0]) * 1000
+        fresh = sorted({r.producer for r in stored if (loss.process_start_ms(r.producer) or 0) >= since_ms})
         return replace(run, readings=tuple(stored), window=window, fresh_producers=tuple(fresh))
 
     def prepare(self, attempt: Attempt) -> Run | None:
         """Steady state, then whether the experiment can run here: a Run when it ends before injecting."""
         exp = attempt.experiment
-        problems = self.wait_steady(attempt)
+        try:
+            problems = self.wait_steady(attempt)
+        except Ca3Error as exc:  # the pods could not be listed: a missing namespace, a refused API call
+            self.step(exp, "steady-before", "could not read the cluster; not injected", "failed", why(exc))
+            return attempt.run("unmeasured", _sentences(f"could not read the pods: {why(exc)}",
+                                                        "Nothing was injected"))
+        unread = attempt.samples[-1].unread
+        if unread:
+            self.step(exp, "steady-before", "could not read the data path; not injected", "failed", "; ".join(unread))
+            return attempt.run("unmeasured", _sentences(*unread, "Nothing was injected"))
         if problems:
             self.step(exp, "steady-before", "not steady; not injected", "failed", "; ".join(problems))
             return attempt.run("not-steady", f"The pipeline was not in steady state: {'; '.join(problems)}.")
         self.step(exp, "steady-before", "steady state")
-        skip = skip_reason(self.kubectl, exp, attempt.samples[-1], self.cast.drained)
+        try:
+            skip = actions.of(exp).precondition(self.kubectl, exp, attempt.samples[-1], self.cast)
+        except Ca3Error as exc:
+            self.step(exp, "skip", "could not tell whether it can run here", "failed", why(exc))
+            return attempt.run("unmeasured", _sentences(
+                f"could not tell whether {exp.name} can run here: {why(exc)}", "Nothing was injected"))
         if skip:
             self.step(exp, "skip", skip)
             return attempt.run("skipped", skip)
@@ -234,7 +265,9 @@ class Runner:
         reason = ""
         try:
             self.inject_fault(attempt, undo)
-            self.measure(attempt, undo)
+            unread = self.measure(attempt, undo)
+            if unread:
+                outcome, reason = "unmeasured", _sentences(unread, "The recovery could not be judged without it")
         except KeyboardInterrupt:
             outcome = "interrupted"
             reason = f"Interrupted by Ctrl-C during {attempt.phase}; what it changed was undone."
@@ -246,7 +279,7 @@ class Runner:
             changed = bool(undo.actions)
             failed, stopped = self.rollback(exp, undo)
             if not changed and attempt.fault.injected_at is not None:
-                self.step(exp, "rollback", catalogue.plan(exp)[1])
+                self.step(exp, "rollback", actions.of(exp).undo_text(exp))
         if stopped and outcome != "interrupted":
             outcome, reason = "interrupted", f"Interrupted by Ctrl-C during the rollback. {reason}".strip()
         if failed:
@@ -257,6 +290,9 @@ class Runner:
     def run_one(self, exp: Experiment) -> Run:
         attempt = Attempt(exp)
         self.watch.experiment = exp.name
+        if exp.name in self.absent:
+            self.step(exp, "skip", self.absent[exp.name])
+            return attempt.run("skipped", self.absent[exp.name])
         try:
             early = self.prepare(attempt)
         except KeyboardInterrupt:
@@ -294,7 +330,23 @@ class Runner:
                 raise Interrupted(self.finish(runs, interrupted=True)) from None
             finally:
                 self.live = None
+                live.stop()
+                if not self.console.is_terminal:  # Live leaves a file's last line without its newline
+                    self.console.line()
         return self.finish(runs, interrupted=False)
 
     def finish(self, runs: list[Run], interrupted: bool) -> Drill:
         return replace(self.drill, runs=tuple(runs), steps=tuple(self.steps), interrupted=interrupted)
+
+
+def _read(read: Callable[[], float | None]) -> tuple[float | None, str]:
+    """A data-path value and "", or None and why it could not be read."""
+    try:
+        return read(), ""
+    except Unreadable as exc:
+        return None, str(exc)
+
+
+def _sentences(*texts: str) -> str:
+    """Each text as a sentence (capitalised, ending with a full stop), joined."""
+    return " ".join(t[:1].upper() + t[1:] + ("" if t.endswith(".") else ".") for t in (x.strip() for x in texts))

@@ -1,86 +1,84 @@
 """`ca3 chaos --export chaostoolkit`: the experiments as Chaos Toolkit experiment files (steady-state hypothesis,
-method, rollbacks) using chaostoolkit-kubernetes' activities. Pure: JSON-ready dicts from the experiments and the
-rendered manifests (the policies a cut-off removes and restores are the ones ca3 renders).
+method, rollbacks) using chaostoolkit-kubernetes' activities, for one milestone. Pure: JSON-ready dicts from the
+experiments and the rendered manifests (the policies a cut-off removes and restores are the ones ca3 renders).
 
-The hypothesis is every data-path tier's pods Ready; Chaos Toolkit checks it before the method and again after it,
-and the method's last pause is the seed's 30 s, so "Ready again within 30 s" is what its verdict says. It cannot
-count readings; `ca3 chaos` does. A node drain is not exported: its node is known only at run time, and
-chaostoolkit-kubernetes' uncordon needs a name or a label selector, which could uncordon nodes an operator cordoned.
+What each file means when `chaos run` passes it:
+- the hypothesis holds every data-path tier's pods Ready and the action's evidence that its fault happened (the
+  deleted pod's `Killing` event, the restart count above the one read at the start, the cut-off path's failures in
+  the logs of the client across the cut). Evidence is false before the fault, so the hypothesis is checked after the
+  method only (`runtime.hypothesis.strategy: after-method-only`); the method's last pause is the seed's 30 s, so
+  the check reads "the fault happened and every tier is Ready again 30 s later".
+- rollbacks run also when the run is interrupted or fails (`runtime.rollbacks.strategy: always`, which chaostoolkit
+  1.19 reads from the file; `chaos run --rollback-strategy always` says the same on the command line), and they are
+  their own objects: no pause of the method is played after them.
+It cannot count readings; `ca3 chaos` does.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ca3cli.operations.chaos.catalogue import KILL_MAIN, TIER_COMPONENTS, cast
-from ca3cli.operations.chaos.inject import saved, tier_policies
+from ca3cli.operations.chaos import actions
+from ca3cli.operations.chaos.catalogue import cast
 from ca3cli.operations.chaos.model import Experiment
 from ca3cli.operations.chaos.recovery import RECOVERY_TARGET_S
 
 if TYPE_CHECKING:
     from ca3cli.core.topology import Topology
 
-
-def _activity(kind: str, name: str, module: str, func: str, arguments: dict[str, Any],
-              pause_after: float = 0) -> dict[str, Any]:
-    activity: dict[str, Any] = {"type": kind, "name": name, "provider": {
-        "type": "python", "module": module, "func": func, "arguments": arguments}}
-    if kind == "probe":
-        activity["tolerance"] = True
-    if pause_after:
-        activity["pauses"] = {"after": pause_after}
-    return activity
+UNENFORCED_TAG = "needs-enforced-networkpolicies"
 
 
 def _ready(tier: str, namespace: str) -> dict[str, Any]:
-    return _activity("probe", f"{tier}-pods-ready", "chaosk8s.pod.probes", "pods_in_conditions",
-                     {"label_selector": f"app={tier}", "conditions": [{"type": "Ready", "status": "True"}],
-                      "ns": namespace})
+    return {"type": "probe", "name": f"{tier}-pods-ready", "tolerance": True, "provider": {
+        "type": "python", "module": "chaosk8s.pod.probes", "func": "pods_in_conditions",
+        "arguments": {"label_selector": f"app={tier}", "conditions": [{"type": "Ready", "status": "True"}],
+                      "ns": namespace}}}
 
 
-def pod_labels(names: Topology, tier: str) -> dict[str, str]:
-    """The pod labels of the tier (its pods' `app` label) as the rendered manifests give them."""
-    return next(names.pod_labels(c) for c in TIER_COMPONENTS if names.has(c) and names.app(c) == tier)
+def experiment(exp: Experiment, namespace: str, names: Topology, milestone: int,
+               enforced: bool | None = None) -> dict[str, Any] | str:
+    """One Chaos Toolkit experiment for milestone `milestone` (whose manifests `names` reads), or why it is left
+    out. `enforced`: whether the cluster enforces NetworkPolicies (None: not known; an action that needs them is
+    then tagged and says so)."""
+    part = actions.of(exp).toolkit(exp, namespace, names)
+    if part is None:
+        return "its target is known only at run time (see docs/chaos.md)"
+    if part.needs_enforced_policies and enforced is False:
+        return "this cluster does not enforce NetworkPolicies, so removing them would cut nothing off"
+    method = copy.deepcopy(part.method)
+    method[-1]["pauses"] = {**method[-1].get("pauses", {}), "after": RECOVERY_TARGET_S}
+    tiers = list(dict.fromkeys([*cast(names).data_path, *([exp.tier] if exp.tier else [])]))
+    description = f"{exp.summary}. Rendered for milestone {milestone}."
+    tags = ["kubernetes", "ca3", exp.action, f"milestone-{milestone}"]
+    if part.needs_enforced_policies and not enforced:
+        description += (" Removing NetworkPolicies cuts nothing off where the network plugin does not enforce them "
+                        "(Calico and Cilium do; kindnet does not): run it only on such a cluster.")
+        tags.append(UNENFORCED_TAG)
+    doc: dict[str, Any] = {
+        "version": "1.0.0", "title": f"ca3: {exp.name}", "description": description, "tags": tags,
+        "extensions": [{"name": "ca3", "milestone": milestone, "networkpolicies_enforced": enforced}],
+        "runtime": {"hypothesis": {"strategy": "after-method-only"}, "rollbacks": {"strategy": "always"}},
+        "steady-state-hypothesis": {
+            "title": "the fault happened, and every data-path tier has its pods Ready again",
+            "probes": [_ready(t, namespace) for t in tiers] + copy.deepcopy(part.evidence)},
+        "method": method, "rollbacks": copy.deepcopy(part.rollbacks)}
+    if part.configuration:
+        doc["configuration"] = copy.deepcopy(part.configuration)
+    return doc
 
 
-def _method(exp: Experiment, namespace: str, names: Topology) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    selector = {"label_selector": f"app={exp.tier}", "qty": 1, "order": "alphabetic", "ns": namespace}
-    if exp.action == "delete-pod":
-        return [_activity("action", exp.name, "chaosk8s.pod.actions", "terminate_pods", selector,
-                          RECOVERY_TARGET_S)], []
-    if exp.action == "kill-main":
-        return [_activity("action", exp.name, "chaosk8s.pod.actions", "exec_in_pods",
-                          {"cmd": list(KILL_MAIN), "container_name": exp.container, **selector},
-                          RECOVERY_TARGET_S)], []
-    policies = tier_policies(names.objects(kind="NetworkPolicy"), pod_labels(names, exp.tier))
-    removes = [_activity("action", f"remove-{p['metadata']['name']}", "chaosk8s.networking.actions",
-                         "remove_network_policy", {"name": p["metadata"]["name"], "ns": namespace})
-               for p in policies]
-    if removes:
-        removes[-1]["pauses"] = {"after": exp.hold_s}
-    restores = [_activity("action", f"restore-{p['metadata']['name']}", "chaosk8s.networking.actions",
-                          "create_network_policy", {"spec": saved(p), "ns": namespace}) for p in policies]
-    if restores:
-        restores[-1]["pauses"] = {"after": RECOVERY_TARGET_S}
-    return removes + restores, restores
-
-
-def experiment(exp: Experiment, namespace: str, names: Topology) -> dict[str, Any] | None:
-    """One Chaos Toolkit experiment, or None for a drain (see the module docstring)."""
-    if exp.action == "drain-node":
-        return None
-    method, rollbacks = _method(exp, namespace, names)
-    tiers = list(dict.fromkeys([*cast(names).data_path, exp.tier]))
-    return {"version": "1.0.0", "title": f"ca3: {exp.name}", "description": exp.summary,
-            "tags": ["kubernetes", "ca3", exp.action],
-            "steady-state-hypothesis": {"title": "every data-path tier has its pods Ready",
-                                        "probes": [_ready(t, namespace) for t in tiers]},
-            "method": method, "rollbacks": rollbacks}
-
-
-def export(experiments: Sequence[Experiment], namespace: str, names: Topology) -> dict[str, dict[str, Any]]:
-    """File name -> experiment, for every experiment that can be exported, with the policies and labels of the
-    rendered manifests `names` reads."""
-    found = {f"{e.name}.json": experiment(e, namespace, names) for e in experiments}
-    return {name: doc for name, doc in found.items() if doc is not None}
+def export(experiments: Sequence[Experiment], namespace: str, names: Topology, milestone: int,
+           enforced: bool | None = None) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """(file name -> experiment, experiment -> why it is left out) for milestone `milestone`."""
+    files: dict[str, dict[str, Any]] = {}
+    left_out: dict[str, str] = {}
+    for exp in experiments:
+        doc = experiment(exp, namespace, names, milestone, enforced)
+        if isinstance(doc, str):
+            left_out[exp.name] = doc
+        else:
+            files[f"{exp.name}.json"] = doc
+    return files, left_out

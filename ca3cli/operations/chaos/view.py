@@ -29,18 +29,14 @@ def ready_counts(sample: Sample, tiers: tuple[str, ...]) -> dict[str, int]:
     return {t: sum(p.ready for p in sample.tier(t)) for t in tiers if sample.tier(t)}
 
 
-def node_of(sample: Sample, tier: str) -> str:
-    return next((p.node for p in sample.tier(tier) if p.node), "")
-
-
 def _seconds(value: float | None) -> str:
     return "not observed" if value is None else f"{value:.1f} s"
 
 
 def verdict_line(result: Result) -> str:
     """One line per finished experiment: its verdict and the numbers behind it (rich markup)."""
-    if result.outcome in ("skipped", "not-steady"):
-        return f"[yellow]{result.outcome.upper()}[/] {escape(result.name)}: {escape(result.reason)}"
+    if result.unjudged:
+        return f"[yellow]{result.unjudged}[/] {escape(result.name)}: {escape(result.reason)}"
     mark = "[green]PASS[/]" if result.passed else "[red]FAIL[/]"
     return (f"{mark} {escape(result.name)}: Ready {_seconds(result.ready_s)} (target {RECOVERY_TARGET_S:.0f} s), "
             f"data {_seconds(result.flowing_s)}, lost {result.seqs.lost}, duplicated {result.seqs.duplicated}")

@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from ca3cli.operations.handin.deliverables import HANDIN, VALIDATE, VALIDATION_JSON, Criterion, Deliverable
+from ca3cli.operations.handin.proofs import HOLDS, Proof
 
 
 class State(StrEnum):
@@ -38,16 +39,28 @@ def _todo(row: Deliverable) -> str:
     return row.command or (SOURCE if row.source else HANDIN)
 
 
-def _deliverable(row: Deliverable, found: Mapping[str, datetime]) -> Line:
-    if row.path in found:
-        return Line(row.milestone, "deliverable", row.seed, State.PRESENT, row.path, found[row.path])
-    return Line(row.milestone, "deliverable", row.seed, State.MISSING, row.path, todo=_todo(row))
+def _judged(milestone: int, kind: str, text: str, path: str, found: Mapping[str, datetime],
+            proofs: Mapping[str, Proof], todo: str) -> Line:
+    """PRESENT only when the file is there and its content proves the row; else what is wrong and what to run."""
+    if path not in found:
+        return Line(milestone, kind, text, State.MISSING, path, todo=todo)
+    proof = proofs.get(path, HOLDS)
+    if proof.holds:
+        return Line(milestone, kind, text, State.PRESENT, path, found[path])
+    if proof.by_hand:
+        return Line(milestone, kind, text, State.BY_HAND, path, todo=proof.why)
+    return Line(milestone, kind, text, State.MISSING, path, todo=f"present, but {proof.why}; run `{todo}`")
 
 
-def _all_present(row: Criterion, rows: Sequence[Deliverable], found: Mapping[str, datetime]) -> Line:
+def _deliverable(row: Deliverable, found: Mapping[str, datetime], proofs: Mapping[str, Proof]) -> Line:
+    return _judged(row.milestone, "deliverable", row.seed, row.path, found, proofs, _todo(row))
+
+
+def _all_present(row: Criterion, rows: Sequence[Deliverable], found: Mapping[str, datetime],
+                 proofs: Mapping[str, Proof]) -> Line:
     prefix = row.all_under or ""
     wanted = [d for d in rows if d.path.startswith(prefix)]
-    absent = [d for d in wanted if d.path not in found]
+    absent = [d for d in wanted if _judged(d.milestone, "", "", d.path, found, proofs, "").state is State.MISSING]
     if absent:
         return Line(row.milestone, "criterion", row.text, State.MISSING, prefix,
                     todo=f"{len(absent)} missing, first {absent[0].path}: {_todo(absent[0])}")
@@ -56,9 +69,9 @@ def _all_present(row: Criterion, rows: Sequence[Deliverable], found: Mapping[str
 
 
 def _criterion(row: Criterion, rows: Sequence[Deliverable], found: Mapping[str, datetime],
-               checks: Mapping[str, str]) -> Line:
+               checks: Mapping[str, str], proofs: Mapping[str, Proof]) -> Line:
     if row.all_under is not None:
-        return _all_present(row, rows, found)
+        return _all_present(row, rows, found, proofs)
     if row.by_hand:
         return Line(row.milestone, "criterion", row.text, State.BY_HAND, todo=row.by_hand)
     if row.check_id:
@@ -73,21 +86,22 @@ def _criterion(row: Criterion, rows: Sequence[Deliverable], found: Mapping[str, 
         if VALIDATION_JSON in found and checks and not failing:
             return Line(row.milestone, "criterion", row.text, State.PRESENT, row.path, found[row.path])
         return Line(row.milestone, "criterion", row.text, State.MISSING, row.path, todo=VALIDATE)
-    if row.path in found:
-        return Line(row.milestone, "criterion", row.text, State.PRESENT, row.path, found[row.path])
     makers = [d for d in rows if d.path == row.path]
-    return Line(row.milestone, "criterion", row.text, State.MISSING, row.path,
-                todo=_todo(makers[0]) if makers else HANDIN)
+    return _judged(row.milestone, "criterion", row.text, row.path, found, proofs,
+                   _todo(makers[0]) if makers else HANDIN)
 
 
 def lines(rows: Sequence[Deliverable], criteria: Sequence[Criterion], found: Mapping[str, datetime],
-          checks: Mapping[str, str]) -> list[Line]:
+          checks: Mapping[str, str], proofs: Mapping[str, Proof] | None = None) -> list[Line]:
     """Every row, milestone by milestone, deliverables before criteria.
 
     `found` maps each present file (relative to the submission) to when it was made; `checks` is each check id's
-    status in the last `ca3 validate --json` (empty when there is none).
+    status in the last `ca3 validate --json` (empty when there is none); `proofs` what each present file's content
+    proves (ca3cli/operations/handin/proofs.py; a file without one holds).
     """
-    every = [_deliverable(row, found) for row in rows] + [_criterion(row, rows, found, checks) for row in criteria]
+    judged = proofs or {}
+    every = ([_deliverable(row, found, judged) for row in rows]
+             + [_criterion(row, rows, found, checks, judged) for row in criteria])
     return sorted(every, key=lambda line: (line.milestone, line.kind != "deliverable"))
 
 

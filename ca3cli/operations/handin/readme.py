@@ -3,12 +3,13 @@ themselves (the validate JSON's summary, each Markdown output's own title)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence, Set
 from pathlib import PurePosixPath
 
 from ca3cli.core import registry
 from ca3cli.operations.handin.checklist import Line, State
-from ca3cli.operations.handin.deliverables import HANDIN, VALIDATE
+from ca3cli.operations.handin.deliverables import HANDIN, VALIDATE, Deliverable
 
 EXTRA_TITLES = {10: "Documentation and outputs", 11: "GitHub submission"}
 USAGE = """\
@@ -28,11 +29,94 @@ with placeholders only.
 """
 
 
+# The course's rubric: each area, its points, and the milestones whose rows prove it.
+RUBRIC: tuple[tuple[str, int, tuple[int, ...]], ...] = (
+    ("Observability (Prometheus, metrics, dashboards, logs)", 25, (2, 3, 4, 5)),
+    ("Autoscaling (HPA under load)", 20, (6,)),
+    ("Security (TLS, network policies, no secret committed)", 20, (7, 8, 11)),
+    ("Resilience (failures injected, recovery measured, procedures)", 25, (9,)),
+    ("Documentation (README, outputs, scripts)", 10, (10,)),
+)
+SEED_PATH = re.compile(r"`((?:k8s|scripts|outputs|docker)/[\w./-]+)`")
+
+
+def diagram(enabled: Set[str], switched_on: Set[str]) -> list[str]:
+    """The pipeline as a mermaid flowchart (GitHub draws it), with only what these settings deploy."""
+    tls = "TLS " if "tls_kafka" in switched_on else ""
+    https = "HTTPS " if "tls_influxdb" in switched_on else ""
+    out = ["```mermaid", "flowchart LR",
+           f"  producer[producer] -->|{tls}readings| kafka[(Kafka)]",
+           f"  kafka -->|{tls}consumer group| processor[processor]",
+           f"  processor -->|{https}writes| influxdb[(InfluxDB 2)]",
+           f"  influxdb -->|{https}Flux| grafana[Grafana]"]
+    if "prometheus" in enabled:
+        out += ["  prometheus[(Prometheus)] -. scrapes .-> producer", "  prometheus -. scrapes .-> processor",
+                "  prometheus -->|PromQL| grafana"]
+    if "kafka-exporter" in enabled:
+        out += ["  exporter[kafka-exporter] -. consumer lag .-> kafka", "  prometheus -. scrapes .-> exporter"]
+    agent = next((name for name in ("promtail", "alloy") if name in enabled), "")
+    if agent:
+        out += [f"  {agent}[{agent}] -. pod logs .-> loki[(Loki)]", "  loki -->|LogQL| grafana"]
+    if "autoscaling" in switched_on:
+        out += ["  hpa{{HPA}} -. scales .-> producer", "  hpa -. scales .-> processor"]
+    return [*out, "```"]
+
+
+def seed_paths(rows: Sequence[Deliverable]) -> list[tuple[str, str]]:
+    """(the seed's path, this repository's) wherever they differ, from the deliverables table."""
+    pairs: list[tuple[str, str]] = []
+    for row in rows:
+        for seed in SEED_PATH.findall(row.seed):
+            if seed != row.path and (seed, row.path) not in pairs:
+                pairs.append((seed, row.path))
+    return pairs
+
+
+def _proven(lines: Sequence[Line]) -> str:
+    counted = [line for line in lines if line.state is not State.BY_HAND]
+    return f"{sum(line.state is State.PRESENT for line in counted)} of {len(counted)} rows proven"
+
+
+def rubric(checklist: Sequence[Line]) -> list[str]:
+    """One row per rubric area: how many of its checklist rows are proven, and the outputs that prove them."""
+    out = ["| Area | Points | Proof | Outputs |", "| --- | --- | --- | --- |"]
+    for area, points, milestones in RUBRIC:
+        lines = [line for line in checklist if line.milestone in milestones]
+        files = list(dict.fromkeys(line.path for line in lines if line.state is State.PRESENT and line.kind ==
+                                   "deliverable" and line.path.startswith("outputs/")))
+        links = ", ".join(f"[`{PurePosixPath(path).name}`]({path})" for path in files) or "none yet"
+        which = f"milestone{'s' if len(milestones) > 1 else ''} {', '.join(map(str, milestones))}"
+        out.append(f"| {area} | {points} | {_proven(lines)} ({which}) | {links} |")
+    return out
+
+
+def pictures(checklist: Sequence[Line]) -> list[str]:
+    """Each proven picture inline under the seed's words; each missing one with the command that makes it."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for line in checklist:
+        if line.kind != "deliverable" or not line.path.endswith(".png") or line.path in seen:
+            continue
+        seen.add(line.path)
+        if line.state is State.PRESENT:
+            out += [f"**{line.text}** ([`{line.path}`]({line.path}))", "", f"![{line.text}]({line.path})", ""]
+        else:
+            out += [f"**{line.text}**: not made yet; `{line.todo}`", ""]
+    return out
+
+
+def summary(checklist: Sequence[Line]) -> str:
+    counts = {state: sum(line.state is state for line in checklist) for state in State}
+    return (f"{counts[State.PRESENT]} rows PRESENT, {counts[State.MISSING]} MISSING, {counts[State.BY_HAND]} BY HAND "
+            "(for a person to check); every row with its file or the command that makes it is in "
+            "[`outputs/CHECKLIST.md`](outputs/CHECKLIST.md).")
+
+
 def _title(number: int) -> str:
     return registry.MILESTONES[number].title if number in registry.MILESTONES else EXTRA_TITLES[number]
 
 
-def _deployed(number: int, k8s_files: Sequence[str], enabled: Set[str]) -> str:
+def _deployed(number: int, k8s_files: Sequence[str], enabled: Set[str], switched_on: Set[str]) -> str:
     if number not in registry.MILESTONES:
         return ""
     milestone = registry.MILESTONES[number]
@@ -43,8 +127,9 @@ def _deployed(number: int, k8s_files: Sequence[str], enabled: Set[str]) -> str:
     parts = []
     if names:
         parts.append(f"Deployed: {', '.join(names)}.")
-    if milestone.features:
-        parts.append(f"Switches on: {', '.join(milestone.features)}.")
+    features = [name for name in milestone.features if name in switched_on]
+    if features:
+        parts.append(f"Switches on: {', '.join(features)}.")
     if files:
         parts.append("Manifests: " + ", ".join(f"[`{path}`]({path})" for path in files) + ".")
     return " ".join(parts) or "Nothing new is deployed: this milestone proves what is there."
@@ -75,11 +160,13 @@ def _outputs(lines: Sequence[Line], titles: Mapping[str, str]) -> list[str]:
 
 
 def markdown(milestone: int, checklist: Sequence[Line], k8s_files: Sequence[str], enabled: Set[str],
-             checks: Mapping[str, str], titles: Mapping[str, str], namespace: str) -> str:
-    """README.md of a submission of milestones 1..`milestone` (and 10-11).
+             checks: Mapping[str, str], titles: Mapping[str, str], namespace: str,
+             switched_on: Set[str] = frozenset(), rows: Sequence[Deliverable] = ()) -> str:
+    """README.md of a submission of milestones 1..`milestone` (and 10-11), for a grader to read first.
 
-    `k8s_files` are the manifests written, `enabled` the components the settings deploy, `checks` the last validate
-    run's statuses, `titles` each Markdown output's own first heading.
+    `k8s_files` are the manifests written, `enabled` the components the settings deploy, `switched_on` the features
+    they switch on, `checks` the last validate run's statuses, `titles` each Markdown output's own first heading,
+    `rows` the deliverables table (for the map of the seed's paths).
     """
     out = [
         "# CA3: the conveyor pipeline, observable, autoscaled, encrypted and resilient",
@@ -88,13 +175,32 @@ def markdown(milestone: int, checklist: Sequence[Line], k8s_files: Sequence[str]
         "autoscaling, TLS and resilience drills, deployed and proven by `ca3`. This README, "
         f"[`outputs/CHECKLIST.md`](outputs/CHECKLIST.md) and the static files were written by `{HANDIN}`.",
         "",
+        f"**Checklist:** {summary(checklist)}",
+        "",
+        "## The pipeline",
+        "",
+        *diagram(enabled, switched_on),
+        "",
+        "## By the course's rubric",
+        "",
+        *rubric(checklist),
+        "",
+        "## Pictures",
+        "",
+        *pictures(checklist),
+        "## Where the seed's files are",
+        "",
+        "| The seed names | In this repository |",
+        "| --- | --- |",
+        *(f"| `{seed}` | [`{path}`]({path}) |" for seed, path in seed_paths(rows)),
+        "",
         USAGE,
         "## Milestones",
     ]
     for number in [*range(1, milestone + 1), 10, 11]:
         lines = [line for line in checklist if line.milestone == number]
         out += ["", f"### Milestone {number}: {_title(number)}", ""]
-        deployed = _deployed(number, k8s_files, enabled)
+        deployed = _deployed(number, k8s_files, enabled, switched_on)
         if deployed:
             out += [deployed, ""]
         out.append(_verified(lines, checks) if any(line.kind == "criterion" for line in lines)

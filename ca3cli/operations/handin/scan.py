@@ -189,6 +189,7 @@ class Scanned:
     blobs: int  # blobs of the history read
     commits: int
     files: int  # files of the submission folder read (not already read as history)
+    in_git: bool = True  # False: the folder is in no git work tree, so no history could be read
 
 
 def _history(repo: Path, refs: Sequence[str], forms: Sequence[str], tmp: Path,
@@ -236,7 +237,7 @@ def scan(folder: Path, values: Iterable[str], progress: Callable[[str], None] = 
             shown = os.path.relpath(path, folder)
             findings += scan_file(path, shown)
             findings += exact_values(content.decode(errors="replace"), shown, forms)
-    return Scanned(findings, len({oid for oid, _ in scanned}), commits, read)
+    return Scanned(findings, len({oid for oid, _ in scanned}), commits, read, repo is not None)
 
 
 def key_material(folder: Path) -> list[str]:

@@ -109,5 +109,5 @@ def makers(milestone: int, project: Path) -> deliverables.Makers:
         validation_report=write_validation_report,
         deploy_log=partial(write_deploy_log, project=project),
         procedures=partial(write_operator_procedures, milestone=milestone),
-        tls_summary=write_tls_summary,
+        tls_summary=partial(write_tls_summary, project=project),
     )

@@ -71,10 +71,10 @@ def metrics_refusal(kubectl: Kubectl, settings: Settings) -> str:
     result = kubectl.run("get", "--raw", path, namespaced=False, check=False, timeout=30)
     if result.returncode == 0:
         return ""
-    flavour = settings.cluster.flavour
+    major, minor, _ = preflight.server_version(preflight.reachable(kubectl))
     why = kube.reason(result.stderr or result.stdout) or f"exit code {result.returncode}"
     return (f"metrics-server does not answer for namespace {settings.namespace} ({why}), so neither autoscaler "
-            f"can read CPU. To install it on {flavour}: {preflight.METRICS_SERVER_HINTS[flavour]}")
+            f"can read CPU. {preflight.install_hint(settings.cluster.flavour, (major, minor))}")
 
 
 def throughput(url: Callable[[str], str]) -> dict[str, float | None]:

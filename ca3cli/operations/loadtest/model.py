@@ -87,6 +87,10 @@ class Request:
         return max(1, round(self.baseline_s / self.interval_s)) if self.interval_s else 1
 
 
+# What `ca3 load-test` does without options, and what `ca3 handin --make` runs.
+DEFAULT_REQUEST = Request(rate=1000, duration_s=180, ramp_s=30, timeout_s=600, interval_s=5, baseline_s=30)
+
+
 @dataclass(frozen=True)
 class Timeline:
     namespace: str

@@ -81,5 +81,7 @@ def results_markdown(timeline: Timeline, analysis: Analysis) -> str:
              "", "## Settings", "", *settings, ""]
     if not timeline.refusals:
         lines += _request_lines(timeline, analysis) + _throughput_table(analysis) + _scaling_lines(timeline, analysis)
-    lines += ["The picture is outputs/hpa-scaling.png; every sample is in outputs/hpa-scaling-samples.json.", ""]
+    # outputs.save draws the picture only from samples: without any, naming it would send the reader nowhere.
+    lines += ["The picture is outputs/hpa-scaling.png; every sample is in outputs/hpa-scaling-samples.json."
+              if timeline.samples else "No sample was taken, so no picture was drawn.", ""]
     return "\n".join(lines)

@@ -7,9 +7,9 @@ from typing import Any
 
 from ca3cli.edges.portforward import get_json, request
 from ca3cli.operations import services
-from ca3cli.operations.validate.model import Check, Outcome, verdict
+from ca3cli.operations.validate.model import Check, Outcome, failed, passed, verdict
 from ca3cli.operations.validate.probe import Probe
-from ca3cli.operations.validate.workloads import listing
+from ca3cli.operations.validate.workloads import listing, pod_problem
 
 METRICS_PORT = "metrics"  # the apps' container port serving /metrics
 
@@ -133,11 +133,50 @@ def metrics_check(check_id: str, component: str, metric: str) -> Check:
     return Check(check_id, gather, decide)
 
 
+def serving_pod(probe: Probe, component: str) -> str | None:
+    """The first (by name) Running and Ready pod carrying the component's pod labels, or None."""
+    labels = probe.names.pod_labels(component).items()
+    pods = [pod for pod in probe.items("pods") if labels <= (pod["metadata"].get("labels") or {}).items()
+            and pod_problem(pod) is None]
+    return min((pod["metadata"]["name"] for pod in pods), default=None)
+
+
+def exec_metrics_check(check_id: str, component: str, metric: str) -> Check:
+    """PASS when the seed's own command, `kubectl exec <pod> -- curl localhost:8000/metrics` (the port from the
+    rendered container port `metrics`), prints `metric`; the app images carry curl for it."""
+
+    def gather(probe: Probe) -> dict[str, Any]:
+        pod = serving_pod(probe, component)
+        url = f"localhost:{probe.names.container_port(component, METRICS_PORT)}/metrics"
+        if pod is None:
+            return {"command": f"kubectl exec <{component}-pod> -- curl {url}", "pod": None}
+        result = probe.exec(pod, "curl", url)
+        return {"command": f"kubectl exec {pod} -- curl {url}", "pod": pod, "code": result.returncode,
+                "stdout": result.stdout, "stderr": result.stderr}
+
+    def decide(evidence: dict[str, Any]) -> Outcome:
+        command = evidence["command"]
+        if evidence["pod"] is None:
+            return failed(f"no Running and Ready {component} pod to run `{command}` in")
+        samples = [line for line in evidence["stdout"].splitlines() if line.startswith(metric)]
+        if evidence["code"] == 0 and samples:
+            return passed(f"`{command}`: {samples[0][:100]}")
+        error = " ".join(evidence["stderr"].split())[-200:]
+        if "executable file not found" in error:
+            return failed(f"`{command}`: the image has no curl; rebuild and load it with `ca3 build` ({error})")
+        if evidence["code"] != 0:
+            return failed(f"`{command}` exited {evidence['code']}: {error or 'no error text'}")
+        return failed(f"`{command}` answered without {metric}")
+
+    return Check(check_id, gather, decide)
+
+
 CHECKS = (
     Check("m2.prometheus-ui", gather_ui, decide_ui),
     targets_check("m2.prometheus-self-target", "prometheus"),
     Check("m2.prometheus-query-up", gather_queries("up"), decide_present),
     metrics_check("m3.producer-metrics", "producer", "producer_messages_sent_total"),
+    exec_metrics_check("m3.producer-metrics-exec", "producer", "producer_messages_sent_total"),
     metrics_check("m3.processor-metrics", "processor", "processor_messages_consumed_total"),
     targets_check("m3.prometheus-app-targets", "producer", "processor"),
     targets_check("m3.prometheus-kafka-exporter-target", "kafka-exporter"),
