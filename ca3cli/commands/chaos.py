@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TextIO
 
 import typer
@@ -129,18 +129,18 @@ def _recorded(run: Callable[[Console], Finished], out: Path, mirror: TextIO) -> 
 
 def _write_procedures(settings: Settings, out: Path) -> Path:
     """What an operator does for each failure the drill exercised, written from the registry beside its report."""
+    from ca3cli.edges import files
     from ca3cli.operations.chaos.session import MILESTONE
     from ca3cli.operations.procedures.document import render_operator_procedures
 
-    path = out / "operator-procedures.md"
-    path.write_text(render_operator_procedures(settings, milestone=MILESTONE), encoding="utf-8")
-    return path
+    return files.write(out, "operator-procedures.md", render_operator_procedures(settings, milestone=MILESTONE))
 
 
 def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path, milestone: int | None
             ) -> None:
     """The experiments as Chaos Toolkit files for the milestone deployed (asking the cluster, which also says
     whether NetworkPolicies are enforced) or for `milestone` (no cluster needed)."""
+    from ca3cli.edges import files
     from ca3cli.operations import preflight
     from ca3cli.operations.chaos import session
 
@@ -154,12 +154,10 @@ def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: 
         target = session.export_target(kubectl, settings)
     else:
         target = session.ExportTarget(milestone, None)
-    files, left_out = session.toolkit_files(settings, chosen, target)
-    folder = out / "chaostoolkit"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, doc in files.items():
-        (folder / name).write_text(json.dumps(doc, indent=2) + "\n")
-        console.print(f"saved {escape(str(folder / name))}")
+    exported, left_out = session.toolkit_files(settings, chosen, target)
+    for name, doc in exported.items():
+        saved = files.write(out, PurePosixPath("chaostoolkit", name), json.dumps(doc, indent=2) + "\n")
+        console.print(f"saved {escape(str(saved))}")
     for name, why in left_out.items():
         console.print(f"not exported: {escape(name)}: {escape(why)}")
     console.print(f"Rendered for milestone {target.milestone}. Run one with `chaos run --rollback-strategy always "

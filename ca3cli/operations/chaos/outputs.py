@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ca3cli.edges import files
 from ca3cli.operations.chaos import plot, podtext, report
 from ca3cli.operations.chaos.model import Drill, to_json
 from ca3cli.operations.chaos.recovery import Result, analyse
@@ -17,10 +18,9 @@ PODS = "pod-recovery.txt"
 
 def save(folder: Path, drill: Drill) -> tuple[list[Result], list[Path]]:
     """The results and the files written: report, picture, journal, pods at the moments that matter."""
-    folder.mkdir(parents=True, exist_ok=True)
     results = [analyse(run) for run in drill.runs]
-    (folder / REPORT).write_text(report.markdown(drill, results))
-    (folder / JOURNAL).write_text(to_json(drill))
-    (folder / PICTURE).write_bytes(plot.png(drill))
-    (folder / PODS).write_text(podtext.text(drill))
+    files.write(folder, REPORT, report.markdown(drill, results))
+    files.write(folder, JOURNAL, to_json(drill))
+    files.write(folder, PICTURE, plot.png(drill))
+    files.write(folder, PODS, podtext.text(drill))
     return results, [folder / REPORT, folder / PICTURE, folder / JOURNAL, folder / PODS]

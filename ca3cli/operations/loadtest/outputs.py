@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ca3cli.edges import files
 from ca3cli.operations.loadtest import plot, report
 from ca3cli.operations.loadtest.analysis import Analysis
 from ca3cli.operations.loadtest.model import Timeline, from_json, to_json
@@ -17,16 +18,13 @@ SAMPLES = "hpa-scaling-samples.json"
 
 def save(folder: Path, timeline: Timeline, analysis: Analysis) -> list[Path]:
     """Every deliverable; the picture only when there are samples to draw."""
-    folder.mkdir(parents=True, exist_ok=True)
     written = {SAMPLES: to_json(timeline), EVENTS: report.events_text(timeline),
                RESULTS: report.results_markdown(timeline, analysis)}
     paths = []
     for name, text in written.items():
-        (folder / name).write_text(text)
-        paths.append(folder / name)
+        paths.append(files.write(folder, name, text))
     if timeline.samples:
-        (folder / PICTURE).write_bytes(plot.png(timeline))
-        paths.append(folder / PICTURE)
+        paths.append(files.write(folder, PICTURE, plot.png(timeline)))
     return paths
 
 
