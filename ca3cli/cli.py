@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -35,7 +36,7 @@ from ca3cli.commands import (
 from ca3cli.commands import open as open_command
 from ca3cli.commands.common import GlobalOptions, err_console
 from ca3cli.commands.flags import Command, Group, flag
-from ca3cli.core.errors import Ca3Error, ConfigError
+from ca3cli.core.errors import Ca3Error, ConfigError, FileError
 
 app = typer.Typer(
     name="ca3",
@@ -66,6 +67,7 @@ app.command(cls=Command)(destroy.destroy)
 
 EXIT_INTERRUPTED = 130
 EXIT_UNEXPECTED = 3
+DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
 
 def _version(value: bool) -> None:
@@ -90,19 +92,16 @@ def _root(
 
 def _crash_report() -> Path | None:
     """Write the traceback of an unexpected error to run_logs/ (mode 0600: it may quote local values) so the user can
-    attach it to a report; the system's temporary folder when run_logs/ cannot be written, else None."""
+    attach it to a report; the system's temporary folder when run_logs/ cannot be written (a full or read-only disk,
+    a link), else None and the caller prints it."""
+    from ca3cli.edges import files
+
     name = f"ca3-crash-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
     for folder in (Path("run_logs"), Path(tempfile.gettempdir())):
-        path = folder / name
         try:
-            folder.mkdir(exist_ok=True)
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        except OSError:
+            return files.write(folder, name, traceback.format_exc(), mode=files.PRIVATE_FILE)
+        except (Ca3Error, OSError):
             continue
-        os.fchmod(descriptor, 0o600)  # O_CREAT's mode does not apply to a file that already existed
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(traceback.format_exc())
-        return path
     return None
 
 
@@ -132,9 +131,12 @@ def main() -> None:
         err_console.print("Interrupted.")
         sys.exit(EXIT_INTERRUPTED)
     except OSError as exc:
-        if exc.filename is None:
-            _crashed()
-        _fail(_path_problem(exc))
+        if exc.filename is not None:
+            _fail(_path_problem(exc))
+        if exc.errno in DISK_ERRORS:  # a full or read-only disk met outside ca3's file door: still a sentence
+            _fail(FileError(f"ca3 could not go on because {os.strerror(exc.errno or 0).lower()}: free some space or "
+                            "choose a writable folder, then run the command again."))
+        _crashed()
     except Exception:  # the one place that turns a bug into a report instead of a traceback
         _crashed()
 

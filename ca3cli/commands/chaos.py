@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TextIO
 
 import typer
@@ -13,8 +13,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ca3cli.commands import flags
 from ca3cli.commands.common import console, err_console, project
 from ca3cli.commands.flags import flag
+from ca3cli.core import registry
 from ca3cli.core.errors import Ca3Error, ConfigError
 
 if TYPE_CHECKING:  # the core is imported when a drill runs, so `ca3 --help` stays fast
@@ -58,9 +60,8 @@ def chaos(
                         "render it to OUT/resilience-drill.mp4, at most 3 minutes."),
     export: str = typer.Option("", "--export", metavar="chaostoolkit", help="Write the experiments as Chaos "
                                "Toolkit experiment files into OUT/chaostoolkit/ and exit; changes nothing."),
-    milestone: int | None = typer.Option(None, "--milestone", "-m", metavar="N", min=1, max=9,
-                                         help="With --export: render for this milestone, without asking the cluster "
-                                              "(default: the milestone deployed)."),
+    milestone: int | None = flags.milestone(None, help="With --export: render for this milestone, without asking "
+                                                       "the cluster (default: the milestone deployed)."),
     out: Path = typer.Option(OUT, "--out", "-o", help="Folder the report, picture and journal are written to."),
     interval: float = typer.Option(2, "--interval", help="Seconds between samples."),
     timeout: float = typer.Option(120, "--timeout", help="Seconds to wait for recovery after each fault."),
@@ -77,7 +78,8 @@ def chaos(
         _list(select(experiment), seed_drills())
         return
     if export:
-        _export(ctx, export, select(experiment), out, milestone)
+        _export(ctx, export, select(experiment), out,
+                None if milestone is None else registry.check_milestone(milestone))
         return
     if milestone is not None:
         raise ConfigError("--milestone chooses what --export renders; a drill runs on the milestone deployed.")
@@ -138,18 +140,18 @@ def _recorded(run: Callable[[Console, Pace], Finished], out: Path, mirror: TextI
 
 def _write_procedures(settings: Settings, out: Path) -> Path:
     """What an operator does for each failure the drill exercised, written from the registry beside its report."""
+    from ca3cli.edges import files
     from ca3cli.operations.chaos.session import MILESTONE
     from ca3cli.operations.procedures.document import render_operator_procedures
 
-    path = out / "operator-procedures.md"
-    path.write_text(render_operator_procedures(settings, milestone=MILESTONE), encoding="utf-8")
-    return path
+    return files.write(out, "operator-procedures.md", render_operator_procedures(settings, milestone=MILESTONE))
 
 
 def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path, milestone: int | None
             ) -> None:
     """The experiments as Chaos Toolkit files for the milestone deployed (asking the cluster, which also says
     whether NetworkPolicies are enforced) or for `milestone` (no cluster needed)."""
+    from ca3cli.edges import files
     from ca3cli.operations import preflight
     from ca3cli.operations.chaos import session
 
@@ -163,12 +165,10 @@ def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: 
         target = session.export_target(kubectl, settings)
     else:
         target = session.ExportTarget(milestone, None)
-    files, left_out = session.toolkit_files(settings, chosen, target)
-    folder = out / "chaostoolkit"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, doc in files.items():
-        (folder / name).write_text(json.dumps(doc, indent=2) + "\n")
-        console.print(f"saved {escape(str(folder / name))}")
+    exported, left_out = session.toolkit_files(settings, chosen, target)
+    for name, doc in exported.items():
+        saved = files.write(out, PurePosixPath("chaostoolkit", name), json.dumps(doc, indent=2) + "\n")
+        console.print(f"saved {escape(str(saved))}")
     for name, why in left_out.items():
         console.print(f"not exported: {escape(name)}: {escape(why)}")
     console.print(f"Rendered for milestone {target.milestone}. Run one with `chaos run --rollback-strategy always "

@@ -43,6 +43,7 @@ def handin(
     dry_run: bool = flag("--dry-run", help="With --make: print the commands it would run and their time, run none."),
 ) -> None:
     """Write k8s/, scripts/, outputs/ and README.md; scan them and the git history for secrets; show the checklist."""
+    from ca3cli.edges import files
     from ca3cli.operations.handin import build
     from ca3cli.operations.handin.checklist import condensed, detail, missing
 
@@ -63,7 +64,7 @@ def handin(
         _make(here, milestone, dry_run)
         if dry_run:
             return
-    root.mkdir(parents=True, exist_ok=True)
+    files.folder(root)
     with err_console.status("Building the submission and scanning it for secrets..."):
         result = build.run(settings, milestone, root, here.root, values, err_console.print)
     table = Table("M", "WHAT THE SEED ASKS", "STATE", "FILE (MADE) / WHAT TO RUN", title="Hand-in checklist",

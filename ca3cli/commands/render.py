@@ -29,15 +29,16 @@ def render(
     values = here.values(milestone, real_secrets=include_secrets, keys=include_secrets)
     manifests = rendering.render(settings, values, milestone)
     secrets_out = here.rendered_secrets_folder if include_secrets else None
-    written = output.write(manifests, out, secrets_out)
-    seeds = seed.write(out, registry.features(settings, milestone))
+    written = output.write(manifests, out, secrets_out, seed.extras(registry.features(settings, milestone)))
     console.print(f"Wrote {len(written.manifests)} manifests for {registry.span(milestone)} under {out}/.")
-    if seeds:
-        console.print(f"Wrote the seed's {len(seeds)} TLS files under {out}/{seed.FOLDER}/ (scripts that run "
+    if written.extras:
+        console.print(f"Wrote the seed's {len(written.extras)} TLS files under {out}/{seed.FOLDER}/ (scripts that run "
                       "`ca3 certs`, Secret templates with placeholders only).")
     if written.secrets:
         console.print(f"Wrote {len(written.secrets)} Secret manifests under {secrets_out}/ (mode 0600, git-ignored).")
     for path in written.removed:
         console.print(f"Removed {path}: an earlier render wrote it and {registry.span(milestone)} no longer has it.")
+    for sentence in written.left:
+        console.print(sentence)
     if written.skipped_secrets:
         console.print(f"Left out {len(written.skipped_secrets)} Secret manifests; add --include-secrets to write them.")

@@ -60,6 +60,7 @@ def validate(
         _catalogue(number, ids, as_json)
         return
     registry.criteria_for(registry.HIGHEST if number is None else number, ids)  # bad input stops before the cluster
+    from ca3cli.edges import files
     from ca3cli.operations import preflight
     from ca3cli.operations.validate import catalogue, milestone, runner
     from ca3cli.operations.validate.probe import Probe
@@ -76,8 +77,7 @@ def validate(
         results = runner.run(checks, Probe(kubectl, settings, chosen))
     outcome = report.Report(chosen, source, tuple(results))
     if junit:
-        junit.parent.mkdir(parents=True, exist_ok=True)
-        junit.write_text(report.to_junit(outcome))
+        files.write(junit.parent, junit.name, report.to_junit(outcome))
     if as_json:
         typer.echo(json.dumps(report.to_json(outcome), indent=2))
     else:

@@ -65,3 +65,10 @@ class CheckFailed(Ca3Error):
 
 class CertsError(Ca3Error):
     """TLS certificates are missing, stale or unreadable."""
+
+
+class FileError(Ca3Error):
+    """A file ca3 owns cannot be written or removed safely (a link, a path outside its folder, a full or read-only
+    disk); exit 2 because the fix is the user's: the folder, the link or the disk."""
+
+    exit_code = 2

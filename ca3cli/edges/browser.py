@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ca3cli.core.errors import Ca3Error
+from ca3cli.edges import files
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -60,7 +61,7 @@ def screenshots(pages: Sequence[Page], out_dir: Path, executable: str, headers: 
     """Open each page, wait until it shows its `ready` text, save a PNG of the viewport; returns the files."""
     from playwright.sync_api import Error, sync_playwright
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    files.folder(out_dir)
     written = []
     with sync_playwright() as driver:
         try:
@@ -94,9 +95,7 @@ def _shoot(browser: Browser, page: Page, out_dir: Path, headers: Mapping[str, st
         context.close()
     if not image.startswith(PNG_MAGIC):
         raise Ca3Error(f"The browser returned something that is not a PNG for {page.url}.")
-    path = out_dir / page.file
-    path.write_bytes(image)
-    return path
+    return files.write(out_dir, page.file, image)
 
 
 def _first_line(exc: Exception) -> str:

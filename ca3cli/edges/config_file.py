@@ -69,7 +69,7 @@ def shipped_schema() -> str:
 
 
 if __name__ == "__main__":  # regenerate the shipped schema after changing the model
-    target = Path(__file__).parents[1] / SHIPPED_SCHEMA[0] / SCHEMA_NAME
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(schema(), encoding="utf-8")
+    from ca3cli.edges import files
+
+    target = files.write(Path(__file__).parents[1] / SHIPPED_SCHEMA[0], SCHEMA_NAME, schema())
     print(f"Wrote {target}.")

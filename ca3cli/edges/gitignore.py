@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# k8s/ itself is committed: it never holds a Secret (ca3cli/edges/output.py writes those only into .ca3/).
-ENTRIES = (".ca3/", "secrets/", "secrets.yaml", "*secret*.yaml", "*.key", "*-key.pem", "*.p12", "*.jks", "run_logs/")
+from ca3cli.edges import files
+
+# k8s/ itself is committed: it never holds a Secret (ca3cli/edges/output.py writes those only into .ca3/). A
+# *.ca3-tmp file is half a write that a kill interrupted (ca3cli/edges/files.py); the next write sweeps it.
+ENTRIES = (".ca3/", "secrets/", "secrets.yaml", "*secret*.yaml", "*.key", "*-key.pem", "*.p12", "*.jks", "run_logs/",
+           "*.ca3-tmp")
+NAME = ".gitignore"
 HEADER = "# ca3: generated secrets, rendered Secrets and private keys are never committed."
 
 
@@ -21,10 +26,11 @@ def missing(text: str) -> list[str]:
 
 def ensure(root: Path) -> list[str]:
     """Add what is missing to root/.gitignore, keeping everything already there; returns the entries added."""
-    path = root / ".gitignore"
-    text = path.read_text() if path.is_file() else ""
+    data = files.read(root, NAME)
+    text = data.decode("utf-8", "surrogateescape") if data is not None else ""
     added = missing(text)
     if added:
         prefix = text if not text or text.endswith("\n") else text + "\n"
-        path.write_text(prefix + HEADER + "\n" + "".join(f"{entry}\n" for entry in added))
+        text = prefix + HEADER + "\n" + "".join(f"{entry}\n" for entry in added)
+        files.write(root, NAME, text.encode("utf-8", "surrogateescape"))  # bytes that are not UTF-8 stay as they were
     return added

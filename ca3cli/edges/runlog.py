@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ca3cli.edges import files
 from ca3cli.edges.kube import Result
 
 RUN_LOGS = Path("run_logs")
@@ -43,17 +44,16 @@ class RunLog:
     """Append-only log of one run; `record` is the Kubectl `on_result` hook."""
 
     def __init__(self, command: str, secrets: Iterable[str], folder: Path = RUN_LOGS) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
         self._forms = secret_forms(secrets)
-        self.path = folder / f"{command}-{_now():%Y%m%dT%H%M%S.%fZ}.log"
-        self.path.touch(mode=0o600)
+        self._folder = folder
+        self._name = f"{command}-{_now():%Y%m%dT%H%M%S.%fZ}.log"
+        self.path = files.append(folder, self._name, "")
 
     def line(self, text: str) -> None:
         """Append one timestamped, redacted line (or several, for multi-line text)."""
         stamp = f"{_now():%Y-%m-%dT%H:%M:%S}Z"
-        with self.path.open("a") as handle:
-            for part in redact(text, self._forms).splitlines() or [""]:
-                handle.write(f"{stamp} {part}\n")
+        lines = "".join(f"{stamp} {part}\n" for part in redact(text, self._forms).splitlines() or [""])
+        files.append(self._folder, self._name, lines)
 
     def record(self, result: Result) -> None:
         """One kubectl call: its arguments, exit code, duration, and stderr when it failed."""

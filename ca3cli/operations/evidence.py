@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ca3cli.core.dashboards import catalogue
 from ca3cli.core.dashboards.model import LOKI
 from ca3cli.core.errors import Ca3Error
-from ca3cli.edges import browser
+from ca3cli.edges import browser, files
 from ca3cli.edges.kube import Kubectl, secret_value
 from ca3cli.edges.portforward import HttpError, basic_auth, forward, get_json, request
 from ca3cli.operations import preflight, services
@@ -186,7 +186,7 @@ def capture(kubectl: Kubectl, settings: Settings, out_dir: Path, wait_s: float =
     preflight.reachable(kubectl)
     deployed = services.deployed(kubectl, settings)
     headers = admin_headers(kubectl, deployed.secret(services.GRAFANA, "admin-password").name)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    files.folder(out_dir)
     with (forward(kubectl, *services.target(deployed, services.GRAFANA)) as grafana,
           forward(kubectl, *services.target(deployed, services.PROMETHEUS)) as prometheus,
           forward(kubectl, *services.target(deployed, services.LOKI)) as loki):

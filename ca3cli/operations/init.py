@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ca3cli.core.errors import ConfigError
-from ca3cli.edges import config_file, gitignore, secrets
+from ca3cli.edges import config_file, files, gitignore, secrets
 
 if TYPE_CHECKING:
     from ca3cli.core.settings import Settings
@@ -25,6 +25,7 @@ class Initialised:
     secrets_folder: Path
     created: tuple[str, ...]
     kept: tuple[str, ...]
+    repaired: tuple[tuple[str, str], ...] = ()  # (secret, what was wrong with its file) generated again
 
 
 def writable(config: Path) -> None:
@@ -35,26 +36,19 @@ def writable(config: Path) -> None:
         raise ConfigError(f"The folder {config.parent} does not exist. Create it, or pass another --config.")
 
 
-def _write(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"Cannot write {path} ({exc.strerror}). Check the folder's permissions, or pass another "
-                          "--config.") from None
-
-
 def initialise(config: Path, chosen: Settings | None, rotate: bool) -> Initialised:
     """Write `chosen` as ca3.yaml (None: keep the file there), refresh the schema beside it, add the .gitignore
     entries before the first secret exists (so no `git add -A` can commit one), then make the missing secrets."""
     writable(config)
     if chosen is not None:
-        _write(config, config_file.render(chosen))
-    schema = config.parent / config_file.SCHEMA_NAME
-    _write(schema, config_file.shipped_schema())  # refreshed on every run, so it matches the installed ca3
+        files.write(config.parent, config.name, config_file.render(chosen))
+    # refreshed on every run, so it matches the installed ca3
+    schema = files.write(config.parent, config_file.SCHEMA_NAME, config_file.shipped_schema())
     added = gitignore.ensure(config.parent)
     folder = secrets.folder_for(config)
-    created, kept = secrets.ensure(folder, rotate=rotate)
-    return Initialised(config, chosen is not None, schema, tuple(added), folder, tuple(created), tuple(kept))
+    ensured = secrets.ensure(folder, rotate=rotate)
+    return Initialised(config, chosen is not None, schema, tuple(added), folder, tuple(ensured.created),
+                       tuple(ensured.kept), tuple(ensured.repaired.items()))
 
 
 def needs_init(config: Path) -> bool:
@@ -71,6 +65,8 @@ def sentences(done: Initialised, rotate: bool) -> list[str]:
     if done.gitignore_added:
         lines.append(f"Added {len(done.gitignore_added)} entries to {done.config.parent / '.gitignore'} "
                      "(.ca3/, secrets, keys).")
+    lines += [f"Generated {done.secrets_folder / name} again: the file was {damage} (a crash or a full disk can leave "
+              "one)." for name, damage in done.repaired]
     lines.append(f"Secrets in {done.secrets_folder}: {len(done.created)} generated, {len(done.kept)} kept "
                  "(values are never printed).")
     if rotate and done.created:

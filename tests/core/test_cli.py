@@ -138,7 +138,8 @@ def test_render_where_no_folder_can_be_made_is_a_usage_error(project: Path) -> N
     (project / "plain-file").write_text("x\n")  # a folder below a file cannot be created, not even by root
     result = ca3(project, "render", "-m", "1", "--out", "plain-file/k8s")
     assert result.returncode == 2
-    assert "Cannot create --out plain-file/k8s (Not a directory). Choose a folder you can write to." in " ".join(
+    assert ("Cannot make plain-file/k8s because a part of its path is a file, not a folder: choose another folder, "
+            "then run the command again.") in " ".join(
         result.stderr.split())
 
 

@@ -165,6 +165,101 @@ def test_every_module_lives_in_a_layer(entry: str) -> None:
     assert entry in set(RANK) | outside, f"ca3cli/{entry} belongs in core/, edges/, operations/ or commands/"
 
 
+# Every file ca3 writes or removes goes through ca3cli/edges/files.py (inside its folder, no link followed, atomic).
+FILE_DOOR = Path("edges") / "files.py"
+PATH_WRITES = {"write_text", "write_bytes", "unlink", "rmdir", "mkdir", "touch", "chmod", "lchmod", "symlink_to",
+               "hardlink_to", "rename"}
+OS_WRITES = {"open", "remove", "unlink", "rmdir", "mkdir", "makedirs", "rename", "renames", "replace", "chmod",
+             "fchmod", "lchmod", "chown", "truncate", "link", "symlink", "mkfifo", "utime", "removedirs"}
+SHUTIL_WRITES = {"copy", "copy2", "copyfile", "copyfileobj", "copytree", "move", "rmtree", "copymode", "copystat"}
+TEMPFILE_WRITES = {"mkstemp", "NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile"}
+WRITE_MODES = set("wax+")
+
+
+def _mode_of(call: ast.Call, position: int) -> str | None:
+    """The constant mode of an open() call (positional `position` or mode=), None when there is none."""
+    args = [*call.args[position:position + 1], *[k.value for k in call.keywords if k.arg == "mode"]]
+    return args[0].value if args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str) else None
+
+
+def _bytes_buffers(tree: ast.AST) -> set[str]:
+    """Names bound to io.BytesIO() in a module: a figure saved there stays in memory."""
+    return {target.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call) and ast.unparse(node.value.func) in ("io.BytesIO", "BytesIO")
+            for target in node.targets if isinstance(target, ast.Name)}
+
+
+def _file_write(call: ast.Call, buffers: set[str]) -> str | None:
+    """What `call` does to a file outside the door, or None."""
+    func = call.func
+    if isinstance(func, ast.Name) and func.id == "open" and set(_mode_of(call, 1) or "") & WRITE_MODES:
+        return "open(..., write mode)"
+    if not isinstance(func, ast.Attribute):
+        return None
+    owner = ast.unparse(func.value)
+    name = func.attr
+    if owner == "files":  # the door itself (ca3cli.edges.files)
+        return None
+    if owner == "os":
+        return f"os.{name}" if name in OS_WRITES else None
+    if owner == "shutil":
+        return f"shutil.{name}" if name in SHUTIL_WRITES else None
+    if owner == "tempfile":
+        return f"tempfile.{name}" if name in TEMPFILE_WRITES else None
+    if name == "open" and set(_mode_of(call, 0) or "") & WRITE_MODES:
+        return ".open(..., write mode)"
+    if name == "savefig" and not (call.args and isinstance(call.args[0], ast.Name) and call.args[0].id in buffers):
+        return ".savefig(a path)"
+    if name == "replace" and len(call.args) == 1 and not call.keywords:  # Path.replace(target); str.replace has two
+        return ".replace(target)"
+    return f".{name}()" if name in PATH_WRITES else None
+
+
+def direct_writes(package: Path) -> list[str]:
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path.relative_to(package) == FILE_DOOR:
+            continue
+        tree = ast.parse(path.read_text())
+        buffers = _bytes_buffers(tree)
+        for node in ast.walk(tree):
+            what = _file_write(node, buffers) if isinstance(node, ast.Call) else None
+            if what is not None:
+                found.append(f"{path.relative_to(package)}:{node.lineno} {what}")
+    return found
+
+
+def test_only_the_file_door_writes_or_removes_files() -> None:
+    assert direct_writes(PACKAGE) == []
+
+
+WRITES = {
+    "path.write_text('x')": ".write_text()", "path.unlink()": ".unlink()", "folder.mkdir(parents=True)": ".mkdir()",
+    "os.open(p, os.O_WRONLY)": "os.open", "os.replace(a, b)": "os.replace", "shutil.copy2(a, b)": "shutil.copy2",
+    "open(p, 'w')": "open(..., write mode)", "open(p, mode='a')": "open(..., write mode)",
+    "path.open('w')": ".open(..., write mode)", "fig.savefig('out.png')": ".savefig(a path)",
+    "partial.replace(mp4)": ".replace(target)", "partial.rename(mp4)": ".rename()",
+    "tempfile.mkstemp()": "tempfile.mkstemp", "p.chmod(0o644)": ".chmod()",
+}
+READS = ["open(p)", "path.open()", "path.read_text()", "text.replace('a', 'b')", "moment.replace(tzinfo=UTC)",
+         "buffer = io.BytesIO()\nfig.savefig(buffer)", "shutil.which('kubectl')", "tempfile.TemporaryDirectory()",
+         "files.rename(root, 'a', 'b')"]
+
+
+@pytest.mark.parametrize("code", sorted(WRITES))
+def test_the_check_finds_each_kind_of_direct_write(code: str, tmp_path: Path) -> None:
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "m.py").write_text(code + "\n")
+    assert direct_writes(tmp_path) == [f"core/m.py:1 {WRITES[code]}"]
+
+
+@pytest.mark.parametrize("code", READS)
+def test_the_check_lets_reads_and_memory_through(code: str, tmp_path: Path) -> None:
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "m.py").write_text(code + "\n")
+    assert direct_writes(tmp_path) == []
+
+
 HEAVY = ("matplotlib", "playwright", "cryptography", "detect_secrets", "kubernetes_validate", "jsonschema", "jinja2",
          "yaml", "pydantic", "PIL", "pyte")
 

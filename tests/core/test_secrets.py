@@ -42,8 +42,8 @@ def test_kraft_cluster_id_is_base64url_of_16_bytes() -> None:
 def test_rerun_keeps_every_value(tmp_path: Path) -> None:
     secrets.ensure(tmp_path)
     before = secrets.load(tmp_path)
-    created, kept = secrets.ensure(tmp_path)
-    assert created == [] and len(kept) == len(secrets.SPECS)
+    ensured = secrets.ensure(tmp_path)
+    assert ensured.created == [] and len(ensured.kept) == len(secrets.SPECS)
     assert secrets.load(tmp_path) == before
 
 

@@ -66,7 +66,7 @@ def test_secrets_hold_the_rendered_and_the_runtime_keys_by_owner() -> None:
     auth = names.secret("influxdb", "admin-token")
     assert auth.name == "influxdb-auth"
     assert set(auth.keys) == {"admin-username", "admin-password", "admin-token", "processor-token", "grafana-token"}
-    assert names.secret("grafana", "admin-password").keys == ("admin-user", "admin-password")
+    assert names.secret("grafana", "admin-password").keys == ("admin-user", "admin-password", "renderer-token")
     with pytest.raises(Ca3Error, match=r"0 rendered Secrets of grafana hold tls\.crt"):
         names.secret("grafana", "tls.crt")
     assert {s.name for s in names.secrets()} == {"influxdb-auth", "grafana-admin", "kafka-cluster", "influxdb-tls",

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TextIO
 
+from ca3cli.edges import files
 from ca3cli.edges.recording.cast import CastWriter, new_header
 
 
@@ -69,8 +70,7 @@ class Recording:
         self._stream: TeeStream | None = None
 
     def __enter__(self) -> TextIO:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = self.path.open("w", encoding="utf-8")
+        self._file = files.open_new(self.path.parent, self.path.name)
         self._stream = TeeStream(CastWriter(self._file, self._header), self._mirror, self._clock)
         # A TextIOBase that takes str is all a Console needs of its file; typing.TextIO is not its nominal base.
         return typing.cast(TextIO, self._stream)

@@ -7,7 +7,6 @@ MP4 is written beside its final name and moved there when complete, so an interr
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ca3cli.core.errors import Ca3Error
+from ca3cli.edges import files
 from ca3cli.edges.recording import cast as asciicast
 from ca3cli.edges.recording.timing import Pacing, schedule
 
@@ -73,7 +73,7 @@ def render_mp4(cast: Path, mp4: Path, max_seconds: float = 180.0, *, max_pause: 
     painter = Painter(recorded.header.width, recorded.header.height)
     painter.paint(screen)
     partial = mp4.with_name(f".{mp4.stem}.partial{mp4.suffix}")
-    mp4.parent.mkdir(parents=True, exist_ok=True)
+    files.folder(mp4.parent)
     writer: Generator[None, bytes | None, None] = imageio_ffmpeg.write_frames(
         str(partial), painter.image.size, fps=plan.fps, quality=QUALITY, ffmpeg_log_level="error",
         output_params=ENCODER_OPTIONS)
@@ -81,13 +81,12 @@ def render_mp4(cast: Path, mp4: Path, max_seconds: float = 180.0, *, max_pause: 
         writer.send(None)
         _encode(recorded.events, plan.frame_of, plan.frames, stream, screen, painter, writer, progress)
         writer.close()
-        partial.replace(mp4)
+        files.rename(mp4.parent, partial.name, mp4.name)
     except (OSError, RuntimeError) as exc:
         raise VideoError(f"Encoding {mp4} failed: {exc}.") from None
     finally:
         writer.close()
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
+        files.discard(mp4.parent, partial.name)
     return VideoInfo(plan.duration, plan.frames, painter.image.size, plan.scale)
 
 

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ca3cli.core.errors import CertsError
+from ca3cli.edges import files
 from ca3cli.operations.certs import authority, inspect
 from ca3cli.operations.certs.authority import Pair
 from ca3cli.operations.certs.names import CertSpec, wanted
@@ -53,17 +53,10 @@ class Issued:
         return self.created + self.renewed
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """One file readable by the owner only, without a moment where it is wider."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-
-
 def _save(folder: Path, name: str, pair: Pair) -> None:
-    _write_private(key_path(folder, name), pair.key_pem)
-    _write_private(cert_path(folder, name), pair.cert_pem)
+    """Key and certificate, each replaced whole and readable by the owner only."""
+    files.write(folder, key_path(folder, name).name, pair.key_pem, mode=files.PRIVATE_FILE)
+    files.write(folder, cert_path(folder, name).name, pair.cert_pem, mode=files.PRIVATE_FILE)
 
 
 def read(folder: Path, name: str) -> Pair | None:
@@ -74,11 +67,6 @@ def read(folder: Path, name: str) -> Pair | None:
     if stat.S_IMODE(key.stat().st_mode) & 0o077:
         raise CertsError(f"Key {key} is readable by other users. Run `chmod 600 {key}`, then run the command again.")
     return Pair(cert.read_bytes(), key.read_bytes())
-
-
-def _open_folder(folder: Path) -> None:
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
 
 
 def _ca(folder: Path, settings: Settings, now: dt.datetime, issued: Issued) -> Pair:
@@ -98,7 +86,7 @@ def ensure(folder: Path, settings: Settings, rotate: bool = False, only: Iterabl
     both to those certificates. The CA is made when missing and kept otherwise."""
     moment = now or dt.datetime.now(dt.UTC)
     chosen = set(only)
-    _open_folder(folder)
+    files.private_folder(folder)
     issued = Issued()
     ca = _ca(folder, settings, moment, issued)
     for spec in [spec for spec in wanted(settings) if not chosen or spec.name in chosen]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ca3cli.core import registry, render, template_values
 from ca3cli.core.errors import CertsError, ConfigError
 from ca3cli.core.topology import Topology
+from ca3cli.edges import files
 from ca3cli.operations.certs import inspect, objects, store
 from ca3cli.operations.certs.names import CA_CONFIGMAP, wanted
 
@@ -127,7 +128,4 @@ def write_tls_summary(settings: Settings, root: Path, project: Path | None = Non
         values = template_values.tls_placeholders()
 
     manifests = render.render(settings, {**template_values.placeholders(), **values}, registry.HIGHEST)
-    path = root / SUMMARY
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text(settings, manifests, folder, dt.datetime.now(dt.UTC)))
-    return path
+    return files.write(root, SUMMARY, text(settings, manifests, folder, dt.datetime.now(dt.UTC)))

@@ -50,7 +50,6 @@ def recorded(run: Callable[[Console, Pace], Finished], out: Path, mirror: TextIO
     from ca3cli.operations.chaos.runner import Interrupted
 
     require()  # a missing video package stops the drill before anything is changed, not after
-    out.mkdir(parents=True, exist_ok=True)
     width, height = SCREEN
     try:
         with Recording(out / CAST, width, height, mirror=mirror) as stream:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ca3cli.edges import files
 from ca3cli.edges.recording import picture
 from ca3cli.edges.recording.video import VideoError
 from ca3cli.operations.chaos import plot, podtext, report
@@ -25,19 +26,17 @@ def pods_picture(experiment: str) -> str:
 def save(folder: Path, drill: Drill) -> tuple[list[Result], list[Path]]:
     """The results and the files written: report, picture, journal, pods at the moments that matter (as text and,
     with the `video` extra, as pictures of the terminal)."""
-    folder.mkdir(parents=True, exist_ok=True)
     results = [analyse(run) for run in drill.runs]
-    (folder / REPORT).write_text(report.markdown(drill, results))
-    (folder / JOURNAL).write_text(to_json(drill))
-    (folder / PICTURE).write_bytes(plot.png(drill))
+    files.write(folder, REPORT, report.markdown(drill, results))
+    files.write(folder, JOURNAL, to_json(drill))
+    files.write(folder, PICTURE, plot.png(drill))
     pods = podtext.text(drill)
     written = [folder / REPORT, folder / PICTURE, folder / JOURNAL, folder / PODS]
     try:
         for run, lines in podtext.blocks(drill):
-            path = folder / pods_picture(run.experiment.name)
-            path.write_bytes(picture.png([podtext.heading(run), "", *lines]))
-            written.append(path)
+            written.append(files.write(folder, pods_picture(run.experiment.name),
+                                       picture.png([podtext.heading(run), "", *lines])))
     except VideoError as exc:
         pods += f"\nThe pictures {pods_picture('EXPERIMENT')} were not drawn: {exc}\n"
-    (folder / PODS).write_text(pods)
+    files.write(folder, PODS, pods)
     return results, written

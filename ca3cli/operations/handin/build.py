@@ -4,7 +4,6 @@ on disk. Cluster-made evidence is only looked for (and copied from the project w
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ca3cli.core import registry
 from ca3cli.core.errors import Ca3Error
+from ca3cli.edges import files
 from ca3cli.operations.build import find_apps_dir
 from ca3cli.operations.handin import checklist, deliverables, proofs, readme, scan, submission, validation
 
@@ -53,8 +53,7 @@ def _copy_tree(source: Path, target: Path) -> None:
         if path.is_symlink() or not path.is_file() or any(p in SKIPPED_SOURCE or p.endswith(".egg-info")
                                                           for p in parts) or path.suffix == ".pyc":
             continue
-        (target / path.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target / path.relative_to(source))
+        files.copy(source, path.relative_to(source), target, path.relative_to(source))
 
 
 def _copy_evidence(project: Path, root: Path) -> None:
@@ -155,7 +154,7 @@ def run(settings: Settings, milestone: int, root: Path, project: Path, values: I
     write_static(settings, root, rows)
     scanned = secret_scan(root, project, values, progress)
     accepted = len(scanned.findings)
-    (root / SCAN_REPORT).write_text(scan_report(scanned, accepted))
+    files.write(root, SCAN_REPORT, scan_report(scanned, accepted))
     found = _found(root, rows)
     titles = _titles(root, found)
     now = datetime.now(UTC)
@@ -168,8 +167,8 @@ def run(settings: Settings, milestone: int, root: Path, project: Path, values: I
     generated = readme.markdown(milestone, lines, k8s_files, enabled, checks, titles, settings.namespace,
                                 switched_on, rows)
     existing = (root / README).read_text() if (root / README).is_file() else None
-    (root / README).write_text(readme.merge(existing, generated))
-    (root / CHECKLIST).write_text(checklist.markdown(lines, milestone))
+    files.write(root, README, readme.merge(existing, generated))
+    files.write(root, CHECKLIST, checklist.markdown(lines, milestone))
     return Handin(root, lines, scanned)
 
 
@@ -190,5 +189,5 @@ def accept_findings(root: Path, project: Path, values: Iterable[str],
                     progress: Callable[[str], None] = lambda _: None) -> list[scan.Finding]:
     """Write the project's baseline so that every current detect-secrets finding is accepted; returns them."""
     findings = [f for f in scan.scan(root, values, progress).findings if f.kind != scan.GENERATED]
-    (project / scan.BASELINE).write_text(scan.baseline_json(findings))
+    files.write(project, scan.BASELINE, scan.baseline_json(findings))
     return findings

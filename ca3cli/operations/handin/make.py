@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from ca3cli.core.errors import Ca3Error
+from ca3cli.edges import files
 from ca3cli.edges.browser import PAGE_TIMEOUT_S
 from ca3cli.operations import evidence, preflight
 from ca3cli.operations.chaos import filmed
@@ -127,9 +128,8 @@ def _validate(ctx: Context, say: Say) -> None:
     checks = catalogue.select(chosen, [])
     say(f"running {len(checks)} checks of {source}")
     outcome = report.Report(chosen, source, tuple(runner.run(checks, Probe(ctx.kubectl, ctx.settings, chosen))))
-    ctx.outputs.mkdir(parents=True, exist_ok=True)
-    (ctx.project / VALIDATION_XML).write_text(report.to_junit(outcome))
-    (ctx.project / VALIDATION_JSON).write_text(json.dumps(report.to_json(outcome), indent=2) + "\n")
+    files.write(ctx.project, VALIDATION_XML, report.to_junit(outcome))
+    files.write(ctx.project, VALIDATION_JSON, json.dumps(report.to_json(outcome), indent=2) + "\n")
     if outcome.failed:
         raise Ca3Error(f"{outcome.counts['FAIL']} of {len(outcome.results)} checks failed; their evidence is in "
                        f"{VALIDATION_JSON}.")

@@ -16,11 +16,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ca3cli.core import owned_paths
 from ca3cli.core.errors import Ca3Error
-from ca3cli.edges import process
+from ca3cli.edges import files, process
 from ca3cli.edges.runlog import secret_forms
 
 BASELINE = ".secrets.baseline"
@@ -205,11 +206,10 @@ def _history(repo: Path, refs: Sequence[str], forms: Sequence[str], tmp: Path,
         first = paths[oid][0]
         if not _is_text(content) or _skipped(first.path):
             continue
-        copy = tmp / oid / Path(first.path).name
-        copy.parent.mkdir()
-        copy.write_bytes(content)
+        name = owned_paths.UNSAFE.sub("_", PurePosixPath(first.path).name)  # git allows a backslash in a name
+        copy = files.write(tmp, PurePosixPath(oid, name), content, mode=files.PRIVATE_FILE, durable=False)
         found = scan_file(copy, first.path) + exact_values(content.decode(errors="replace"), first.path, forms)
-        copy.unlink()
+        files.remove(tmp, copy.relative_to(tmp))
         findings += [replace(f, path=blob.path, commit=blob.commit) for blob in paths[oid] for f in found]
     return findings, {(blob.oid, blob.path) for blobs in paths.values() for blob in blobs}
 

@@ -7,7 +7,6 @@ k8s/ (output.write), the one file that shows them is `k8s/secrets.yaml.template`
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from ca3cli.core import registry, render, template_values
-from ca3cli.edges import gitignore, output
+from ca3cli.edges import files, gitignore, output
 from ca3cli.edges.runlog import RUN_LOGS
 from ca3cli.operations.certs import seed
 from ca3cli.operations.certs.summary import write_tls_summary
@@ -42,45 +41,36 @@ def write_k8s(settings: Settings, root: Path, milestone: int) -> Path:
     """Every manifest of milestones 1..N under root/k8s/ in the seed's layout, and the seed's k8s/tls/ files;
     Secret manifests are left out."""
     folder = root / "k8s"
-    output.write(_manifests(settings, milestone), folder, None)
-    seed.write(folder, registry.features(settings, milestone))
+    output.write(_manifests(settings, milestone), folder, None, seed.extras(registry.features(settings, milestone)))
     return folder
 
 
 def write_secrets_template(settings: Settings, root: Path, milestone: int) -> Path:
     """The Secret manifests with `${NAME}` placeholders, for someone who applies k8s/ without ca3."""
-    path = root / "k8s" / "secrets.yaml.template"
     names = ", ".join(envsubst_values().values())
     header = ("# The Secrets of this deployment, with placeholders instead of values. `ca3 deploy` creates them from\n"
               "# the values `ca3 init` generated (kept in the git-ignored .ca3/secrets/). Without ca3: export\n"
               f"# {names}, then `envsubst < k8s/secrets.yaml.template | kubectl apply -f -`.\n")
     bodies = [m.text.strip() for m in _manifests(settings, milestone) if m.is_secret]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(header + "".join(f"---\n{body}\n" for body in bodies))
-    return path
+    return files.write(root, "k8s/secrets.yaml.template", header + "".join(f"---\n{body}\n" for body in bodies))
 
 
 def write_network_policies(settings: Settings, root: Path, milestone: int) -> Path:
     """Every NetworkPolicy of milestones 1..N in one multi-document file, as the seed names it."""
-    path = root / deliverables.OUTPUTS / "network-policies.yaml"
     policies = [(m.path, doc) for m in _manifests(settings, milestone) for doc in m.documents
                 if doc.get("kind") == "NetworkPolicy"]
     header = (f"# Every NetworkPolicy ca3 applies for milestones 1-{milestone} ({len(policies)} policies), one "
               "document each;\n# the source of each is named above it (rendered by `ca3 handin`).\n")
     body = "".join(f"---\n# k8s/{source}\n{yaml.safe_dump(doc, sort_keys=False)}" for source, doc in policies)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(header + body)
-    return path
+    return files.write(root, f"{deliverables.OUTPUTS}/network-policies.yaml", header + body)
 
 
 def write_scripts(settings: Settings, root: Path, milestone: int) -> Path:
     """scripts/*.sh: each a thin call to ca3 (the same text as the project's own scripts)."""
-    folder = root / "scripts"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = files.folder(root, "scripts")
     for name, text in scripts.texts(milestone).items():
-        path = folder / name
-        path.write_text(text)
-        path.chmod(0o755 if name.endswith(".sh") and name != scripts.HELPER else 0o644)
+        files.write(folder, name, text,
+                    mode=files.EXECUTABLE if name.endswith(".sh") and name != scripts.HELPER else files.PUBLIC_FILE)
     return folder
 
 
@@ -95,9 +85,8 @@ def write_validation_report(settings: Settings, root: Path) -> Path | None:
     source = root / deliverables.VALIDATION_JSON
     if not source.is_file():
         return None
-    path = root / deliverables.OUTPUTS / "validation-report.md"
-    path.write_text(validation.markdown(json.loads(source.read_text()), source.name))
-    return path
+    return files.write(root, f"{deliverables.OUTPUTS}/validation-report.md",
+                       validation.markdown(json.loads(source.read_text()), source.name))
 
 
 def write_deploy_log(settings: Settings, root: Path, project: Path) -> Path | None:
@@ -106,10 +95,7 @@ def write_deploy_log(settings: Settings, root: Path, project: Path) -> Path | No
     finished = [log for log in logs if validation.deploy_succeeded(log.read_text())]
     if not finished:
         return None
-    path = root / deliverables.OUTPUTS / "deploy-log.txt"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(finished[-1], path)
-    return path
+    return files.copy(finished[-1].parent, finished[-1].name, root, f"{deliverables.OUTPUTS}/deploy-log.txt")
 
 
 def makers(milestone: int, project: Path) -> deliverables.Makers:

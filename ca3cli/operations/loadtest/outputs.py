@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ca3cli.edges import files
 from ca3cli.edges.recording import picture
 from ca3cli.edges.recording.video import VideoError
 from ca3cli.operations.loadtest import plot, report
@@ -21,26 +22,21 @@ WATCH_PICTURE = "hpa-watch.png"  # the same, drawn as the terminal showed it
 
 def save(folder: Path, timeline: Timeline, analysis: Analysis) -> list[Path]:
     """Every deliverable; the picture only when there are samples to draw."""
-    folder.mkdir(parents=True, exist_ok=True)
     written = {SAMPLES: to_json(timeline), EVENTS: report.events_text(timeline),
                RESULTS: report.results_markdown(timeline, analysis)}
     paths = []
     for name, text in written.items():
-        (folder / name).write_text(text)
-        paths.append(folder / name)
+        paths.append(files.write(folder, name, text))
     if timeline.samples:
-        (folder / PICTURE).write_bytes(plot.png(timeline))
-        paths.append(folder / PICTURE)
+        paths.append(files.write(folder, PICTURE, plot.png(timeline)))
     if timeline.hpa_watch:
         lines = [f"$ kubectl -n {timeline.namespace} {' '.join(HPA_WATCH)}", *timeline.hpa_watch.splitlines()]
         note = []
         try:
-            (folder / WATCH_PICTURE).write_bytes(picture.png(lines))
-            paths.append(folder / WATCH_PICTURE)
+            paths.append(files.write(folder, WATCH_PICTURE, picture.png(lines)))
         except VideoError as exc:
             note = ["", f"(The picture {WATCH_PICTURE} was not drawn: {exc})"]
-        (folder / WATCH).write_text("\n".join(lines + note) + "\n")
-        paths.append(folder / WATCH)
+        paths.append(files.write(folder, WATCH, "\n".join(lines + note) + "\n"))
     return paths
 
 

@@ -12,6 +12,7 @@ from ca3cli.core import dashboards, registry, render, template_values
 from ca3cli.core.render import Manifest
 from ca3cli.core.settings import Settings
 from ca3cli.core.topology import Topology
+from ca3cli.edges import files
 from ca3cli.operations.procedures import incidents, tiers
 from ca3cli.operations.procedures.inventory import TIERS, inventory
 from ca3cli.operations.procedures.model import Facts, Procedure, Step
@@ -105,7 +106,4 @@ def document(settings: Settings, milestone: int, manifests: Iterable[Manifest]) 
 
 def write_operator_procedures(settings: Settings, root: Path, *, milestone: int = registry.HIGHEST) -> Path:
     """Write `root/outputs/operator-procedures.md` and return its path."""
-    path = root / OUTPUT
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_operator_procedures(settings, milestone=milestone), encoding="utf-8")
-    return path
+    return files.write(root, OUTPUT, render_operator_procedures(settings, milestone=milestone))
