@@ -22,34 +22,37 @@ from ca3cli.core.errors import Ca3Error, ConfigError
 if TYPE_CHECKING:  # the core is imported when a drill runs, so `ca3 --help` stays fast
     from ca3cli.core.settings import Settings
     from ca3cli.operations.chaos.model import Experiment
+    from ca3cli.operations.chaos.operator import Pace
     from ca3cli.operations.chaos.session import Finished
     from ca3cli.operations.project import Project
 
 OUT = Path("outputs")
 
 
-def _list(experiments: tuple[Experiment, ...]) -> None:
-    table = Table("experiment", "what it does", title="ca3 chaos experiments (--dry-run shows the commands)",
-                  title_justify="left")
+def _list(experiments: tuple[Experiment, ...], default: tuple[Experiment, ...]) -> None:
+    table = Table("experiment", "by default", "what it does", title="ca3 chaos experiments (--dry-run shows the "
+                  "commands; --all runs every one)", title_justify="left")
     for exp in experiments:
-        table.add_row(escape(exp.name), escape(exp.summary))
+        table.add_row(escape(exp.name), "yes" if exp in default else "", escape(exp.summary))
     console.print(table)
 
 
 def run_drill(here: Project, experiments: tuple[Experiment, ...], view: Console, out: Path, interval: float,
-              timeout: float) -> Finished:
+              timeout: float, pace: Pace) -> Finished:
     """The drill against the settings' cluster; everything the operator sees goes to `view` (the place a
-    recording hooks in: pass a Console writing to the recording stream)."""
+    recording hooks in: pass a Console writing to the recording stream), typed at `pace`."""
     from ca3cli.operations.chaos import filmed
 
     return filmed.run_drill(here.kubectl(), here.settings, here.secrets_folder, experiments, view, out, interval,
-                            timeout)
+                            timeout, pace)
 
 
 def chaos(
     ctx: typer.Context,
     experiment: list[str] = typer.Option([], "--experiment", "-e", metavar="NAME",
-                                         help="Run only this experiment (repeatable); see --list."),
+                                         help="Run only this experiment (repeatable); see --list. Without it: the "
+                                              "seed's producer, processor and Kafka pod deletions."),
+    every: bool = flag("--all", help="Run every experiment (see --list), not only the seed's three."),
     list_: bool = flag("--list", help="List the experiments and exit."),
     dry_run: bool = flag("--dry-run", help="Show what each experiment would do and undo; change nothing."),
     as_json: bool = flag("--json", help="Print the verdicts as JSON (the live view goes to stderr)."),
@@ -64,37 +67,42 @@ def chaos(
     timeout: float = typer.Option(120, "--timeout", help="Seconds to wait for recovery after each fault."),
 ) -> None:
     """Inject failures per tier and prove the pipeline heals: recovery time, data flow, loss and duplicates."""
-    from ca3cli.operations.chaos.catalogue import select
+    from ca3cli.operations.chaos.catalogue import seed_drills, select
 
     if interval < 0 or timeout <= 0:
         raise ConfigError("--interval must be >= 0 and --timeout > 0; run `ca3 chaos --help` for the defaults.")
-    chosen = select(experiment)
+    if every and experiment:
+        raise ConfigError("--all runs every experiment and -e only those named; give one of them.")
+    chosen = select(experiment) if experiment or every else seed_drills()
     if list_:
-        _list(chosen)
+        _list(select(experiment), seed_drills())
         return
     if export:
-        _export(ctx, export, chosen, out, None if milestone is None else registry.check_milestone(milestone))
+        _export(ctx, export, select(experiment), out,
+                None if milestone is None else registry.check_milestone(milestone))
         return
     if milestone is not None:
         raise ConfigError("--milestone chooses what --export renders; a drill runs on the milestone deployed.")
     if dry_run:
         _dry_run(project(ctx), chosen)
         return
+    from ca3cli.operations.chaos.operator import Pace
     from ca3cli.operations.chaos.runner import Interrupted
 
     here = project(ctx)
     settings = here.settings
     view = err_console if as_json else console
 
-    def run(shown: Console) -> Finished:
+    def run(shown: Console, pace: Pace) -> Finished:
         try:
-            return run_drill(here, chosen, shown, out, interval, timeout)
+            return run_drill(here, chosen, shown, out, interval, timeout, pace)
         except Interrupted as stopped:
             where = escape(str(stopped.files[0].parent)) if stopped.files else escape(str(out))
             shown.print(f"Interrupted: what the drill changed was undone; what it measured is in {where}/.")
             raise
 
-    finished, video = _recorded(run, out, sys.stderr if as_json else sys.stdout) if record else (run(view), None)
+    finished, video = (_recorded(run, out, sys.stderr if as_json else sys.stdout) if record
+                       else (run(view, Pace()), None))
     extra = [_write_procedures(settings, out), *([video] if video else [])]
     _report(finished, as_json, [*finished.files, *extra])
 
@@ -113,7 +121,7 @@ def _dry_run(here: Project, chosen: tuple[Experiment, ...]) -> None:
     console.print("Dry run: nothing was changed.")
 
 
-def _recorded(run: Callable[[Console], Finished], out: Path, mirror: TextIO) -> tuple[Finished, Path]:
+def _recorded(run: Callable[[Console, Pace], Finished], out: Path, mirror: TextIO) -> tuple[Finished, Path]:
     """The drill recorded, then filmed with the encoding's progress shown (ca3cli/operations/chaos/filmed.py)."""
     from rich.progress import Progress
 
@@ -123,7 +131,10 @@ def _recorded(run: Callable[[Console], Finished], out: Path, mirror: TextIO) -> 
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("Rendering the drill's video", total=None)
         info = filmed.film(out, lambda done, total: bar.update(task, completed=done, total=total))
-    err_console.print(f"filmed {escape(str(out / filmed.VIDEO))}: {info.duration:.0f} s, {info.frames} frames")
+    pace = (f"real time, waits cut to {filmed.VIDEO_PAUSE_S:.0f} s" if info.scale >= 1 else
+            f"sped up {1 / info.scale:.1f}x to fit {filmed.VIDEO_MAX_S:.0f} s; fewer experiments film at real time")
+    err_console.print(f"filmed {escape(str(out / filmed.VIDEO))}: {info.duration:.0f} s, {info.frames} frames "
+                      f"({pace})")
     return finished, out / filmed.VIDEO
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.chaos import answers as a
+from tests.chaos import terminal
 from tests.cluster.conftest import Project
 from tests.fixtures.kubectl import KubectlStub, fixture
 from tests.validate.recorded_api import RecordedApi, Seen, serve
@@ -53,6 +54,7 @@ def answer_drill(stub: KubectlStub, apis: tuple[RecordedApi, RecordedApi]) -> No
     stub.on("port-forward", "svc/prometheus-service", forward_to=apis[1].port)
     stub.on("get", "events", stdout=a.recorded_events())
     stub.on("logs", stderr=a.logs_unreachable(), returncode=1)
+    terminal.answer_operator(stub)
     pods = a.recorded_pods()
     stub.on("get", "pods", "-o", "json", stdout=pods, times=1)
     stub.on("get", "pods", "-o", "json", stdout=a.replaced(pods, a.PRODUCER, a.REPLACEMENT, True, keep_old=False))

@@ -4,6 +4,7 @@ query APIs of a drill run through the CLI, and the recorded cluster a runner tes
 import pytest
 
 from tests.chaos import answers as a
+from tests.chaos import terminal
 from tests.chaos.cli_drill import apis, plain_influx  # noqa: F401 - re-exported as fixtures
 from tests.cluster.conftest import ca3, project  # noqa: F401 - re-exported as fixtures
 from tests.fixtures.kubectl import KubectlStub
@@ -17,4 +18,5 @@ def cluster(kubectl_stub: KubectlStub) -> KubectlStub:
     kubectl_stub.on("get", "events", stdout=a.recorded_events())
     kubectl_stub.on("logs", stderr=a.logs_unreachable(), returncode=1)
     a.no_pod_watch(kubectl_stub)
+    terminal.answer_operator(kubectl_stub)
     return kubectl_stub

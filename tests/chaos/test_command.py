@@ -8,7 +8,10 @@ import re
 import shlex
 import subprocess
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
+
+import pytest
 
 from ca3cli.operations.chaos.catalogue import experiments
 from tests.chaos import answers as a
@@ -65,6 +68,22 @@ def test_list_names_every_experiment_and_dry_run_changes_nothing(
     assert kubectl_stub.calls == []
 
 
+def test_without_e_the_seeds_three_pod_deletions_run_and_all_runs_every_experiment(
+        plain_influx: Project, ca3: Callable[..., Run], kubectl_stub: KubectlStub) -> None:
+    def planned(*args: str) -> list[str]:
+        run = ca3("chaos", "--dry-run", *args)
+        assert run.code == 0, run.text
+        return [line.split(":")[0] for line in run.out.splitlines() if line and not line.startswith((" ", "Dry"))]
+
+    assert planned() == ["delete-pod-producer", "delete-pod-processor", "delete-pod-kafka"]
+    assert planned("--all") == [e.name for e in experiments()] and len(planned("--all")) > 3
+    both = ca3("chaos", "--all", "-e", "delete-pod-kafka")
+    assert both.code == 2 and "give one of them" in both.text
+    listed = ca3("chaos", "--list")
+    assert all(e.name in listed.text for e in experiments())  # --list names every one, the default three marked
+    assert kubectl_stub.calls == []
+
+
 def test_an_unknown_experiment_or_a_bad_interval_exits_2(plain_influx: Project, ca3: Callable[..., Run]) -> None:
     unknown = ca3("chaos", "-e", "delete-everything")
     assert unknown.code == 2 and "Unknown experiment delete-everything" in unknown.text
@@ -73,9 +92,13 @@ def test_an_unknown_experiment_or_a_bad_interval_exits_2(plain_influx: Project, 
 
 def test_a_recorded_drill_leaves_its_terminal_session_and_a_video_of_it_beside_the_procedures(
         plain_influx: Project, ca3: Callable[..., Run], kubectl_stub: KubectlStub,
-        apis: tuple[RecordedApi, RecordedApi]) -> None:
+        apis: tuple[RecordedApi, RecordedApi], monkeypatch: pytest.MonkeyPatch) -> None:
     import imageio_ffmpeg
 
+    from ca3cli.operations.chaos import operator
+
+    # Typed at once: tests/chaos/test_film.py films at the real pace; this one checks the command's wiring.
+    monkeypatch.setattr(operator, "FILM", replace(operator.FILM, key_s=0, enter_s=0, read_s=0, title_s=0.01))
     answer_drill(kubectl_stub, apis)
     run = ca3("chaos", "-e", "delete-pod-producer", "--record", *FAST)
     assert run.code == 0, run.text
@@ -83,7 +106,8 @@ def test_a_recorded_drill_leaves_its_terminal_session_and_a_video_of_it_beside_t
     header, *lines = (outputs / "resilience-drill.cast").read_text().splitlines()
     assert json.loads(header)["version"] == 2
     shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", "".join(json.loads(line)[2] for line in lines))
-    assert "delete-pod-producer" in shown  # the live view went into the recording
+    assert "Scenario 1 of 1" in shown and "$ kubectl -n conveyor-pipeline get pods -l app=producer -w" in shown
+    assert "(real time, waits cut to 3 s)" in " ".join(run.text.split())
     meta = next(imageio_ffmpeg.read_frames(str(outputs / "resilience-drill.mp4")))
     assert meta["codec"] == "h264" and 0 < meta["duration"] <= 180
     assert "## producer pod lost" in (outputs / "operator-procedures.md").read_text()

@@ -8,7 +8,7 @@ import io
 from rich.console import Console
 
 from ca3cli.operations.chaos import influx, inject, observe, plot, podtext, view
-from ca3cli.operations.chaos.model import Drill, Reading
+from ca3cli.operations.chaos.model import Drill, Reading, Screen
 from ca3cli.operations.chaos.recovery import analyse
 from tests.chaos import answers as a
 from tests.chaos.timelines import OLD, delete_run, readings
@@ -82,18 +82,19 @@ def test_the_timeline_picture_is_a_png_also_when_nothing_was_injected() -> None:
     assert plot.png(Drill("conveyor-pipeline", "2026-12-01T08:00:00Z", 0.0))[:4] == b"\x89PNG"
 
 
-def test_pod_recovery_shows_kubectl_get_pods_before_right_after_and_ready_again() -> None:
-    text = podtext.text(Drill("conveyor-pipeline", "2026-12-01T08:00:00Z", 0.0,
-                              (delete_run(ready_after=6, flowing_after=8, end=40, stored=[]),)))
-    titles = [line.split("# ")[1] for line in text.splitlines() if line.startswith("$ kubectl get pods")]
-    assert titles == ["just before the fault (2026-12-01T08:00:09Z)", "+2 s after the fault (2026-12-01T08:00:12Z)",
-                      "Ready again, +6 s after the fault (2026-12-01T08:00:16Z)"]
-    blocks = [[row.split() for row in block.splitlines()[1:] if row] for block in text.split("$ kubectl get pods")]
-    assert blocks[1][0] == ["NAME", "READY", "STATUS", "RESTARTS", "NODE"]
-    assert ["producer-848b9d6d7-gvhjt", "1/1", "Running", "0", "node-1"] in blocks[1]
-    assert ["producer-848b9d6d7-x7k2p", "0/1", "ContainerCreating", "0", "node-1"] in blocks[2]
-    assert ["producer-848b9d6d7-x7k2p", "1/1", "Running", "0", "node-1"] in blocks[3]
-    assert not [row for row in blocks[3] if row[0] == "producer-848b9d6d7-gvhjt"]
+def test_pod_recovery_shows_the_operators_get_pods_before_during_and_after_as_kubectl_printed_them() -> None:
+    run = delete_run(ready_after=6, flowing_after=8, end=40, stored=[])
+    table = "NAME   READY   STATUS\nproducer-848b9d6d7-x7k2p   1/1   Running"
+    screens = tuple(Screen("delete-pod-producer", moment, "2026-12-01T08:00:10Z", f"kubectl {command}", table)
+                    for moment, command in (("before", "get pods"), ("describe", "describe pod x"),
+                                            ("during", "get pods -w"), ("after", "get pods")))
+    text = podtext.text(Drill("conveyor-pipeline", "2026-12-01T08:00:00Z", 0.0, (run,), screens=screens))
+    commands = [line for line in text.splitlines() if line.startswith("$ ")]
+    assert commands == ["$ kubectl get pods    # before the fault, 2026-12-01T08:00:10Z",
+                        "$ kubectl get pods -w    # while it came back (stopped once recovered), 2026-12-01T08:00:10Z",
+                        "$ kubectl get pods    # after recovery, 2026-12-01T08:00:10Z"]
+    assert text.count(table) == 3  # kubectl's answer as it was, below each command
+    assert "$ " not in podtext.text(Drill("conveyor-pipeline", "2026-12-01T08:00:00Z", 0.0, (run,)))  # no screens
 
 
 def test_pod_ready_column_counts_ready_containers_as_kubectl_does() -> None:

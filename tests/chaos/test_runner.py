@@ -62,7 +62,9 @@ def test_delete_pod_is_measured_and_passes_when_the_replacement_is_ready_and_not
     assert run.outcome == "completed" and run.fresh_producers == (replacement,)
     assert result.ready_s is not None and result.flowing_s is not None and result.seqs.lost == 0
     assert result.passed and finished.passed
-    assert len(data.asked) == 1 and data.asked[0][0] < data.asked[0][1]
+    # The operator's look at the last 15 s of readings, then the count over the experiment's window.
+    assert len(data.asked) == 2 and data.asked[0][1] - data.asked[0][0] == pytest.approx(15)
+    assert data.asked[1][0] < data.asked[1][1]
     report = (tmp_path / "outputs" / "resilience-report.md").read_text()
     assert "**1 of 1 experiments passed**" in report and "| readings lost | 0 | 0 | ok |" in report
     assert "rollback: nothing to undo: its Deployment or StatefulSet creates the replacement (ok)" in report
@@ -172,7 +174,8 @@ def test_ctrl_c_while_cut_off_restores_the_policies_and_the_report_says_so(clust
     assert [c for c in cluster.commands() if c.startswith("apply")] and "delete pod" not in " ".join(
         cluster.commands())
     assert stopped.value.files == [tmp_path / "resilience-report.md", tmp_path / "recovery-timeline.png",
-                                   tmp_path / "chaos-journal.json", tmp_path / "pod-recovery.txt"]
+                                   tmp_path / "chaos-journal.json", tmp_path / "pod-recovery.txt",
+                                   tmp_path / "pod-recovery-cut-off-processor.png"]
     report = (tmp_path / "resilience-report.md").read_text()
     assert "**The drill was interrupted (Ctrl-C)**" in report
     assert "Interrupted by Ctrl-C during measure; what it changed was undone." in report

@@ -16,10 +16,12 @@ from ca3cli.operations.certs import store
 from ca3cli.operations.certs.summary import write_tls_summary
 from ca3cli.operations.chaos import podtext
 from ca3cli.operations.chaos.catalogue import select
-from ca3cli.operations.chaos.model import Drill, Fault, Run, to_json
+from ca3cli.operations.chaos.model import Drill, Fault, Run, Screen, to_json
 from ca3cli.operations.handin import build, checklist, deliverables, proofs, submission
 from ca3cli.operations.handin.checklist import State
 from ca3cli.operations.handin.scan import Scanned
+from tests.chaos import answers as a
+from tests.chaos import terminal
 from tests.chaos.timelines import NEW, OLD, delete_run, readings
 from tests.handin.test_planted_evidence import _png
 
@@ -85,9 +87,13 @@ def test_nothing_committed_is_only_proven_by_a_scan_that_read_a_commit(scanned: 
 
 
 def recovered_drill() -> Drill:
+    """A drill whose producer pod came back, with the operator's `kubectl get pods` before, during and after."""
     stored = readings(OLD, range(100, 120)) + readings(NEW, range(0, 30), start_s=16)
+    table = terminal.pods_table(a.recorded_pods(), "producer")
+    screens = tuple(Screen("delete-pod-producer", moment, "2026-12-01T08:00:10Z", f"kubectl {command}", table)
+                    for moment, command in (("before", "get pods"), ("during", "get pods -w"), ("after", "get pods")))
     return Drill("conveyor-pipeline", "2026-12-01T08:00:00Z", 1_796_112_000.0,
-                 (delete_run(ready_after=6, flowing_after=8, end=40, stored=stored),))
+                 (delete_run(ready_after=6, flowing_after=8, end=40, stored=stored),), screens=screens)
 
 
 def not_steady_drill() -> Drill:

@@ -52,6 +52,27 @@ def _job(condition: str | None) -> dict[str, Any]:
     return job
 
 
+def hpa_watch() -> str:
+    """`kubectl get hpa --watch` over REPLICAS: the table, then a row per change, in kubectl 1.28's columns
+    (NAME REFERENCE TARGETS MINPODS MAXPODS REPLICAS AGE; TARGETS as current/target without the metric's name)."""
+    header = ("NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE")
+    cpu = {1: 10, 2: 60, 3: 90}
+
+    def row(name: str, replicas: int, age: str) -> tuple[str, ...]:
+        return (name, f"Deployment/{name}", f"{cpu[replicas]}%/70%", "1", "5", str(replicas), age)
+
+    def tab(rows: list[tuple[str, ...]]) -> str:
+        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+        return "".join("".join(c.ljust(w + 3) for c, w in zip(r[:-1], widths, strict=False)) + r[-1] + "\n"
+                       for r in rows)
+
+    lines = tab([header, row("producer", 1, "26m"), row("processor", 1, "26m")])
+    for (producer, processor), (before_p, before_q) in zip(REPLICAS[1:], REPLICAS, strict=False):
+        lines += tab([row("producer", producer, "27m")]) if producer != before_p else ""
+        lines += tab([row("processor", processor, "27m")]) if processor != before_q else ""
+    return lines
+
+
 def answer_load_test(stub: KubectlStub, prometheus_port: int) -> None:
     """A kind cluster with metrics-server, both HPAs playing REPLICAS over polls, a Job that runs two polls."""
     stub.on("version", stdout=fixture("recorded/version.json"))
@@ -74,6 +95,7 @@ def answer_load_test(stub: KubectlStub, prometheus_port: int) -> None:
     stub.on("get", JOB, times=2, stdout=_job(None))
     stub.on("get", JOB, stdout=_job("Complete"))
     stub.on("logs", JOB, stdout="some log line\n" + json.dumps(SUMMARY) + "\n")
+    stub.on("get", "hpa", "--watch", stdout=hpa_watch())
 
 
 def test_a_full_cycle_passes_writes_every_output_and_deletes_the_job_and_policy(
@@ -89,7 +111,9 @@ def test_a_full_cycle_passes_writes_every_output_and_deletes_the_job_and_policy(
     assert [r.new_size for r in timeline.rescales] == [3, 2, 1]
     assert (timeline.load.outcome, timeline.load.accepted, timeline.load.refused) == ("complete", 23950, 50)
     assert sorted(p.name for p in (project.path / "results").iterdir()) == sorted(
-        [outputs.SAMPLES, outputs.EVENTS, outputs.RESULTS, outputs.PICTURE])
+        [outputs.SAMPLES, outputs.EVENTS, outputs.RESULTS, outputs.PICTURE, outputs.WATCH, outputs.WATCH_PICTURE])
+    watched = (project.path / "results" / outputs.WATCH).read_text()
+    assert watched == f"$ kubectl -n conveyor-pipeline get hpa --watch\n{hpa_watch()}"  # kubectl's text as it came
     assert "HPA producer: 1 -> 3 -> 1 replicas" in run.text and "note: The producer refused 50" in run.text
 
 
@@ -187,7 +211,7 @@ def test_json_output_holds_the_verdict_each_cycle_and_the_files_written(
     assert [(c["hpa"], c["start"], c["peak"], c["scaled_down"]) for c in report["cycles"]] == [
         ("producer", 1, 3, True), ("processor", 1, 3, True)]
     assert sorted(Path(f).name for f in report["files"]) == sorted(
-        [outputs.SAMPLES, outputs.EVENTS, outputs.RESULTS, outputs.PICTURE])
+        [outputs.SAMPLES, outputs.EVENTS, outputs.RESULTS, outputs.PICTURE, outputs.WATCH, outputs.WATCH_PICTURE])
 
 
 def test_validate_m6_scaling_cycle_passes_on_what_the_load_test_recorded(

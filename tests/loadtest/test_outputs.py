@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import struct
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from ca3cli.operations.loadtest import analysis, outputs, report
+from ca3cli.operations.loadtest import analysis, outputs, plot, report
 from tests.loadtest.recorded import CLEAN, timeline
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -67,6 +68,22 @@ def test_a_damaged_samples_file_is_a_value_error_naming_the_file(tmp_path: Path)
     (tmp_path / outputs.SAMPLES).write_text('{"namespace": "x"}')
     with pytest.raises(ValueError, match=outputs.SAMPLES):
         outputs.last(tmp_path)
+
+
+def test_the_scaling_picture_marks_each_rescale_event_where_it_happened_with_its_new_size() -> None:
+    fig = plot.figure(timeline(CLEAN))  # rescales at 08:00:15 and 08:00:30; the first sample at 08:00:00, t=0
+    replicas = fig.axes[0]
+    marks = [float(line.get_xdata()[0]) for line in replicas.lines if line.get_linestyle() == ":"]
+    assert marks == [15.0, 30.0]
+    assert [text.get_text() for text in replicas.texts] == ["producer \u2192 3", "producer \u2192 1"]
+    legend = [text.get_text() for text in replicas.get_legend().get_texts()]
+    assert legend.count("SuccessfulRescale event") == 1 and "producer replicas" in legend
+    assert replicas.get_ylabel() == "replicas"
+
+
+def test_a_rescale_without_a_sample_to_place_it_against_is_not_marked() -> None:
+    recorded = replace(timeline(CLEAN), samples=())
+    assert [plot.when(recorded, event) for event in recorded.rescales] == [None, None]
 
 
 def test_a_run_without_samples_draws_no_picture_and_its_results_do_not_name_one(tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ class VideoInfo:
     duration: float  # seconds of video
     frames: int
     size: tuple[int, int]  # width, height in pixels
+    scale: float = 1.0  # 1.0: real time apart from the cut waits; below 1, the uniform speed-up it needed to fit
 
 
 def require() -> None:
@@ -52,9 +53,10 @@ def require() -> None:
                          f"with: {EXTRA}")
 
 
-def render_mp4(cast: Path, mp4: Path, max_seconds: float = 180.0, *,
+def render_mp4(cast: Path, mp4: Path, max_seconds: float = 180.0, *, max_pause: float = Pacing.max_pause,
                progress: Callable[[int, int], None] | None = None) -> VideoInfo:
-    """Render `cast` (asciicast v2) to `mp4`; `progress(done, total)` is called as frames are encoded."""
+    """Render `cast` (asciicast v2) to `mp4`, still stretches cut to `max_pause` s; `progress(done, total)` is
+    called as frames are encoded."""
     require()
     import imageio_ffmpeg
     import pyte
@@ -65,7 +67,7 @@ def render_mp4(cast: Path, mp4: Path, max_seconds: float = 180.0, *,
         recorded = asciicast.read(cast)
     except (OSError, asciicast.CastError) as exc:
         raise VideoError(f"Cannot read the recording {cast}: {exc}. Record the session again.") from None
-    plan = schedule([event.time for event in recorded.events], Pacing(max_seconds=max_seconds))
+    plan = schedule([event.time for event in recorded.events], Pacing(max_seconds=max_seconds, max_pause=max_pause))
     screen = pyte.Screen(recorded.header.width, recorded.header.height)
     stream = pyte.Stream(screen)
     painter = Painter(recorded.header.width, recorded.header.height)
@@ -85,7 +87,7 @@ def render_mp4(cast: Path, mp4: Path, max_seconds: float = 180.0, *,
     finally:
         writer.close()
         files.discard(mp4.parent, partial.name)
-    return VideoInfo(plan.duration, plan.frames, painter.image.size)
+    return VideoInfo(plan.duration, plan.frames, painter.image.size, plan.scale)
 
 
 def _encode(events: tuple[asciicast.Event, ...], frame_of: tuple[int, ...], frames: int, stream: pyte.Stream,

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 TIER_COMPONENTS = ("producer", "processor", "kafka", "influxdb", "grafana", "prometheus", "logging")
 DATA_PATH = ("producer", "processor", "kafka", "influxdb")  # the tiers a reading passes through
 DRAINED = "processor"  # whose node a drain takes
+# Seed milestone 9's drill: delete the producer, the processor and the Kafka pod; `ca3 chaos` runs these by default.
+SEED = ("producer", "processor", "kafka")
 ROWS: tuple[tuple[str, str], ...] = (
     *(("delete-pod", c) for c in TIER_COMPONENTS),
     # Main processes only where PID 1 handles SIGTERM (see actions/kill_main.py).
@@ -86,3 +88,9 @@ def select(chosen_names: Sequence[str], names: Topology | None = None) -> tuple[
         raise ConfigError(f"Unknown experiment {', '.join(unknown)}. Run `ca3 chaos --list` for the names.")
     chosen = set(chosen_names)
     return tuple(e for e in catalogue if not chosen or e.name in chosen)
+
+
+def seed_drills(names: Topology | None = None) -> tuple[Experiment, ...]:
+    """The seed's three pod deletions, in catalogue order: what `ca3 chaos` runs when no experiment is named."""
+    names = names or default_names()
+    return select([f"delete-pod-{names.app(c)}" for c in SEED], names)

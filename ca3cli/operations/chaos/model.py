@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
+
+
+def utc_now() -> str:
+    """Now in UTC, ISO 8601 to the second: how every step, sample and screen of the journal is stamped."""
+    return f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
 
 # unmeasured: the data path could not be read (a failed query, a refused port-forward, a missing object), so the
 # experiment is judged by that, not by what the missing numbers would have said.
@@ -73,6 +80,12 @@ class Sample:
     def tier(self, app: str) -> tuple[Pod, ...]:
         return tuple(p for p in self.pods if p.app == app)
 
+    @property
+    def data_age(self) -> float | None:
+        """How old the newest stored reading was. One stamped a moment after the sample (its time is taken before
+        the database is read, and clocks differ a little) is fresh: age 0, never negative."""
+        return None if self.newest_s is None else max(self.t - self.newest_s, 0.0)
+
     def node_of(self, app: str) -> str:
         """The node of the tier's first scheduled pod ("" when none is)."""
         return next((p.node for p in self.tier(app) if p.node), "")
@@ -134,6 +147,17 @@ class Run:
 
 
 @dataclass(frozen=True)
+class Screen:
+    """A command the operator ran during an experiment and what it printed, verbatim (kubectl's own output)."""
+
+    experiment: str
+    moment: str  # before, during, after, describe, logs, events, data
+    at: str  # UTC, ISO 8601, when it was run
+    command: str  # as typed on the screen
+    output: str
+
+
+@dataclass(frozen=True)
 class Drill:
     namespace: str
     started_at: str
@@ -141,6 +165,7 @@ class Drill:
     runs: tuple[Run, ...] = ()
     steps: tuple[Step, ...] = ()
     interrupted: bool = False
+    screens: tuple[Screen, ...] = ()
 
 
 def to_json(drill: Drill) -> str:
@@ -165,4 +190,5 @@ def from_json(text: str) -> Drill:
     """The drill a journal holds; raises ValueError (or KeyError/TypeError) when the text is not one."""
     raw = json.loads(text)
     return Drill(raw["namespace"], raw["started_at"], float(raw["wall0"]), tuple(_run(r) for r in raw["runs"]),
-                 tuple(Step(**s) for s in raw["steps"]), bool(raw["interrupted"]))
+                 tuple(Step(**s) for s in raw["steps"]), bool(raw["interrupted"]),
+                 tuple(Screen(**s) for s in raw.get("screens", [])))

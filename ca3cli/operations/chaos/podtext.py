@@ -1,46 +1,45 @@
-"""outputs/pod-recovery.txt: for each injected experiment, the pods as `kubectl get pods -o wide` shows them just
-before the fault, at the first sample after it, and when the tier was Ready again (the seed's "screenshots of pod
-recovery in kubectl get pods output", taken from the drill's own samples). Pure: text from a Drill."""
+"""outputs/pod-recovery.txt and its pictures: for each injected experiment, kubectl's own output of `kubectl get pods`
+just before the fault, of `kubectl get pods -w` while the pod came back, and of `kubectl get pods` after recovery
+(the seed's "screenshots of pod recovery in kubectl get pods output"), exactly as the operator's terminal showed it.
+Pure: text from the Screens a Drill keeps."""
 
 from __future__ import annotations
 
-from ca3cli.operations.chaos.model import Drill, Run, Sample
-from ca3cli.operations.chaos.recovery import ready_at
+from ca3cli.operations.chaos.model import Drill, Run, Screen
 
-COLUMNS = ("NAME", "READY", "STATUS", "RESTARTS", "NODE")
-
-
-def table(sample: Sample) -> list[str]:
-    rows = [(p.name, f"{p.ready_containers}/{p.containers}", p.waiting or p.phase, str(p.restarts), p.node or "<none>")
-            for p in sample.pods]
-    widths = [max(len(r[i]) for r in [COLUMNS, *rows]) for i in range(len(COLUMNS))]
-    return ["   ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in [COLUMNS, *rows]]
+# The moments shown, in order, with what each is.
+MOMENTS = {"before": "before the fault", "during": "while it came back (stopped once recovered)",
+           "after": "after recovery"}
 
 
-def moments(run: Run) -> list[tuple[str, Sample]]:
-    """(title, sample): before the fault, right after it, and Ready again (when it was)."""
-    start = run.fault.injected_at
-    if start is None or not run.samples:
-        return []
-    before = [s for s in run.samples if s.t < start]
-    after = [s for s in run.samples if s.t > start]
-    found = [("just before the fault", before[-1])] if before else []
-    if after:
-        found.append((f"+{after[0].t - start:.0f} s after the fault", after[0]))
-    ready = ready_at(run)
-    back = next((s for s in after if ready is not None and s.t >= start + ready), None) if ready is not None else None
-    if back is not None and back is not (after[0] if after else None):
-        found.append((f"Ready again, +{back.t - start:.0f} s after the fault", back))
+def session(screens: list[Screen]) -> list[str]:
+    """Screens as the terminal showed them: the prompt and command, kubectl's answer below it."""
+    lines: list[str] = []
+    for screen in screens:
+        lines += [f"$ {screen.command}    # {MOMENTS[screen.moment]}, {screen.at}", *screen.output.splitlines(), ""]
+    return lines
+
+
+def recovery_screens(drill: Drill, run: Run) -> list[Screen]:
+    return [s for s in drill.screens if s.experiment == run.experiment.name and s.moment in MOMENTS]
+
+
+def blocks(drill: Drill) -> list[tuple[Run, list[str]]]:
+    """Per injected experiment that kept the pods' screens: its terminal lines, before, during, after."""
+    found = []
+    for run in drill.runs:
+        screens = recovery_screens(drill, run)
+        if run.fault.injected_at is not None and screens:
+            found.append((run, session(screens)))
     return found
+
+
+def heading(run: Run) -> str:
+    return f"== {run.experiment.name}: {run.experiment.summary} (victim {run.fault.victim or '-'})"
 
 
 def text(drill: Drill) -> str:
     lines = [f"Pods during the resilience drill ({drill.started_at}, namespace {drill.namespace})", ""]
-    for run in drill.runs:
-        shown = moments(run)
-        if not shown:
-            continue
-        lines += [f"== {run.experiment.name}: {run.experiment.summary} (victim {run.fault.victim or '-'})", ""]
-        for title, sample in shown:
-            lines += [f"$ kubectl get pods -o wide    # {title} ({sample.at})", *table(sample), ""]
-    return "\n".join(lines)
+    for run, shown in blocks(drill):
+        lines += [heading(run), "", *shown]
+    return "\n".join(lines) + "\n"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -30,17 +30,15 @@ from ca3cli.operations.chaos.model import (
     Sample,
     Step,
     StepOutcome,
+    utc_now,
 )
+from ca3cli.operations.chaos.operator import Operator
 from ca3cli.operations.chaos.watch import PodWatch
 from ca3cli.operations.chaos.why import why
 
 TAIL_S = 5.0  # readings this close to the end may still be on their way; the count stops before them
 LEAD_S = 10.0  # the count starts this long before the steady-state sample, so a gap at the injection shows
 UNREAD_TRIES = 2  # samples in a row that could not read the data path before the experiment is judged unmeasured
-
-
-def utc_now() -> str:
-    return f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}"
 
 
 @dataclass(frozen=True)
@@ -77,8 +75,9 @@ class Attempt:
 class Runner:
     def __init__(self, kubectl: Kubectl, data: Data, console: Console, namespace: str,
                  timing: Timing = Timing(), cast: Cast | None = None,
-                 absent: Mapping[str, str] | None = None) -> None:
+                 absent: Mapping[str, str] | None = None, operator: Operator | None = None) -> None:
         self.kubectl, self.data, self.console, self.timing = kubectl, data, console, timing
+        self.operator = operator  # when given, the operator's commands and answers replace the live view
         self.cast = cast or catalogue.cast()
         self.absent = absent or {}  # experiment -> why the deployed milestone cannot run it
         self.pods_watch: PodWatch | None = None  # when set and in step, pods come from it, not a poll
@@ -111,9 +110,10 @@ class Runner:
         if self.pods_watch is not None:
             attempt.pod_events = self.pods_watch.timeline(attempt.samples[0].t)
         self.watch.sample, self.watch.phase = s, attempt.phase
-        self.watch.events = observe.read_events(self.kubectl, self.since)
-        if attempt.experiment.tier:
-            self.watch.logs = observe.read_logs(self.kubectl, attempt.experiment.tier)
+        if self.operator is None:  # the live view's events and logs; the operator reads them at the terminal
+            self.watch.events = observe.read_events(self.kubectl, self.since)
+            if attempt.experiment.tier:
+                self.watch.logs = observe.read_logs(self.kubectl, attempt.experiment.tier)
         self.refresh()
         return s
 
@@ -143,11 +143,17 @@ class Runner:
         exp, action = attempt.experiment, actions.of(attempt.experiment)
         attempt.phase = "inject"
         aimed = action.aim(exp, attempt.samples[-1], self.cast)
+        kubectl = self.kubectl
+        if self.operator is not None:
+            self.operator.before()
+            kubectl = self.operator.door()
         attempt.fault = replace(attempt.fault, victim=aimed.name, victim_uid=aimed.uid,
                                 restarts_before=aimed.restarts)
-        detail = action.inject(self.kubectl, exp, attempt.fault, undo)
+        detail = action.inject(kubectl, exp, attempt.fault, undo)
         attempt.fault = replace(attempt.fault, injected_at=self.elapsed())
         self.step(exp, "inject", exp.summary, detail=detail)
+        if self.operator is not None:
+            self.operator.watch(exp)
 
     def measure(self, attempt: Attempt, undo: Undo) -> str:
         """Sample until recovered or the timeout, then settle; what kept the data path from being read when it did
@@ -174,6 +180,8 @@ class Runner:
                 self.step(exp, "measure", f"still not recovered after {timing.measure_timeout_s:.0f} s", "failed",
                           unread)
                 break
+        if self.operator is not None:
+            self.operator.unwatch()
         attempt.phase = "steady-after"
         settle_ends = self.elapsed() + timing.settle_s
         while self.elapsed() < settle_ends:
@@ -276,6 +284,8 @@ class Runner:
             outcome, reason = "failed", f"{attempt.phase} failed: {why(exc)}"
             self.step(exp, attempt.phase, "failed", "failed", why(exc))
         finally:
+            if self.operator is not None:
+                self.operator.unwatch()  # stopped already unless the measuring ended early
             changed = bool(undo.actions)
             failed, stopped = self.rollback(exp, undo)
             if not changed and attempt.fault.injected_at is not None:
@@ -290,6 +300,8 @@ class Runner:
     def run_one(self, exp: Experiment) -> Run:
         attempt = Attempt(exp)
         self.watch.experiment = exp.name
+        if self.operator is not None:
+            self.operator.title(exp)
         if exp.name in self.absent:
             self.step(exp, "skip", self.absent[exp.name])
             return attempt.run("skipped", self.absent[exp.name])
@@ -304,6 +316,8 @@ class Runner:
         if run.outcome == "interrupted":
             return run
         try:
+            if self.operator is not None and run.fault.injected_at is not None:
+                self.operator.after(run)
             return self.count(attempt, run)
         except KeyboardInterrupt:
             return replace(run, outcome="interrupted",
@@ -313,7 +327,9 @@ class Runner:
     def run_all(self, experiments: Sequence[Experiment]) -> Drill:
         """Each experiment in turn, with the live view; Ctrl-C raises Interrupted with everything so far."""
         runs: list[Run] = []
-        with Live(console=self.console, auto_refresh=False) as live:
+        if self.operator is not None:
+            self.operator.begin(experiments)
+        with nullcontext() if self.operator else Live(console=self.console, auto_refresh=False) as live:
             self.live = live
             try:
                 for exp in experiments:
@@ -322,6 +338,8 @@ class Runner:
                     result = recovery.analyse(run)
                     self.watch.results.append(view.verdict_line(result))
                     self.refresh()
+                    if self.operator is not None:
+                        self.operator.verdict(result)
                     if run.outcome == "interrupted":
                         raise Interrupted(self.finish(runs, interrupted=True))
             except KeyboardInterrupt as stop:  # between experiments, or while waiting for steady state
@@ -330,13 +348,16 @@ class Runner:
                 raise Interrupted(self.finish(runs, interrupted=True)) from None
             finally:
                 self.live = None
-                live.stop()
-                if not self.console.is_terminal:  # Live leaves a file's last line without its newline
-                    self.console.line()
+                if live is not None:
+                    live.stop()
+                    if not self.console.is_terminal:  # Live leaves a file's last line without its newline
+                        self.console.line()
         return self.finish(runs, interrupted=False)
 
     def finish(self, runs: list[Run], interrupted: bool) -> Drill:
-        return replace(self.drill, runs=tuple(runs), steps=tuple(self.steps), interrupted=interrupted)
+        screens = tuple(self.operator.screens) if self.operator is not None else ()
+        return replace(self.drill, runs=tuple(runs), steps=tuple(self.steps), interrupted=interrupted,
+                       screens=screens)
 
 
 def _read(read: Callable[[], float | None]) -> tuple[float | None, str]:

@@ -25,8 +25,9 @@ from ca3cli.operations import deployed as deployment
 from ca3cli.operations import services
 from ca3cli.operations.chaos import catalogue, observe, outputs, preconditions, toolkit
 from ca3cli.operations.chaos.data import ClusterData, Data, Reforward
-from ca3cli.operations.chaos.influx import InfluxReader
+from ca3cli.operations.chaos.influx import InfluxReader, readings_query
 from ca3cli.operations.chaos.model import Drill, Experiment
+from ca3cli.operations.chaos.operator import Operator, Pace
 from ca3cli.operations.chaos.recovery import Result
 from ca3cli.operations.chaos.runner import Interrupted, Runner, Timing
 from ca3cli.operations.chaos.watch import PodWatch
@@ -112,17 +113,21 @@ def toolkit_files(settings: Settings, chosen: Sequence[Experiment], target: Expo
 
 def drill(kubectl: Kubectl, settings: Settings, experiments: Sequence[Experiment], console: Console, *,
           secrets_folder: Path, out: Path = outputs.FOLDER, timing: Timing = Timing(),
-          data: Data | None = None, milestone: int | None = None, watch_pods: bool = True) -> Finished:
+          data: Data | None = None, milestone: int | None = None, watch_pods: bool = True,
+          pace: Pace = Pace()) -> Finished:
     """Run `experiments` on the milestone deployed (or `milestone`) and write outputs/; those whose tier that
-    milestone lacks are skipped saying which milestone adds it. Every line the operator sees goes to `console`.
-    Ctrl-C raises runner.Interrupted after the outputs of what ran are written (its `files`). With `watch_pods` the
-    pods are followed through `kubectl get pods --watch` (recovery timed by its events), polled while it is not in
-    step."""
+    milestone lacks are skipped saying which milestone adds it. Every command the operator runs, and kubectl's
+    answer, goes to `console` at `pace`. Ctrl-C raises runner.Interrupted after the outputs of what ran are written
+    (its `files`). With `watch_pods` the pods are followed through `kubectl get pods --watch` (recovery timed by its
+    events), polled while it is not in step."""
     milestone = milestone or deployed(kubectl, settings)
     names = topology.of_milestone(settings, milestone)
     chosen, absent = catalogue.at_milestone(experiments, names, milestone)
     source = data or cluster_data(kubectl, settings, secrets_folder, milestone)
-    runner = Runner(kubectl, source, console, settings.namespace, timing, catalogue.cast(names), absent)
+    bucket = settings.influxdb.bucket
+    operator = Operator(kubectl, console, pace, source,
+                        query=lambda start, stop: readings_query(bucket, start, stop))
+    runner = Runner(kubectl, source, console, settings.namespace, timing, catalogue.cast(names), absent, operator)
     if watch_pods:
         runner.pods_watch = PodWatch(kubectl, runner.elapsed)
         runner.pods_watch.start()

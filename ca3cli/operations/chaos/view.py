@@ -66,7 +66,7 @@ def render(watch: Watch) -> RenderableType:
     if watch.sample is not None:
         s = watch.sample
         parts.append(pods_table(s))
-        age = "none stored" if s.newest_s is None else f"{s.t - s.newest_s:.0f} s old"
+        age = "none stored" if s.data_age is None else f"{s.data_age:.0f} s old"
         lag = "unknown" if s.lag is None else f"{s.lag:.0f}"
         parts.append(Text(f"newest reading in InfluxDB: {age}   consumer lag: {lag}"))
     parts += [Text("events:", style="bold"), *(_line(e) for e in watch.events or ["(none yet)"])]

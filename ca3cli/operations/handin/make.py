@@ -19,7 +19,7 @@ from ca3cli.edges import files
 from ca3cli.edges.browser import PAGE_TIMEOUT_S
 from ca3cli.operations import evidence, preflight
 from ca3cli.operations.chaos import filmed
-from ca3cli.operations.chaos.catalogue import select
+from ca3cli.operations.chaos.catalogue import seed_drills
 from ca3cli.operations.chaos.runner import Timing
 from ca3cli.operations.handin.checklist import Line, State
 from ca3cli.operations.handin.deliverables import (
@@ -94,7 +94,7 @@ def _load_test_at_most() -> float:
 def _chaos_at_most() -> float:
     timing = Timing()
     each = timing.steady_timeout_s + timing.measure_timeout_s + filmed.SETTLE_INTERVALS * timing.interval_s
-    return len(select([])) * each + filmed.VIDEO_MAX_S  # encoding the video takes about as long as it plays
+    return len(seed_drills()) * each + filmed.VIDEO_MAX_S  # encoding the video takes about as long as it plays
 
 
 def steps(milestone: int) -> tuple[Step, ...]:
@@ -151,8 +151,9 @@ def _load_test(ctx: Context, say: Say) -> None:
 def _chaos(ctx: Context, say: Say) -> None:
     timing = Timing()
     finished = filmed.recorded(
-        lambda view: filmed.run_drill(ctx.kubectl, ctx.settings, ctx.secrets_folder, select([]), view, ctx.outputs,
-                                      timing.interval_s, timing.measure_timeout_s), ctx.outputs, ctx.mirror)
+        lambda view, pace: filmed.run_drill(ctx.kubectl, ctx.settings, ctx.secrets_folder, seed_drills(), view,
+                                            ctx.outputs, timing.interval_s, timing.measure_timeout_s, pace),
+        ctx.outputs, ctx.mirror)
     filmed.film(ctx.outputs, lambda done, total: say(f"filming: frame {done} of {total}"))
     failed = [r.name for r in finished.results if not r.passed and r.outcome != "skipped"]
     if failed:

@@ -15,6 +15,8 @@ Phase = Literal["baseline", "load", "cooldown"]
 THROUGHPUT = ("produced", "consumed", "written", "lag")
 
 
+HPA_WATCH = ("get", "hpa", "--watch")  # the seed's command for the scaling events, run beside the sampling
+
 @dataclass(frozen=True)
 class HpaReading:
     """What one HPA reported at one tick (`kubectl get hpa` columns plus the ScalingActive condition)."""
@@ -103,6 +105,7 @@ class Timeline:
     load: LoadReport = field(default_factory=lambda: LoadReport("not-started"))
     load_window: tuple[float, float] | None = None  # seconds since start: Job created .. Job finished
     refusals: tuple[str, ...] = ()  # why the test could not run (preflight), in full sentences
+    hpa_watch: str = ""  # what `kubectl get hpa --watch` printed during the test, verbatim
 
 
 def to_json(timeline: Timeline) -> str:
@@ -122,7 +125,8 @@ def from_json(text: str) -> Timeline:
         raw["namespace"], raw["started_at"], Request(**raw["request"]), dict(raw["settings"]),
         tuple(raw["hpa_names"]), tuple(_sample(s) for s in raw["samples"]),
         tuple(Rescale(**r) for r in raw["rescales"]), LoadReport(**raw["load"]),
-        None if window is None else (float(window[0]), float(window[1])), tuple(raw["refusals"]))
+        None if window is None else (float(window[0]), float(window[1])), tuple(raw["refusals"]),
+        str(raw.get("hpa_watch", "")))
 
 
 # The throughput key each tier's autoscaler is judged by (readings per second through that tier).

@@ -13,9 +13,10 @@ from ca3cli.core import topology
 from ca3cli.core.settings import Settings
 from ca3cli.edges.kube import Kubectl
 from ca3cli.edges.portforward import forward
+from ca3cli.edges.watch import Watch
 from ca3cli.operations import services
 from ca3cli.operations.loadtest import cluster, job, objects
-from ca3cli.operations.loadtest.model import LoadReport, Phase, Request, Rescale, Sample, Timeline
+from ca3cli.operations.loadtest.model import HPA_WATCH, LoadReport, Phase, Request, Rescale, Sample, Timeline
 
 LOAD_GRACE_S = 180  # past ramp + duration, a Job still running is reported as failed (its own deadline is +120 s)
 
@@ -47,10 +48,10 @@ class Recorder:
     load: LoadReport = field(default_factory=lambda: LoadReport("not-started"))
     window: tuple[float, float] | None = None
 
-    def into(self, timeline: Timeline) -> Timeline:
-        """`timeline` with everything recorded so far."""
+    def into(self, timeline: Timeline, watched: list[str]) -> Timeline:
+        """`timeline` with everything recorded so far, and what `kubectl get hpa --watch` printed meanwhile."""
         return replace(timeline, samples=tuple(self.samples), rescales=self.rescales(), load=self.load,
-                       load_window=self.window)
+                       load_window=self.window, hpa_watch="\n".join(watched))
 
     def elapsed(self) -> float:
         return time.monotonic() - self.t0
@@ -128,10 +129,13 @@ def run(kubectl: Kubectl, settings: Settings, request: Request,
     prometheus_service = services.target(topology.of_milestone(settings, objects.AUTOSCALED), services.PROMETHEUS)
     with forward(kubectl, *prometheus_service) as prometheus:
         rec = Recorder(kubectl, prometheus.url, request, since, show)
+        watching = Watch(kubectl, list(HPA_WATCH))
         try:
             baseline_and_load(rec, load_objects)
             cool_down(rec, timeline.hpa_names)
         except KeyboardInterrupt:
             rec.load = replace(rec.load, outcome="interrupted")
-            raise Interrupted(rec.into(timeline)) from None
-    return rec.into(timeline)
+            raise Interrupted(rec.into(timeline, watching.stop())) from None
+        finally:
+            watched = watching.stop()
+    return rec.into(timeline, watched)
