@@ -123,6 +123,8 @@ def test_a_panel_without_data_is_named_when_the_wait_ends(project, kubectl_stub:
     panels = [dict(panel) for panel in PIPELINE["panels"]]
     panels[2] = {**panels[2], "targets": [{"expr": "sum(rate(processor_influxdb_writes_never_total[1m]))"}]}
     dashboard = (200, {"dashboard": {**PIPELINE, "panels": panels}})
+    # The first two panels have data once Prometheus holds two scrapes (before, their rate() answers nothing yet).
+    prometheus_with_a_target.wait_for('count_over_time(up{job="producer"}[1m])', lambda values: values >= [2.0])
     with serve(grafana_routes(dashboard)) as grafana, serve(loki_routes(lines=0)) as loki:
         forward_all(kubectl_stub, grafana.port, prometheus_with_a_target, loki.port)
         run = ca3("evidence", "--wait", "0")
