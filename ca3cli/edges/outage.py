@@ -17,6 +17,7 @@ from typing import Protocol, TypeVar
 
 from ca3cli.core.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
 from ca3cli.edges import kube
+from ca3cli.edges.portforward import PortForwardError
 
 T = TypeVar("T")
 
@@ -31,6 +32,9 @@ CONNECTION_FAILURE = re.compile(
     r"|i/o timeout"
     r"|Client\.Timeout exceeded while awaiting headers"
 )
+# The API server's own answer that IT could not reach a kubelet (`logs`, `exec`, `port-forward` through a node that
+# does not answer): the server answered, so this is not an outage (recordings/logs-deploy-producer.txt).
+FROM_SERVER = re.compile(r"^Error from server|error dialing backend")
 FIRST_DELAY_S = 1.0
 MAX_DELAY_S = 5.0  # short enough that a recovered server is seen within seconds
 
@@ -72,8 +76,13 @@ def unreachable_reason(exc: BaseException) -> str | None:
         return str(exc).split(". ")[0]
     if isinstance(exc, KubectlError):
         text = exc.stderr or exc.stdout
-        if CONNECTION_FAILURE.search(text):
-            return kube.reason(text)
+        said = kube.reason(text)
+        if CONNECTION_FAILURE.search(text) and not FROM_SERVER.search(said):
+            return said
+    if isinstance(exc, PortForwardError):  # kubectl port-forward's stderr is inside its sentence
+        failure = CONNECTION_FAILURE.search(str(exc))
+        if failure and not FROM_SERVER.search(str(exc)):
+            return failure.group(0)
     return None
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from ca3cli.core.errors import Ca3Error
+from ca3cli.edges import outage
 from ca3cli.edges.kube import Kubectl
 from ca3cli.edges.portforward import Forward, forward, get_json
 from ca3cli.operations.chaos.influx import InfluxReader
@@ -76,6 +77,8 @@ class ClusterData:
             return read()
         except Ca3Error as exc:  # HTTP, port-forward and kubectl failures, and a missing CA
             via.reset()
+            if outage.unreachable_reason(exc) is not None:
+                raise  # the API server did not answer the port-forward: the runner rides that out
             raise unreadable(source, exc) from None
 
     def newest(self) -> float | None:
