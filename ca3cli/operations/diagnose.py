@@ -42,11 +42,17 @@ def selector(workload: Any) -> str:
 
 
 def observe(kubectl: Kubectl, resource: str) -> tuple[Observation, readiness.Reading]:
-    """One poll: the object and its kstatus reading; unless it is Current, its pods, their Pending claims and,
-    when a claim is Pending or no pod exists, the events (a claim's or a refused pod's cause) and a Deployment's
-    ReplicaSets (they, not the Deployment, create its pods)."""
+    """One poll: the object, and what `around` adds to it."""
     kind, _, name = resource.partition("/")
-    obj = kubectl.get_json("get", kind, name, "--ignore-not-found", timeout=CALL_TIMEOUT_S)
+    return around(kubectl, resource, kubectl.get_json("get", kind, name, "--ignore-not-found",
+                                                      timeout=CALL_TIMEOUT_S))
+
+
+def around(kubectl: Kubectl, resource: str, obj: dict[str, Any] | None) -> tuple[Observation, readiness.Reading]:
+    """The object (None: not there) with its kstatus reading; unless it is Current, its pods, their Pending claims
+    and, when a claim is Pending or no pod exists, the events (a claim's or a refused pod's cause) and a
+    Deployment's ReplicaSets (they, not the Deployment, create its pods)."""
+    kind = resource.partition("/")[0]
     reading = readiness.status(obj)
     label_selector = selector(obj)
     if reading.status == "Current" or not label_selector:
@@ -56,7 +62,7 @@ def observe(kubectl: Kubectl, resource: str) -> tuple[Observation, readiness.Rea
     claims = [claim for claim in _items(kubectl, "persistentvolumeclaims")
               if claim["metadata"]["name"] in pending] if pending else []
     events = _items(kubectl, "events") if claims or not pods else []
-    uid = obj["metadata"]["uid"]
+    uid = obj["metadata"]["uid"] if obj else ""
     owned = [rs for rs in _items(kubectl, "replicasets", "-l", label_selector)
              if uid in owner_uids(rs)] if kind == "deployment" and not pods else []
     return Observation(resource, obj, pods, claims, events, owned), reading
