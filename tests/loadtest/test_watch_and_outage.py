@@ -10,6 +10,7 @@ a 20 s outage takes no real time.
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
@@ -130,3 +131,24 @@ def test_an_outage_longer_than_the_phase_fails_with_the_sentence_naming_the_cont
             and "up to the end of this wait (last: Unable to connect to the server: net/http: TLS handshake timeout). "
                 "Check that the cluster is up (`kubectl cluster-info`), then run `ca3 load-test` again" in text)
     assert "Traceback" not in run.text
+
+
+def closed_port() -> int:
+    """A local port nothing listens on (bound, then closed)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_prometheus_forward_that_stops_answering_is_opened_again_for_the_next_sample(
+        project: Project, ca3: Callable[..., Run], kubectl_stub: KubectlStub, prometheus: RecordedApi,  # noqa: F811
+        ) -> None:
+    answer_load_test(kubectl_stub, prometheus.port)
+    kubectl_stub.on("port-forward", "svc/prometheus-service", forward_to=closed_port(), times=1)  # as after it ended
+    run = ca3("load-test", *FAST)
+    assert run.code == 0, run.text
+    timeline = outputs.last(project.path / "outputs")
+    assert timeline is not None
+    assert set(timeline.samples[0].throughput.values()) == {None}  # refused through the first forward
+    assert timeline.samples[1].throughput["produced"] == 100.0  # through the one opened again
+    assert len([c for c in kubectl_stub.calls if c.words[0] == "port-forward"]) == 2

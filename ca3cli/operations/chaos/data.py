@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from ca3cli.core.errors import Ca3Error
 from ca3cli.edges import outage
-from ca3cli.edges.kube import Kubectl
-from ca3cli.edges.portforward import Forward, forward, get_json
+from ca3cli.edges.portforward import Reforward, get_json
 from ca3cli.operations.chaos.influx import InfluxReader
 from ca3cli.operations.chaos.model import Reading
 from ca3cli.operations.chaos.why import why
@@ -42,26 +40,6 @@ class Data(Protocol):
     def lag(self) -> float | None: ...  # None: no lag series (no Prometheus at this milestone, no kafka-exporter)
 
     def readings(self, start: float, stop: float) -> list[Reading]: ...  # between two Unix instants
-
-
-class Reforward:
-    """A port-forward opened on first use and reopened after `reset()` (its pod was replaced)."""
-
-    def __init__(self, kubectl: Kubectl, target: str, port: int, scheme: str = "http") -> None:
-        self.kubectl, self.target, self.port, self.scheme = kubectl, target, port, scheme
-        self._manager: AbstractContextManager[Forward] | None = None
-        self._forward: Forward | None = None
-
-    def base(self) -> str:
-        if self._forward is None:
-            self._manager = forward(self.kubectl, self.target, self.port)
-            self._forward = self._manager.__enter__()
-        return self._forward.url("", self.scheme)
-
-    def reset(self) -> None:
-        manager, self._manager, self._forward = self._manager, None, None
-        if manager is not None:
-            manager.__exit__(None, None, None)
 
 
 @dataclass

@@ -122,7 +122,7 @@ class Runner:
         self.refresh()
 
     def answered(self) -> None:
-        """A read was answered: end the outage shown, if any, and journal it."""
+        """A read was answered: end the outage shown, if any, and say so."""
         if self.unanswered_s is None:
             return
         self.console.print(f"[green]✓[/] +{self.elapsed():.0f} s API server answering again (it did not for "

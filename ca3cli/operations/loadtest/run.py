@@ -18,7 +18,7 @@ from ca3cli.core.settings import Settings
 from ca3cli.edges import outage
 from ca3cli.edges.kube import Kubectl
 from ca3cli.edges.objectwatch import ObjectWatch
-from ca3cli.edges.portforward import forward
+from ca3cli.edges.portforward import HttpError, PortForwardError, Reforward
 from ca3cli.edges.watch import Watch
 from ca3cli.operations import services
 from ca3cli.operations.loadtest import cluster, job, objects
@@ -62,6 +62,7 @@ class Recorder:
     since: str
     show: Callable[[Sample, tuple[Rescale, ...]], None]
     unanswered: Callable[[float], None] = field(default=lambda seconds: None)  # the API server's silence so far
+    reopen: Callable[[], None] = field(default=lambda: None)  # the Prometheus forward, after a tick it did not answer
     clock: outage.Clock = field(default_factory=lambda: outage.CLOCK)
     t0: float = 0.0
     samples: list[Sample] = field(default_factory=list)
@@ -97,6 +98,8 @@ class Recorder:
                                                       phase))
         for event in self.ride_out(lambda: cluster.rescale_events(self.kubectl, self.since)):
             self.events[(event.hpa, event.at, event.message)] = event
+        if all(value is None for value in sample.throughput.values()):
+            self.reopen()  # nothing answered through the forward: its kubectl may have ended
         self.samples.append(sample)
         self.show(sample, self.rescales())
         self.clock.sleep(self.request.interval_s)
@@ -167,17 +170,35 @@ def run(kubectl: Kubectl, settings: Settings, request: Request,
         return replace(timeline, refusals=(refusal,))
     load_objects = objects.load_objects(settings, request)
     prometheus_service = services.target(topology.of_milestone(settings, objects.AUTOSCALED), services.PROMETHEUS)
-    with forward(kubectl, *prometheus_service) as prometheus:
-        rec = Recorder(kubectl, prometheus.url, request, since, show, unanswered)
-        watching = Watch(kubectl, list(HPA_WATCH))
-        hpa_watch = ObjectWatch(kubectl, HPAS, rec.elapsed, rec.watched).start()
-        try:
-            baseline_and_load(rec, load_objects)
-            cool_down(rec, timeline.hpa_names)
-        except KeyboardInterrupt:
-            rec.load = replace(rec.load, outcome="interrupted")
-            raise Interrupted(rec.into(timeline, watching.stop())) from None
-        finally:
-            hpa_watch.stop()
-            watched = watching.stop()
+    prometheus = Reforward(kubectl, *prometheus_service)
+    prometheus.base()  # opened now: a Prometheus that cannot be reached fails the test before any load
+    rec = Recorder(kubectl, through(prometheus), request, since, show, unanswered, reopen=prometheus.reset)
+    watching = Watch(kubectl, list(HPA_WATCH))
+    hpa_watch = ObjectWatch(kubectl, HPAS, rec.elapsed, rec.watched).start()
+    try:
+        baseline_and_load(rec, load_objects)
+        cool_down(rec, timeline.hpa_names)
+    except KeyboardInterrupt:
+        rec.load = replace(rec.load, outcome="interrupted")
+        raise Interrupted(rec.into(timeline, watching.stop())) from None
+    finally:
+        hpa_watch.stop()
+        watched = watching.stop()
+        prometheus.reset()
     return rec.into(timeline, watched)
+
+
+def through(prometheus: Reforward) -> Callable[[str], str]:
+    """URLs through the Prometheus forward, opened again after a tick that got no answer through it (kubectl
+    port-forward ends when the API server restarts or Prometheus's pod is replaced). A forward that cannot open
+    because the API server does not answer is ridden out with the sample; for another reason, that tick has no
+    throughput."""
+    def url(path: str) -> str:
+        try:
+            return prometheus.base() + path
+        except PortForwardError as exc:
+            if outage.unreachable_reason(exc) is not None:
+                raise
+            raise HttpError(str(exc)) from None
+
+    return url
