@@ -40,12 +40,14 @@ def pod(statefulset: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("replicas", [1, 3])
-def test_the_broker_properties_name_a_dynamic_quorum_and_no_static_voters(replicas: int) -> None:
+def test_the_broker_properties_name_a_dynamic_quorum_with_auto_join_and_no_static_voters(replicas: int) -> None:
     statefulset, _ = kafka(replicas)
     props = tls_rules.broker_properties(env(pod(statefulset)["containers"][0]))
     hosts = [f"kafka-{i}.kafka-headless.conveyor-pipeline.svc:{PORT}" for i in range(replicas)]
     assert props["controller.quorum.bootstrap.servers"].split(",") == hosts
     assert "controller.quorum.voters" not in props
+    # A volume formatted again (a new directory id) replaces its old voter entry by itself (Kafka 4.2+).
+    assert props["controller.quorum.auto.join.enable"] == "true"
     assert props["process.roles"] == "broker,controller" and props["controller.listener.names"] == "CONTROLLER"
     assert f"CONTROLLER://:{PORT}" in props["listeners"]
 
@@ -76,11 +78,12 @@ def test_directory_ids_are_fixed_by_the_cluster_id_so_every_broker_formats_with_
     assert kraft.directory_id("MkU3OEVBNTcwNTJENDM2Qk", 0) != kraft.directory_id("MkU3OEVBNTcwNTJENDM2Qk", 1)
 
 
-def test_with_tls_the_quorum_check_presents_the_brokers_client_configuration() -> None:
+def test_with_tls_the_quorum_tool_presents_the_brokers_client_configuration_in_both_containers() -> None:
     statefulset, _ = kafka(3, milestone=8)
-    init = pod(statefulset)["initContainers"][0]
-    assert env(init)["CA3_QUORUM_CLIENT_CONFIG"] == "/etc/kafka/client/client-tls.properties"
-    assert "/etc/kafka/client" in [m["mountPath"] for m in init["volumeMounts"]]
+    for container in (pod(statefulset)["initContainers"][0], pod(statefulset)["containers"][0]):
+        assert env(container)["CA3_QUORUM_CLIENT_CONFIG"] == "/etc/kafka/client/client-tls.properties"
+        assert "/etc/kafka/client" in [m["mountPath"] for m in container["volumeMounts"]]
+    assert "CA3_QUORUM_CLIENT_CONFIG" not in env(pod(kafka(3, milestone=7)[0])["containers"][0])
 
 
 STUB = """#!/bin/bash
@@ -99,7 +102,8 @@ def install(tmp_path: Path, scripts: dict[str, str], quorum_answers: bool) -> tu
     bodies = {  # the image's wrapper writes server.properties, then its formatting fails as on a dynamic quorum
         "kafka-run-class.sh": 'echo "process.roles=broker,controller" > "$CA3_KAFKA_HOME/config/server.properties"\n'
                               'echo "Because controller.quorum.voters is not set on this controller" >&2; exit 1',
-        "kafka-metadata-quorum.sh": f"exit {0 if quorum_answers else 1}",
+        "kafka-metadata-quorum.sh": 'echo "$KAFKA_HEAP_OPTS" > "$CA3_STUB_LOG.heap"; '
+                                    f"exit {0 if quorum_answers else 1}",
         "kafka-storage.sh": "exit 0",
     }
     for name, body in bodies.items():
@@ -143,3 +147,22 @@ def test_a_broker_that_lost_its_volume_joins_a_running_quorum_as_a_new_member(tm
 def test_a_formatted_volume_is_left_alone(tmp_path: Path) -> None:
     calls, _ = format_storage(tmp_path, quorum_answers=False, formatted=True)
     assert calls == []
+
+
+@pytest.mark.parametrize("milestone", [7, 8])
+def test_the_quorum_script_asks_the_brokers_controllers_with_a_heap_of_its_own(tmp_path: Path,
+                                                                              milestone: int) -> None:
+    """What the drill and operators run inside a broker (`bash quorum.sh describe --replication`): the bootstrap
+    controllers, TLS settings from milestone 8, and a heap that does not double the broker container's memory."""
+    statefulset, scripts = kafka(3, milestone=milestone)
+    folder, variables = install(tmp_path, scripts, quorum_answers=True)
+    main = env(pod(statefulset)["containers"][0])
+    variables |= {k: v for k, v in main.items() if k.startswith(("KAFKA_", "CA3_"))}
+    ran = subprocess.run(["bash", str(folder / "quorum.sh"), "describe", "--replication"], env=variables,
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert ran.returncode == 0, ran.stderr
+    [call] = (tmp_path / "calls").read_text().splitlines()
+    servers = main["KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS"]
+    tls = " --command-config /etc/kafka/client/client-tls.properties" if milestone == 8 else ""
+    assert call == f"kafka-metadata-quorum.sh --bootstrap-controller {servers}{tls} describe --replication"
+    assert (tmp_path / "calls.heap").read_text().strip() == "-Xms32m -Xmx128m" != main["KAFKA_HEAP_OPTS"]
