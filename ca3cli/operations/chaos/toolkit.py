@@ -46,6 +46,8 @@ def experiment(exp: Experiment, namespace: str, names: Topology, milestone: int,
     part = actions.of(exp).toolkit(exp, namespace, names)
     if part is None:
         return "its target is known only at run time (see docs/chaos.md)"
+    if isinstance(part, str):
+        return part
     if part.needs_enforced_policies and enforced is False:
         return "this cluster does not enforce NetworkPolicies, so removing them would cut nothing off"
     method = copy.deepcopy(part.method)

@@ -74,8 +74,13 @@ class Action(Protocol):
     def recovered(self, sample: Sample, run: Run) -> bool:
         """The failed part is back in `sample`."""
 
-    def toolkit(self, exp: Experiment, namespace: str, names: Topology) -> Toolkit | None:
-        """Its Chaos Toolkit activities, or None when it cannot be exported."""
+    def verify(self, kubectl: Kubectl, exp: Experiment, run: Run) -> str:
+        """Its own check once the failed part is back, beyond what the pods show (a broker a voter again): what it
+        found, "" when it checks nothing more; Ca3Error saying what is wrong fails the experiment."""
+
+    def toolkit(self, exp: Experiment, namespace: str, names: Topology) -> Toolkit | str | None:
+        """Its Chaos Toolkit activities, or why it is left out of this milestone's export, or None when its target
+        is known only at run time."""
 
 
 PICKED = "\0pod"  # a word standing for the pod `first_ready_pod` picked: written "$pod"
@@ -129,3 +134,6 @@ class PodAction:
 
     def recovery_start(self, fault: Fault) -> float | None:
         return fault.injected_at
+
+    def verify(self, kubectl: Kubectl, exp: Experiment, run: Run) -> str:
+        return ""

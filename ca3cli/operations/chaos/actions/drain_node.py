@@ -58,6 +58,9 @@ class DrainNode:
         """Every tier back to the Ready pods it had before."""
         return all(sum(p.ready for p in sample.tier(t)) >= n for t, n in run.fault.ready_before.items())
 
+    def verify(self, kubectl: Kubectl, exp: Experiment, run: Run) -> str:
+        return ""
+
     def toolkit(self, exp: Experiment, namespace: str, names: Topology) -> Toolkit | None:
         return None
 
