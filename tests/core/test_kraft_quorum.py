@@ -114,8 +114,9 @@ def install(tmp_path: Path, scripts: dict[str, str], quorum_answers: bool) -> tu
     return folder, variables
 
 
-def format_storage(tmp_path: Path, quorum_answers: bool, formatted: bool = False) -> tuple[list[str], str]:
-    statefulset, scripts = kafka(3)
+def format_storage(tmp_path: Path, quorum_answers: bool, formatted: bool = False,
+                   replicas: int = 3) -> tuple[list[str], str]:
+    statefulset, scripts = kafka(replicas)
     folder, variables = install(tmp_path, scripts, quorum_answers)
     init = env(pod(statefulset)["initContainers"][0])
     variables |= {k: init[k] for k in ("KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS", "CA3_INITIAL_CONTROLLERS")}
@@ -128,8 +129,10 @@ def format_storage(tmp_path: Path, quorum_answers: bool, formatted: bool = False
     return (log.read_text().splitlines() if log.exists() else []), init["CA3_INITIAL_CONTROLLERS"]
 
 
-def test_a_new_cluster_is_formatted_with_the_initial_controllers(tmp_path: Path) -> None:
-    calls, voters = format_storage(tmp_path, quorum_answers=False)
+@pytest.mark.parametrize("replicas", [1, 3])
+def test_a_new_cluster_is_formatted_with_the_initial_controllers(tmp_path: Path, replicas: int) -> None:
+    calls, voters = format_storage(tmp_path, quorum_answers=False, replicas=replicas)
+    assert len(voters.split(",")) == replicas
     home = tmp_path / "kafka"
     assert calls[0] == ("kafka-run-class.sh kafka.docker.KafkaDockerWrapper setup --default-configs-dir "
                         f"/etc/kafka/docker --mounted-configs-dir /mnt/shared/config --final-configs-dir {home}/config")
@@ -139,8 +142,9 @@ def test_a_new_cluster_is_formatted_with_the_initial_controllers(tmp_path: Path)
                         f"{home}/config/server.properties --initial-controllers {voters}")
 
 
-def test_a_broker_that_lost_its_volume_joins_a_running_quorum_as_a_new_member(tmp_path: Path) -> None:
-    calls, _ = format_storage(tmp_path, quorum_answers=True)
+@pytest.mark.parametrize("replicas", [1, 3])
+def test_a_broker_that_lost_its_volume_joins_a_running_quorum_as_a_new_member(tmp_path: Path, replicas: int) -> None:
+    calls, _ = format_storage(tmp_path, quorum_answers=True, replicas=replicas)
     assert calls[-1].endswith("--no-initial-controllers") and "--initial-controllers" not in calls[-1]
 
 
@@ -149,12 +153,12 @@ def test_a_formatted_volume_is_left_alone(tmp_path: Path) -> None:
     assert calls == []
 
 
-@pytest.mark.parametrize("milestone", [7, 8])
-def test_the_quorum_script_asks_the_brokers_controllers_with_a_heap_of_its_own(tmp_path: Path,
+@pytest.mark.parametrize(("replicas", "milestone"), [(1, 7), (3, 7), (3, 8)])
+def test_the_quorum_script_asks_the_brokers_controllers_with_a_heap_of_its_own(tmp_path: Path, replicas: int,
                                                                               milestone: int) -> None:
     """What the drill and operators run inside a broker (`bash quorum.sh describe --replication`): the bootstrap
     controllers, TLS settings from milestone 8, and a heap that does not double the broker container's memory."""
-    statefulset, scripts = kafka(3, milestone=milestone)
+    statefulset, scripts = kafka(replicas, milestone=milestone)
     folder, variables = install(tmp_path, scripts, quorum_answers=True)
     main = env(pod(statefulset)["containers"][0])
     variables |= {k: v for k, v in main.items() if k.startswith(("KAFKA_", "CA3_"))}
