@@ -81,16 +81,17 @@ def three_brokers(stub: KubectlStub, *tables: str) -> dict[str, Any]:
     return pods
 
 
-def drill() -> Any:
-    return Runner(Kubectl(namespace=a.NAMESPACE), Flowing(), Console(file=io.StringIO(), width=120), a.NAMESPACE,
-                  UNTIL_RECOVERED).run_all(select([EXPERIMENT]))
+def drill(screen: io.StringIO | None = None) -> Any:
+    return Runner(Kubectl(namespace=a.NAMESPACE), Flowing(), Console(file=screen or io.StringIO(), width=200),
+                  a.NAMESPACE, UNTIL_RECOVERED).run_all(select([EXPERIMENT]))
 
 
 def test_the_broker_and_its_claim_are_deleted_and_it_passes_once_the_new_volume_is_a_voter(
         cluster: KubectlStub, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lose_volume, "VOTER_POLL_S", 0)
     three_brokers(cluster, WAITING, WAITING, REJOINED)
-    result = drill()
+    screen = io.StringIO()
+    result = drill(screen)
     run = result.runs[0]
     changes = [c for c in cluster.commands() if c.startswith("delete")]
     assert changes == ["delete pvc data-kafka-0 --wait=false", "delete pod kafka-0 --wait=false"]
@@ -100,6 +101,10 @@ def test_the_broker_and_its_claim_are_deleted_and_it_passes_once_the_new_volume_
     assert [s.action for s in verified] == [
         f"node 0 is a voter again (Follower) with its new directory id {NEW}; voters: 1 (Leader), 0 (Follower), "
         "2 (Follower)"]
+    waits = [line for line in screen.getvalue().splitlines() if "not yet:" in line]
+    assert len(waits) == 1 and waits[0].endswith(  # said once: the second answer was the same
+        f"lose-volume-kafka not yet: node 0 with its new directory id {NEW} is an observer, not a voter; asking "
+        "every 0 s for up to 120 s")
     inject = next(s for s in result.steps if s.phase == "inject")
     assert inject.detail == 'persistentvolumeclaim "data-kafka-0" deleted; pod "kafka-0" deleted'
     assert analyse(run).passed

@@ -5,6 +5,7 @@ injection, the tier is back when as many of its pods as before are Ready)."""
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -74,9 +75,10 @@ class Action(Protocol):
     def recovered(self, sample: Sample, run: Run) -> bool:
         """The failed part is back in `sample`."""
 
-    def verify(self, kubectl: Kubectl, exp: Experiment, run: Run) -> str:
+    def verify(self, kubectl: Kubectl, exp: Experiment, run: Run, progress: Callable[[str], None]) -> str:
         """Its own check once the failed part is back, beyond what the pods show (a broker a voter again): what it
-        found, "" when it checks nothing more; Ca3Error saying what is wrong fails the experiment."""
+        found, "" when it checks nothing more; Ca3Error saying what is wrong fails the experiment. A check that
+        waits says what it still waits for through `progress`."""
 
     def toolkit(self, exp: Experiment, namespace: str, names: Topology) -> Toolkit | str | None:
         """Its Chaos Toolkit activities, or why it is left out of this milestone's export, or None when its target
@@ -135,5 +137,5 @@ class PodAction:
     def recovery_start(self, fault: Fault) -> float | None:
         return fault.injected_at
 
-    def verify(self, kubectl: Kubectl, exp: Experiment, run: Run) -> str:
+    def verify(self, kubectl: Kubectl, exp: Experiment, run: Run, progress: Callable[[str], None]) -> str:
         return ""

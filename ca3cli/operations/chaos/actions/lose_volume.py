@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ca3cli.core.errors import Ca3Error
@@ -104,16 +105,21 @@ class LoseVolume(PodAction):
     def recovered(self, sample: Sample, run: Run) -> bool:
         return tier_back(sample, run, count_victim=False)
 
-    def verify(self, kubectl: Kubectl, exp: Experiment, run: Run) -> str:
+    def verify(self, kubectl: Kubectl, exp: Experiment, run: Run, progress: Callable[[str], None]) -> str:
         """The new pod's volume is a voter in place of the lost one, in a quorum of as many voters as brokers were
-        Ready before; asked again until VOTER_WAIT_S (auto-join waits until the broker has caught up)."""
+        Ready before; asked again until VOTER_WAIT_S (auto-join waits until the broker has caught up), saying what
+        it waits for whenever that changes."""
         pod, node = run.fault.victim, node_id(run.fault.victim)
         wanted = run.fault.ready_before.get(exp.tier, MIN_BROKERS)
         ends = time.monotonic() + VOTER_WAIT_S
+        said = ""
         while True:
             problem, found = self._quorum(kubectl, exp, pod, node, wanted)
             if not problem:
                 return found
+            if problem != said:
+                progress(f"not yet: {problem}; asking every {VOTER_POLL_S:.0f} s for up to {VOTER_WAIT_S:.0f} s")
+                said = problem
             if time.monotonic() >= ends:
                 raise Ca3Error(f"{pod} did not rejoin the KRaft quorum as a voter within {VOTER_WAIT_S:.0f} s: "
                                f"{problem}. `kubectl exec {pod} -c {exp.container} -- bash {QUORUM_SCRIPT} describe "
