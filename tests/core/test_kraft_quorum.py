@@ -66,6 +66,11 @@ def test_the_init_container_formats_with_the_brokers_own_properties_and_the_same
     assert [v.split("@")[0] for v in voters] == [str(i) for i in range(replicas)]
     endpoints = [v.split("@")[1].rsplit(":", 1)[0] for v in voters]
     assert endpoints == env(main)["KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS"].split(",")
+    # Each broker advertises its controller endpoint as the quorum was formatted with it, so auto-join and endpoint
+    # updates send that name (Kubernetes expands $(POD_NAME): kafka-0, kafka-1...).
+    advertised = [a for a in env(main)["KAFKA_ADVERTISED_LISTENERS"].split(",") if a.startswith("CONTROLLER://")]
+    assert [advertised[0].replace("$(POD_NAME)", f"kafka-{i}") for i in range(replicas)] == [
+        f"CONTROLLER://{e}" for e in endpoints]
     directory_ids = [v.rsplit(":", 1)[1] for v in voters]
     assert len(set(directory_ids)) == replicas
     assert all(len(base64.urlsafe_b64decode(d + "==")) == 16 and len(d) == 22 for d in directory_ids)
