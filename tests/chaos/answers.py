@@ -190,8 +190,11 @@ def deleted_claims(*names: str) -> str:
     return "".join(f'persistentvolumeclaim "{n}" deleted\n' for n in names)
 
 
-# Kafka's own texts, as its source prints them (apache/kafka, tools/.../MetadataQuorumCommand.java and
-# ToolsUtils.prettyPrintTable; metadata/.../MetaProperties.java and PropertiesUtils.writePropertiesFile).
+# Kafka's own texts, as its source prints them: apache/kafka tools/src/main/java/org/apache/kafka/tools/
+# MetadataQuorumCommand.java (handleDescribeReplication: the header, then Leader, Follower and Observer rows; the same
+# at trunk 1eb7644 of October 2024 and at a later stored commit 0384109) and ToolsUtils.prettyPrintTable (each cell
+# padded to its column's widest, then a tab); metadata/.../properties/MetaProperties.java (node.id, directory.id,
+# version, cluster.id) written by PropertiesUtils.writePropertiesFile (java.util.Properties.store, comment "").
 REPLICATION_HEADER = ("NodeId", "DirectoryId", "LogEndOffset", "Lag", "LastFetchTimestamp", "LastCaughtUpTimestamp",
                       "Status")
 
