@@ -61,7 +61,11 @@ def claims(pod_json: str) -> list[str]:
 
 
 class LoseVolume(PodAction):
+    """Its plan is its own (the claims are picked too, and the quorum is read afterwards), not PodAction's one line."""
+
     kind = "lose-volume"
+    undo = UNDO
+    verb = "delete"
 
     def experiment(self, names: Topology, component: str) -> Experiment:
         tier = names.app(component)
@@ -80,9 +84,6 @@ class LoseVolume(PodAction):
                                   "describe", "--replication")),
                     self.undo_text(exp))
 
-    def undo_text(self, exp: Experiment) -> str:
-        return UNDO
-
     def precondition(self, kubectl: Kubectl, exp: Experiment, sample: Sample, cast: Cast) -> str:
         brokers = len(sample.tier(exp.tier))
         if brokers and brokers < MIN_BROKERS:
@@ -93,13 +94,12 @@ class LoseVolume(PodAction):
 
     def inject(self, kubectl: Kubectl, exp: Experiment, fault: Fault, undo: Undo) -> str:
         """The claims first (Kubernetes keeps a claim in use until its pod is gone), then the pod."""
-        if not fault.victim:
-            raise Ca3Error(f"No Ready {exp.tier} pod to delete.")
-        found = claims(kubectl.run("get", "pod", fault.victim, "-o", "json", timeout=30).stdout)
+        pod = self.target(exp, fault)
+        found = claims(kubectl.run("get", "pod", pod, "-o", "json", timeout=30).stdout)
         if not found:
-            raise Ca3Error(f"Pod {fault.victim} mounts no PersistentVolumeClaim, so it has no volume to lose.")
+            raise Ca3Error(f"Pod {pod} mounts no PersistentVolumeClaim, so it has no volume to lose.")
         deleted = kubectl.run("delete", "pvc", *found, "--wait=false", mutating=True, timeout=30).stdout
-        deleted += kubectl.run("delete", "pod", fault.victim, "--wait=false", mutating=True, timeout=30).stdout
+        deleted += kubectl.run("delete", "pod", pod, "--wait=false", mutating=True, timeout=30).stdout
         return "; ".join(line.strip() for line in deleted.splitlines() if line.strip())
 
     def recovered(self, sample: Sample, run: Run) -> bool:
