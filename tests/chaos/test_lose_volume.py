@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import subprocess
 from typing import Any
 
 import pytest
@@ -213,3 +214,21 @@ def test_an_exec_the_api_server_cannot_forward_is_named_in_the_failure(cluster: 
                returncode=1)
     run = drill().runs[0]
     assert run.outcome == "failed" and f"its meta.properties could not be read: {refused}." in run.reason
+
+
+def test_the_dry_run_lines_pasted_into_bash_make_the_drills_calls(kubectl_stub: KubectlStub) -> None:
+    """The `--dry-run` plan as an operator pastes it: the stand-in answers the picks as kubectl's jsonpath would
+    print them; the claim is deleted before the pod, then the quorum is read in the new pod."""
+    exp = select([EXPERIMENT])[0]
+    plan = lose_volume.ACTION.plan(exp, a.NAMESPACE, topology.of_milestone(parse({"kafka": {"replicas": 3}}), 9))
+    kubectl_stub.on("get", "pods", "-l", "app=kafka", stdout="kafka-0")
+    kubectl_stub.on("get", "pod", "kafka-0", stdout="data-kafka-0")
+    kubectl_stub.on("delete", "pvc", stdout=a.deleted_claims("data-kafka-0"))
+    kubectl_stub.on("delete", "pod", stdout=a.deleted_pod("kafka-0"))
+    kubectl_stub.on(*QUORUM, stdout=REJOINED)
+    ran = subprocess.run(["bash", "-euc", "\n".join((*plan.pick, *plan.does))], capture_output=True, text=True,
+                         timeout=60, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert kubectl_stub.commands()[2:] == ["delete pvc data-kafka-0 --wait=false", "delete pod kafka-0 --wait=false",
+                                           " ".join(QUORUM)]
+    assert all(call.flag("--namespace") == a.NAMESPACE for call in kubectl_stub.calls)

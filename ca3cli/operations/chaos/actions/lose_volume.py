@@ -25,7 +25,6 @@ from ca3cli.operations.chaos.actions.base import (
     Plan,
     PodAction,
     Toolkit,
-    first_ready_pod,
     kubectl_line,
     process_probe,
     tier_back,
@@ -61,8 +60,6 @@ def claims(pod_json: str) -> list[str]:
 
 
 class LoseVolume(PodAction):
-    """Its plan is its own (the claims are picked too, and the quorum is read afterwards), not PodAction's one line."""
-
     kind = "lose-volume"
     undo = UNDO
     verb = "delete"
@@ -73,16 +70,21 @@ class LoseVolume(PodAction):
                           "PersistentVolumeClaim); it must come back empty and rejoin the KRaft quorum as a voter",
                           container=main_container(names, component), component=component)
 
+    def fault_words(self, exp: Experiment) -> tuple[str, ...]:
+        return ("delete", "pod", PICKED, "--wait=false")
+
     def plan(self, exp: Experiment, namespace: str, names: Topology) -> Plan:
-        claim = kubectl_line(namespace, "get", "pod", PICKED, "-o",
-                             "jsonpath={.spec.volumes[*].persistentVolumeClaim.claimName}")
-        return Plan((first_ready_pod(namespace, exp.tier), f"claims=$({claim})"),
-                    (f'{kubectl_line(namespace, "delete", "pvc")} $claims --wait=false',
-                     kubectl_line(namespace, "delete", "pod", PICKED, "--wait=false"),
-                     "# once it is Ready again: its node listed once, as Leader or Follower (a voter)",
-                     kubectl_line(namespace, "exec", PICKED, "-c", exp.container, "--", "bash", QUORUM_SCRIPT,
-                                  "describe", "--replication")),
-                    self.undo_text(exp))
+        """PodAction's pick and pod deletion, with the pod's claims picked and deleted first and the quorum read
+        afterwards."""
+        pod = super().plan(exp, namespace, names)
+        claims = kubectl_line(namespace, "get", "pod", PICKED, "-o",
+                              "jsonpath={.spec.volumes[*].persistentVolumeClaim.claimName}")
+        quorum = kubectl_line(namespace, "exec", PICKED, "-c", exp.container, "--", "bash", QUORUM_SCRIPT,
+                              "describe", "--replication")
+        return Plan((*pod.pick, f"claims=$({claims})"),
+                    (f'{kubectl_line(namespace, "delete", "pvc")} $claims --wait=false', *pod.does,
+                     "# once it is Ready again: its node listed once, as Leader or Follower (a voter)", quorum),
+                    pod.undo)
 
     def precondition(self, kubectl: Kubectl, exp: Experiment, sample: Sample, cast: Cast) -> str:
         brokers = len(sample.tier(exp.tier))
