@@ -10,12 +10,17 @@ the stand-in influx CLI (tests/fixtures/influx_cli.py); the Secret patch is that
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ca3cli.core import render, template_values
+from ca3cli.core.settings import Settings
+from ca3cli.core.topology import Topology, Workload
+from ca3cli.operations import influxdb_tokens
 from tests.cluster.conftest import Project, Run
 from tests.cluster.recorded import auth_secret
 from tests.fixtures.influx_cli import ADMIN, OLDER, REFUSED, ScriptRun, run_token_script
@@ -123,3 +128,22 @@ def test_a_script_failure_is_named_with_its_own_reason(project: Project, cluster
     assert ("Could not make the processor's and Grafana's InfluxDB tokens again in pod influxdb-0: could not read the "
             "new tokens from influx auth create. Check its log (`kubectl --namespace conveyor-pipeline logs "
             "influxdb-0`), then run `ca3 deploy` again.") in result.text
+
+
+def test_the_pod_script_secret_and_readers_are_read_from_the_rendered_objects() -> None:
+    manifests = render.render(Settings(), template_values.placeholders(), 7)
+    names = Topology.of_manifests(manifests)
+    assert influxdb_tokens.recovery(names) == influxdb_tokens.Recovery(
+        "influxdb-auth", ("processor-token", "grafana-token"), "influxdb-0", "influxdb",
+        "/docker-entrypoint-initdb.d/10-scoped-tokens.sh",
+        (Workload("deployment", "processor"), Workload("deployment", "grafana")))
+    renamed = {component: copy.deepcopy(names.objects(component)) for component in names.components}
+    [statefulset] = [d for d in renamed["influxdb"] if d["kind"] == "StatefulSet"]
+    statefulset["metadata"]["name"] = "tsdb"
+    mounts = statefulset["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
+    next(mount for mount in mounts if mount["mountPath"] == "/docker-entrypoint-initdb.d")["mountPath"] = "/init"
+    [grafana] = [d for d in renamed["grafana"] if d["kind"] == "Deployment"]
+    grafana["spec"]["template"]["spec"]["containers"][0]["env"] = []  # reads no token any more
+    moved = influxdb_tokens.recovery(Topology(renamed))
+    assert (moved.pod, moved.script, moved.readers) == ("tsdb-0", "/init/10-scoped-tokens.sh",
+                                                        (Workload("deployment", "processor"),))
