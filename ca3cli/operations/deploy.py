@@ -292,7 +292,8 @@ def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, 
             reporter.step(f"waiting for {', '.join(w.resource for w in phase.waits)} to become Current")
             wait_phase(kubectl, phase.waits, reporter, redact)
             if influxdb_tokens.COMPONENT in phase.components:
-                influxdb_tokens.restore(kubectl, Topology.of_manifests(the_plan.manifests), reporter.step)
+                influxdb_tokens.restore(kubectl, Topology.of_manifests(the_plan.manifests), reporter.step,
+                                        reporter.unanswered)
     find_leftovers(kubectl, outcome, request.delete_data)
     if outcome.pruned:
         reporter.step(f"pruning {len(outcome.pruned)} object(s) no longer rendered")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -22,12 +23,13 @@ from ca3cli.core.lint.crossref import config_refs
 from ca3cli.core.lint.model import pod_templates
 from ca3cli.core.objects import KubeObject
 from ca3cli.core.topology import RUNTIME_KEYS, WORKLOAD_KINDS, Topology, Workload
-from ca3cli.edges import secrets
+from ca3cli.edges import outage, secrets
 from ca3cli.edges.kube import Kubectl
 
 COMPONENT = "influxdb"  # the registry component whose StatefulSet mounts and runs the script
 ADMIN_TOKEN_REFUSED = 3  # the script's exit code when InfluxDB refuses the admin token
 EXEC_TIMEOUT_S = 120
+READ_OUTAGE_S = 120  # how long reading the Secret waits for an API server that does not answer (a restart)
 TERMINATED = "command terminated with exit code"  # kubectl's own line after a failed remote command
 
 
@@ -81,11 +83,16 @@ def missing(secret: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
     return [key for key in keys if key not in held]
 
 
-def restore(kubectl: Kubectl, names: Topology, say: Callable[[str], None]) -> list[str]:
+def restore(kubectl: Kubectl, names: Topology, say: Callable[[str], None],
+            unanswered: Callable[[float], None]) -> list[str]:
     """Make the Secret's missing tokens again in InfluxDB (nothing when none is missing) and restart the workloads
-    that read them; returns the keys that were missing."""
+    that read them; returns the keys that were missing. Reading the Secret rides out an API server that does not
+    answer for up to READ_OUTAGE_S (`unanswered` is told for how long), as deploy's waits do."""
     plan = recovery(names)
-    absent = missing(kubectl.get_json("get", "secret", plan.secret), plan.keys)
+    live = outage.ride_out(partial(kubectl.get_json, "get", "secret", plan.secret),
+                           outage.CLOCK.monotonic() + READ_OUTAGE_S, outage.named(kubectl), "`ca3 deploy`",
+                           unanswered)
+    absent = missing(live, plan.keys)
     if not absent:
         return []
     say(f"Secret {plan.secret} has no {' or '.join(absent)}: running InfluxDB's token script in pod {plan.pod}")

@@ -15,16 +15,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from ca3cli.core import render, template_values
 from ca3cli.core.settings import Settings
 from ca3cli.core.topology import Topology, Workload
+from ca3cli.edges import outage
 from ca3cli.operations import influxdb_tokens
 from tests.cluster.conftest import Project, Run
 from tests.cluster.recorded import auth_secret
+from tests.fixtures.clock import FakeClock
 from tests.fixtures.influx_cli import ADMIN, OLDER, REFUSED, ScriptRun, run_token_script
-from tests.fixtures.kubectl import KubectlStub
+from tests.fixtures.kubectl import TLS_HANDSHAKE_TIMEOUT, KubectlStub
 
 Ca3 = Callable[..., Run]
 SCRIPT_CALL = ["exec", "influxdb-0", "-c", "influxdb", "--", "/docker-entrypoint-initdb.d/10-scoped-tokens.sh"]
@@ -147,3 +150,18 @@ def test_the_pod_script_secret_and_readers_are_read_from_the_rendered_objects() 
     moved = influxdb_tokens.recovery(Topology(renamed))
     assert (moved.pod, moved.script, moved.readers) == ("tsdb-0", "/init/10-scoped-tokens.sh",
                                                         (Workload("deployment", "processor"),))
+
+
+def test_reading_the_secret_rides_out_an_api_server_that_does_not_answer(
+        project: Project, cluster: KubectlStub, ca3: Ca3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    monkeypatch.setattr(outage, "CLOCK", clock)
+    (tmp_path / "pod").mkdir()
+    lost_tokens(cluster, tmp_path)
+    cluster.on(*READERS)
+    cluster.outage("get", "secret", "influxdb-auth", calls=4, stderr=TLS_HANDSHAKE_TIMEOUT)
+    result = ca3("deploy", "-m", "1")
+    assert result.code == 0, result.text
+    assert len([c for c in cluster.calls if c.words[:2] == ["get", "secret"]]) == 5
+    assert clock.slept[-4:] == [1.0, 2.0, 4.0, 5.0]
+    assert "API server answering again" in result.text and DONE in result.text
