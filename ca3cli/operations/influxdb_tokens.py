@@ -23,7 +23,7 @@ from ca3cli.core.lint.crossref import config_refs
 from ca3cli.core.lint.model import pod_templates
 from ca3cli.core.objects import KubeObject
 from ca3cli.core.topology import RUNTIME_KEYS, WORKLOAD_KINDS, Topology, Workload
-from ca3cli.edges import outage, secrets
+from ca3cli.edges import kube, outage, secrets
 from ca3cli.edges.kube import Kubectl
 
 COMPONENT = "influxdb"  # the registry component whose StatefulSet mounts and runs the script
@@ -84,9 +84,9 @@ def missing(secret: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
 
 
 def restore(kubectl: Kubectl, names: Topology, say: Callable[[str], None],
-            unanswered: Callable[[float], None]) -> list[str]:
+            unanswered: Callable[[float], None]) -> None:
     """Make the Secret's missing tokens again in InfluxDB (nothing when none is missing) and restart the workloads
-    that read them; returns the keys that were missing. Reading the Secret rides out an API server that does not
+    that read them. Reading the Secret rides out an API server that does not
     answer for up to READ_OUTAGE_S (`unanswered` is told for how long), as deploy's waits do."""
     plan = recovery(names)
     live = outage.ride_out(partial(kubectl.get_json, "get", "secret", plan.secret),
@@ -94,7 +94,7 @@ def restore(kubectl: Kubectl, names: Topology, say: Callable[[str], None],
                            unanswered)
     absent = missing(live, plan.keys)
     if not absent:
-        return []
+        return
     say(f"Secret {plan.secret} has no {' or '.join(absent)}: running InfluxDB's token script in pod {plan.pod}")
     try:
         result = kubectl.run("exec", plan.pod, "-c", plan.container, "--", plan.script, timeout=EXEC_TIMEOUT_S,
@@ -107,9 +107,13 @@ def restore(kubectl: Kubectl, names: Topology, say: Callable[[str], None],
     refs = [w.ref for w in plan.readers]
     running = kubectl.run("get", *refs, "--ignore-not-found", "-o", "name").stdout.split() if refs else []
     if running:
-        kubectl.run("rollout", "restart", *running, mutating=True)
+        try:
+            kubectl.run("rollout", "restart", *running, mutating=True)
+        except KubectlError as exc:
+            raise Ca3Error(f"The new InfluxDB tokens are in Secret {plan.secret}, but restarting {', '.join(running)} "
+                           f"failed: {kube.reason(exc.stderr or exc.stdout)}. They still use the retired tokens: run "
+                           f"`kubectl --namespace {kubectl.namespace} rollout restart {' '.join(running)}`.") from exc
         say(f"restarted {', '.join(running)}: the tokens they started with were retired")
-    return absent
 
 
 def _failure(plan: Recovery, exc: KubectlError, namespace: str) -> Ca3Error:
@@ -125,4 +129,5 @@ def _failure(plan: Recovery, exc: KubectlError, namespace: str) -> Ca3Error:
              if line.strip() and not line.strip().startswith(TERMINATED)]
     why = lines[-1] if lines else f"kubectl exited with code {exc.returncode}"
     return Ca3Error(f"Could not make the processor's and Grafana's InfluxDB tokens again in pod {plan.pod}: {why}. "
-                    f"Check its log (`kubectl --namespace {namespace} logs {plan.pod}`), then run `ca3 deploy` again.")
+                    f"Fix that (InfluxDB's own log: `kubectl --namespace {namespace} logs {plan.pod}`), then run "
+                    "`ca3 deploy` again.")

@@ -129,8 +129,8 @@ def test_a_script_failure_is_named_with_its_own_reason(project: Project, cluster
     result = ca3("deploy", "-m", "1")
     assert result.code == 1
     assert ("Could not make the processor's and Grafana's InfluxDB tokens again in pod influxdb-0: could not read the "
-            "new tokens from influx auth create. Check its log (`kubectl --namespace conveyor-pipeline logs "
-            "influxdb-0`), then run `ca3 deploy` again.") in result.text
+            "new tokens from influx auth create. Fix that (InfluxDB's own log: `kubectl --namespace conveyor-pipeline "
+            "logs influxdb-0`), then run `ca3 deploy` again.") in result.text
 
 
 def test_the_pod_script_secret_and_readers_are_read_from_the_rendered_objects() -> None:
@@ -165,3 +165,21 @@ def test_reading_the_secret_rides_out_an_api_server_that_does_not_answer(
     assert len([c for c in cluster.calls if c.words[:2] == ["get", "secret"]]) == 5
     assert clock.slept[-4:] == [1.0, 2.0, 4.0, 5.0]
     assert "API server answering again" in result.text and DONE in result.text
+
+
+def test_a_failed_restart_says_the_tokens_are_stored_and_how_to_restart(
+        project: Project, cluster: KubectlStub, ca3: Ca3, tmp_path: Path) -> None:
+    (tmp_path / "pod").mkdir()
+    lost_tokens(cluster, tmp_path)
+    cluster.on(*READERS, stdout="deployment.apps/processor\n")
+    # As the API server refuses a user without `patch` on Deployments (the RBAC authorizer's Forbidden text).
+    cluster.on("rollout", "restart", returncode=1, stderr=(
+        'Error from server (Forbidden): deployments.apps "processor" is forbidden: User "student" cannot patch '
+        'resource "deployments" in API group "apps" in the namespace "conveyor-pipeline"\n'))
+    result = ca3("deploy", "-m", "1")
+    assert result.code == 1
+    assert ("The new InfluxDB tokens are in Secret influxdb-auth, but restarting deployment.apps/processor failed: "
+            'Error from server (Forbidden): deployments.apps "processor" is forbidden: User "student" cannot patch '
+            'resource "deployments" in API group "apps" in the namespace "conveyor-pipeline". They still use the '
+            "retired tokens: run `kubectl --namespace conveyor-pipeline rollout restart deployment.apps/processor`."
+            ) in result.text
