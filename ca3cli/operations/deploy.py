@@ -24,9 +24,10 @@ from ca3cli.core.podsecurity import owners
 from ca3cli.core.readiness import Reading
 from ca3cli.core.registry import Wait
 from ca3cli.core.render import Manifest
+from ca3cli.core.topology import Topology
 from ca3cli.edges import kube, outage
 from ca3cli.edges.kube import Kubectl
-from ca3cli.operations import diagnose, preflight, prune
+from ca3cli.operations import diagnose, influxdb_tokens, preflight, prune
 
 if TYPE_CHECKING:
     from ca3cli.core.settings import Settings
@@ -269,7 +270,8 @@ def preview_diff(kubectl: Kubectl, outcome: Outcome, delete_data: bool, redact: 
 
 def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, reporter: Reporter,
         redact: RedactFn) -> Outcome:
-    """Preflight, then diff, or apply every phase with its waits (server-side dry run: no waits) and prune."""
+    """Preflight, then diff, or apply every phase with its waits (server-side dry run: no waits) and prune; once
+    InfluxDB is ready, make the processor's and Grafana's tokens again if its Secret lost them."""
     outcome = Outcome(the_plan, checks=check_cluster(kubectl, settings, the_plan, request.take_over_labels))
     reporter.checks(outcome.checks)
     if request.mode == "diff":
@@ -289,6 +291,9 @@ def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, 
         if phase.waits and not server_dry_run:
             reporter.step(f"waiting for {', '.join(w.resource for w in phase.waits)} to become Current")
             wait_phase(kubectl, phase.waits, reporter, redact)
+            if influxdb_tokens.COMPONENT in phase.components:
+                influxdb_tokens.restore(kubectl, Topology.of_manifests(the_plan.manifests), reporter.step,
+                                        reporter.unanswered)
     find_leftovers(kubectl, outcome, request.delete_data)
     if outcome.pruned:
         reporter.step(f"pruning {len(outcome.pruned)} object(s) no longer rendered")
