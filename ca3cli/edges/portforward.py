@@ -170,7 +170,8 @@ def request(
     req = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))
     try:
         with _opener(tls).open(req, timeout=timeout) as response:
-            return response.read()
+            answer: bytes = response.read()
+            return answer
     except urllib.error.HTTPError as exc:
         text = exc.read().decode("utf-8", "replace")
         raise HttpError(f"{method} {url} answered HTTP {exc.code}: {text[:BODY_PREVIEW]}", exc.code, text) from None
