@@ -43,6 +43,15 @@ class KubectlError(Ca3Error):
         super().__init__(f"`{' '.join(args)}` failed with exit code {returncode}:\n{output}")
 
 
+class KubectlAnswerError(KubectlError):
+    """kubectl exited 0 but its output is not the JSON document that was asked for."""
+
+    def __init__(self, args: list[str], stdout: str, why: str) -> None:
+        super().__init__(args, 0, stdout, why)
+        Ca3Error.__init__(self, f"`{' '.join(args)}` printed something else than the JSON asked for: {why}. Check that "
+                                "`kubectl` on PATH is the real kubectl (`kubectl version --client`).")
+
+
 class KubectlTimeout(Ca3Error):
     """kubectl did not finish within its timeout."""
 

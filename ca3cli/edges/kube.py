@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ca3cli.core.errors import Ca3Error, KubectlError, KubectlNotFound, KubectlTimeout
+from ca3cli.core.errors import Ca3Error, KubectlAnswerError, KubectlError, KubectlNotFound, KubectlTimeout
 from ca3cli.edges import process
 from ca3cli.edges.process import Popen, Result
 
@@ -84,13 +84,15 @@ class Kubectl:
             raise KubectlError(argv, result.returncode, result.stdout, result.stderr)
         return result
 
-    def get_json(self, *args: str, timeout: float | None = None, namespaced: bool = True) -> Any:
-        """Run a read-only kubectl call with `-o json` and return the parsed document."""
+    def get_json(self, *args: str, timeout: float | None = None, namespaced: bool = True) -> object:
+        """Run a read-only kubectl call with `-o json` and return the parsed document, untyped: objects are read
+        through edges/kuberead.py, which types them."""
         result = self.run(*args, "-o", "json", timeout=timeout, namespaced=namespaced)
         try:
-            return json.loads(result.stdout or "null")
+            doc: object = json.loads(result.stdout or "null")
         except json.JSONDecodeError as exc:
-            raise KubectlError(result.args, result.returncode, result.stdout, f"output is not JSON: {exc}") from exc
+            raise KubectlAnswerError(result.args, result.stdout, f"its output is not JSON ({exc})") from exc
+        return doc
 
     def start(self, *args: str, namespaced: bool = True) -> Popen[str]:
         """Start a long-running kubectl (port-forward, logs -f); the caller stops it with `process.stop`."""

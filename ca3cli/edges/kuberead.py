@@ -1,0 +1,79 @@
+"""The typed door for what kubectl reads: `kubectl get -o json` parsed once, into the shapes of core/kubeobjects.py.
+
+Every read of a Kubernetes object goes through `items` or `one`, so operations and core take typed objects and
+never walk an untyped document. The check here is of the envelope (a JSON object; a list's `items`; each item an
+object with `metadata.name` and, when it says its kind, the kind asked for): a wrong answer, e.g. a `kubectl` on
+PATH that is not kubectl, fails as one sentence instead of a KeyError deep in a check. The fields inside are the API
+server's, written to its schema, so they are typed, not re-validated.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar, cast
+
+from ca3cli.core import kubeobjects as k
+from ca3cli.core.errors import KubectlAnswerError
+from ca3cli.edges.kube import Kubectl
+
+T = TypeVar("T")
+
+# The kinds a model may carry (an item's `kind`, when kubectl writes it); a model not listed takes any kind.
+KINDS: dict[object, frozenset[str]] = {
+    k.Pod: frozenset({"Pod"}),
+    k.Event: frozenset({"Event"}),
+    k.Node: frozenset({"Node"}),
+    k.Namespace: frozenset({"Namespace"}),
+    k.Secret: frozenset({"Secret"}),
+    k.ConfigMap: frozenset({"ConfigMap"}),
+    k.Service: frozenset({"Service"}),
+    k.PersistentVolumeClaim: frozenset({"PersistentVolumeClaim"}),
+    k.StorageClass: frozenset({"StorageClass"}),
+    k.HorizontalPodAutoscaler: frozenset({"HorizontalPodAutoscaler"}),
+    k.Workload: frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "PersistentVolumeClaim",
+                           "Node"}),
+}
+
+
+def _refused(args: list[str], why: str) -> KubectlAnswerError:
+    return KubectlAnswerError(args, "", why)
+
+
+def _object(doc: Any, model: object, args: list[str], where: str) -> dict[str, Any]:
+    if not isinstance(doc, dict):
+        raise _refused(args, f"{where} is {type(doc).__name__}, not an object")
+    meta = doc.get("metadata")
+    if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
+        raise _refused(args, f"{where} has no metadata.name")
+    kinds = KINDS.get(model)
+    if kinds and "kind" in doc and doc["kind"] not in kinds:
+        raise _refused(args, f"{where} is a {doc['kind']}, not a {' or '.join(sorted(kinds))}")
+    return doc
+
+
+def parse_list(doc: Any, model: type[T], args: list[str]) -> list[T]:
+    """The items of a listing (no answer, as `--ignore-not-found` gives, is an empty one)."""
+    if doc is None:
+        return []
+    found = doc.get("items") if isinstance(doc, dict) else None
+    if not isinstance(found, list):
+        raise _refused(args, "it has no `items` list")
+    return [cast(T, _object(item, model, args, f"item {n}")) for n, item in enumerate(found)]
+
+
+def parse_object(doc: Any, model: type[T], args: list[str]) -> T | None:
+    """One object (None for no answer: `--ignore-not-found` of an object that does not exist)."""
+    return None if doc is None else cast(T, _object(doc, model, args, "the object"))
+
+
+def items(kubectl: Kubectl, model: type[T], *args: str, namespaced: bool = True,
+          timeout: float | None = None) -> list[T]:
+    """`kubectl get ARGS -o json` of a listing, as typed objects."""
+    doc = kubectl.get_json("get", *args, namespaced=namespaced, timeout=timeout)
+    return parse_list(doc, model, kubectl.command("get", *args, namespaced=namespaced))
+
+
+def one(kubectl: Kubectl, model: type[T], *args: str, namespaced: bool = True,
+        timeout: float | None = None) -> T | None:
+    """`kubectl get KIND NAME -o json` as a typed object; None only with `--ignore-not-found` among ARGS."""
+    doc = kubectl.get_json("get", *args, namespaced=namespaced, timeout=timeout)
+    return parse_object(doc, model, kubectl.command("get", *args, namespaced=namespaced))
