@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class Ca3Error(Exception):
     """A failure the user can act on. The message is a full sentence that ends with the fix."""
@@ -31,6 +33,26 @@ class KubectlNotFound(Ca3Error):
     """The kubectl executable is not on PATH."""
 
 
+# How kubectl prints an error the API server answered with (a metav1.Status), from StandardErrorMessage and checkErr
+# in k8s.io/kubectl/pkg/cmd/util/helpers.go: `Error from server (REASON): ...` with the Status's machine-readable
+# reason, `The KIND "NAME" is invalid: ...` for Invalid, `error: You must be logged in ...` for Unauthorized.
+# kubectl has no structured error output (`-o json` shapes objects only, never a failure), so this is the one place
+# its stderr is read for the Status; failures to reach the server at all are read in edges/outage.py.
+API_STATUS = re.compile(r"^Error from server \((?P<reason>[A-Za-z]+)\): ", re.MULTILINE)
+INVALID = re.compile(r'^The \S+ "[^"]*" is invalid: ', re.MULTILINE)
+UNAUTHORIZED = "error: You must be logged in to the server"
+
+
+def status_reason(stderr: str) -> str:
+    """The API server's Status reason behind a kubectl failure (NotFound, Forbidden, AlreadyExists, Conflict,
+    Invalid, Unauthorized, ...), or "" when the server gave none (it was not reached, or kubectl failed itself)."""
+    if found := API_STATUS.search(stderr):
+        return found["reason"]
+    if INVALID.search(stderr):
+        return "Invalid"
+    return "Unauthorized" if UNAUTHORIZED in stderr else ""
+
+
 class KubectlError(Ca3Error):
     """kubectl ran and failed; the message carries the command, its exit code and its stderr."""
 
@@ -41,6 +63,11 @@ class KubectlError(Ca3Error):
         self.stderr = stderr
         output = "\n".join(f"    {line}" for line in (stderr or stdout).strip().splitlines()) or "    (no output)"
         super().__init__(f"`{' '.join(args)}` failed with exit code {returncode}:\n{output}")
+
+    @property
+    def status_reason(self) -> str:
+        """The API server's reason for refusing the call ("" when it gave none); see `status_reason`."""
+        return status_reason(self.stderr)
 
 
 class KubectlAnswerError(KubectlError):

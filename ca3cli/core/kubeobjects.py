@@ -9,7 +9,7 @@ server writes JSON null (a nil list or a zero time without omitempty, e.g. an HP
 
 from __future__ import annotations
 
-from typing import Generic, NotRequired, TypedDict, TypeVar
+from typing import Any, Generic, NotRequired, TypedDict, TypeVar
 
 # --- metadata -------------------------------------------------------------------------------------------------
 
@@ -57,6 +57,12 @@ class Condition(TypedDict, total=False):
     reason: str
     message: str
     lastTransitionTime: str | None
+
+
+class Named(TypedDict):
+    """What every object read has: a type variable bound to it takes any model (they all carry `metadata`)."""
+
+    metadata: ObjectMeta
 
 
 class AnyObject(TypedDict):
@@ -148,8 +154,15 @@ class Pod(TypedDict):
 # --- workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job) -------------------------------------------
 
 
+class SelectorRequirement(TypedDict):
+    key: str
+    operator: str  # In | NotIn | Exists | DoesNotExist
+    values: NotRequired[list[str]]
+
+
 class LabelSelector(TypedDict, total=False):
     matchLabels: dict[str, str]
+    matchExpressions: list[SelectorRequirement]
 
 
 class RollingUpdate(TypedDict, total=False):
@@ -162,8 +175,10 @@ class UpdateStrategy(TypedDict, total=False):
 
 
 class PodTemplate(TypedDict, total=False):
-    metadata: dict[str, object]
-    spec: dict[str, object]  # a pod spec as written, walked by the checks that read manifests' own fields
+    """As ca3 rendered it: the checks that read it walk ca3's own fields (containers, env, volumes, service account)."""
+
+    metadata: dict[str, Any]
+    spec: dict[str, Any]
 
 
 class WorkloadSpec(TypedDict, total=False):
@@ -326,10 +341,16 @@ class Node(TypedDict):
 # --- Namespace, Secret, ConfigMap, Service, PVC, StorageClass --------------------------------------------------
 
 
+class NamespaceStatus(TypedDict, total=False):
+    phase: str  # Active | Terminating
+
+
 class Namespace(TypedDict):
-    """Its labels (Pod Security levels) and, read with `--show-managed-fields`, who manages them."""
+    """Its labels (Pod Security levels), annotations (the deployed milestone) and, read with `--show-managed-fields`,
+    who manages them."""
 
     metadata: ObjectMeta
+    status: NotRequired[NamespaceStatus]
 
 
 class Secret(TypedDict):
@@ -355,6 +376,7 @@ class ServicePort(TypedDict):
 
 class ServiceSpec(TypedDict, total=False):
     type: str
+    clusterIP: str
     ports: list[ServicePort]
     selector: dict[str, str]
 
@@ -362,6 +384,21 @@ class ServiceSpec(TypedDict, total=False):
 class Service(TypedDict):
     metadata: ObjectMeta
     spec: NotRequired[ServiceSpec]
+
+
+class EndpointConditions(TypedDict, total=False):
+    ready: bool  # unset means ready (discovery.k8s.io/v1)
+
+
+class Endpoint(TypedDict):
+    addresses: list[str]
+    conditions: NotRequired[EndpointConditions]
+
+
+class EndpointSlice(TypedDict):
+    metadata: ObjectMeta  # label kubernetes.io/service-name names its Service
+    addressType: str
+    endpoints: NotRequired[list[Endpoint] | None]
 
 
 class ClaimSpec(TypedDict, total=False):
@@ -382,6 +419,42 @@ class PersistentVolumeClaim(TypedDict):
 class StorageClass(TypedDict):
     metadata: ObjectMeta
     provisioner: str
+
+
+class NetworkPolicySpec(TypedDict, total=False):
+    podSelector: LabelSelector  # the rest (policyTypes, ingress, egress) is only saved and applied back whole
+
+
+class NetworkPolicy(TypedDict):
+    apiVersion: str
+    kind: str
+    metadata: ObjectMeta
+    spec: NetworkPolicySpec
+
+
+class ApiServiceStatus(TypedDict, total=False):
+    conditions: list[Condition]
+
+
+class APIService(TypedDict):
+    """An aggregated API's registration (metrics-server's v1beta1.metrics.k8s.io): Available or not."""
+
+    metadata: ObjectMeta
+    status: NotRequired[ApiServiceStatus]
+
+
+class VersionInfo(TypedDict, total=False):
+    major: str  # "1"; managed clusters write minors like "27+"
+    minor: str
+    gitVersion: str
+
+
+class Version(TypedDict, total=False):
+    """`kubectl version -o json`: the client's always, the server's when it answered."""
+
+    clientVersion: VersionInfo
+    kustomizeVersion: str
+    serverVersion: VersionInfo
 
 
 # --- a listing ------------------------------------------------------------------------------------------------

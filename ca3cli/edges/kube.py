@@ -9,9 +9,9 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from ca3cli.core.errors import Ca3Error, KubectlAnswerError, KubectlError, KubectlNotFound, KubectlTimeout
+from ca3cli.core.kubeobjects import Secret
 from ca3cli.edges import process
 from ca3cli.edges.process import Popen, Result
 
@@ -120,10 +120,10 @@ def warnings(stderr: str) -> list[str]:
     return [line.strip()[len(WARNING):] for line in stderr.splitlines() if line.strip().startswith(WARNING)]
 
 
-def secret_value(secret: dict[str, Any], key: str) -> str:
+def secret_value(secret: Secret, key: str) -> str:
     """The decoded value of one key of a Secret document (from `kubectl get secret -o json`); never print it."""
     data = secret.get("data") or {}
-    name = (secret.get("metadata") or {}).get("name", "?")
+    name = secret["metadata"].get("name", "?")
     if key not in data:
         raise Ca3Error(f"Secret {name} has no key `{key}`. Run `ca3 init` and `ca3 deploy` again to recreate it.")
     return base64.b64decode(data[key]).decode()

@@ -29,6 +29,9 @@ KINDS: dict[object, frozenset[str]] = {
     k.PersistentVolumeClaim: frozenset({"PersistentVolumeClaim"}),
     k.StorageClass: frozenset({"StorageClass"}),
     k.HorizontalPodAutoscaler: frozenset({"HorizontalPodAutoscaler"}),
+    k.NetworkPolicy: frozenset({"NetworkPolicy"}),
+    k.APIService: frozenset({"APIService"}),
+    k.EndpointSlice: frozenset({"EndpointSlice"}),
     k.Workload: frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "PersistentVolumeClaim",
                            "Node"}),
 }
@@ -60,6 +63,14 @@ def parse_list(doc: Any, model: type[T], args: list[str]) -> list[T]:
     return [cast(T, _object(item, model, args, f"item {n}")) for n, item in enumerate(found)]
 
 
+def parse_listing(doc: Any, model: type[T], args: list[str]) -> k.KubeList[T]:
+    """A whole listing, for readers that take kubectl's `List` document as it came."""
+    if doc is None:
+        return {"items": []}
+    parse_list(doc, model, args)  # checks the envelope and every item
+    return cast(k.KubeList[T], doc)
+
+
 def parse_object(doc: Any, model: type[T], args: list[str]) -> T | None:
     """One object (None for no answer: `--ignore-not-found` of an object that does not exist)."""
     return None if doc is None else cast(T, _object(doc, model, args, "the object"))
@@ -72,8 +83,31 @@ def items(kubectl: Kubectl, model: type[T], *args: str, namespaced: bool = True,
     return parse_list(doc, model, kubectl.command("get", *args, namespaced=namespaced))
 
 
-def one(kubectl: Kubectl, model: type[T], *args: str, namespaced: bool = True,
-        timeout: float | None = None) -> T | None:
-    """`kubectl get KIND NAME -o json` as a typed object; None only with `--ignore-not-found` among ARGS."""
+def listing(kubectl: Kubectl, model: type[T], *args: str, namespaced: bool = True,
+            timeout: float | None = None) -> k.KubeList[T]:
+    """`kubectl get ARGS -o json` of a listing, as the typed `List` document."""
+    doc = kubectl.get_json("get", *args, namespaced=namespaced, timeout=timeout)
+    return parse_listing(doc, model, kubectl.command("get", *args, namespaced=namespaced))
+
+
+def one(kubectl: Kubectl, model: type[T], *args: str, namespaced: bool = True, timeout: float | None = None) -> T:
+    """`kubectl get KIND NAME -o json` as a typed object (kubectl itself fails when it does not exist)."""
+    found = maybe(kubectl, model, *args, namespaced=namespaced, timeout=timeout)
+    if found is None:
+        raise _refused(kubectl.command("get", *args, namespaced=namespaced), "it printed nothing")
+    return found
+
+
+def maybe(kubectl: Kubectl, model: type[T], *args: str, namespaced: bool = True,
+          timeout: float | None = None) -> T | None:
+    """`kubectl get KIND NAME -o json` as a typed object; None when `--ignore-not-found` among ARGS found none."""
     doc = kubectl.get_json("get", *args, namespaced=namespaced, timeout=timeout)
     return parse_object(doc, model, kubectl.command("get", *args, namespaced=namespaced))
+
+
+def version(kubectl: Kubectl, *args: str, timeout: float | None = None) -> k.Version:
+    """`kubectl version ARGS -o json`: a JSON object, or the call fails as one sentence."""
+    doc = kubectl.get_json("version", *args, namespaced=False, timeout=timeout)
+    if not isinstance(doc, dict):
+        raise _refused(kubectl.command("version", *args, namespaced=False), "it is not a JSON object")
+    return cast(k.Version, doc)

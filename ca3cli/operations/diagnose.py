@@ -47,7 +47,7 @@ def observe(kubectl: Kubectl, resource: str) -> tuple[Observation, readiness.Rea
     when a claim is Pending or no pod exists, the events (a claim's or a refused pod's cause) and a Deployment's
     ReplicaSets (they, not the Deployment, create its pods)."""
     kind, _, name = resource.partition("/")
-    obj = kuberead.one(kubectl, Workload, kind, name, "--ignore-not-found", timeout=CALL_TIMEOUT_S)
+    obj = kuberead.maybe(kubectl, Workload, kind, name, "--ignore-not-found", timeout=CALL_TIMEOUT_S)
     reading = readiness.status(obj)
     label_selector = selector(obj)
     if reading.status == "Current" or not label_selector:

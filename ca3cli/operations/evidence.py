@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 from ca3cli.core.dashboards import catalogue
 from ca3cli.core.dashboards.model import LOKI
 from ca3cli.core.errors import Ca3Error
-from ca3cli.edges import browser, files
+from ca3cli.core.kubeobjects import Secret
+from ca3cli.edges import browser, files, kuberead
 from ca3cli.edges.kube import Kubectl, secret_value
 from ca3cli.edges.portforward import HttpError, basic_auth, forward, get_json, request
 from ca3cli.operations import preflight, services
@@ -152,7 +153,7 @@ def wait_for_data(probes: Mapping[str, Probe], timeout_s: float, progress: Calla
 
 def admin_headers(kubectl: Kubectl, name: str) -> dict[str, str]:
     """Basic auth for Grafana's admin, from its Secret `name` in the cluster."""
-    secret = kubectl.get_json("get", "secret", name)
+    secret = kuberead.one(kubectl, Secret, "secret", name)
     return basic_auth(secret_value(secret, "admin-user"), secret_value(secret, "admin-password"))
 
 

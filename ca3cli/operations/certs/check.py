@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
-from ca3cli.core.errors import Ca3Error
+from ca3cli.core.errors import Ca3Error, status_reason
 from ca3cli.edges.kube import Kubectl, reason
 from ca3cli.operations.certs import inspect, store
 from ca3cli.operations.certs.names import CertSpec, wanted
@@ -70,7 +70,7 @@ def cluster_certificate(kubectl: Kubectl, secret: str) -> x509.Certificate | Non
     """The certificate in Secret `secret` (its tls.crt only), or None when the Secret does not exist."""
     result = kubectl.run("get", "secret", secret, "-o", "json", check=False)
     if result.returncode != 0:
-        if "NotFound" in result.stderr or "not found" in result.stderr:
+        if status_reason(result.stderr) == "NotFound":
             return None
         raise Ca3Error(f"reading Secret {secret} failed: {reason(result.stderr) or 'no output'}")
     data: dict[str, Any] = json.loads(result.stdout).get("data") or {}
