@@ -6,6 +6,7 @@ import re
 import urllib.parse
 from typing import Any
 
+from ca3cli.core.kubeobjects import Service
 from ca3cli.edges.portforward import HttpError, basic_auth, get_json
 from ca3cli.operations import services
 from ca3cli.operations.validate.model import Check, Outcome, failed, passed, verdict
@@ -42,7 +43,7 @@ def decide_health(health: dict[str, Any]) -> Outcome:
 
 def gather_nodeport(probe: Probe) -> dict[str, Any]:
     name = probe.names.service(services.GRAFANA).name
-    return {"name": name, "service": probe.find("services", name), "want": probe.settings.grafana.node_port}
+    return {"name": name, "service": probe.find(Service, "services", name), "want": probe.settings.grafana.node_port}
 
 
 def decide_nodeport(evidence: dict[str, Any]) -> Outcome:

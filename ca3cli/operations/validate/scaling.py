@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ca3cli.core.kubeobjects import HorizontalPodAutoscaler, Node, Pod, Workload
 from ca3cli.operations.loadtest import analysis, outputs
+from ca3cli.operations.status import cpu_utilization
 from ca3cli.operations.validate.model import Check, Outcome, Status, failed, passed, verdict
 from ca3cli.operations.validate.probe import Probe
 from ca3cli.operations.validate.workloads import decide_can_i, gather_can_i, listing
@@ -41,8 +43,8 @@ def schedulable(nodes: list[dict[str, Any]], tolerations: list[dict[str, Any]]) 
 
 def gather_log_agent(probe: Probe) -> dict[str, Any]:
     agent = probe.names.workload(probe.settings.observability.log_agent).name
-    return {"agent": agent, "daemonset": probe.find("daemonsets", agent),
-            "nodes": probe.get("nodes", namespaced=False).get("items", [])}
+    return {"agent": agent, "daemonset": probe.find(Workload, "daemonsets", agent),
+            "nodes": probe.items(Node, "nodes", namespaced=False)}
 
 
 def decide_log_agent(evidence: dict[str, Any]) -> Outcome:
@@ -68,16 +70,13 @@ def gather_hpa(probe: Probe) -> dict[str, Any]:
     producer = probe.settings.producer
     name, target = probe.names.autoscaler("producer")
     kind = probe.names.workload_object("producer")["kind"]
-    return {"name": name, "hpa": probe.find("horizontalpodautoscalers", name),
+    return {"name": name, "hpa": probe.find(HorizontalPodAutoscaler, "horizontalpodautoscalers", name),
             "expect": {"target": f"{kind}/{target.name}", "min": producer.min_replicas, "max": producer.max_replicas,
                        "cpu": producer.cpu_target_percent}}
 
 
-def cpu_target(hpa: dict[str, Any]) -> int | None:
-    for metric in hpa["spec"].get("metrics", []):
-        if metric.get("type") == "Resource" and metric["resource"].get("name") == "cpu":
-            return metric["resource"].get("target", {}).get("averageUtilization")
-    return None
+def cpu_target(hpa: HorizontalPodAutoscaler) -> int | None:
+    return cpu_utilization(hpa["spec"].get("metrics", []), "target")
 
 
 def decide_hpa_configured(evidence: dict[str, Any]) -> Outcome:
@@ -135,7 +134,7 @@ def decide_cycle(evidence: dict[str, Any]) -> Outcome:
 
 
 def gather_restarts(probe: Probe) -> dict[str, Any]:
-    return {"pods": probe.items("pods"), "now": datetime.now(UTC)}
+    return {"pods": probe.items(Pod, "pods"), "now": datetime.now(UTC)}
 
 
 def restarted_at(container: dict[str, Any]) -> datetime | None:
