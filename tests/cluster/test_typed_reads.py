@@ -29,7 +29,7 @@ def test_a_listing_of_another_kind_is_refused_as_one_sentence_naming_both_kinds(
 def test_an_answer_without_items_or_metadata_is_refused_and_no_answer_is_an_empty_listing() -> None:
     with pytest.raises(KubectlAnswerError, match="no `items` list"):
         kuberead.parse_list({"kind": "List"}, k.Pod, ARGS)
-    with pytest.raises(KubectlAnswerError, match="item 0 has no metadata.name"):
+    with pytest.raises(KubectlAnswerError, match=r"item 0 has no metadata\.name"):
         kuberead.parse_list({"items": [{"kind": "Pod"}]}, k.Pod, ARGS)
     assert kuberead.parse_list(None, k.Pod, ARGS) == []
     assert kuberead.parse_object(None, k.Namespace, ARGS) is None
