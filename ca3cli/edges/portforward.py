@@ -180,7 +180,7 @@ def request(
         raise HttpError(f"{method} {url} failed: {reason}. Check that the service is Running and Ready.") from None
 
 
-def _parse(url: str, raw: bytes) -> Any:
+def _parse(url: str, raw: bytes) -> object:
     try:
         return json.loads(raw)
     except json.JSONDecodeError:
@@ -188,14 +188,14 @@ def _parse(url: str, raw: bytes) -> Any:
 
 
 def get_json(url: str, headers: Mapping[str, str] | None = None, timeout: float = 10.0,
-             tls: TlsTarget | None = None) -> Any:
-    """GET `url` and parse the JSON answer."""
+             tls: TlsTarget | None = None) -> object:
+    """GET `url` and parse the JSON answer, untyped: edges/answers.py types each API's answers."""
     return _parse(url, request(url, headers=headers, timeout=timeout, tls=tls))
 
 
 def post_json(url: str, payload: Any, headers: Mapping[str, str] | None = None, timeout: float = 10.0,
-              tls: TlsTarget | None = None) -> Any:
-    """POST `payload` as JSON to `url` and parse the JSON answer."""
+              tls: TlsTarget | None = None) -> object:
+    """POST `payload` as JSON to `url` and parse the JSON answer, untyped."""
     sent = {"Content-Type": "application/json", "Accept": "application/json", **(headers or {})}
     return _parse(url, request(url, "POST", json.dumps(payload).encode(), sent, timeout, tls))
 

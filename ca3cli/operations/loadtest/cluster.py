@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 from ca3cli.core.kubeobjects import Condition, Event, HorizontalPodAutoscaler, KubeList, Pod
 from ca3cli.core.settings import Settings
-from ca3cli.edges import kube, kuberead
+from ca3cli.edges import answers, kube, kuberead
 from ca3cli.edges.kube import Kubectl
-from ca3cli.edges.portforward import HttpError, get_json
+from ca3cli.edges.portforward import HttpError
 from ca3cli.operations import preflight
 from ca3cli.operations.loadtest.model import HpaReading, Phase, Rescale, Sample
 from ca3cli.operations.status import HPA_NOT_YET, cpu_utilization
@@ -82,8 +82,8 @@ def throughput(url: Callable[[str], str]) -> dict[str, float | None]:
     readings: dict[str, float | None] = {}
     for key, expr in PROMQL.items():
         try:
-            result = get_json(url("/api/v1/query?" + urllib.parse.urlencode({"query": expr})))["data"]["result"]
-        except (HttpError, KeyError, TypeError):
+            result = answers.vector(url("/api/v1/query?" + urllib.parse.urlencode({"query": expr})))
+        except HttpError:
             result = []
         readings[key] = sum(float(s["value"][1]) for s in result) if result else None
     return readings
