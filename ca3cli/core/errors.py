@@ -33,14 +33,30 @@ class KubectlNotFound(Ca3Error):
     """The kubectl executable is not on PATH."""
 
 
-# How kubectl prints an error the API server answered with (a metav1.Status), from StandardErrorMessage and checkErr
-# in k8s.io/kubectl/pkg/cmd/util/helpers.go: `Error from server (REASON): ...` with the Status's machine-readable
-# reason, `The KIND "NAME" is invalid: ...` for Invalid, `error: You must be logged in ...` for Unauthorized.
-# kubectl has no structured error output (`-o json` shapes objects only, never a failure), so this is the one place
-# its stderr is read for the Status; failures to reach the server at all are read in edges/outage.py.
+# kubectl has no structured error output (`-o json` shapes objects only, never a failure, and its -v logs are not an
+# interface), so this is the one place its stderr is classified. An error the API server answered with (a
+# metav1.Status) is printed by StandardErrorMessage and checkErr in k8s.io/kubectl/pkg/cmd/util/helpers.go as
+# `Error from server (REASON): ...` with the Status's machine-readable reason, `The KIND "NAME" is invalid: ...` for
+# Invalid, `error: You must be logged in ...` for Unauthorized.
 API_STATUS = re.compile(r"^Error from server \((?P<reason>[A-Za-z]+)\): ", re.MULTILINE)
 INVALID = re.compile(r'^The \S+ "[^"]*" is invalid: ', re.MULTILINE)
 UNAUTHORIZED = "error: You must be logged in to the server"
+# What kubectl prints when it never got an answer from the API server (client-go's and Go's net/http texts).
+CONNECTION_FAILURE = re.compile(
+    r"Unable to connect to the server"
+    r"|The connection to the server \S+ was refused"
+    r"|net/http: TLS handshake timeout"
+    r"|connect: connection refused"
+    r"|connection reset by peer"
+    r"|http2: client connection lost"
+    r"|i/o timeout"
+    r"|Client\.Timeout exceeded while awaiting headers"
+)
+
+
+def server_unreached(stderr: str) -> bool:
+    """Whether kubectl says it got no answer from the API server at all (refused, reset, timed out)."""
+    return CONNECTION_FAILURE.search(stderr) is not None
 
 
 def status_reason(stderr: str) -> str:
