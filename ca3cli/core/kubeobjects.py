@@ -59,6 +59,12 @@ class Condition(TypedDict, total=False):
     lastTransitionTime: str | None
 
 
+def no_condition() -> Condition:
+    """What a reader compares when the object has no condition of the type it looks for (a new one each time, so a
+    caller that fills it in changes nothing shared)."""
+    return {}
+
+
 class Named(TypedDict):
     """What every object read has: a type variable bound to it takes any model (they all carry `metadata`)."""
 

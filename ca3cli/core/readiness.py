@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, cast
 
-from ca3cli.core.kubeobjects import Condition, Pod, Workload
+from ca3cli.core.kubeobjects import Condition, Pod, Workload, no_condition
 
 Status = Literal["Current", "InProgress", "Failed"]
 
@@ -41,8 +41,7 @@ def _int(obj: Workload, section: Literal["spec", "status"], key: str, default: i
 
 def condition(obj: Workload | Pod, kind: str) -> Condition:
     """The `status.conditions` entry of type `kind`, or {} when there is none."""
-    empty: Condition = {}
-    return next((c for c in (obj.get("status") or {}).get("conditions") or [] if c.get("type") == kind), empty)
+    return next((c for c in (obj.get("status") or {}).get("conditions") or [] if c.get("type") == kind), no_condition())
 
 
 def deployment(obj: Workload) -> Reading:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import urllib.parse
 from collections.abc import Callable
 
-from ca3cli.core.kubeobjects import Condition, Event, HorizontalPodAutoscaler, KubeList, Pod
+from ca3cli.core.kubeobjects import Event, HorizontalPodAutoscaler, KubeList, Pod, no_condition
 from ca3cli.core.settings import Settings
 from ca3cli.edges import answers, kube, kuberead
 from ca3cli.edges.kube import Kubectl
@@ -22,14 +22,13 @@ PROMQL = {
     "written": f"sum(rate(processor_influxdb_writes_total[{RATE_WINDOW}]))",
     "lag": 'sum(kafka_consumergroup_lag{group="processor"})',
 }
-NO_CONDITION: Condition = {}
 RESCALE_EVENTS = "--field-selector=reason=SuccessfulRescale,involvedObject.kind=HorizontalPodAutoscaler"
 
 
 def hpa_reading(hpa: HorizontalPodAutoscaler) -> HpaReading:
     """One HPA object (autoscaling/v2) as the columns of `kubectl get hpa` plus its ScalingActive condition."""
     spec, status = hpa["spec"], hpa.get("status") or HPA_NOT_YET
-    active = next((c for c in status.get("conditions") or [] if c.get("type") == "ScalingActive"), NO_CONDITION)
+    active = next((c for c in status.get("conditions") or [] if c.get("type") == "ScalingActive"), no_condition())
     return HpaReading(hpa["metadata"]["name"], int(status.get("currentReplicas", 0)),
                       int(status.get("desiredReplicas", 0)), int(spec.get("minReplicas", 1)),
                       int(spec.get("maxReplicas", 0)), cpu_utilization(status.get("currentMetrics") or [], "current"),

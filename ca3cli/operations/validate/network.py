@@ -6,6 +6,7 @@ import json
 import secrets
 import socket
 import struct
+from collections.abc import Mapping
 from typing import Any
 
 from ca3cli.core.kubeobjects import NetworkPolicy, Pod, Service, Workload
@@ -21,7 +22,7 @@ ENFORCING_PLUGINS = ("calico-node", "cilium", "antrea-agent", "kube-router", "we
 CONNECTED, BLOCKED = "ca3-probe: connected", "ca3-probe: blocked"
 
 
-def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+def selects(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
     """Whether a Kubernetes label selector (matchLabels and matchExpressions) selects `labels`."""
     if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
         return False
@@ -34,7 +35,7 @@ def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
     return True
 
 
-def is_default_deny(policy: dict[str, Any], direction: str) -> bool:
+def is_default_deny(policy: Mapping[str, Any], direction: str) -> bool:
     """An empty pod selector, the direction in policyTypes, and no rules for it: nothing allowed that way."""
     spec = policy["spec"]
     everyone = not (spec.get("podSelector") or {}).get("matchLabels") and not (spec.get("podSelector") or {}).get(
@@ -42,7 +43,7 @@ def is_default_deny(policy: dict[str, Any], direction: str) -> bool:
     return everyone and direction in spec.get("policyTypes", []) and not spec.get(direction.lower())
 
 
-def allows_dns(policy: dict[str, Any]) -> bool:
+def allows_dns(policy: Mapping[str, Any]) -> bool:
     return any(port.get("port") in (53, "dns", "dns-tcp") for rule in policy["spec"].get("egress") or []
                for port in rule.get("ports") or [])
 

@@ -56,7 +56,7 @@ def gather_workload(component: str) -> Any:
     return gather
 
 
-def decide_ready(evidence: tuple[Workload, dict[str, Any] | None]) -> Outcome:
+def decide_ready(evidence: tuple[Workload, k.Workload | None]) -> Outcome:
     workload, obj = evidence
     if obj is None:
         return failed(f"{workload.kind}/{workload.name} does not exist")
@@ -64,7 +64,7 @@ def decide_ready(evidence: tuple[Workload, dict[str, Any] | None]) -> Outcome:
     if workload.kind == "daemonset":
         want, ready = status.get("desiredNumberScheduled", 0), status.get("numberReady", 0)
     else:
-        want, ready = obj["spec"].get("replicas", 1), status.get("readyReplicas", 0)
+        want, ready = obj.get("spec", {}).get("replicas", 1), status.get("readyReplicas", 0)
     return verdict(want > 0 and ready >= want, f"{ready}/{want} Ready", f"{ready}/{want} Ready")
 
 
@@ -199,7 +199,7 @@ def can_i_check(check_id: str, verb: str, resource: str, expect: str, *component
                  decide_can_i(expect, f"{verb} {resource}"))
 
 
-def decide_controller_owned(pods: list[dict[str, Any]]) -> Outcome:
+def decide_controller_owned(pods: list[k.Pod]) -> Outcome:
     orphans = [p["metadata"]["name"] for p in pods
                if not any(o.get("controller") for o in p["metadata"].get("ownerReferences", []))]
     if not pods:
