@@ -37,7 +37,8 @@ class KubectlNotFound(Ca3Error):
 # interface), so this is the one place its stderr is classified. An error the API server answered with (a
 # metav1.Status) is printed by StandardErrorMessage and checkErr in k8s.io/kubectl/pkg/cmd/util/helpers.go as
 # `Error from server (REASON): ...` with the Status's machine-readable reason, `The KIND "NAME" is invalid: ...` for
-# Invalid, `error: You must be logged in ...` for Unauthorized.
+# Invalid, `error: You must be logged in ...` for Unauthorized. (A server-side apply conflict is printed as its own
+# text, `Apply failed with N conflicts: ...`, whose field list core/podsecurity/owners.conflict_fields reads.)
 API_STATUS = re.compile(r"^Error from server \((?P<reason>[A-Za-z]+)\): ", re.MULTILINE)
 INVALID = re.compile(r'^The \S+ "[^"]*" is invalid: ', re.MULTILINE)
 UNAUTHORIZED = "error: You must be logged in to the server"

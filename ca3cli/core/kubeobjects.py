@@ -30,7 +30,7 @@ class ManagedFieldsEntry(TypedDict, total=False):
     apiVersion: str
     time: str
     fieldsType: str
-    fieldsV1: dict[str, object]
+    fieldsV1: dict[str, Any]  # nested `f:<name>` keys down to the fields this manager owns
     subresource: str
 
 
