@@ -31,8 +31,9 @@ def pod_status(pod: Pod) -> str:
         reason = (state.get("waiting") or {}).get("reason")
         if reason:
             return reason
-        if "terminated" in state and status.get("phase") != "Succeeded":
-            return state["terminated"].get("reason", "Terminated")
+        terminated = state.get("terminated")
+        if terminated and status.get("phase") != "Succeeded":
+            return terminated.get("reason", "Terminated")
     return status.get("phase", "Unknown")
 
 
