@@ -1,10 +1,10 @@
 """The typed door for what kubectl reads: `kubectl get -o json` parsed once, into the shapes of core/kubeobjects.py.
 
-Every read of a Kubernetes object goes through `items` or `one`, so operations and core take typed objects and
-never walk an untyped document. The check here is of the envelope (a JSON object; a list's `items`; each item an
-object with `metadata.name` and, when it says its kind, the kind asked for): a wrong answer, e.g. a `kubectl` on
-PATH that is not kubectl, fails as one sentence instead of a KeyError deep in a check. The fields inside are the API
-server's, written to its schema, so they are typed, not re-validated.
+Every read of a Kubernetes object goes through `items`, `listing`, `one`, `maybe` or `version`, so operations and
+core take typed objects and never walk an untyped document. The check here is of the envelope (a JSON object; a
+list's `items`; each item an object with `metadata.name` and, when it says its kind, the kind asked for): a wrong
+answer, e.g. a `kubectl` on PATH that is not kubectl, fails as one sentence instead of a KeyError deep in a check.
+The fields inside are the API server's, written to its schema, so they are typed, not re-validated.
 """
 
 from __future__ import annotations
@@ -37,19 +37,20 @@ KINDS: dict[object, frozenset[str]] = {
 }
 
 
-def _refused(args: list[str], why: str) -> KubectlAnswerError:
-    return KubectlAnswerError(args, "", why)
+def _argv(kubectl: Kubectl, verb: str, args: tuple[str, ...], namespaced: bool) -> list[str]:
+    """The call as run, for the error sentence."""
+    return kubectl.command(verb, *args, "-o", "json", namespaced=namespaced)
 
 
 def _object(doc: Any, model: object, args: list[str], where: str) -> dict[str, Any]:
     if not isinstance(doc, dict):
-        raise _refused(args, f"{where} is {type(doc).__name__}, not an object")
+        raise KubectlAnswerError(args, "", f"{where} is {type(doc).__name__}, not an object")
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
-        raise _refused(args, f"{where} has no metadata.name")
+        raise KubectlAnswerError(args, "", f"{where} has no metadata.name")
     kinds = KINDS.get(model)
     if kinds and "kind" in doc and doc["kind"] not in kinds:
-        raise _refused(args, f"{where} is a {doc['kind']}, not a {' or '.join(sorted(kinds))}")
+        raise KubectlAnswerError(args, "", f"{where} is of kind {doc['kind']}, not {' or '.join(sorted(kinds))}")
     return doc
 
 
@@ -59,7 +60,7 @@ def parse_list(doc: Any, model: type[T], args: list[str]) -> list[T]:
         return []
     found = doc.get("items") if isinstance(doc, dict) else None
     if not isinstance(found, list):
-        raise _refused(args, "it has no `items` list")
+        raise KubectlAnswerError(args, "", "it has no `items` list")
     return [cast(T, _object(item, model, args, f"item {n}")) for n, item in enumerate(found)]
 
 
@@ -80,21 +81,21 @@ def items(kubectl: Kubectl, model: type[T], *args: str, namespaced: bool = True,
           timeout: float | None = None) -> list[T]:
     """`kubectl get ARGS -o json` of a listing, as typed objects."""
     doc = kubectl.get_json("get", *args, namespaced=namespaced, timeout=timeout)
-    return parse_list(doc, model, kubectl.command("get", *args, namespaced=namespaced))
+    return parse_list(doc, model, _argv(kubectl, "get", args, namespaced))
 
 
 def listing(kubectl: Kubectl, model: type[T], *args: str, namespaced: bool = True,
             timeout: float | None = None) -> k.KubeList[T]:
     """`kubectl get ARGS -o json` of a listing, as the typed `List` document."""
     doc = kubectl.get_json("get", *args, namespaced=namespaced, timeout=timeout)
-    return parse_listing(doc, model, kubectl.command("get", *args, namespaced=namespaced))
+    return parse_listing(doc, model, _argv(kubectl, "get", args, namespaced))
 
 
 def one(kubectl: Kubectl, model: type[T], *args: str, namespaced: bool = True, timeout: float | None = None) -> T:
     """`kubectl get KIND NAME -o json` as a typed object (kubectl itself fails when it does not exist)."""
     found = maybe(kubectl, model, *args, namespaced=namespaced, timeout=timeout)
     if found is None:
-        raise _refused(kubectl.command("get", *args, namespaced=namespaced), "it printed nothing")
+        raise KubectlAnswerError(_argv(kubectl, "get", args, namespaced), "", "it printed nothing")
     return found
 
 
@@ -102,12 +103,12 @@ def maybe(kubectl: Kubectl, model: type[T], *args: str, namespaced: bool = True,
           timeout: float | None = None) -> T | None:
     """`kubectl get KIND NAME -o json` as a typed object; None when `--ignore-not-found` among ARGS found none."""
     doc = kubectl.get_json("get", *args, namespaced=namespaced, timeout=timeout)
-    return parse_object(doc, model, kubectl.command("get", *args, namespaced=namespaced))
+    return parse_object(doc, model, _argv(kubectl, "get", args, namespaced))
 
 
 def version(kubectl: Kubectl, *args: str, timeout: float | None = None) -> k.Version:
     """`kubectl version ARGS -o json`: a JSON object, or the call fails as one sentence."""
     doc = kubectl.get_json("version", *args, namespaced=False, timeout=timeout)
     if not isinstance(doc, dict):
-        raise _refused(kubectl.command("version", *args, namespaced=False), "it is not a JSON object")
+        raise KubectlAnswerError(_argv(kubectl, "version", args, False), "", "it is not a JSON object")
     return cast(k.Version, doc)

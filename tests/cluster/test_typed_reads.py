@@ -22,7 +22,7 @@ def test_a_recorded_pod_listing_parses_to_its_pods_with_their_container_statuses
 def test_a_listing_of_another_kind_is_refused_as_one_sentence_naming_both_kinds() -> None:
     with pytest.raises(KubectlAnswerError) as caught:
         kuberead.parse_list(fixture_json("recorded/get-events.json"), k.Pod, ARGS)
-    assert "item 0 is a Event, not a Pod" in str(caught.value)
+    assert "item 0 is of kind Event, not Pod" in str(caught.value)
     assert "kubectl version --client" in str(caught.value)
 
 
