@@ -4,12 +4,12 @@ Users never open ports by hand. `forward()` starts `kubectl port-forward <target
 runner, learns the local port from kubectl's `Forwarding from 127.0.0.1:N -> P` line and always terminates kubectl:
 
     with forward(kubectl, "svc/prometheus-service", 9090) as fwd:
-        targets = get_json(fwd.url("/api/v1/targets"))
+        targets = answers.targets(fwd.url("/api/v1/targets"))  # edges/answers.py types each API's JSON
 
 The HTTP helpers (`request`, `get_json`, `post_json`) use only the standard library, always have a timeout, and
-raise `HttpError` (a Ca3Error) with the status and the start of the body. For TLS through a port-forward, pass
-`tls=TlsTarget(ca_pem, server_name)`: the chain is verified against that CA and the certificate must name
-`server_name` (the service's DNS name), even though the connection goes to 127.0.0.1.
+raise `HttpError` (a Ca3Error) with the status and the start of the body; the JSON ones return it untyped. For TLS
+through a port-forward, pass `tls=TlsTarget(ca_pem, server_name)`: the chain is verified against that CA and the
+certificate must name `server_name` (the service's DNS name), even though the connection goes to 127.0.0.1.
 """
 
 from __future__ import annotations
