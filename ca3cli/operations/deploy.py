@@ -21,6 +21,7 @@ from ca3cli.core.errors import Ca3Error, KubectlError, LintError, WaitTimeout
 from ca3cli.core.objects import KubeObject
 from ca3cli.core.plan import Phase, Plan
 from ca3cli.core.podsecurity import owners
+from ca3cli.core.podsecurity.namespace import LABEL_PREFIX
 from ca3cli.core.readiness import Reading
 from ca3cli.core.registry import Wait
 from ca3cli.core.render import Manifest
@@ -160,7 +161,7 @@ def _apply(kubectl: Kubectl, phase: Phase, manifests: tuple[Manifest, ...], flag
         conflicts = owners.conflict_fields(text)
         if conflicts:
             listed = "\n".join(f"  {line}" for line in conflicts)
-            labels = any(owners.LABEL_PREFIX in line for line in conflicts)
+            labels = any(LABEL_PREFIX in line for line in conflicts)
             fix = ("these are the namespace's Pod Security labels: run `ca3 deploy --take-over-labels` to make ca3 "
                    "their owner" if labels else "change or remove those fields with the tool that set them (ca3 "
                    "does not force other managers' fields)")
