@@ -17,13 +17,13 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
-from ca3cli.core import template_values
+from ca3cli.core import kubeobjects, template_values
 from ca3cli.core.errors import Ca3Error, KubectlError
 from ca3cli.core.lint.crossref import config_refs
 from ca3cli.core.lint.model import pod_templates
 from ca3cli.core.objects import KubeObject
 from ca3cli.core.topology import RUNTIME_KEYS, WORKLOAD_KINDS, Topology, Workload
-from ca3cli.edges import kube, outage, secrets
+from ca3cli.edges import kube, kuberead, outage, secrets
 from ca3cli.edges.kube import Kubectl
 
 COMPONENT = "influxdb"  # the registry component whose StatefulSet mounts and runs the script
@@ -77,7 +77,7 @@ def _mount(pod_spec: dict[str, Any], configmap: str) -> tuple[str, str]:
     raise Ca3Error(f"No container of {COMPONENT} mounts ConfigMap {configmap}. This is a bug in ca3.")
 
 
-def missing(secret: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
+def missing(secret: kubeobjects.Secret, keys: tuple[str, ...]) -> list[str]:
     """The keys a live Secret (`kubectl get secret -o json`) does not hold; its values are never looked at."""
     held = secret.get("data") or {}
     return [key for key in keys if key not in held]
@@ -89,7 +89,7 @@ def restore(kubectl: Kubectl, names: Topology, say: Callable[[str], None],
     that read them. Reading the Secret rides out an API server that does not
     answer for up to READ_OUTAGE_S (`unanswered` is told for how long), as deploy's waits do."""
     plan = recovery(names)
-    live = outage.ride_out(partial(kubectl.get_json, "get", "secret", plan.secret),
+    live = outage.ride_out(partial(kuberead.one, kubectl, kubeobjects.Secret, "secret", plan.secret),
                            outage.CLOCK.monotonic() + READ_OUTAGE_S, outage.named(kubectl), "`ca3 deploy`",
                            unanswered)
     absent = missing(live, plan.keys)
