@@ -12,13 +12,14 @@ the broker's node listed exactly once in `describe --replication`, as Leader or 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ca3cli.core import kubeobjects as k
 from ca3cli.core.errors import Ca3Error
 from ca3cli.core.kraft import QUORUM_SCRIPT
+from ca3cli.edges import kuberead
 from ca3cli.operations.chaos import preconditions, quorum
 from ca3cli.operations.chaos.actions.base import (
     PICKED,
@@ -53,9 +54,9 @@ def node_id(pod: str) -> int:
     return int(ordinal)
 
 
-def claims(pod_json: str) -> list[str]:
-    """The PersistentVolumeClaims a pod (kubectl get pod -o json) mounts."""
-    volumes = json.loads(pod_json)["spec"].get("volumes") or []
+def claims(pod: k.Pod) -> list[str]:
+    """The PersistentVolumeClaims a pod mounts."""
+    volumes = pod.get("spec", {}).get("volumes", [])
     return [v["persistentVolumeClaim"]["claimName"] for v in volumes if "persistentVolumeClaim" in v]
 
 
@@ -97,7 +98,7 @@ class LoseVolume(PodAction):
     def inject(self, kubectl: Kubectl, exp: Experiment, fault: Fault, undo: Undo) -> str:
         """The claims first (Kubernetes keeps a claim in use until its pod is gone), then the pod."""
         pod = self.target(exp, fault)
-        found = claims(kubectl.run("get", "pod", pod, "-o", "json", timeout=30).stdout)
+        found = claims(kuberead.one(kubectl, k.Pod, "pod", pod, timeout=30))
         if not found:
             raise Ca3Error(f"Pod {pod} mounts no PersistentVolumeClaim, so it has no volume to lose.")
         deleted = kubectl.run("delete", "pvc", *found, "--wait=false", mutating=True, timeout=30).stdout
