@@ -15,23 +15,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from ca3cli.core.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
+from ca3cli.core.errors import (
+    CONNECTION_FAILURE,
+    Ca3Error,
+    ClusterUnreachable,
+    KubectlError,
+    KubectlTimeout,
+    server_unreached,
+)
 from ca3cli.edges import kube
 from ca3cli.edges.portforward import PortForwardError
 
 T = TypeVar("T")
 
-# What kubectl prints when it never got an answer from the API server (client-go's and Go's net/http texts).
-CONNECTION_FAILURE = re.compile(
-    r"Unable to connect to the server"
-    r"|The connection to the server \S+ was refused"
-    r"|net/http: TLS handshake timeout"
-    r"|connect: connection refused"
-    r"|connection reset by peer"
-    r"|http2: client connection lost"
-    r"|i/o timeout"
-    r"|Client\.Timeout exceeded while awaiting headers"
-)
 # The API server's own answer that IT could not reach a kubelet (`logs`, `exec`, `port-forward` through a node that
 # does not answer): the server answered, so this is not an outage (recordings/logs-deploy-producer.txt).
 FROM_SERVER = re.compile(r"^Error from server|error dialing backend")
@@ -77,7 +73,7 @@ def unreachable_reason(exc: BaseException) -> str | None:
     if isinstance(exc, KubectlError):
         text = exc.stderr or exc.stdout
         said = kube.reason(text)
-        if CONNECTION_FAILURE.search(text) and not FROM_SERVER.search(said):
+        if server_unreached(text) and not FROM_SERVER.search(said):
             return said
     if isinstance(exc, PortForwardError):  # kubectl port-forward's stderr is inside its sentence
         failure = CONNECTION_FAILURE.search(str(exc))

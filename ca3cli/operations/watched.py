@@ -11,9 +11,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from ca3cli.core.blockers import Observation
+from ca3cli.core.kubeobjects import Workload
 from ca3cli.core.readiness import Reading
 from ca3cli.edges import outage
 from ca3cli.edges.kube import Kubectl
@@ -52,7 +53,7 @@ class Watched:
         if found is None:
             return partial(diagnose.observe, self.kubectl, resource)
         obj = next((o for o in found if (o.get("metadata") or {}).get("name") == name), None)
-        return partial(diagnose.around, self.kubectl, resource, obj)
+        return partial(diagnose.around, self.kubectl, resource, cast(Workload | None, obj))  # as `get -o json` has it
 
     def pause(self, seconds: float) -> None:
         """Until the next look: `seconds`, or less when a watched object changed meanwhile."""

@@ -17,7 +17,7 @@ from ca3cli.core.settings import Settings
 from ca3cli.edges import secrets
 from ca3cli.edges.objectwatch import LIST_UIDS
 from ca3cli.operations import build, prune
-from tests.cluster.recorded import namespace_with_owners, ready
+from tests.cluster.recorded import auth_secret, namespace_with_owners, ready
 from tests.fixtures.kubectl import CONNECTION_REFUSED, KubectlStub, fixture
 from tests.fixtures.project import project_folder
 
@@ -104,6 +104,7 @@ def answer_healthy_deploy(stub: KubectlStub) -> None:
     for kind in WAITED_KINDS:
         stub.on("get", kind, stdout=ready(kind))
         no_watch(stub, kind)
+    stub.on("get", "secret", "influxdb-auth", stdout=auth_secret())  # InfluxDB's tokens are there
     stub.on("get", ",".join(prune.NAMESPACED_KINDS), stdout=fixture("empty-list.json"))
     stub.on("get", ",".join(prune.CLUSTER_KINDS), stdout=fixture("empty-list.json"))
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from ca3cli.core.errors import Ca3Error
-from ca3cli.edges import outage
-from ca3cli.edges.portforward import Reforward, get_json
+from ca3cli.edges import answers, outage
+from ca3cli.edges.portforward import Reforward
 from ca3cli.operations.chaos.influx import InfluxReader
 from ca3cli.operations.chaos.model import Reading
 from ca3cli.operations.chaos.why import why
@@ -69,7 +69,7 @@ class ClusterData:
 
         def read() -> float | None:
             url = prometheus.base() + "/api/v1/query?" + urllib.parse.urlencode({"query": PROMQL["lag"]})
-            result = get_json(url)["data"]["result"]
+            result = answers.vector(url)
             return sum(float(s["value"][1]) for s in result) if result else None
 
         return self._read(PROMETHEUS, prometheus, read)

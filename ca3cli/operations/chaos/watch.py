@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
+from ca3cli.core import kubeobjects as k
 from ca3cli.edges.kube import Kubectl
 from ca3cli.edges.objectwatch import RECONNECT_S, ObjectWatch
 from ca3cli.operations.chaos import observe
@@ -14,7 +15,8 @@ from ca3cli.operations.chaos.model import Pod, PodsAt
 
 
 def pod_states(pods: tuple[dict[str, Any], ...]) -> tuple[Pod, ...]:
-    return observe.pod_states({"items": list(pods)})
+    """The watched pods as the drill sees them (the API server's Pods, as `get pods -o json` lists them)."""
+    return observe.pod_states(cast(k.KubeList[k.Pod], {"items": list(pods)}))
 
 
 class PodWatch:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+from ca3cli.core import kubeobjects as k
 from ca3cli.core import topology
 from ca3cli.core.settings import Settings
 from ca3cli.edges import outage
@@ -90,7 +91,8 @@ class Recorder:
 
     def watched(self, t: float, hpas: tuple[dict[str, Any], ...]) -> None:
         """One watch event: every autoscaler at that moment."""
-        self.hpa_events.append(HpaEvent(round(t, 1), utc_now(), tuple(cluster.hpa_reading(h) for h in hpas)))
+        readings = tuple(cluster.hpa_reading(cast(k.HorizontalPodAutoscaler, h)) for h in hpas)  # as `get -o json`
+        self.hpa_events.append(HpaEvent(round(t, 1), utc_now(), readings))
 
     def tick(self, phase: Phase) -> Sample:
         """Take one sample and the rescale events so far, show them, then wait one interval."""
