@@ -127,6 +127,22 @@ def test_render_of_a_lower_milestone_removes_only_the_files_it_wrote_before(proj
     assert "Removed k8s/logging/loki-deployment.yaml: an earlier render wrote it" in " ".join(result.stdout.split())
 
 
+def test_render_again_rewrites_only_the_files_whose_text_changed(project: Path) -> None:
+    assert ca3(project, "render", "-m", "1").returncode == 0
+    k8s = project / "k8s"
+    written = {p: p.stat() for p in k8s.rglob("*") if p.is_file()}
+    edited = k8s / "kafka" / "kafka-statefulset.yaml"
+    rendered = edited.read_text()
+    edited.write_text("edited by hand\n")
+    result = ca3(project, "render", "-m", "1")
+    assert result.returncode == 0, result.stderr
+    assert edited.read_text() == rendered
+    kept = {p for p, was in written.items() if (p.stat().st_ino, p.stat().st_mtime_ns) == (was.st_ino, was.st_mtime_ns)}
+    assert kept == set(written) - {edited}
+    manifests = len(written) - 1  # all but the record of rendered files
+    assert f"Of these files, {manifests - 1} already held the same text" in " ".join(result.stdout.split())
+
+
 def test_render_into_a_file_is_a_usage_error(project: Path) -> None:
     (project / "k8s").write_text("not a folder\n")
     result = ca3(project, "render", "-m", "1")
