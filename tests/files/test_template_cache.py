@@ -16,7 +16,7 @@ import pytest
 
 from ca3cli.core import registry, render, template_values
 from ca3cli.core.settings import Settings
-from ca3cli.edges import template_cache
+from ca3cli.edges import template_cache, user_cache
 from tests.files.conftest import Run, snapshot
 
 Rendering = Callable[[Path | None], tuple[list[str], int]]
@@ -61,7 +61,7 @@ def _mode(path: Path) -> int:
 def test_a_second_run_loads_every_template_the_first_compiled(tmp_path: Path, rendering: Rendering,
                                                               plain: tuple[list[str], int]) -> None:
     assert rendering(tmp_path) == plain  # the first run compiles each template and keeps it
-    kept = tmp_path / template_cache.FOLDER
+    kept = tmp_path / "ca3" / template_cache.FOLDER
     assert len(list(kept.iterdir())) == plain[1]
     assert {_mode(p) for p in kept.iterdir()} == {0o600}
     assert (_mode(tmp_path / "ca3"), _mode(kept)) == (0o700, 0o700)
@@ -74,12 +74,12 @@ def _loosen_home(home: Path) -> int:
 
 
 def _loosen_folder(home: Path) -> int:
-    (home / template_cache.FOLDER).chmod(0o770)
+    (home / "ca3" / template_cache.FOLDER).chmod(0o770)
     return 1  # the first; keeping it makes the folder private again, and each file in it is checked to be this user's
 
 
 def _loosen_file(home: Path) -> int:
-    next((home / template_cache.FOLDER).iterdir()).chmod(0o666)
+    next((home / "ca3" / template_cache.FOLDER).iterdir()).chmod(0o666)
     return 1  # that one template compiled again
 
 
@@ -103,7 +103,7 @@ def test_what_another_user_could_have_written_is_compiled_again(case: str, tmp_p
 def test_a_file_another_user_owns_is_compiled_again(tmp_path: Path, rendering: Rendering,
                                                     plain: tuple[list[str], int]) -> None:
     rendering(tmp_path)
-    os.chown(next((tmp_path / template_cache.FOLDER).iterdir()), 65534, 65534)
+    os.chown(next((tmp_path / "ca3" / template_cache.FOLDER).iterdir()), 65534, 65534)
     assert rendering(tmp_path) == (plain[0], 1)
 
 
@@ -123,7 +123,7 @@ def test_nothing_is_loaded_or_written_through_a_link_in_the_cache(where: str, tm
 def test_torn_or_foreign_files_are_compiled_again(tmp_path: Path, rendering: Rendering,
                                                   plain: tuple[list[str], int]) -> None:
     rendering(tmp_path)
-    for index, path in enumerate(sorted((tmp_path / template_cache.FOLDER).iterdir())):
+    for index, path in enumerate(sorted((tmp_path / "ca3" / template_cache.FOLDER).iterdir())):
         data = path.read_bytes()
         path.write_bytes(data[:len(data) // 2] if index % 2 else os.urandom(len(data)))
     assert rendering(tmp_path) == plain
@@ -147,7 +147,7 @@ def test_a_cache_that_cannot_be_made_stops_nothing(tmp_path: Path, rendering: Re
     ({}, None),
 ])
 def test_the_cache_home_is_the_xdg_one(environ: dict[str, str], home: str | None) -> None:
-    assert template_cache.cache_home(environ) == (None if home is None else Path(home))
+    assert user_cache.home(environ) == (None if home is None else Path(home))
 
 
 def test_the_key_changes_with_what_compiled_code_depends_on(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -170,4 +170,4 @@ def test_ca3_render_keeps_its_compiled_templates_in_the_users_cache(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(render, "environment", functools.cache(new_environment))  # a new process's
     assert ca3("render", "-m", "1").code == 0
-    assert len(list((tmp_path / "cache" / template_cache.FOLDER).glob("*.cache"))) > 10
+    assert len(list((tmp_path / "cache" / "ca3" / template_cache.FOLDER).glob("*.cache"))) > 10
