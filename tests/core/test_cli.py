@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -19,9 +20,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def ca3(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """ca3 with the folder as its home; the user's cache (compiled templates) stays the session's, outside it."""
     return subprocess.run(
         [sys.executable, "-m", "ca3cli", *args], cwd=cwd, capture_output=True, text=True,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(cwd), "COLUMNS": "200", **(env or {})},
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(cwd), "COLUMNS": "200",
+             "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"], **(env or {})},
     )
 
 
