@@ -8,10 +8,12 @@ import random
 
 import pytest
 from conveyor_common.logs import JsonFormatter, Sampler
-from conveyor_common.reading import STATES, Invalid, Reading, decode, validate
+from conveyor_common.reading import SPEED_LIMIT_MS, STATES, Invalid, Reading, decode, validate
+from hypothesis import given
+from hypothesis import strategies as st
 from influxdb_client import Point, WritePrecision
 from processor.analytics import Analytics, Limits
-from processor.sink import to_line
+from processor.sink import to_lines
 from producer.readings import parse_batch, validate_sample
 from producer.simulation import MAX_SPEED_MS, ConveyorLine
 
@@ -120,7 +122,7 @@ def test_line_protocol_matches_influxdb_clients_own_serialiser(line: str, produc
              .field("min_ms", analysis.min_ms).field("max_ms", analysis.max_ms)
              .field("over_speed", 0).field("moving_while_stopped", 0).field("sudden_change", 0)
              .time(sent.event_time_ns, WritePrecision.NS))
-    assert to_line(sent, analysis) == point.to_line_protocol()
+    assert to_lines([sent], [analysis]) == [point.to_line_protocol()]
 
 
 def test_a_line_or_producer_with_control_characters_is_not_a_reading() -> None:
@@ -184,4 +186,32 @@ def test_the_shared_validation_names_the_field_that_is_out_of_range(fields: dict
 
 def test_line_protocol_escapes_a_trailing_backslash_so_it_cannot_swallow_the_next_tag() -> None:
     sent = Reading(1, "a\\", 0.1, "running", "p,q", 0)
-    assert to_line(sent, analytics_over(60).update(sent)).startswith("conveyor_speed,line=a\\\\,producer=p\\,q,state=")
+    line = to_lines([sent], [analytics_over(60).update(sent)])[0]
+    assert line.startswith("conveyor_speed,line=a\\\\,producer=p\\,q,state=")
+
+
+@pytest.mark.parametrize("max_lines, max_readings", [(1000, 100_000), (4, 1000)])
+def test_a_batch_is_analysed_as_its_readings_one_at_a_time(max_lines: int, max_readings: int) -> None:
+    """Also under caps that evict and trim inside a batch, and with readings out of event-time order."""
+    rng = random.Random(11)
+    sent = [Reading(int(rng.uniform(0, 90) * SECOND), f"line-{rng.randrange(7)}", rng.choice([0.0, 0.05, 0.2, 0.35]),
+                    rng.choice(STATES), rng.choice(["p", "q"]), seq) for seq in range(5000)]
+    one, evicted_one = bounded(max_lines, max_readings)
+    batched, evicted_batched = bounded(max_lines, max_readings)
+    expected = [one.update(each) for each in sent]
+    cuts = sorted(rng.sample(range(1, len(sent)), 20))
+    got = [analysis for start, stop in itertools.pairwise([0, *cuts, len(sent)])
+           for analysis in batched.update_all(sent[start:stop])]
+    assert got == expected and evicted_batched == evicted_one and batched.readings == one.readings
+
+
+@given(st.lists(st.floats(0, SPEED_LIMIT_MS) | st.sampled_from([-0.0, 1e-05, 5e-324, 99.99999999999999]),
+                min_size=1, max_size=20))
+def test_line_protocol_floats_read_back_as_the_same_floats(speeds: list[float]) -> None:
+    sent = [Reading(seq, "line-1", speed, "running", "p", seq) for seq, speed in enumerate(speeds)]
+    analyses = analytics_over(60).update_all(sent)
+    for line, each, analysis in zip(to_lines(sent, analyses), sent, analyses, strict=True):
+        fields = dict(field.split("=") for field in line.split(" ")[1].split(","))
+        written = [float(fields[name]) for name in ("speed_ms", "mean_ms", "min_ms", "max_ms")]
+        expected = [each.speed_ms, analysis.mean_ms, analysis.min_ms, analysis.max_ms]
+        assert [repr(number) for number in written] == [repr(number) for number in expected]  # -0.0 too

@@ -17,7 +17,7 @@ from conveyor_common.reading import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from processor.settings import load_influx
-from processor.sink import InfluxSink, to_line
+from processor.sink import InfluxSink, to_lines
 
 from tests.apps.helpers import analytics_over
 from tests.fixtures.patience import HANG_GUARD_S
@@ -74,7 +74,7 @@ def test_any_valid_readings_are_stored_by_the_real_database_exactly_as_sent(
     sent = data.draw(readings(tag))
     assert [decode(reading.encode()) for reading in sent] == sent  # valid by the shared validation
     analytics = analytics_over(60)
-    assert sink.write([to_line(reading, analytics.update(reading)) for reading in sent]) == {}
+    assert sink.write(to_lines(sent, analytics.update_all(sent))) == {}
     found = stored(victoria_metrics, tag, len(sent))
     # VictoriaMetrics keeps values as float64 rounded to 12 significant digits, and times in milliseconds
     # (InfluxDB 2 would keep both exactly): the comparison allows for that and nothing more.

@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
+from operator import attrgetter
 from typing import Any, NamedTuple
 
-import msgspec
 from conveyor_common.logs import Sampler
 from conveyor_common.reading import Invalid, Reading, decode
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
@@ -28,9 +28,9 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 from prometheus_client import Counter
 
 from processor import metrics
-from processor.analytics import Analysis, Analytics
+from processor.analytics import FLAGS, Analysis, Analytics
 from processor.settings import Settings
-from processor.sink import InfluxSink, to_line
+from processor.sink import InfluxSink, to_lines
 from processor.unreadable import about_data, marker, unreadable_runs
 
 log = logging.getLogger("processor")
@@ -43,13 +43,13 @@ LATENCY_SAMPLE = 8  # one reading in 8 is observed in the end-to-end histogram: 
 SLOW_WRITE_S = 1.0  # a write taking longer (InfluxDB retried) is waited out polling paused, to keep the membership
 
 
-class Point(msgspec.Struct, frozen=True, gc=False):
-    """A valid reading, its line protocol, and the message it came from (for the DLQ if InfluxDB refuses it); a
-    msgspec Struct, which costs a fraction of a NamedTuple to build (one is built per message)."""
+class Points(NamedTuple):
+    """A prepared batch, index by index: the valid readings, their line protocol, and the messages they came
+    from (for the DLQ if InfluxDB refuses one)."""
 
-    message: ConsumerRecord
-    reading: Reading
-    line: str
+    messages: list[ConsumerRecord]
+    readings: list[Reading]
+    lines: list[str]
 
 
 class InFlight(NamedTuple):
@@ -93,16 +93,11 @@ class Pipeline:
     def connect(self, backoff_s: float = 2.0) -> bool:
         """Create the consumer (subscribed to the topic) and the DLQ producer, those not there yet; retry until
         Kafka answers."""
-        options, group = self.settings.kafka.client_options(), self.settings.consumer
+        options = self.settings.kafka.client_options()
         while not self.stop.is_set():
             try:
                 if self.consumer is None:
-                    consumer = KafkaConsumer(
-                        group_id=group.group_id, enable_auto_commit=False, auto_offset_reset="earliest",
-                        session_timeout_ms=group.session_timeout_ms,
-                        heartbeat_interval_ms=group.heartbeat_interval_ms,
-                        max_poll_interval_ms=group.max_poll_interval_ms, max_poll_records=group.max_poll_records,
-                        **options)
+                    consumer = KafkaConsumer(**consumer_options(self.settings))
                     consumer.subscribe([self.settings.kafka.topic], listener=self.membership)
                     self.consumer = consumer
                 if self.dlq is None:
@@ -157,7 +152,7 @@ class Pipeline:
             return
         for tp, run in runs.items():
             rejects = [reject(marker(tp, offset), run.reason, metrics.UNREADABLE) for offset in run.offsets]
-            if not self.deliver([], rejects, self.wait_paused):
+            if not self.deliver(Points([], [], []), rejects, self.wait_paused):
                 return  # stopping
             if tp in self.consumer.assignment():  # (else its new owner skips them)
                 self.consumer.seek(tp, run.offsets.stop)
@@ -199,37 +194,60 @@ class Pipeline:
         if in_flight.delivered.result():
             self.commit(in_flight.offsets)
 
-    def prepare(self, messages: list[ConsumerRecord]) -> tuple[list[Point], list[Reject]]:
-        """Each message as a point, or as a reject with the reason; no message, whatever its bytes, raises."""
-        points: list[Point] = []
+    def prepare(self, messages: list[ConsumerRecord]) -> tuple[Points, list[Reject]]:
+        """Each message as a point, or as a reject with the reason; no message, whatever its bytes, raises. A
+        batch at a time (decoding, analytics and line protocol each in one call), since it is per message work
+        that the processor adds to polling."""
+        readings: list[Reading] = []
         rejects: list[Reject] = []
-        update, add = self.analytics.update, points.append  # bound once: this loop runs per message
+        kept, keep = [], readings.append
         for message in messages:
             try:
-                reading = decode(message.value)
-                analysis = update(reading)
-                if analysis.over_speed or analysis.moving_while_stopped or analysis.sudden_change:
-                    count_anomalies(analysis)
-                add(Point(message, reading, to_line(reading, analysis)))
+                keep(decode(message.value))
             except Invalid as error:
                 rejects.append(reject(message, str(error), metrics.INVALID))
-            except Exception as error:  # whatever a message trips, it must not stop the partition
+                continue
+            kept.append(message)
+        try:
+            analyses = self.analytics.update_all(readings)
+            lines = to_lines(readings, analyses)
+        except Exception:  # a bug tripped by one reading must not stop the partition: find it, one at a time
+            return self.prepare_one_by_one(kept, readings, rejects)
+        count_anomalies(analyses)
+        return Points(kept, readings, lines), rejects
+
+    def prepare_one_by_one(self, messages: list[ConsumerRecord], readings: list[Reading],
+                           rejects: list[Reject]) -> tuple[Points, list[Reject]]:
+        """prepare() after its batch raised: each reading alone, and the one that raises to the DLQ with the
+        error (the readings the batch had analysed before it raised are counted in their windows again)."""
+        points = Points([], [], [])
+        for message, reading in zip(messages, readings, strict=True):
+            try:
+                analyses = [self.analytics.update(reading)]
+                line = to_lines([reading], analyses)[0]
+            except Exception as error:
                 rejects.append(reject(message, f"{type(error).__name__}: {error}", metrics.INVALID))
+                continue
+            count_anomalies(analyses)
+            points.messages.append(message)
+            points.readings.append(reading)
+            points.lines.append(line)
         return points, rejects
 
-    def deliver(self, points: list[Point], rejects: list[Reject], wait: Callable[[float], object]) -> bool:
+    def deliver(self, points: Points, rejects: list[Reject], wait: Callable[[float], object]) -> bool:
         """Write the points to InfluxDB (those it refuses as malformed join the rejects), then send the rejects to
         the DLQ, retrying each step with backoff (`wait(seconds)` between tries); False if stopped first."""
         delay = self.settings.retry_initial_s
-        written = not points
+        written = not points.lines
         while not self.stop.is_set():
             step, errors = "Writing to InfluxDB", metrics.WRITE_ERRORS
             try:
                 if not written:
-                    refused = self.sink.write([point.line for point in points])
-                    rejects = rejects + [reject(points[index].message, reason, metrics.REFUSED)
+                    refused = self.sink.write(points.lines)
+                    rejects = rejects + [reject(points.messages[index], reason, metrics.REFUSED)
                                          for index, reason in refused.items()]
-                    self.record_write([point.reading for index, point in enumerate(points) if index not in refused])
+                    self.record_write([reading for index, reading in enumerate(points.readings)
+                                       if index not in refused] if refused else points.readings)
                     written = True
                 step, errors = f"Sending to the DLQ {self.settings.consumer.dlq_topic}", metrics.DLQ_ERRORS
                 self.send_to_dlq(rejects)
@@ -237,10 +255,11 @@ class Pipeline:
             except Exception as error:  # any failure of a dependency is retried; nothing is committed
                 errors.inc()
                 log.error(f"{step} failed; retrying in {delay:.1f} s", extra={"fields": {
-                    "points": len(points), "error": f"{type(error).__name__}: {error}"}})
+                    "points": len(points.lines), "error": f"{type(error).__name__}: {error}"}})
                 wait(delay)
                 delay = min(delay * 2, self.settings.retry_max_s)
-        log.warning("Stopping: abandoned a batch without committing it", extra={"fields": {"points": len(points)}})
+        log.warning("Stopping: abandoned a batch without committing it",
+                    extra={"fields": {"points": len(points.lines)}})
         return False
 
     def record_write(self, readings: list[Reading]) -> None:
@@ -305,9 +324,20 @@ class Pipeline:
             self.dlq.close(timeout=5)
 
 
-def count_anomalies(analysis: Analysis) -> None:
-    for kind in analysis.anomalies():
-        metrics.ANOMALIES.labels(kind=kind).inc()
+def consumer_options(settings: Settings) -> dict[str, Any]:
+    """The group consumer's kafka-python settings (the benchmark's bare consume loop uses the same)."""
+    group = settings.consumer
+    return {"group_id": group.group_id, "enable_auto_commit": False, "auto_offset_reset": "earliest",
+            "session_timeout_ms": group.session_timeout_ms, "heartbeat_interval_ms": group.heartbeat_interval_ms,
+            "max_poll_interval_ms": group.max_poll_interval_ms, "max_poll_records": group.max_poll_records,
+            **settings.kafka.client_options()}
+
+
+def count_anomalies(analyses: list[Analysis]) -> None:
+    """Each anomaly kind's count in the batch, added once."""
+    for kind in FLAGS:
+        if count := sum(map(attrgetter(kind), analyses)):
+            metrics.ANOMALIES.labels(kind=kind).inc(count)
 
 
 def dlq_record(message: ConsumerRecord, reason: str) -> dict[str, Any]:
