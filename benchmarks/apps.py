@@ -31,6 +31,8 @@ from typing import NamedTuple
 
 from conveyor_common.reading import Reading
 from kafka import KafkaConsumer, KafkaProducer
+from processor.pipeline import consumer_options
+from processor.settings import load as load_processor_settings
 from producer.publisher import CLIENT_OPTIONS
 
 from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream, app_env
@@ -116,11 +118,12 @@ def fill(kafka: Kafka, topic: str, count: int, producer_id: str) -> None:
     producer.close()
 
 
-def bare_consume_rate(kafka: Kafka, topic: str, count: int) -> Rate:
-    """Records per second of a plain group consumer, from its first record to the last."""
-    consumer = KafkaConsumer(topic, group_id=f"bare-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest",
-                             enable_auto_commit=False, session_timeout_ms=6000, heartbeat_interval_ms=2000,
-                             max_poll_interval_ms=10000, **kafka.client_options())
+def bare_consume_rate(stream: Stream, kafka: Kafka, influx: VictoriaMetrics, count: int) -> Rate:
+    """Records per second of a plain group consumer, from its first record to the last; with the processor's own
+    client settings (`processor.pipeline.consumer_options` of the environment the app is given: max_poll_records
+    and the group timings) in a group of its own."""
+    options = consumer_options(load_processor_settings(stream.processor_env(kafka, influx)))
+    consumer = KafkaConsumer(stream.topic, **options | {"group_id": f"bare-{uuid.uuid4().hex[:8]}"})
     seen, first, cpu = 0, 0.0, 0.0
     while seen < count:
         batch = consumer.poll(timeout_ms=1000)
@@ -195,10 +198,10 @@ def measure(kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher, rounds
     results["producer"] = interleaved(lambda: bare_send_rate(kafka, 6),
                                       lambda _: app_send_rate(kafka, launcher, 6), rounds)
     results["producer_fed_by_one_loadgen"] = loadgen_rate(kafka, launcher, 8)
-    count, stream = 30_000, Stream.create(kafka)
+    count, stream = 60_000, Stream.create(kafka)
     fill(kafka, stream.topic, count, stream.producer_id)
     results["processor"] = interleaved(
-        lambda: bare_consume_rate(kafka, stream.topic, count),
+        lambda: bare_consume_rate(stream, kafka, influx, count),
         lambda n: app_process_rate(replace(stream, group=f"{stream.group}-{n}"), kafka, influx, launcher, count),
         rounds)
     idle = Stream.create(kafka)
