@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import statistics
+from statistics import NormalDist
 
 import pytest
 from conveyor_common.logs import JsonFormatter, Sampler
@@ -15,7 +17,7 @@ from influxdb_client import Point, WritePrecision
 from processor.analytics import Analytics, Limits
 from processor.sink import to_lines
 from producer.readings import parse_batch, validate_sample
-from producer.simulation import MAX_SPEED_MS, ConveyorLine
+from producer.simulation import MAX_SPEED_MS, NOISE, NOISE_MS, ConveyorLine
 
 from tests.apps.helpers import analytics_over
 
@@ -25,15 +27,23 @@ SECOND = 1_000_000_000
 def test_simulated_line_visits_every_state_within_speed_limits() -> None:
     line = ConveyorLine("line-1", random.Random(7))
     steps = [line.step() for _ in range(5000)]
-    assert {state for state, _ in steps} == set(STATES)
-    assert all(0.0 <= speed <= MAX_SPEED_MS for _, speed in steps)
-    assert all(speed == 0.0 for state, speed in steps if state in ("stopped", "maintenance"))
+    assert {line_id for line_id, _, _ in steps} == {"line-1"}
+    assert {state for _, _, state in steps} == set(STATES)
+    assert all(0.0 <= speed <= MAX_SPEED_MS for _, speed, _ in steps)
+    assert all(speed == 0.0 for _, speed, state in steps if state in ("stopped", "maintenance"))
+
+
+def test_a_running_lines_noise_is_normal_with_its_standard_deviation() -> None:
+    assert statistics.fmean(NOISE) == pytest.approx(0.0, abs=1e-12)
+    assert statistics.pstdev(NOISE) == pytest.approx(NOISE_MS, rel=0.01)
+    normal = NormalDist(0.0, NOISE_MS)  # each of the table's values is the middle quantile of its 1/4096
+    assert all(normal.cdf(noise) == pytest.approx((n + 0.5) / len(NOISE)) for n, noise in enumerate(sorted(NOISE)))
 
 
 def test_simulated_speed_ramps_instead_of_jumping_when_starting() -> None:
     line = ConveyorLine("line-1", random.Random(3))
     steps = [line.step() for _ in range(2000)]
-    changes = [abs(b[1] - a[1]) for a, b in itertools.pairwise(steps) if b[0] in ("starting", "stopping")]
+    changes = [abs(b[1] - a[1]) for a, b in itertools.pairwise(steps) if b[2] in ("starting", "stopping")]
     assert changes and max(changes) <= 0.05 + 1e-9
 
 
