@@ -42,7 +42,7 @@ PARTS = {
         ("the reading log and its sampler", ("Sampler.allow", "Logger.info")),
         ("simulation step", ("step (producer",)),
         ("collecting acknowledgements", ("collect (producer",)),
-        ("publish bookkeeping (sequence, lock, holding the reading)", ("publish (producer",)),
+        ("publish bookkeeping (sequence, lock, holding the reading)", ("publish_many (producer",)),
     ],
 }
 
