@@ -81,7 +81,7 @@ def _rotate_in_cluster(here: Project, changed: list[str]) -> bool:
 
     settings, folder = here.settings, here.certs_folder
     values = {**template_values.placeholders(), **objects.values(folder, settings, registry.HIGHEST, keys=True)}
-    log = RunLog("certs", objects.key_texts(folder, settings))
+    log = RunLog("certs", objects.key_texts(folder, settings), here.run_logs)
     log.line(f"ca3 certs --rotate namespace={settings.namespace} renewed={','.join(changed)}")
     restarted = rotate.rotate_in_cluster(here.kubectl(log), settings, values, changed)
     if restarted is None:

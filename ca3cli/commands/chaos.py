@@ -26,9 +26,6 @@ if TYPE_CHECKING:  # the core is imported when a drill runs, so `ca3 --help` sta
     from ca3cli.operations.chaos.session import Finished
     from ca3cli.operations.project import Project
 
-OUT = Path("outputs")
-
-
 def _list(experiments: tuple[Experiment, ...], default: tuple[Experiment, ...]) -> None:
     table = Table("experiment", "by default", "what it does", title="ca3 chaos experiments (--dry-run shows the "
                   "commands; --all runs every one)", title_justify="left")
@@ -62,7 +59,8 @@ def chaos(
                                "Toolkit experiment files into OUT/chaostoolkit/ and exit; changes nothing."),
     milestone: int | None = flags.milestone(None, help="With --export: render for this milestone, without asking "
                                                        "the cluster (default: the milestone deployed)."),
-    out: Path = typer.Option(OUT, "--out", "-o", help="Folder the report, picture and journal are written to."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Folder the report, picture and journal are written "
+                                    "to [default: outputs/ beside ca3.yaml]."),
     interval: float = typer.Option(2, "--interval", help="Seconds between samples."),
     timeout: float = typer.Option(120, "--timeout", help="Seconds to wait for recovery after each fault."),
 ) -> None:
@@ -90,20 +88,20 @@ def chaos(
     from ca3cli.operations.chaos.runner import Interrupted
 
     here = project(ctx)
-    settings = here.settings
+    settings, folder = here.settings, out or here.outputs
     view = err_console if as_json else console
 
     def run(shown: Console, pace: Pace) -> Finished:
         try:
-            return run_drill(here, chosen, shown, out, interval, timeout, pace)
+            return run_drill(here, chosen, shown, folder, interval, timeout, pace)
         except Interrupted as stopped:
-            where = escape(str(stopped.files[0].parent)) if stopped.files else escape(str(out))
+            where = escape(str(stopped.files[0].parent)) if stopped.files else escape(str(folder))
             shown.print(f"Interrupted: what the drill changed was undone; what it measured is in {where}/.")
             raise
 
-    finished, video = (_recorded(run, out, sys.stderr if as_json else sys.stdout) if record
+    finished, video = (_recorded(run, folder, sys.stderr if as_json else sys.stdout) if record
                        else (run(view, Pace()), None))
-    extra = [_write_procedures(settings, out), *([video] if video else [])]
+    extra = [_write_procedures(settings, folder), *([video] if video else [])]
     _report(finished, as_json, [*finished.files, *extra])
 
 
@@ -147,8 +145,8 @@ def _write_procedures(settings: Settings, out: Path) -> Path:
     return files.write(out, "operator-procedures.md", render_operator_procedures(settings, milestone=MILESTONE))
 
 
-def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path, milestone: int | None
-            ) -> None:
+def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: Path | None,
+            milestone: int | None) -> None:
     """The experiments as Chaos Toolkit files for the milestone deployed (asking the cluster, which also says
     whether NetworkPolicies are enforced) or for `milestone` (no cluster needed)."""
     from ca3cli.edges import files
@@ -167,7 +165,7 @@ def _export(ctx: typer.Context, kind: str, chosen: tuple[Experiment, ...], out: 
         target = session.ExportTarget(milestone, None)
     exported, left_out = session.toolkit_files(settings, chosen, target)
     for name, doc in exported.items():
-        saved = files.write(out, PurePosixPath("chaostoolkit", name), json.dumps(doc, indent=2) + "\n")
+        saved = files.write(out or here.outputs, PurePosixPath("chaostoolkit", name), json.dumps(doc, indent=2) + "\n")
         console.print(f"saved {escape(str(saved))}")
     for name, why in left_out.items():
         console.print(f"not exported: {escape(name)}: {escape(why)}")

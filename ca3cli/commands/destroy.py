@@ -29,7 +29,7 @@ def destroy(
     settings = here.settings
     if not yes:
         _confirm(settings.namespace, delete_data)
-    log = RunLog("destroy", ())
+    log = RunLog("destroy", (), here.run_logs)
     log.line(f"ca3 destroy namespace={settings.namespace} delete_data={delete_data}")
     kubectl = here.kubectl(log)
     try:

@@ -12,7 +12,8 @@ from ca3cli.commands.common import console, err_console, project
 
 def evidence(
     ctx: typer.Context,
-    out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder the PNG files are written to."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Folder the PNG files are written to [default: "
+                                    "outputs/ beside ca3.yaml]."),
     wait: float = typer.Option(300.0, "--wait", min=0, max=3600, metavar="SECONDS",
                                help="How long to wait for the panels and log searches to show data."),
 ) -> None:
@@ -21,7 +22,8 @@ def evidence(
     from ca3cli.operations import evidence as core
 
     here = project(ctx)
+    folder = out or here.outputs
     with err_console.status("Waiting for data, then browsing Grafana and Prometheus...") as status:
-        written = core.capture(here.kubectl(), here.settings, out, wait, lambda text: status.update(escape(text)))
+        written = core.capture(here.kubectl(), here.settings, folder, wait, lambda text: status.update(escape(text)))
     for path in written:
         console.print(f"saved {escape(str(path))}")

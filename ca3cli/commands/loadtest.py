@@ -15,7 +15,6 @@ from ca3cli.commands.common import console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core.errors import Ca3Error, ConfigError
 from ca3cli.operations.loadtest.model import DEFAULT_REQUEST as DEFAULT
-from ca3cli.operations.loadtest.outputs import FOLDER
 
 if TYPE_CHECKING:  # the core is imported when a load test runs, so `ca3 --help` stays fast
     from ca3cli.operations.loadtest.analysis import Analysis, Cycle
@@ -57,7 +56,8 @@ def load_test(
     interval: float = typer.Option(DEFAULT.interval_s, "--interval", help="Seconds between samples."),
     baseline: float = typer.Option(DEFAULT.baseline_s, "--baseline",
                                    help="Seconds of sampling before the load starts."),
-    out: Path = typer.Option(FOLDER, "--out", "-o", help="Folder the results are written to."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Folder the results are written to [default: "
+                                    "outputs/ beside ca3.yaml]."),
     as_json: bool = flag("--json", help="Print the verdict and numbers as JSON instead of the live table."),
 ) -> None:
     """Drive load through the producer Service and prove both autoscalers scale up and back down."""
@@ -66,7 +66,7 @@ def load_test(
 
     request = _request(rate, duration, ramp, timeout, interval, baseline)
     here = project(ctx)
-    settings = here.settings
+    settings, folder = here.settings, out or here.outputs
     kubectl = here.kubectl()
     preflight.reachable(kubectl)
     try:
@@ -77,12 +77,12 @@ def load_test(
                 timeline = run.run(kubectl, settings, request,
                                    lambda sample, rescales: live.update(_table(sample, rescales), refresh=True))
     except run.Interrupted as stopped:
-        written = outputs.save(out, stopped.timeline, analysis.analyse(stopped.timeline))
+        written = outputs.save(folder, stopped.timeline, analysis.analyse(stopped.timeline))
         console.print(f"Interrupted: the Job and its NetworkPolicy were deleted; what was recorded is in "
                       f"{escape(str(written[0].parent))}/.")
         raise
     result = analysis.analyse(timeline)
-    _report(result, outputs.save(out, timeline, result), as_json)
+    _report(result, outputs.save(folder, timeline, result), as_json)
 
 
 def _cycle(c: Cycle) -> dict[str, object]:

@@ -15,7 +15,8 @@ from ca3cli.core import registry
 def render(
     ctx: typer.Context,
     milestone: int = flags.milestone(..., help="Render milestones 1..N."),
-    out: Path = typer.Option(Path("k8s"), "--out", "-o", help="Folder for the manifests (Secrets never go here)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Folder for the manifests, never Secrets [default: "
+                                    "k8s/ beside ca3.yaml]."),
     include_secrets: bool = flag(
         "--include-secrets", help="Also write Secret manifests, into the git-ignored .ca3/rendered-secrets/."),
 ) -> None:
@@ -25,7 +26,7 @@ def render(
     from ca3cli.operations.certs import seed
 
     here = project(ctx)
-    settings = here.settings
+    settings, out = here.settings, out or here.manifests
     values = here.values(milestone, real_secrets=include_secrets, keys=include_secrets)
     manifests = rendering.render(settings, values, milestone)
     secrets_out = here.rendered_secrets_folder if include_secrets else None

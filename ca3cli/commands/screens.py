@@ -167,7 +167,7 @@ def execute(project: Project, the_plan: plan.Plan, values: Mapping[str, str], re
     from ca3cli.operations import deploy as core
 
     settings = project.settings
-    log = RunLog("deploy", values.values())
+    log = RunLog("deploy", values.values(), project.run_logs)
     log.line(f"ca3 deploy -m {request.milestone} mode={request.mode} namespace={settings.namespace}")
     log.line("\n".join(plan.describe(the_plan)))
     kubectl = project.kubectl(log, context)

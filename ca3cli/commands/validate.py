@@ -74,7 +74,7 @@ def validate(
     if not as_json:
         err_console.print(f"Validating {escape(source)}: {len(checks)} checks.")
     with err_console.status(f"Running {len(checks)} checks in parallel..."):
-        results = runner.run(checks, Probe(kubectl, settings, chosen))
+        results = runner.run(checks, Probe(kubectl, settings, chosen, outputs=here.outputs))
     outcome = report.Report(chosen, source, tuple(results))
     if junit:
         files.write(junit.parent, junit.name, report.to_junit(outcome))

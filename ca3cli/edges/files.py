@@ -232,35 +232,35 @@ def copy(source_root: Path, source: str | PurePath, root: Path, relative: str | 
 
 def append(root: Path, relative: str | PurePath, text: str, *, mode: int = PRIVATE_FILE) -> Path:
     """Add `text` to the end of root/relative (made with `mode`, and set to it), for a log written as a run goes."""
-    rel = _relative(relative)
-    target = root / rel
+    fd, target = _open_in_place(root, relative, os.O_APPEND, mode)
     try:
-        with _folders(root, rel.parts[:-1], create=True, mode=None, doing="write") as fds:
-            _check_target(fds[-1], rel.name, target)
-            fd = os.open(rel.name, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, mode,
-                         dir_fd=fds[-1])
-            try:
-                os.fchmod(fd, mode)
-                _write_all(fd, text.encode("utf-8"))
-            finally:
-                os.close(fd)
+        os.fchmod(fd, mode)
+        _write_all(fd, text.encode("utf-8"))
     except OSError as exc:
         raise failure(exc, target) from None
+    finally:
+        os.close(fd)
     return target
 
 
 def open_new(root: Path, relative: str | PurePath, *, mode: int = PUBLIC_FILE) -> TextIO:
     """root/relative emptied (or made) and open for text written as it comes, e.g. a recording of a session."""
+    fd, _ = _open_in_place(root, relative, os.O_TRUNC, mode)
+    return os.fdopen(fd, "w", encoding="utf-8")
+
+
+def _open_in_place(root: Path, relative: str | PurePath, flag: int, mode: int) -> tuple[int, Path]:
+    """root/relative opened for writing in place (made with `mode` when missing; `flag` says append or truncate),
+    its folders made on the way, never through a link: for files written as a run goes, not replaced whole."""
     rel = _relative(relative)
     target = root / rel
     try:
         with _folders(root, rel.parts[:-1], create=True, mode=None, doing="write") as fds:
             _check_target(fds[-1], rel.name, target)
-            fd = os.open(rel.name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, mode,
-                         dir_fd=fds[-1])
+            return os.open(rel.name, os.O_WRONLY | flag | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, mode,
+                           dir_fd=fds[-1]), target
     except OSError as exc:
         raise failure(exc, target) from None
-    return os.fdopen(fd, "w", encoding="utf-8")
 
 
 def folder(root: Path, relative: str | PurePath = "", *, mode: int | None = None) -> Path:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ca3cli.core import registry, template_values, topology
 from ca3cli.edges import secrets
 from ca3cli.edges.kube import Kubectl
+from ca3cli.edges.runlog import RUN_LOGS
 from ca3cli.operations.certs import objects, store
 
 if TYPE_CHECKING:
@@ -34,6 +35,19 @@ class Project:
     def root(self) -> Path:
         """The folder that holds ca3.yaml: .ca3/, k8s/, outputs/ and the hand-in live here."""
         return self.config.parent
+
+    @property
+    def outputs(self) -> Path:
+        """Where the deliverables go (reports, pictures, journals), whichever folder of the project ca3 runs in."""
+        return self.root / "outputs"
+
+    @property
+    def manifests(self) -> Path:
+        return self.root / "k8s"
+
+    @property
+    def run_logs(self) -> Path:
+        return self.root / RUN_LOGS
 
     @property
     def secrets_folder(self) -> Path:

@@ -4,7 +4,6 @@ milestone-1 deploy."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from ca3cli.edges import secrets
 from ca3cli.operations import build, prune
 from tests.cluster.recorded import namespace_with_owners, ready
 from tests.fixtures.kubectl import KubectlStub, fixture
+from tests.fixtures.project import project_folder
 
 CONTEXT = "kind-ca3"
 NAMESPACE = "conveyor-pipeline"
@@ -50,12 +50,7 @@ class Run:
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     """A folder with ca3.yaml (kind, context kind-ca3) and generated secrets, as after `ca3 init`."""
-    folder_path = tmp_path / "project"  # apart from the stand-in's own records in tmp_path
-    folder_path.mkdir()
-    monkeypatch.chdir(folder_path)
-    monkeypatch.setenv("COLUMNS", "200")
-    for name in [n for n in os.environ if n.startswith("CA3_")]:
-        monkeypatch.delenv(name)
+    folder_path = project_folder(tmp_path, monkeypatch)  # apart from the stand-in's own records in tmp_path
     (folder_path / "ca3.yaml").write_text(SETTINGS)
     folder = secrets.folder_for(folder_path / "ca3.yaml")
     secrets.ensure(folder)

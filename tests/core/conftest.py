@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from ca3cli.core import lint, render, template_values
 from ca3cli.core.objects import KubeObject
 from ca3cli.core.settings import Settings
+from tests.fixtures.project import clean_environment
 
 
 @functools.cache
@@ -39,8 +39,7 @@ def baseline() -> list[KubeObject]:
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty folder to run ca3 in, with no CA3_* variables leaking in from the environment."""
-    for name in [n for n in os.environ if n.startswith("CA3_")]:
-        monkeypatch.delenv(name)
+    clean_environment(monkeypatch)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -8,12 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from ca3cli.core import registry, render, template_values
 from ca3cli.core.settings import Settings
 from ca3cli.edges import secrets
 from ca3cli.operations.handin import scan
+from tests.fixtures.patience import SCAN_GUARD_S
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,6 +64,7 @@ def test_gitignore_keeps_generated_and_rendered_secrets_untracked(tmp_path: Path
             assert "Secret" not in [d["kind"] for d in yaml.safe_load_all(text) if d], f"{path} holds a Secret"
 
 
+@pytest.mark.timeout(SCAN_GUARD_S)
 def test_this_repository_and_its_history_hold_no_secret_the_baseline_has_not_accepted() -> None:
     """detect-secrets over the working tree and every blob of HEAD's history, plus the local generated values;
     this fails in a clean clone as soon as anything secret-looking is committed (accepted findings are the audited

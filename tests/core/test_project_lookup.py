@@ -42,3 +42,19 @@ def test_validate_refuses_an_unknown_milestone_or_check_before_reaching_for_the_
         refused = ca3(project, "validate", *args)
         assert refused.returncode == 2 and said in refused.stderr, refused.stderr
         assert "kubectl" not in refused.stderr
+
+
+def test_from_a_subfolder_manifests_and_outputs_land_beside_ca3_yaml_and_a_given_out_is_taken_as_given(
+        project: Path) -> None:
+    """The hand-in reads k8s/ and outputs/ beside ca3.yaml, so a command run lower down writes there too."""
+    assert ca3(project, "init").returncode == 0
+    below = project / "notes"
+    below.mkdir()
+    for args in (("render", "-m", "1"), ("chaos", "--export", "chaostoolkit", "-m", "1")):
+        done = ca3(below, *args)
+        assert done.returncode == 0, done.stderr
+    assert sorted((project / "k8s").rglob("*.yaml")) and sorted((project / "outputs" / "chaostoolkit").glob("*.json"))
+    assert list(below.iterdir()) == []
+    given = ca3(below, "render", "-m", "1", "--out", "mine")
+    assert given.returncode == 0, given.stderr
+    assert sorted((below / "mine").rglob("*.yaml"))

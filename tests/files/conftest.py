@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.cluster.conftest import Run, ca3  # noqa: F401  (the CLI in-process, through its real entry point)
+from tests.fixtures.project import clean_environment
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
@@ -63,8 +64,7 @@ def home(tmp_path: Path) -> Path:
 @pytest.fixture
 def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[[Path], None]], Path]:
     """`scratch(plant)`: a project cloned from a repository `plant` filled, the working folder from then on."""
-    for name in [n for n in os.environ if n.startswith("CA3_")]:
-        monkeypatch.delenv(name)
+    clean_environment(monkeypatch)
     monkeypatch.setenv("COLUMNS", "200")
 
     def make(plant: Callable[[Path], None]) -> Path:

@@ -4,7 +4,6 @@ everything that loads it; modes are enforced on every write; a full disk is a se
 
 from __future__ import annotations
 
-import os
 import signal
 import stat
 import subprocess
@@ -17,6 +16,7 @@ import yaml
 
 from ca3cli.edges import config_file, files, secrets
 from tests.files.conftest import Run, fill, one_sentence, tmpfs
+from tests.fixtures.project import project_folder
 
 REPO = Path(__file__).resolve().parents[2]
 FOLDER = Path(".ca3") / "secrets"
@@ -24,13 +24,7 @@ FOLDER = Path(".ca3") / "secrets"
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "project"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    monkeypatch.setenv("COLUMNS", "200")
-    for name in [n for n in os.environ if n.startswith("CA3_")]:
-        monkeypatch.delenv(name)
-    return folder
+    return project_folder(tmp_path, monkeypatch)
 
 
 def _mode(path: Path) -> int:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests.fixtures.project import clean_environment
 
 REPO = Path(__file__).resolve().parents[2]
 GIT_ENV = {"GIT_AUTHOR_NAME": "Student", "GIT_AUTHOR_EMAIL": "student@example.org",
@@ -24,8 +25,7 @@ def _env(home: Path) -> dict[str, str]:
 @pytest.fixture
 def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An initialised project without a cluster: ca3.yaml and generated secrets, nothing else."""
-    for name in [n for n in os.environ if n.startswith("CA3_")]:
-        monkeypatch.delenv(name)
+    clean_environment(monkeypatch)
     folder = tmp_path / "project"
     folder.mkdir()
     done = subprocess.run([sys.executable, "-m", "ca3cli", "init"], cwd=folder, env=_env(tmp_path),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import urllib.parse
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from ca3cli.commands import open as open_command
 from ca3cli.core.dashboards import catalogue
 from ca3cli.core.dashboards.model import to_json
 from tests.fixtures.kubectl import KubectlStub, fixture
+from tests.fixtures.project import project_folder
 from tests.fixtures.servers import Prometheus
 from tests.validate.api_shapes import loki_answer, loki_streams
 from tests.validate.recorded_api import serve
@@ -28,12 +28,7 @@ FIRST_PANEL = PIPELINE["panels"][0]["title"]
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project on the default settings: no image renderer."""
-    folder = tmp_path / "project"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    monkeypatch.setenv("COLUMNS", "200")
-    for name in [n for n in os.environ if n.startswith("CA3_")]:
-        monkeypatch.delenv(name)
+    folder = project_folder(tmp_path, monkeypatch)
     (folder / "ca3.yaml").write_text("namespace: conveyor-pipeline\n")
     return folder
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -158,7 +159,7 @@ case("m6.hpa-configured", "other target", {"name": "producer", "hpa": hpa(),
 case("m6.hpa-configured", "missing", {"name": "producer", "hpa": None, "expect": expect}, FAIL)
 case("m6.hpa-metrics", "cpu reported", {"name": "producer", "hpa": hpa()}, PASS)
 case("m6.hpa-metrics", "no metrics-server", {"hpa": hpa(cpu=None, active="False")}, FAIL)
-cycle = {"namespace": recorded.NAMESPACE, "damaged": ""}
+cycle = {"namespace": recorded.NAMESPACE, "damaged": "", "folder": Path("outputs")}
 stuck = [*recorded.CLEAN[:5], ("cooldown", (3, 55), (1, 8), 400.0)]
 case("m6.scaling-cycle", "clean 1-3-1 recorded", {**cycle, "timeline": recorded.timeline(recorded.CLEAN)}, PASS)
 case("m6.scaling-cycle", "never back at minimum", {**cycle, "timeline": recorded.timeline(stuck)}, FAIL)

@@ -127,7 +127,8 @@ def _validate(ctx: Context, say: Say) -> None:
     chosen, source = milestone.choose(ctx.kubectl, ctx.settings.namespace, ctx.milestone)
     checks = catalogue.select(chosen, [])
     say(f"running {len(checks)} checks of {source}")
-    outcome = report.Report(chosen, source, tuple(runner.run(checks, Probe(ctx.kubectl, ctx.settings, chosen))))
+    probe = Probe(ctx.kubectl, ctx.settings, chosen, outputs=ctx.project / OUTPUTS)
+    outcome = report.Report(chosen, source, tuple(runner.run(checks, probe)))
     files.write(ctx.project, VALIDATION_XML, report.to_junit(outcome))
     files.write(ctx.project, VALIDATION_JSON, json.dumps(report.to_json(outcome), indent=2) + "\n")
     if outcome.failed:

@@ -11,7 +11,6 @@ from ca3cli.operations.loadtest import plot, report
 from ca3cli.operations.loadtest.analysis import Analysis
 from ca3cli.operations.loadtest.model import HPA_WATCH, Timeline, from_json, to_json
 
-FOLDER = Path("outputs")
 EVENTS = "hpa-scaling-events.txt"
 PICTURE = "hpa-scaling.png"
 RESULTS = "scaling-test-results.md"
@@ -40,7 +39,7 @@ def save(folder: Path, timeline: Timeline, analysis: Analysis) -> list[Path]:
     return paths
 
 
-def last(folder: Path = FOLDER) -> Timeline | None:
+def last(folder: Path) -> Timeline | None:
     """The timeline the last load test wrote, or None when there is none; a damaged file raises ValueError."""
     path = folder / SAMPLES
     if not path.exists():

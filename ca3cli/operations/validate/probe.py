@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ca3cli.core import registry, topology
@@ -28,8 +29,9 @@ class Probe:
     """Shared, thread-safe access to the cluster for one validation run."""
 
     def __init__(self, kubectl: Kubectl, settings: Settings, milestone: int,
-                 names: topology.Topology | None = None) -> None:
+                 names: topology.Topology | None = None, outputs: Path = Path("outputs")) -> None:
         self.kubectl = kubectl
+        self.outputs = outputs  # where the deliverables of earlier commands (the load test's timeline) are read
         self._names = names
         self.settings = settings
         self.milestone = milestone

@@ -109,17 +109,17 @@ def decide_hpa_metrics(evidence: dict[str, Any]) -> Outcome:
 def gather_cycle(probe: Probe) -> dict[str, Any]:
     """The timeline the last `ca3 load-test` wrote into outputs/ (None when no test ran), for this namespace."""
     try:
-        timeline = outputs.last()
+        timeline = outputs.last(probe.outputs)
     except ValueError as exc:
-        return {"namespace": probe.namespace, "timeline": None, "damaged": str(exc)}
-    return {"namespace": probe.namespace, "timeline": timeline, "damaged": ""}
+        return {"namespace": probe.namespace, "timeline": None, "damaged": str(exc), "folder": probe.outputs}
+    return {"namespace": probe.namespace, "timeline": timeline, "damaged": "", "folder": probe.outputs}
 
 
 def decide_cycle(evidence: dict[str, Any]) -> Outcome:
     """PASS when the recorded test saw every autoscaler go up to >= 2 replicas and back to its minimum."""
     timeline = evidence["timeline"]
     if timeline is None:
-        return failed(evidence["damaged"] or f"no load test recorded in {outputs.FOLDER / outputs.SAMPLES}; run "
+        return failed(evidence["damaged"] or f"no load test recorded in {evidence['folder'] / outputs.SAMPLES}; run "
                       "`ca3 load-test` first")
     if timeline.namespace != evidence["namespace"]:
         return failed(f"the recorded load test ran in namespace {timeline.namespace}; run `ca3 load-test` here")

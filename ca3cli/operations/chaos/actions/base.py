@@ -5,9 +5,11 @@ injection, the tier is back when as many of its pods as before are Ready)."""
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from ca3cli.core.errors import Ca3Error
 from ca3cli.operations.chaos import preconditions
 from ca3cli.operations.chaos.inject import Undo, victim
 from ca3cli.operations.chaos.model import Cast, Experiment, Fault, Pod, Run, Sample
@@ -117,8 +119,33 @@ def activity(kind: str, name: str, module: str, func: str, arguments: dict[str, 
         "type": "python", "module": module, "func": func, "arguments": arguments}}
 
 
+def tier_selector(exp: Experiment, namespace: str) -> dict[str, Any]:
+    """chaostoolkit-kubernetes arguments that pick the tier's first pod by name, as `first_ready_pod` does."""
+    return {"label_selector": f"app={exp.tier}", "qty": 1, "order": "alphabetic", "ns": namespace}
+
+
 class PodAction:
-    """The fault hits the tier's first Ready pod; recovery is timed from the injection."""
+    """The fault hits the tier's first Ready pod; recovery is timed from the injection. A subclass names what it
+    does to the pod (`fault_words`, with PICKED for the pod), the verb of its error and its undo sentence."""
+
+    undo: str
+    verb: str
+
+    def fault_words(self, exp: Experiment) -> Sequence[str]:
+        raise NotImplementedError
+
+    def plan(self, exp: Experiment, namespace: str, names: Topology) -> Plan:
+        return Plan((first_ready_pod(namespace, exp.tier),), (kubectl_line(namespace, *self.fault_words(exp)),),
+                    self.undo_text(exp))
+
+    def undo_text(self, exp: Experiment) -> str:
+        return self.undo
+
+    def target(self, exp: Experiment, fault: Fault) -> str:
+        """The pod to hit, or a sentence when the tier had no Ready pod to hit."""
+        if not fault.victim:
+            raise Ca3Error(f"No Ready {exp.tier} pod to {self.verb}.")
+        return fault.victim
 
     def precondition(self, kubectl: Kubectl, exp: Experiment, sample: Sample, cast: Cast) -> str:
         return preconditions.tier_reason(exp, sample)

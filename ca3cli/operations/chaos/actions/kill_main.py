@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ca3cli.core.errors import Ca3Error
 from ca3cli.operations.chaos.actions.base import (
     PICKED,
-    Plan,
     PodAction,
     Toolkit,
     activity,
-    first_ready_pod,
     is_victim,
-    kubectl_line,
     process_probe,
+    tier_selector,
 )
 from ca3cli.operations.chaos.inject import Undo
 from ca3cli.operations.chaos.model import Experiment, Fault, Run, Sample
@@ -41,27 +38,22 @@ def main_container(names: Topology, component: str) -> str:
 
 class KillMain(PodAction):
     kind = "kill-main"
+    undo = UNDO
+    verb = "signal"
 
     def experiment(self, names: Topology, component: str) -> Experiment:
         tier, container = names.app(component), main_container(names, component)
         return Experiment(f"kill-main-{tier}", self.kind, tier, f"SIGTERM to PID 1 of the {container} container; the "
                           "kubelet restarts it in place", container=container, component=component)
 
-    def plan(self, exp: Experiment, namespace: str, names: Topology) -> Plan:
-        return Plan((first_ready_pod(namespace, exp.tier),),
-                    (kubectl_line(namespace, "exec", PICKED, "-c", exp.container, "--", *KILL_MAIN),),
-                    self.undo_text(exp))
-
-    def undo_text(self, exp: Experiment) -> str:
-        return UNDO
+    def fault_words(self, exp: Experiment) -> tuple[str, ...]:
+        return ("exec", PICKED, "-c", exp.container, "--", *KILL_MAIN)
 
     def inject(self, kubectl: Kubectl, exp: Experiment, fault: Fault, undo: Undo) -> str:
         """The exec session may end with the container, so its exit code is shown, not judged: the restart count
         tells whether it worked."""
-        if not fault.victim:
-            raise Ca3Error(f"No Ready {exp.tier} pod to signal.")
-        result = kubectl.run("exec", fault.victim, "-c", exp.container, "--", *KILL_MAIN, check=False, mutating=True,
-                             timeout=30)
+        result = kubectl.run("exec", self.target(exp, fault), "-c", exp.container, "--", *KILL_MAIN, check=False,
+                             mutating=True, timeout=30)
         return f"exit {result.returncode}" + (f": {result.stderr.strip()}" if result.stderr.strip() else "")
 
     def recovered(self, sample: Sample, run: Run) -> bool:
@@ -70,7 +62,6 @@ class KillMain(PodAction):
                    for p in sample.tier(run.experiment.tier))
 
     def toolkit(self, exp: Experiment, namespace: str, names: Topology) -> Toolkit:
-        selector = {"label_selector": f"app={exp.tier}", "qty": 1, "order": "alphabetic", "ns": namespace}
         status = f'.items[0].status.containerStatuses[?(@.name=="{exp.container}")]'
         before = process_probe(f"restarts of {exp.container} at the start", namespace, "get", "pods", "-l",
                                f"app={exp.tier}", "-o", f"jsonpath={{{status}.restartCount}}")
@@ -80,7 +71,7 @@ class KillMain(PodAction):
                                   ".name}")
         restarted["tolerance"] = {"type": "regex", "pattern": f"^{exp.container}$", "target": "stdout"}
         kill = activity("action", exp.name, "chaosk8s.pod.actions", "exec_in_pods",
-                        {"cmd": list(KILL_MAIN), "container_name": exp.container, **selector})
+                        {"cmd": list(KILL_MAIN), "container_name": exp.container, **tier_selector(exp, namespace)})
         return Toolkit([kill], evidence=[restarted], configuration={RESTARTS: before})
 
 
