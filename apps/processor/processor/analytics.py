@@ -101,45 +101,47 @@ class Analytics:
         analyses: list[Analysis] = []
         append = analyses.append
         now, held, idle_at = self.clock(), self.readings, self._idle_at
-        for reading in readings:
-            key = (reading.producer, reading.line)
-            window = windows.get(key)
-            if window is None:
-                window = windows[key] = Window()
-            else:
-                move_to_end(key)
-            window.seen = now
-            speed, time_ns = reading.speed_ms, reading.event_time_ns
-            previous, window.previous = window.previous, speed
-            # Add the speed: running sum, and the monotonic deques of (position, speed) that give min and max.
-            position = window.next_position
-            window.next_position = position + 1
-            items, lows, highs = window.items, window.lows, window.highs
-            items.append((position, time_ns, speed))
-            window.total += speed
-            while lows and lows[-1][1] >= speed:
-                lows.pop()
-            lows.append((position, speed))
-            while highs and highs[-1][1] <= speed:
-                highs.pop()
-            highs.append((position, speed))
-            held += 1
-            oldest_ns = time_ns - window_ns
-            while items[0][1] < oldest_ns:  # readings that left the window (event time)
-                window.drop_oldest()
-                held -= 1
-            if now >= idle_at or len(windows) > limits.max_lines or held > limits.max_readings:
-                self.readings = held
-                self._shrink(now, window)
-                held, idle_at = self.readings, self._idle_at
-            mean = window.total / len(items)
-            append(Analysis(
-                mean if mean > 0.0 else 0.0, lows[0][1], highs[0][1],
-                speed > OVER_SPEED_MS,
-                speed > MOVING_MS and reading.state in ("stopped", "maintenance"),
-                previous is not None and abs(speed - previous) > SUDDEN_CHANGE_MS,
-            ))
-        self.readings = held
+        try:
+            for reading in readings:
+                key = (reading.producer, reading.line)
+                window = windows.get(key)
+                if window is None:
+                    window = windows[key] = Window()
+                else:
+                    move_to_end(key)
+                window.seen = now
+                speed, time_ns = reading.speed_ms, reading.event_time_ns
+                previous, window.previous = window.previous, speed
+                # Add the speed: running sum, and the monotonic deques of (position, speed) that give min and max.
+                position = window.next_position
+                window.next_position = position + 1
+                items, lows, highs = window.items, window.lows, window.highs
+                items.append((position, time_ns, speed))
+                window.total += speed
+                while lows and lows[-1][1] >= speed:
+                    lows.pop()
+                lows.append((position, speed))
+                while highs and highs[-1][1] <= speed:
+                    highs.pop()
+                highs.append((position, speed))
+                held += 1
+                oldest_ns = time_ns - window_ns
+                while items[0][1] < oldest_ns:  # readings that left the window (event time)
+                    window.drop_oldest()
+                    held -= 1
+                if now >= idle_at or len(windows) > limits.max_lines or held > limits.max_readings:
+                    self.readings = held
+                    self._shrink(now, window)
+                    held, idle_at = self.readings, self._idle_at
+                mean = window.total / len(items)
+                append(Analysis(
+                    mean if mean > 0.0 else 0.0, lows[0][1], highs[0][1],
+                    speed > OVER_SPEED_MS,
+                    speed > MOVING_MS and reading.state in ("stopped", "maintenance"),
+                    previous is not None and abs(speed - previous) > SUDDEN_CHANGE_MS,
+                ))
+        finally:  # the count stays true even if a reading raised halfway (prepare_one_by_one)
+            self.readings = held
         return analyses
 
     def _shrink(self, now: float, current: Window) -> None:

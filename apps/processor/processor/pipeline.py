@@ -195,17 +195,20 @@ class Pipeline:
             self.commit(in_flight.offsets)
 
     def prepare(self, messages: list[ConsumerRecord]) -> tuple[Points, list[Reject]]:
-        """Each message as a point, or as a reject with the reason; no message, whatever its bytes, raises. A
-        batch at a time (decoding, analytics and line protocol each in one call), since it is per message work
-        that the processor adds to polling."""
+        """Each message as a point, or as a reject with the reason; no message, whatever its bytes, raises. The
+        analytics and the line protocol run once over the batch's readings: per message work is what the
+        processor adds to polling."""
+        kept: list[ConsumerRecord] = []  # the messages of `readings`, index by index
         readings: list[Reading] = []
         rejects: list[Reject] = []
-        kept, keep = [], readings.append
         for message in messages:
             try:
-                keep(decode(message.value))
+                readings.append(decode(message.value))
             except Invalid as error:
                 rejects.append(reject(message, str(error), metrics.INVALID))
+                continue
+            except Exception as error:  # whatever a message trips, it must not stop the partition
+                rejects.append(reject(message, f"{type(error).__name__}: {error}", metrics.INVALID))
                 continue
             kept.append(message)
         try:
