@@ -37,7 +37,7 @@ def simulate(lines: list[ConveyorLine], rate_hz: float, publisher: Publisher, st
         taken = publish_many((line.step() for line in lines), logged)
         if taken < len(lines):
             metrics.SKIPPED.inc(len(lines) - taken)
-        next_tick = max(next_tick + period, now - period)
+        next_tick = max(next_tick + period, time.monotonic() - period)
 
 
 def every_line(_line: str) -> bool:
