@@ -113,7 +113,7 @@ class Pipeline:
         assert self.consumer is not None
         while not self.stop.is_set():
             if self.in_flight is not None and self.in_flight.delivered.done():
-                self.settle()
+                self.settle(asynchronous=True)
             try:  # while a batch is in flight, back soon to commit it even if nothing new comes
                 records = self.consumer.poll(timeout_ms=1000 if self.in_flight is None else 100)
             except Exception as error:  # a batch it cannot read, or the cluster: neither may stop the processor
@@ -165,21 +165,22 @@ class Pipeline:
         metrics.BATCH_SIZE.observe(len(messages))
         points, rejects = self.prepare(messages)
         offsets = {tp: OffsetAndMetadata(batch[-1].offset + 1, "", -1) for tp, batch in records.items()}
-        self.settle()
+        self.settle(asynchronous=True)
         self.in_flight = InFlight(self.writer.submit(self.deliver, points, rejects, self.stop.wait), offsets)
 
-    def settle(self) -> None:
+    def settle(self, asynchronous: bool = False) -> None:
         """Wait for the batch in flight to be delivered, polling paused if that takes long (InfluxDB retried),
-        and commit it; an abandoned batch (stopping) is not committed."""
+        and commit it (`asynchronous`: without waiting for the broker's answer, while polling goes on); an
+        abandoned batch (stopping) is not committed."""
         if self.in_flight is None:
             return
         delivered = self.in_flight.delivered
         wait_for([delivered], timeout=SLOW_WRITE_S)
         while not delivered.done() and not self.stop.is_set():
             self.wait_paused(0.2)
-        self.settle_without_polling()
+        self.settle_without_polling(asynchronous)
 
-    def settle_without_polling(self) -> None:
+    def settle_without_polling(self, asynchronous: bool = False) -> None:
         """Commit the batch in flight once delivered: what settle() does, from inside poll() (a rebalance), where
         polling again is not allowed; the wait is then bounded by one InfluxDB timeout, after which the batch is
         left in flight (committed later if this member keeps its partitions; else its next owner replays it, and
@@ -192,7 +193,7 @@ class Pipeline:
             return
         self.in_flight = None
         if in_flight.delivered.result():
-            self.commit(in_flight.offsets)
+            self.commit(in_flight.offsets, asynchronous)
 
     def prepare(self, messages: list[ConsumerRecord]) -> tuple[Points, list[Reject]]:
         """Each message as a point, or as a reject with the reason; no message, whatever its bytes, raises. The
@@ -296,13 +297,18 @@ class Pipeline:
                 self.consumer.seek(tp, batch[0].offset)
         self.consumer.resume(*self.consumer.paused())
 
-    def commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
+    def commit(self, offsets: dict[TopicPartition, OffsetAndMetadata], asynchronous: bool = False) -> None:
+        """Commit offsets whose batch was delivered. `asynchronous` (the poll loop's batches): sent without waiting
+        for the answer, in order behind the commits before it, so the loop polls on during the round trip; a
+        rebalance, an error and stopping commit synchronously, and the last commit sent wins either way."""
         assert self.consumer is not None
         try:
-            self.consumer.commit(offsets)
+            if asynchronous:
+                self.consumer.commit_async(offsets, callback=not_committed)
+            else:
+                self.consumer.commit(offsets)
         except (CommitFailedError, KafkaError) as error:
-            log.warning("Offsets not committed; the partitions' next owner replays them and the writes overwrite"
-                        " themselves", extra={"fields": {"error": str(error)}})
+            not_committed(offsets, error)
 
     def report_lag(self) -> None:
         """Lag per assigned partition, from what the last fetch saw; skipped for a partition mid-rebalance."""
@@ -325,6 +331,13 @@ class Pipeline:
             self.consumer.close(autocommit=False)
         if self.dlq is not None:
             self.dlq.close(timeout=5)
+
+
+def not_committed(_offsets: object, answer: object) -> None:
+    """A commit's outcome (commit_async calls it with the broker's answer or the error): logs a failure."""
+    if isinstance(answer, Exception):
+        log.warning("Offsets not committed; the partitions' next owner replays them and the writes overwrite"
+                    " themselves", extra={"fields": {"error": str(answer)}})
 
 
 def consumer_options(settings: Settings) -> dict[str, Any]:
