@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from ca3cli.core import readiness
+from ca3cli.core.kubeobjects import Event, PersistentVolumeClaim, Pod, Workload
 
 FINAL_WAITING = ("ImagePullBackOff", "ErrImagePull", "InvalidImageName", "CreateContainerConfigError")
 CRASH_LOOP_RESTARTS = 3  # a container may crash while what it needs starts; past this many restarts it is a cause
@@ -60,23 +60,23 @@ class Observation:
     ReplicaSets that create a Deployment's pods."""
 
     resource: str  # kubectl's name for it, e.g. statefulset/kafka
-    obj: dict[str, Any] | None
-    pods: list[dict[str, Any]] = field(default_factory=list)
-    claims: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    replicasets: list[dict[str, Any]] = field(default_factory=list)
+    obj: Workload | None
+    pods: list[Pod] = field(default_factory=list)
+    claims: list[PersistentVolumeClaim] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    replicasets: list[Workload] = field(default_factory=list)
 
     @property
-    def creators(self) -> list[dict[str, Any]]:
+    def creators(self) -> list[Workload]:
         """The objects that create the pods: the workload itself, or a Deployment's ReplicaSets."""
         return [*([self.obj] if self.obj else []), *self.replicasets]
 
 
-def _name(obj: dict[str, Any]) -> str:
+def _name(obj: Workload | Pod | PersistentVolumeClaim) -> str:
     return str((obj.get("metadata") or {}).get("name", ""))
 
 
-def _uid(obj: dict[str, Any]) -> str:
+def _uid(obj: Workload | PersistentVolumeClaim) -> str:
     return str((obj.get("metadata") or {}).get("uid", ""))
 
 
@@ -85,7 +85,7 @@ def age_s(timestamp: str | None, now: datetime) -> float:
     return (now - datetime.fromisoformat(timestamp)).total_seconds() if timestamp else 0.0
 
 
-def unschedulable(pod: dict[str, Any], now: datetime) -> list[Blocker]:
+def unschedulable(pod: Pod, now: datetime) -> list[Blocker]:
     """The scheduler's `PodScheduled=False Unschedulable`, once it has held past the grace period."""
     scheduled = readiness.condition(pod, "PodScheduled")
     message = scheduled.get("message") or ""
@@ -97,7 +97,7 @@ def unschedulable(pod: dict[str, Any], now: datetime) -> list[Blocker]:
     return [Blocker("Pod", _name(pod), "Unschedulable", message)]
 
 
-def container_states(pod: dict[str, Any]) -> list[Blocker]:
+def container_states(pod: Pod) -> list[Blocker]:
     """Containers (init containers too) waiting for a reason that does not heal."""
     status = pod.get("status") or {}
     found = []
@@ -111,14 +111,14 @@ def container_states(pod: dict[str, Any]) -> list[Blocker]:
     return found
 
 
-def warnings_about(obj: dict[str, Any], events: list[dict[str, Any]], reason: str) -> list[dict[str, Any]]:
+def warnings_about(obj: Workload | PersistentVolumeClaim, events: list[Event], reason: str) -> list[Event]:
     """Warning events of `reason` about this very object (by UID, so a deleted namesake's events never count)."""
     uid = _uid(obj)
     return [e for e in events if e.get("type") == "Warning" and e.get("reason") == reason
             and (e.get("involvedObject") or {}).get("uid") == uid]
 
 
-def claim_state(claim: dict[str, Any], events: list[dict[str, Any]]) -> list[Blocker]:
+def claim_state(claim: PersistentVolumeClaim, events: list[Event]) -> list[Blocker]:
     """A Pending claim that names no StorageClass (none is default), or whose provisioner failed."""
     if (claim.get("status") or {}).get("phase") != "Pending":
         return []
@@ -131,7 +131,7 @@ def claim_state(claim: dict[str, Any], events: list[dict[str, Any]]) -> list[Blo
             ] if failed else []
 
 
-def refused_pods(obj: dict[str, Any], events: list[dict[str, Any]]) -> list[Blocker]:
+def refused_pods(obj: Workload, events: list[Event]) -> list[Blocker]:
     """The controller's `FailedCreate ... is forbidden` (Pod Security, quota): its pods are never admitted."""
     refused = [e for e in warnings_about(obj, events, "FailedCreate") if "forbidden" in e.get("message", "")]
     kind = str(obj.get("kind", ""))
@@ -145,7 +145,7 @@ def find(seen: Observation, now: datetime) -> list[Blocker]:
     return found + [b for creator in seen.creators for b in refused_pods(creator, seen.events)]
 
 
-def claim_names(pods: list[dict[str, Any]]) -> set[str]:
+def claim_names(pods: list[Pod]) -> set[str]:
     """The PersistentVolumeClaims the pods mount."""
     return {volume["persistentVolumeClaim"]["claimName"] for pod in pods
             for volume in (pod.get("spec") or {}).get("volumes") or [] if "persistentVolumeClaim" in volume}

@@ -10,6 +10,10 @@ from __future__ import annotations
 import base64
 import uuid
 
+# kafka-scripts' quorum.sh as the broker container mounts it: Kafka's quorum tool against this cluster's controllers
+# (kafka/kafka-scripts-configmap.yaml.j2; tests/chaos/test_lose_volume.py checks it against the rendered StatefulSet).
+QUORUM_SCRIPT = "/etc/ca3/kafka/quorum.sh"
+
 
 def directory_id(cluster_id: str, node_id: int) -> str:
     """Node `node_id`'s directory id in a new cluster: 16 bytes derived from the cluster id, written as Kafka writes

@@ -8,9 +8,11 @@ kind, fed by `kubectl get -o json`; deploy and cluster creation poll these inste
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal, cast
+
+from ca3cli.core.kubeobjects import Condition, Pod, Workload, no_condition
 
 Status = Literal["Current", "InProgress", "Failed"]
 
@@ -31,17 +33,18 @@ def _in_progress(message: str) -> Reading:
     return Reading("InProgress", message)
 
 
-def _int(obj: dict[str, Any], section: str, key: str, default: int = 0) -> int:
-    value = (obj.get(section) or {}).get(key)
-    return default if value is None else int(value)
+def _int(obj: Workload, section: Literal["spec", "status"], key: str, default: int = 0) -> int:
+    values: Mapping[str, object] = obj.get(section) or {}
+    value = values.get(key)
+    return default if value is None else int(cast(int, value))  # the API's counters are int32
 
 
-def condition(obj: dict[str, Any], kind: str) -> dict[str, Any]:
+def condition(obj: Workload | Pod, kind: str) -> Condition:
     """The `status.conditions` entry of type `kind`, or {} when there is none."""
-    return next((c for c in (obj.get("status") or {}).get("conditions") or [] if c.get("type") == kind), {})
+    return next((c for c in (obj.get("status") or {}).get("conditions") or [] if c.get("type") == kind), no_condition())
 
 
-def deployment(obj: dict[str, Any]) -> Reading:
+def deployment(obj: Workload) -> Reading:
     """updated == ready == available == replicas and the new ReplicaSet available; ProgressDeadlineExceeded fails."""
     progressing = condition(obj, "Progressing")
     if progressing.get("reason") == "ProgressDeadlineExceeded":
@@ -68,7 +71,7 @@ def deployment(obj: dict[str, Any]) -> Reading:
     return _current(f"Deployment is available. Replicas: {have}")
 
 
-def statefulset(obj: dict[str, Any]) -> Reading:
+def statefulset(obj: Workload) -> Reading:
     """readyReplicas == replicas and, unless a partition limits the rollout, currentRevision == updateRevision."""
     spec, status = obj.get("spec") or {}, obj.get("status") or {}
     if (spec.get("updateStrategy") or {}).get("type") == "OnDelete":
@@ -94,7 +97,7 @@ def statefulset(obj: dict[str, Any]) -> Reading:
     return _current(f"All replicas scheduled as expected. Replicas: {have}")
 
 
-def daemonset(obj: dict[str, Any]) -> Reading:
+def daemonset(obj: Workload) -> Reading:
     """Every node that should run a pod has a current, updated, available and ready one."""
     if "observedGeneration" not in (obj.get("status") or {}):
         return _in_progress("The DaemonSet controller has not observed it yet")
@@ -108,7 +111,7 @@ def daemonset(obj: dict[str, Any]) -> Reading:
     return _current(f"All replicas scheduled as expected. Replicas: {desired}")
 
 
-def job(obj: dict[str, Any]) -> Reading:
+def job(obj: Workload) -> Reading:
     """Current once Complete, Failed once Failed (backoff limit or active deadline); a running Job is InProgress."""
     succeeded, failed, active = (_int(obj, "status", key) for key in ("succeeded", "failed", "active"))
     outcomes: tuple[tuple[str, Status], ...] = (("Failed", "Failed"), ("Complete", "Current"))
@@ -122,7 +125,7 @@ def job(obj: dict[str, Any]) -> Reading:
     return _in_progress(f"Job in progress: succeeded {succeeded}, active {active}, failed {failed}")
 
 
-def node(obj: dict[str, Any]) -> Reading:
+def node(obj: Workload) -> Reading:
     """A node is Current once its Ready condition is True; until then its reason (e.g. the CNI not ready yet)."""
     ready = condition(obj, "Ready")
     if ready.get("status") == "True":
@@ -131,18 +134,18 @@ def node(obj: dict[str, Any]) -> Reading:
     return _in_progress(f"Node not Ready: {why}")
 
 
-def persistentvolumeclaim(obj: dict[str, Any]) -> Reading:
+def persistentvolumeclaim(obj: Workload) -> Reading:
     phase = (obj.get("status") or {}).get("phase") or "unknown"
     return _current("PVC is Bound") if phase == "Bound" else _in_progress(f"PVC is not Bound: phase {phase}")
 
 
-BY_KIND: dict[str, Callable[[dict[str, Any]], Reading]] = {
+BY_KIND: dict[str, Callable[[Workload], Reading]] = {
     "Deployment": deployment, "StatefulSet": statefulset, "DaemonSet": daemonset, "Job": job,
     "PersistentVolumeClaim": persistentvolumeclaim, "Node": node,
 }
 
 
-def status(obj: dict[str, Any] | None) -> Reading:
+def status(obj: Workload | None) -> Reading:
     """The kstatus reading of a live object (None: not created yet); kinds without rules are Current once seen."""
     if not obj:
         return _in_progress("Not found yet")

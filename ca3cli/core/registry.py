@@ -345,4 +345,4 @@ def features(settings: Settings, number: int) -> dict[str, bool]:
     templates and checks ask for features by name, never by milestone number."""
     reached = {name for m in MILESTONES.values() if m.number <= number for name in m.features}
     every = [name for m in MILESTONES.values() for name in m.features]
-    return {name: name in reached and SWITCHES.get(name, lambda _: True)(settings) for name in every}
+    return {name: name in reached and (name not in SWITCHES or SWITCHES[name](settings)) for name in every}

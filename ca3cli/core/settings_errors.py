@@ -113,8 +113,8 @@ def _number(info: FieldInfo | None, kind: str) -> str:
 
 def _allowed(error: Mapping[str, Any], info: FieldInfo | None) -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
-    if isinstance(ctx.get("error"), Refused):
-        return ctx["error"].allowed
+    if isinstance(refused := ctx.get("error"), Refused):
+        return refused.allowed
     if kind.startswith("int_") or (kind in ("greater_than_equal", "less_than_equal")
                                    and info is not None and info.annotation is int):
         return _number(info, "a whole number")

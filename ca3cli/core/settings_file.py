@@ -11,6 +11,7 @@ that are not plain names, and a top level that is not a mapping.
 from __future__ import annotations
 
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,8 @@ class _PlainLoader(yaml.SafeLoader):
     nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        peek: Callable[[], yaml.Event] = self.peek_event  # types-PyYAML leaves Parser.peek_event unannotated
+        event = peek()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise _Refused(event.start_mark, "uses a YAML anchor or alias (& or *), which ca3.yaml does not allow; "
                                              "write the values out")

@@ -9,9 +9,9 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from ca3cli.core.errors import Ca3Error, KubectlError, KubectlNotFound, KubectlTimeout
+from ca3cli.core.errors import Ca3Error, KubectlAnswerError, KubectlError, KubectlNotFound, KubectlTimeout
+from ca3cli.core.kubeobjects import Secret
 from ca3cli.edges import process
 from ca3cli.edges.process import Popen, Result
 
@@ -84,13 +84,15 @@ class Kubectl:
             raise KubectlError(argv, result.returncode, result.stdout, result.stderr)
         return result
 
-    def get_json(self, *args: str, timeout: float | None = None, namespaced: bool = True) -> Any:
-        """Run a read-only kubectl call with `-o json` and return the parsed document."""
+    def get_json(self, *args: str, timeout: float | None = None, namespaced: bool = True) -> object:
+        """Run a read-only kubectl call with `-o json` and return the parsed document, untyped: objects are read
+        through edges/kuberead.py, which types them."""
         result = self.run(*args, "-o", "json", timeout=timeout, namespaced=namespaced)
         try:
-            return json.loads(result.stdout or "null")
+            doc: object = json.loads(result.stdout or "null")
         except json.JSONDecodeError as exc:
-            raise KubectlError(result.args, result.returncode, result.stdout, f"output is not JSON: {exc}") from exc
+            raise KubectlAnswerError(result.args, result.stdout, f"its output is not JSON ({exc})") from exc
+        return doc
 
     def start(self, *args: str, namespaced: bool = True) -> Popen[str]:
         """Start a long-running kubectl (port-forward, logs -f); the caller stops it with `process.stop`."""
@@ -118,10 +120,10 @@ def warnings(stderr: str) -> list[str]:
     return [line.strip()[len(WARNING):] for line in stderr.splitlines() if line.strip().startswith(WARNING)]
 
 
-def secret_value(secret: dict[str, Any], key: str) -> str:
+def secret_value(secret: Secret, key: str) -> str:
     """The decoded value of one key of a Secret document (from `kubectl get secret -o json`); never print it."""
     data = secret.get("data") or {}
-    name = (secret.get("metadata") or {}).get("name", "?")
+    name = secret["metadata"].get("name", "?")
     if key not in data:
         raise Ca3Error(f"Secret {name} has no key `{key}`. Run `ca3 init` and `ca3 deploy` again to recreate it.")
     return base64.b64decode(data[key]).decode()

@@ -9,28 +9,16 @@ samples all read through `ride_out`, with the clock passed in so tests replay a 
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from ca3cli.core.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
+from ca3cli.core.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout, server_unreached
 from ca3cli.edges import kube
 
 T = TypeVar("T")
 
-# What kubectl prints when it never got an answer from the API server (client-go's and Go's net/http texts).
-CONNECTION_FAILURE = re.compile(
-    r"Unable to connect to the server"
-    r"|The connection to the server \S+ was refused"
-    r"|net/http: TLS handshake timeout"
-    r"|connect: connection refused"
-    r"|connection reset by peer"
-    r"|http2: client connection lost"
-    r"|i/o timeout"
-    r"|Client\.Timeout exceeded while awaiting headers"
-)
 FIRST_DELAY_S = 1.0
 MAX_DELAY_S = 5.0  # short enough that a recovered server is seen within seconds
 
@@ -72,7 +60,7 @@ def unreachable_reason(exc: BaseException) -> str | None:
         return str(exc).split(". ")[0]
     if isinstance(exc, KubectlError):
         text = exc.stderr or exc.stdout
-        if CONNECTION_FAILURE.search(text):
+        if server_unreached(text):
             return kube.reason(text)
     return None
 

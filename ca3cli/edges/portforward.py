@@ -4,12 +4,12 @@ Users never open ports by hand. `forward()` starts `kubectl port-forward <target
 runner, learns the local port from kubectl's `Forwarding from 127.0.0.1:N -> P` line and always terminates kubectl:
 
     with forward(kubectl, "svc/prometheus-service", 9090) as fwd:
-        targets = get_json(fwd.url("/api/v1/targets"))
+        targets = answers.targets(fwd.url("/api/v1/targets"))  # edges/answers.py types each API's JSON
 
 The HTTP helpers (`request`, `get_json`, `post_json`) use only the standard library, always have a timeout, and
-raise `HttpError` (a Ca3Error) with the status and the start of the body. For TLS through a port-forward, pass
-`tls=TlsTarget(ca_pem, server_name)`: the chain is verified against that CA and the certificate must name
-`server_name` (the service's DNS name), even though the connection goes to 127.0.0.1.
+raise `HttpError` (a Ca3Error) with the status and the start of the body; the JSON ones return it untyped. For TLS
+through a port-forward, pass `tls=TlsTarget(ca_pem, server_name)`: the chain is verified against that CA and the
+certificate must name `server_name` (the service's DNS name), even though the connection goes to 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -170,7 +170,8 @@ def request(
     req = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))
     try:
         with _opener(tls).open(req, timeout=timeout) as response:
-            return response.read()
+            answer: bytes = response.read()
+            return answer
     except urllib.error.HTTPError as exc:
         text = exc.read().decode("utf-8", "replace")
         raise HttpError(f"{method} {url} answered HTTP {exc.code}: {text[:BODY_PREVIEW]}", exc.code, text) from None
@@ -179,7 +180,7 @@ def request(
         raise HttpError(f"{method} {url} failed: {reason}. Check that the service is Running and Ready.") from None
 
 
-def _parse(url: str, raw: bytes) -> Any:
+def _parse(url: str, raw: bytes) -> object:
     try:
         return json.loads(raw)
     except json.JSONDecodeError:
@@ -187,14 +188,14 @@ def _parse(url: str, raw: bytes) -> Any:
 
 
 def get_json(url: str, headers: Mapping[str, str] | None = None, timeout: float = 10.0,
-             tls: TlsTarget | None = None) -> Any:
-    """GET `url` and parse the JSON answer."""
+             tls: TlsTarget | None = None) -> object:
+    """GET `url` and parse the JSON answer, untyped: edges/answers.py types each API's answers."""
     return _parse(url, request(url, headers=headers, timeout=timeout, tls=tls))
 
 
 def post_json(url: str, payload: Any, headers: Mapping[str, str] | None = None, timeout: float = 10.0,
-              tls: TlsTarget | None = None) -> Any:
-    """POST `payload` as JSON to `url` and parse the JSON answer."""
+              tls: TlsTarget | None = None) -> object:
+    """POST `payload` as JSON to `url` and parse the JSON answer, untyped."""
     sent = {"Content-Type": "application/json", "Accept": "application/json", **(headers or {})}
     return _parse(url, request(url, "POST", json.dumps(payload).encode(), sent, timeout, tls))
 

@@ -4,7 +4,7 @@ InfluxDB 2.9 cannot create an API token with a value chosen by the caller (only 
 `POST /api/v2/authorizations` has no token field, influxdata/influxdb#21385). So ca3 generates the admin password
 and the setup (admin) token here, and the processor's write token and Grafana's read token are created by InfluxDB
 itself at first start (templates/influxdb/influxdb-init-configmap.yaml.j2) and stored into the `influxdb-auth`
-Secret from inside the pod.
+Secret from inside the pod (and again by deploy when that Secret lost them, ca3cli/operations/influxdb_tokens.py).
 """
 
 from __future__ import annotations

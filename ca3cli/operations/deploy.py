@@ -21,12 +21,14 @@ from ca3cli.core.errors import Ca3Error, KubectlError, LintError, WaitTimeout
 from ca3cli.core.objects import KubeObject
 from ca3cli.core.plan import Phase, Plan
 from ca3cli.core.podsecurity import owners
+from ca3cli.core.podsecurity.namespace import LABEL_PREFIX
 from ca3cli.core.readiness import Reading
 from ca3cli.core.registry import Wait
 from ca3cli.core.render import Manifest
+from ca3cli.core.topology import Topology
 from ca3cli.edges import kube, outage
 from ca3cli.edges.kube import Kubectl
-from ca3cli.operations import diagnose, preflight, prune
+from ca3cli.operations import diagnose, influxdb_tokens, preflight, prune
 
 if TYPE_CHECKING:
     from ca3cli.core.settings import Settings
@@ -159,7 +161,7 @@ def _apply(kubectl: Kubectl, phase: Phase, manifests: tuple[Manifest, ...], flag
         conflicts = owners.conflict_fields(text)
         if conflicts:
             listed = "\n".join(f"  {line}" for line in conflicts)
-            labels = any(owners.LABEL_PREFIX in line for line in conflicts)
+            labels = any(LABEL_PREFIX in line for line in conflicts)
             fix = ("these are the namespace's Pod Security labels: run `ca3 deploy --take-over-labels` to make ca3 "
                    "their owner" if labels else "change or remove those fields with the tool that set them (ca3 "
                    "does not force other managers' fields)")
@@ -269,7 +271,8 @@ def preview_diff(kubectl: Kubectl, outcome: Outcome, delete_data: bool, redact: 
 
 def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, reporter: Reporter,
         redact: RedactFn) -> Outcome:
-    """Preflight, then diff, or apply every phase with its waits (server-side dry run: no waits) and prune."""
+    """Preflight, then diff, or apply every phase with its waits (server-side dry run: no waits) and prune; once
+    InfluxDB is ready, make the processor's and Grafana's tokens again if its Secret lost them."""
     outcome = Outcome(the_plan, checks=check_cluster(kubectl, settings, the_plan, request.take_over_labels))
     reporter.checks(outcome.checks)
     if request.mode == "diff":
@@ -289,6 +292,9 @@ def run(kubectl: Kubectl, settings: Settings, the_plan: Plan, request: Request, 
         if phase.waits and not server_dry_run:
             reporter.step(f"waiting for {', '.join(w.resource for w in phase.waits)} to become Current")
             wait_phase(kubectl, phase.waits, reporter, redact)
+            if influxdb_tokens.COMPONENT in phase.components:
+                influxdb_tokens.restore(kubectl, Topology.of_manifests(the_plan.manifests), reporter.step,
+                                        reporter.unanswered)
     find_leftovers(kubectl, outcome, request.delete_data)
     if outcome.pruned:
         reporter.step(f"pruning {len(outcome.pruned)} object(s) no longer rendered")

@@ -7,18 +7,22 @@ in), and the last log lines of pods whose containers ran. Evidence calls are bes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 from ca3cli.core import readiness
 from ca3cli.core.blockers import Observation, claim_names
 from ca3cli.core.errors import Ca3Error
+from ca3cli.core.kubeobjects import ContainerStatus, Event, PersistentVolumeClaim, Pod, Workload
+from ca3cli.edges import kuberead
 from ca3cli.edges.kube import Kubectl
 
 MAX_PODS = 3
 LOG_LINES = 40
 MAX_EVENTS = 20
 CALL_TIMEOUT_S = 30
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -31,13 +35,10 @@ class Diagnosis:
     logs: dict[str, str] = field(default_factory=dict)  # pod name -> its last log lines
 
 
-def items(listed: Any) -> list[dict[str, Any]]:
-    return list((listed or {}).get("items") or [])
-
-
-def selector(workload: Any) -> str:
+def selector(workload: Workload | None) -> str:
     """A `-l` label selector from a workload's `spec.selector.matchLabels` ("" when it has none)."""
-    labels = ((workload or {}).get("spec", {}).get("selector") or {}).get("matchLabels") or {}
+    spec = workload.get("spec", {}) if workload else {}
+    labels = (spec.get("selector") or {}).get("matchLabels") or {}
     return ",".join(f"{key}={value}" for key, value in sorted(labels.items()))
 
 
@@ -46,53 +47,57 @@ def observe(kubectl: Kubectl, resource: str) -> tuple[Observation, readiness.Rea
     when a claim is Pending or no pod exists, the events (a claim's or a refused pod's cause) and a Deployment's
     ReplicaSets (they, not the Deployment, create its pods)."""
     kind, _, name = resource.partition("/")
-    obj = kubectl.get_json("get", kind, name, "--ignore-not-found", timeout=CALL_TIMEOUT_S)
+    obj = kuberead.maybe(kubectl, Workload, kind, name, "--ignore-not-found", timeout=CALL_TIMEOUT_S)
     reading = readiness.status(obj)
     label_selector = selector(obj)
     if reading.status == "Current" or not label_selector:
         return Observation(resource, obj), reading
-    pods = _items(kubectl, "pods", "-l", label_selector)
+    pods = _items(kubectl, Pod, "pods", "-l", label_selector)
     pending = claim_names([pod for pod in pods if (pod.get("status") or {}).get("phase") == "Pending"])
-    claims = [claim for claim in _items(kubectl, "persistentvolumeclaims")
+    claims = [claim for claim in _items(kubectl, PersistentVolumeClaim, "persistentvolumeclaims")
               if claim["metadata"]["name"] in pending] if pending else []
-    events = _items(kubectl, "events") if claims or not pods else []
-    uid = obj["metadata"]["uid"]
-    owned = [rs for rs in _items(kubectl, "replicasets", "-l", label_selector)
+    events = _items(kubectl, Event, "events") if claims or not pods else []
+    uid = obj["metadata"].get("uid", "") if obj else ""
+    owned = [rs for rs in _items(kubectl, Workload, "replicasets", "-l", label_selector)
              if uid in owner_uids(rs)] if kind == "deployment" and not pods else []
     return Observation(resource, obj, pods, claims, events, owned), reading
 
 
-def _items(kubectl: Kubectl, *args: str) -> list[dict[str, Any]]:
-    return items(kubectl.get_json("get", *args, timeout=CALL_TIMEOUT_S))
+def _items(kubectl: Kubectl, model: type[T], *args: str) -> list[T]:
+    return kuberead.items(kubectl, model, *args, timeout=CALL_TIMEOUT_S)
 
 
-def owner_uids(obj: dict[str, Any]) -> set[str]:
+def owner_uids(obj: Workload | Pod) -> set[str]:
     return {ref.get("uid", "") for ref in (obj.get("metadata") or {}).get("ownerReferences") or []}
 
 
-def unhealthy_pods(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def unhealthy_pods(pods: list[Pod]) -> list[Pod]:
     """Pods that are neither Succeeded nor fully ready; all pods when none is unhealthy (a slow rollout)."""
-    bad = [p for p in pods if p.get("status", {}).get("phase") != "Succeeded"
-           and not all(c.get("ready") for c in p.get("status", {}).get("containerStatuses") or [{}])]
+    bad = [p for p in pods if p.get("status", {}).get("phase") != "Succeeded" and not _all_ready(p)]
     return (bad or pods)[:MAX_PODS]
 
 
-def containers(pod: dict[str, Any]) -> list[dict[str, Any]]:
+def _all_ready(pod: Pod) -> bool:
+    statuses = pod.get("status", {}).get("containerStatuses")
+    return bool(statuses) and all(c.get("ready") for c in statuses or [])
+
+
+def containers(pod: Pod) -> list[ContainerStatus]:
     status = pod.get("status") or {}
     return [*(status.get("initContainerStatuses") or []), *(status.get("containerStatuses") or [])]
 
 
-def ran(pod: dict[str, Any]) -> bool:
+def ran(pod: Pod) -> bool:
     """Whether any container of the pod has started, so it has logs."""
     return any({"running", "terminated"} & set(c.get("state") or {}) or (c.get("lastState") or {}).get("terminated")
                for c in containers(pod))
 
 
-def restarted(pod: dict[str, Any]) -> bool:
+def restarted(pod: Pod) -> bool:
     return any(c.get("restartCount", 0) > 0 for c in containers(pod))
 
 
-def pod_lines(pod: dict[str, Any]) -> list[str]:
+def pod_lines(pod: Pod) -> list[str]:
     """The pod's phase, its conditions that are not True, and each container's state and restarts."""
     status = pod.get("status") or {}
     lines = [f"Pod {pod['metadata']['name']}: {status.get('phase', 'Unknown')}"]
@@ -100,22 +105,24 @@ def pod_lines(pod: dict[str, Any]) -> list[str]:
                f"{c.get('reason', '')}: {c.get('message', '')}").rstrip(": ")
               for c in status.get("conditions") or [] if c.get("status") != "True"]
     for container in containers(pod):
-        state, detail = next(iter((container.get("state") or {"unknown": {}}).items()))
-        why = " ".join(str(detail.get(key, "")) for key in ("reason", "message") if detail.get(key))
-        last = (container.get("lastState") or {}).get("terminated") or {}
+        states: Mapping[str, object] = container.get("state") or {"unknown": {}}
+        state, detail = next(iter(states.items()))  # waiting, running or terminated, each with its own fields
+        fields = detail if isinstance(detail, dict) else {}
+        why = " ".join(str(fields[key]) for key in ("reason", "message") if fields.get(key))
+        last: Mapping[str, object] = (container.get("lastState") or {}).get("terminated") or {}
         restarts = (f", restarted {container['restartCount']} times (last exit code {last.get('exitCode')}, "
                     f"{last.get('reason', '')})") if container.get("restartCount") else ""
         lines.append(f"  container {container.get('name')}: {state} {why}".rstrip() + restarts)
     return lines
 
 
-def claim_line(claim: dict[str, Any]) -> str:
+def claim_line(claim: PersistentVolumeClaim) -> str:
     spec, phase = claim.get("spec") or {}, (claim.get("status") or {}).get("phase", "Unknown")
     return (f"PersistentVolumeClaim {claim['metadata']['name']}: {phase}, "
             f"StorageClass {spec.get('storageClassName') or '(none)'}")
 
 
-def related_uids(seen: Observation, pods: list[dict[str, Any]]) -> set[str]:
+def related_uids(seen: Observation, pods: list[Pod]) -> set[str]:
     """The UIDs whose events explain the failure: the object (or its ReplicaSets), the pods, their owners and claims."""
     uids = {creator["metadata"].get("uid", "") for creator in seen.creators}
     for pod in pods:
@@ -125,14 +132,14 @@ def related_uids(seen: Observation, pods: list[dict[str, Any]]) -> set[str]:
     return uids - {""}
 
 
-def _when(event: dict[str, Any]) -> str:
+def _when(event: Event) -> str:
     """When an event last happened: core/v1 events carry lastTimestamp or only eventTime (events.k8s.io series)."""
     series = event.get("series") or {}
     return (event.get("lastTimestamp") or series.get("lastObservedTime") or event.get("eventTime")
             or event.get("metadata", {}).get("creationTimestamp") or "")
 
 
-def event_lines(events: list[dict[str, Any]], uids: set[str]) -> list[str]:
+def event_lines(events: list[Event], uids: set[str]) -> list[str]:
     """Events about the objects with these UIDs, oldest first, as `Type Reason Kind/name: message (xN)` lines."""
     mine = sorted((e for e in events if (e.get("involvedObject") or {}).get("uid") in uids), key=_when)
     lines = []
@@ -154,11 +161,11 @@ def _text(kubectl: Kubectl, *args: str) -> str:
     return (result.stdout if result.returncode == 0 else result.stderr or result.stdout).strip()
 
 
-def _events(kubectl: Kubectl, seen: Observation) -> list[dict[str, Any]]:
+def _events(kubectl: Kubectl, seen: Observation) -> list[Event]:
     if seen.events:
         return seen.events
     try:
-        return _items(kubectl, "events")
+        return _items(kubectl, Event, "events")
     except Ca3Error:
         return []
 

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 from ca3cli.core.dashboards import catalogue
 from ca3cli.core.dashboards.model import LOKI
 from ca3cli.core.errors import Ca3Error
-from ca3cli.edges import browser, files
+from ca3cli.core.kubeobjects import Secret
+from ca3cli.edges import answers, browser, files, kuberead
 from ca3cli.edges.kube import Kubectl, secret_value
-from ca3cli.edges.portforward import HttpError, basic_auth, forward, get_json, request
+from ca3cli.edges.portforward import HttpError, basic_auth, forward, request
 from ca3cli.operations import preflight, services
 from ca3cli.operations.validate.grafana import panel_expr, pick_panel
 
@@ -117,8 +118,7 @@ def still_empty(answered: Mapping[str, bool]) -> list[str]:
 
 def prometheus_has_data(prometheus_url: str, expr: str) -> bool:
     """True when the instant query answers at least one sample (what the panel draws right now)."""
-    answer = get_json(f"{prometheus_url}/api/v1/query?{urllib.parse.urlencode({'query': expr})}", timeout=15)
-    return bool(answer.get("data", {}).get("result"))
+    return bool(answers.vector(f"{prometheus_url}/api/v1/query?{urllib.parse.urlencode({'query': expr})}", timeout=15))
 
 
 def loki_has_lines(loki_url: str, logql: str, now_ns: int | None = None) -> bool:
@@ -126,8 +126,8 @@ def loki_has_lines(loki_url: str, logql: str, now_ns: int | None = None) -> bool
     end = now_ns if now_ns is not None else time.time_ns()
     params = {"query": logql, "start": str(end - LOG_WINDOW_S * 1_000_000_000), "end": str(end), "limit": "1",
               "direction": "backward"}
-    answer = get_json(f"{loki_url}/loki/api/v1/query_range?{urllib.parse.urlencode(params)}", timeout=15)
-    return any(stream.get("values") for stream in answer.get("data", {}).get("result", []))
+    found = answers.query_range(f"{loki_url}/loki/api/v1/query_range?{urllib.parse.urlencode(params)}", timeout=15)
+    return any(stream.get("values") for stream in found["result"])
 
 
 Probe = Callable[[], bool]
@@ -152,14 +152,14 @@ def wait_for_data(probes: Mapping[str, Probe], timeout_s: float, progress: Calla
 
 def admin_headers(kubectl: Kubectl, name: str) -> dict[str, str]:
     """Basic auth for Grafana's admin, from its Secret `name` in the cluster."""
-    secret = kubectl.get_json("get", "secret", name)
+    secret = kuberead.one(kubectl, Secret, "secret", name)
     return basic_auth(secret_value(secret, "admin-user"), secret_value(secret, "admin-password"))
 
 
 def pipeline_dashboard(grafana_url: str, headers: Mapping[str, str]) -> dict[str, Any]:
     """The dashboard model Grafana serves for `CA3 Pipeline Metrics`."""
     try:
-        answer = get_json(f"{grafana_url}/api/dashboards/uid/{catalogue.PIPELINE_UID}", headers=headers)
+        answer = answers.json_object(f"{grafana_url}/api/dashboards/uid/{catalogue.PIPELINE_UID}", headers=headers)
     except HttpError as exc:
         if exc.status == 404:
             raise Ca3Error(f"Grafana has no dashboard `{catalogue.PIPELINE_UID}`. Deploy the milestone that "

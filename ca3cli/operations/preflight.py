@@ -7,7 +7,6 @@ cluster flavour, not an error). Each catches up front what the API server or a c
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,10 +14,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ca3cli.core import metrics_server
 from ca3cli.core.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
+from ca3cli.core.kubeobjects import APIService, KubeList, Namespace, Service, StorageClass, Version
 from ca3cli.core.objects import MANAGED_BY, MANAGER
 from ca3cli.core.podsecurity import owners
 from ca3cli.core.podsecurity.namespace import EXCEPTION_ANNOTATION, LABEL_PREFIX
-from ca3cli.edges import kube
+from ca3cli.edges import kube, kuberead
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations.localcluster import INSECURE_TLS_PATCH
 
@@ -68,7 +68,7 @@ class Check:
     message: str
 
 
-def server_version(document: Any) -> tuple[int, int, str]:
+def server_version(document: Version | None) -> tuple[int, int, str]:
     """(major, minor, gitVersion) from `kubectl version -o json`; EKS/GKE minors like "27+" are read as 27."""
     server = (document or {}).get("serverVersion") or {}
     try:
@@ -80,7 +80,7 @@ def server_version(document: Any) -> tuple[int, int, str]:
     return major, minor, server.get("gitVersion", f"v{major}.{minor}")
 
 
-def version_check(document: Any) -> Check:
+def version_check(document: Version | None) -> Check:
     """The server version: too old for the manifests stops, older than validated against warns."""
     major, minor, git_version = server_version(document)
     if (major, minor) < REQUIRED:
@@ -94,15 +94,15 @@ def version_check(document: Any) -> Check:
     return Check("server version", "ok", f"Kubernetes {git_version}")
 
 
-def is_default(storage_class: dict[str, Any]) -> bool:
+def is_default(storage_class: StorageClass) -> bool:
     """Whether a StorageClass carries the default-class annotation (current or beta name)."""
     annotations = storage_class["metadata"].get("annotations") or {}
     return any(annotations.get(key) == "true" for key in DEFAULT_CLASS_ANNOTATIONS)
 
 
-def storage_class_check(document: Any, wanted: str) -> Check:
+def storage_class_check(document: KubeList[StorageClass] | None, wanted: str) -> Check:
     """The StorageClass the PVCs will use: the one set in ca3.yaml, else the cluster's default."""
-    classes = {item["metadata"]["name"]: item for item in (document or {}).get("items", [])}
+    classes = {item["metadata"]["name"]: item for item in (document["items"] if document else [])}
     if wanted:
         if wanted in classes:
             return Check("storage class", "ok", f"{wanted} (from ca3.yaml)")
@@ -124,7 +124,7 @@ def install_hint(flavour: str, version: tuple[int, int]) -> str:
     return f"To install it{where}: {metrics_server_hint(flavour, version)}"
 
 
-def metrics_check(document: Any | None, flavour: str, version: tuple[int, int]) -> Check:
+def metrics_check(document: APIService | None, flavour: str, version: tuple[int, int]) -> Check:
     """metrics-server behind the HPA: a missing or unavailable metrics API is a warning with the fix for the flavour
     and the release that supports the server's version."""
     hint = metrics_server_hint(flavour, version)
@@ -145,11 +145,11 @@ def wanted_node_ports(settings: Settings) -> dict[int, str]:
     return {settings.grafana.node_port: "grafana.node_port"}
 
 
-def node_port_holders(document: Any, namespace: str) -> dict[int, str]:
+def node_port_holders(document: KubeList[Service] | None, namespace: str) -> dict[int, str]:
     """Allocated NodePorts and the Service holding each (`namespace/name`), leaving out ca3's own in `namespace`
     (applying them again keeps their ports)."""
     held = {}
-    for service in (document or {}).get("items", []):
+    for service in document["items"] if document else []:
         meta = service["metadata"]
         if meta.get("namespace") == namespace and (meta.get("labels") or {}).get(MANAGED_BY) == MANAGER:
             continue
@@ -159,7 +159,7 @@ def node_port_holders(document: Any, namespace: str) -> dict[int, str]:
     return held
 
 
-def node_port_check(document: Any | None, namespace: str, wanted: dict[int, str]) -> Check:
+def node_port_check(document: KubeList[Service] | None, namespace: str, wanted: dict[int, str]) -> Check:
     """Each NodePort ca3 asks for is free: the API server refuses a Service whose port another one holds."""
     if document is None:
         return Check("node ports", "warn", "Services in other namespaces cannot be listed with this context, so a "
@@ -189,7 +189,7 @@ def keda_check(kubectl: Kubectl) -> Check:
                  "https://keda.sh/docs/deploy/) or set `autoscaling.processor: cpu` in ca3.yaml.")
 
 
-def pod_security_check(live: Any | None, rendered: Mapping[str, Any], take_over: bool) -> Check:
+def pod_security_check(live: Namespace | None, rendered: Mapping[str, Any], take_over: bool) -> Check:
     """The live namespace's Pod Security labels: those another field manager set to other values than ca3 applies
     stop the deploy (server-side apply would refuse them) unless `--take-over-labels` makes ca3 their owner."""
     meta = rendered.get("metadata") or {}
@@ -211,15 +211,14 @@ def pod_security_check(live: Any | None, rendered: Mapping[str, Any], take_over:
                  f"remove them first (`kubectl label namespace {name} {removal}`).")
 
 
-def reachable(kubectl: Kubectl) -> Any:
+def reachable(kubectl: Kubectl) -> Version:
     """`kubectl version -o json`: the first call, turned into a clear sentence when the cluster does not answer.
 
     Every command that talks to the cluster starts here, so all of them fail with the same sentence, naming the
     context that was actually used.
     """
     try:
-        return kubectl.get_json("version", f"--request-timeout={REQUEST_TIMEOUT}", namespaced=False,
-                                timeout=VERSION_TIMEOUT_S)
+        return kuberead.version(kubectl, f"--request-timeout={REQUEST_TIMEOUT}", timeout=VERSION_TIMEOUT_S)
     except KubectlTimeout as exc:
         context = kubectl.context or current_context(kubectl)
         raise ClusterUnreachable(f"The cluster of context {_named(kubectl, context)} did not answer within "
@@ -249,18 +248,17 @@ def _named(kubectl: Kubectl, context: str) -> str:
     return f"`{context}` (the current context)" if context else "(none: the kubeconfig sets no current context)"
 
 
-def _metrics_api(kubectl: Kubectl) -> Any | None:
-    """The metrics APIService, or None when it is not registered (kubectl answers NotFound)."""
-    result = kubectl.run("get", "apiservice", METRICS_API, "-o", "json", "--ignore-not-found", namespaced=False)
-    return json.loads(result.stdout) if result.stdout.strip() else None
+def _metrics_api(kubectl: Kubectl) -> APIService | None:
+    """The metrics APIService, or None when it is not registered (`--ignore-not-found` prints nothing)."""
+    return kuberead.maybe(kubectl, APIService, "apiservice", METRICS_API, "--ignore-not-found", namespaced=False)
 
 
-def _services(kubectl: Kubectl) -> Any | None:
+def _services(kubectl: Kubectl) -> KubeList[Service] | None:
     """Services in every namespace, or None when the context may not list them (a namespace-scoped user)."""
     try:
-        return kubectl.get_json("get", "services", "--all-namespaces", namespaced=False)
+        return kuberead.listing(kubectl, Service, "services", "--all-namespaces", namespaced=False)
     except KubectlError as exc:
-        if "Forbidden" in exc.stderr:
+        if exc.status_reason == "Forbidden":
             return None
         raise
 
@@ -271,7 +269,7 @@ def run(kubectl: Kubectl, settings: Settings, namespace: Mapping[str, Any] | Non
     ClusterUnreachable (or KubectlNotFound) when nothing can be checked."""
     version = reachable(kubectl)
     checks = [version_check(version)]
-    classes = kubectl.get_json("get", "storageclasses", namespaced=False)
+    classes = kuberead.listing(kubectl, StorageClass, "storageclasses", namespaced=False)
     checks.append(storage_class_check(classes, settings.cluster.storage_class))
     checks.append(node_port_check(_services(kubectl), settings.namespace, wanted_node_ports(settings)))
     major, minor, _ = server_version(version)
@@ -279,8 +277,8 @@ def run(kubectl: Kubectl, settings: Settings, namespace: Mapping[str, Any] | Non
     if settings.autoscaling.processor == "keda":
         checks.append(keda_check(kubectl))
     if namespace is not None:
-        live = kubectl.get_json("get", "namespace", namespace["metadata"]["name"], "--show-managed-fields",
-                                "--ignore-not-found", namespaced=False)
+        live = kuberead.maybe(kubectl, Namespace, "namespace", namespace["metadata"]["name"],
+                              "--show-managed-fields", "--ignore-not-found", namespaced=False)
         checks.append(pod_security_check(live, namespace, take_over_labels))
     return checks
 

@@ -9,10 +9,11 @@ owners.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ca3cli.core.kubeobjects import AnyObject, PersistentVolumeClaim
 from ca3cli.core.objects import (
     DISPOSABLE_SELECTOR,
     KEEP_REASON,
@@ -21,6 +22,7 @@ from ca3cli.core.objects import (
     NAME_LABEL,
     KubeObject,
 )
+from ca3cli.edges import kuberead
 from ca3cli.edges.kube import Kubectl
 
 # Every namespaced kind ca3 renders, plus the claims its StatefulSets create.
@@ -48,7 +50,7 @@ def claims_in_use(documents: Iterable[dict[str, Any]]) -> list[re.Pattern[str]]:
 
 
 def leftovers(
-    live: Sequence[dict[str, Any]], rendered: Sequence[dict[str, Any]], delete_data: bool
+    live: Sequence[Mapping[str, Any]], rendered: Sequence[dict[str, Any]], delete_data: bool
 ) -> list[KubeObject]:
     """Managed live objects that are not rendered any more, minus those pruning must never touch."""
     wanted = {(ref.group, ref.kind, ref.name) for ref in map(KubeObject.of, rendered)}
@@ -65,7 +67,7 @@ def leftovers(
     return result
 
 
-def replaced_jobs(live: Sequence[dict[str, Any]], leftover: Sequence[KubeObject],
+def replaced_jobs(live: Sequence[Mapping[str, Any]], leftover: Sequence[KubeObject],
                   rendered: Sequence[dict[str, Any]]) -> dict[KubeObject, KubeObject]:
     """Leftover Jobs that a rendered Job replaces: same `app.kubernetes.io/name` label, another name (its spec hash
     changed, or it is the unhashed name earlier versions of ca3 used)."""
@@ -75,11 +77,11 @@ def replaced_jobs(live: Sequence[dict[str, Any]], leftover: Sequence[KubeObject]
     return {job: new_by_label[job.labels[NAME_LABEL]] for job in old if job.labels.get(NAME_LABEL) in new_by_label}
 
 
-def managed(kubectl: Kubectl) -> list[dict[str, Any]]:
+def managed(kubectl: Kubectl) -> list[AnyObject]:
     """Every live object labelled managed-by ca3: in the namespace, and the cluster-scoped kinds."""
-    namespaced = kubectl.get_json("get", ",".join(NAMESPACED_KINDS), "-l", MANAGED_SELECTOR)
-    cluster = kubectl.get_json("get", ",".join(CLUSTER_KINDS), "-l", MANAGED_SELECTOR, namespaced=False)
-    return [*(namespaced or {}).get("items", []), *(cluster or {}).get("items", [])]
+    namespaced = kuberead.items(kubectl, AnyObject, ",".join(NAMESPACED_KINDS), "-l", MANAGED_SELECTOR)
+    cluster = kuberead.items(kubectl, AnyObject, ",".join(CLUSTER_KINDS), "-l", MANAGED_SELECTOR, namespaced=False)
+    return [*namespaced, *cluster]
 
 
 def delete(kubectl: Kubectl, refs: Sequence[KubeObject], server_dry_run: bool = False) -> None:
@@ -101,13 +103,13 @@ class Kept:
 
 def claims(kubectl: Kubectl) -> list[str]:
     """Names of the PersistentVolumeClaims in the namespace (what `destroy` keeps without --delete-data)."""
-    items = (kubectl.get_json("get", "persistentvolumeclaims") or {}).get("items", [])
-    return [item["metadata"]["name"] for item in items]
+    found = kuberead.items(kubectl, PersistentVolumeClaim, "persistentvolumeclaims")
+    return [item["metadata"]["name"] for item in found]
 
 
 def kept_with_data(kubectl: Kubectl) -> list[tuple[KubeObject, str]]:
     """The managed objects labelled keep-with-data that are there, each with the reason its annotation gives."""
-    items = (kubectl.get_json("get", ",".join(NAMESPACED_KINDS), "-l", KEPT_SELECTOR) or {}).get("items", [])
+    items = kuberead.items(kubectl, AnyObject, ",".join(NAMESPACED_KINDS), "-l", KEPT_SELECTOR)
     return [(KubeObject.of(item), (item["metadata"].get("annotations") or {}).get(KEEP_REASON, "")) for item in items]
 
 

@@ -27,5 +27,5 @@ def target(found: topology.Topology, component: str) -> tuple[str, int]:
 
 def deployed(kubectl: Kubectl, settings: Settings) -> topology.Topology:
     """The topology of the milestone `ca3 deploy` recorded on the namespace; the highest when none is recorded."""
-    found = deployment.namespace(kubectl, settings.namespace) or {}
+    found = deployment.namespace(kubectl, settings.namespace)
     return topology.of_milestone(settings, deployment.recorded(found) or registry.HIGHEST)

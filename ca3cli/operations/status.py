@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
+from ca3cli.core.kubeobjects import HorizontalPodAutoscaler, HpaStatus, Metric, Node, Pod, Service
+from ca3cli.edges import kuberead
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations import preflight, services
 from ca3cli.operations.build import cluster_name
 
 if TYPE_CHECKING:
+    from ca3cli.core import topology
     from ca3cli.core.settings import Settings
-    from ca3cli.core.topology import Service
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Status:
     grafana: list[str]  # ways to open Grafana, best first
 
 
-def pod_status(pod: dict[str, Any]) -> str:
+def pod_status(pod: Pod) -> str:
     """The STATUS column of `kubectl get pods`: a waiting/terminated reason when there is one, else the phase."""
     status = pod.get("status", {})
     for container in status.get("containerStatuses") or []:
@@ -30,14 +31,15 @@ def pod_status(pod: dict[str, Any]) -> str:
         reason = (state.get("waiting") or {}).get("reason")
         if reason:
             return reason
-        if state.get("terminated") and status.get("phase") != "Succeeded":
-            return state["terminated"].get("reason", "Terminated")
+        terminated = state.get("terminated")
+        if terminated and status.get("phase") != "Succeeded":
+            return terminated.get("reason", "Terminated")
     return status.get("phase", "Unknown")
 
 
-def pod_rows(pods: Any) -> list[tuple[str, str, str, str]]:
+def pod_rows(pods: list[Pod]) -> list[tuple[str, str, str, str]]:
     rows = []
-    for pod in (pods or {}).get("items", []):
+    for pod in pods:
         containers = pod.get("status", {}).get("containerStatuses") or []
         ready = sum(1 for c in containers if c.get("ready"))
         restarts = sum(c.get("restartCount", 0) for c in containers)
@@ -45,30 +47,34 @@ def pod_rows(pods: Any) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def cpu_utilization(metrics: list[dict[str, Any]], field: str) -> Any:
+def cpu_utilization(metrics: list[Metric], field: Literal["target", "current"]) -> int | None:
     """The CPU `averageUtilization` in an HPA's spec metrics (`target`) or status metrics (`current`)."""
     for metric in metrics:
-        resource = metric.get("resource") or {}
-        if metric.get("type") == "Resource" and resource.get("name") == "cpu":
+        resource = metric.get("resource")
+        if metric.get("type") == "Resource" and resource and resource.get("name") == "cpu":
             return (resource.get(field) or {}).get("averageUtilization")
     return None
 
 
-def hpa_rows(autoscalers: Any) -> list[tuple[str, str, str, str, str]]:
+HPA_NOT_YET: HpaStatus = {"desiredReplicas": 0}  # the controller has not written a status yet
+
+
+def hpa_rows(autoscalers: list[HorizontalPodAutoscaler]) -> list[tuple[str, str, str, str, str]]:
     """Rows like `kubectl get hpa`: the CPU reading is `<unknown>` until metrics-server reports one."""
     rows = []
-    for hpa in (autoscalers or {}).get("items", []):
-        spec, status = hpa.get("spec", {}), hpa.get("status", {})
+    for hpa in autoscalers:
+        spec, status = hpa["spec"], hpa.get("status") or HPA_NOT_YET
         now = cpu_utilization(status.get("currentMetrics") or [], "current")
         target = cpu_utilization(spec.get("metrics") or [], "target")
-        ref = spec.get("scaleTargetRef", {})
+        ref = spec["scaleTargetRef"]
         rows.append((hpa["metadata"]["name"], f"{ref.get('kind')}/{ref.get('name')}",
                      f"{'<unknown>' if now is None else f'{now}%'}/{'-' if target is None else f'{target}%'}",
                      f"{spec.get('minReplicas', 1)}-{spec.get('maxReplicas')}", str(status.get("currentReplicas", 0))))
     return rows
 
 
-def grafana_access(settings: Settings, grafana: Service, node_ip: str = "", context: str | None = None) -> list[str]:
+def grafana_access(settings: Settings, grafana: topology.Service, node_ip: str = "",
+                   context: str | None = None) -> list[str]:
     """How to open Grafana's Service (its name, port and NodePort) on this flavour; a port-forward comes last.
 
     `context` (default: the settings' one) names the minikube profile when it is not the default `minikube`.
@@ -89,17 +95,17 @@ def grafana_access(settings: Settings, grafana: Service, node_ip: str = "", cont
     return [*by_flavour[settings.cluster.flavour], forward]
 
 
-def node_address(nodes: Any) -> str:
+def node_address(nodes: list[Node]) -> str:
     """The first node's InternalIP (what a NodePort is reached on when nothing maps it to localhost)."""
-    for node in (nodes or {}).get("items", []):
+    for node in nodes:
         for address in node.get("status", {}).get("addresses", []):
             if address.get("type") == "InternalIP":
                 return str(address["address"])
     return ""
 
 
-def _node_port(service: Any, default: int) -> int:
-    for port in (service or {}).get("spec", {}).get("ports", []):
+def _node_port(service: Service, default: int) -> int:
+    for port in service.get("spec", {}).get("ports", []):
         if port.get("nodePort"):
             return int(port["nodePort"])
     return default
@@ -109,14 +115,14 @@ def collect(kubectl: Kubectl, settings: Settings) -> Status:
     """Pods, HPAs and Grafana's address (its Service as the deployed milestone renders it), after checking the
     cluster answers."""
     preflight.reachable(kubectl)
-    pods = pod_rows(kubectl.get_json("get", "pods"))
-    autoscalers = hpa_rows(kubectl.get_json("get", "horizontalpodautoscalers.autoscaling"))
+    pods = pod_rows(kuberead.items(kubectl, Pod, "pods"))
+    autoscalers = hpa_rows(kuberead.items(kubectl, HorizontalPodAutoscaler, "horizontalpodautoscalers.autoscaling"))
     rendered = services.deployed(kubectl, settings).service(services.GRAFANA)
-    service = kubectl.run("get", "service", rendered.name, "-o", "json", "--ignore-not-found").stdout
+    service = kuberead.maybe(kubectl, Service, "service", rendered.name, "--ignore-not-found")
     grafana: list[str] = []
-    if service.strip():
-        live = replace(rendered, node_port=_node_port(json.loads(service), rendered.node_port))
+    if service is not None:
+        live = replace(rendered, node_port=_node_port(service, rendered.node_port))
         other = settings.cluster.flavour == "other"
-        node_ip = node_address(kubectl.get_json("get", "nodes", namespaced=False)) if other else ""
+        node_ip = node_address(kuberead.items(kubectl, Node, "nodes", namespaced=False)) if other else ""
         grafana = grafana_access(settings, live, node_ip)
     return Status(pods, autoscalers, grafana)

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from ca3cli.core import readiness, registry
 from ca3cli.core.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout
+from ca3cli.core.kubeobjects import StorageClass, Workload
 from ca3cli.core.readiness import Reading
 from ca3cli.core.registry import Wait
 from ca3cli.core.topology import Topology
-from ca3cli.edges import process
+from ca3cli.edges import kuberead, process
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations import build, deploy, localcluster, preflight, services, status
 from ca3cli.operations.build import INSTALL_HINTS, Step
@@ -172,7 +173,7 @@ def await_nodes(kubectl: Kubectl, step: Await, again: str) -> None:
     """Every node Ready (its CNI up); at the timeout, each node that is not and its Ready condition's reason."""
     started = time.monotonic()
     while True:
-        nodes = kubectl.get_json("get", "nodes", namespaced=False).get("items") or []
+        nodes = kuberead.items(kubectl, Workload, "nodes", namespaced=False)  # readiness reads a Node's conditions
         waiting = [f"{n['metadata']['name']}: {reading.message}" for n in nodes
                    if (reading := readiness.status(n)).status != "Current"]
         if nodes and not waiting:
@@ -213,7 +214,7 @@ def create_cluster(flavour: str, settings: Settings, reporter: Reporter, again: 
     context = localcluster.context_name(flavour)
     kubectl = Kubectl(context=context)
     run_steps(steps, kubectl, reporter, f"`ca3 cluster delete --flavour {flavour}`, then {again}")
-    classes = kubectl.get_json("get", "storageclasses", namespaced=False)
+    classes = kuberead.listing(kubectl, StorageClass, "storageclasses", namespaced=False)
     check = preflight.storage_class_check(classes, settings.cluster.storage_class)
     if check.status == "fail":
         raise Ca3Error(f"The new cluster (context {context}) cannot hold the volumes: {check.message}")

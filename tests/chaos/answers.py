@@ -165,3 +165,52 @@ def no_pod_watch(stub: KubectlStub) -> None:
     drill polls; the listing a reconnect makes answers nothing."""
     stub.on("get", "pods", "--watch", stderr=REFUSED, returncode=1)
     stub.on("get", "pods", "-o", LIST_UIDS, stdout="")
+
+
+def brokers(listing: Obj, count: int) -> Obj:
+    """The recorded stack with `count` Kafka brokers: kafka-1... copied from the recorded kafka-0 as a StatefulSet
+    names and labels its pods (ordinal in the name and in apps.kubernetes.io/pod-index, a claim per pod)."""
+    out = copy.deepcopy(listing)
+    first = _pod(out, "kafka-0")
+    for ordinal in range(1, count):
+        pod = copy.deepcopy(first)
+        name = f"kafka-{ordinal}"
+        pod["metadata"]["name"] = pod["metadata"]["labels"]["statefulset.kubernetes.io/pod-name"] = name
+        pod["metadata"]["labels"]["apps.kubernetes.io/pod-index"] = str(ordinal)
+        pod["metadata"]["uid"] = f"{first['metadata']['uid'][:24]}{ordinal:012d}"
+        pod["spec"]["hostname"] = name
+        for volume in pod["spec"]["volumes"]:
+            if "persistentVolumeClaim" in volume:
+                volume["persistentVolumeClaim"]["claimName"] = f"{volume['name']}-{name}"
+        out["items"].append(pod)
+    return out
+
+
+def deleted_claims(*names: str) -> str:
+    return "".join(f'persistentvolumeclaim "{n}" deleted\n' for n in names)
+
+
+# Kafka's own texts, as its source prints them: apache/kafka tools/src/main/java/org/apache/kafka/tools/
+# MetadataQuorumCommand.java (handleDescribeReplication: the header, then Leader, Follower and Observer rows; the same
+# at trunk 1eb7644 of October 2024 and at a later stored commit 0384109) and ToolsUtils.prettyPrintTable (each cell
+# padded to its column's widest, then a tab); metadata/.../properties/MetaProperties.java (node.id, directory.id,
+# version, cluster.id) written by PropertiesUtils.writePropertiesFile (java.util.Properties.store, comment "").
+REPLICATION_HEADER = ("NodeId", "DirectoryId", "LogEndOffset", "Lag", "LastFetchTimestamp", "LastCaughtUpTimestamp",
+                      "Status")
+
+
+def replication(*rows: tuple[int, str, str]) -> str:
+    """`kafka-metadata-quorum.sh describe --replication` for (node, directory id, status) rows: the leader first,
+    then the other voters (Follower), then the observers, every cell padded to its column's widest and followed by a
+    tab. Offsets and times are those of a caught-up quorum."""
+    ordered = sorted(rows, key=lambda r: ("Leader", "Follower", "Observer").index(r[2]))
+    table = [list(REPLICATION_HEADER)] + [[str(node), directory, "1204", "0", "1796000000123", "1796000000123",
+                                           status] for node, directory, status in ordered]
+    widths = [max(len(row[i]) for row in table) for i in range(len(REPLICATION_HEADER))]
+    return "".join("".join(cell.ljust(widths[i]) + "\t" for i, cell in enumerate(row)) + "\n" for row in table)
+
+
+def meta_properties(node: int, directory: str, cluster: str = "MkU3OEVBNTcwNTJENDM2Qk") -> str:
+    """A formatted log directory's meta.properties (java.util.Properties.store with an empty comment)."""
+    return (f"#\n#Sun Dec 06 20:10:11 UTC 2026\nnode.id={node}\ndirectory.id={directory}\nversion=1\n"
+            f"cluster.id={cluster}\n")

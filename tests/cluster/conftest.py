@@ -16,7 +16,7 @@ from ca3cli.commands import common
 from ca3cli.core.settings import Settings
 from ca3cli.edges import secrets
 from ca3cli.operations import build, prune
-from tests.cluster.recorded import namespace_with_owners, ready
+from tests.cluster.recorded import auth_secret, namespace_with_owners, ready
 from tests.fixtures.kubectl import KubectlStub, fixture
 from tests.fixtures.project import project_folder
 
@@ -95,6 +95,7 @@ def answer_healthy_deploy(stub: KubectlStub) -> None:
     stub.on("apply", stdout="namespace/conveyor-pipeline serverside-applied\n")
     for kind in WAITED_KINDS:
         stub.on("get", kind, stdout=ready(kind))
+    stub.on("get", "secret", "influxdb-auth", stdout=auth_secret())  # InfluxDB's tokens are there
     stub.on("get", ",".join(prune.NAMESPACED_KINDS), stdout=fixture("empty-list.json"))
     stub.on("get", ",".join(prune.CLUSTER_KINDS), stdout=fixture("empty-list.json"))
 

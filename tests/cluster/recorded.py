@@ -7,6 +7,7 @@ server give them; everything else is as recorded.
 
 from __future__ import annotations
 
+import base64
 import copy
 from typing import Any
 
@@ -37,6 +38,16 @@ def ready(kind: str) -> Obj:
     if kind in single:
         return recorded(single[kind])
     return item("get-all.json", "DaemonSet", "promtail")
+
+
+def auth_secret(tokens: bool = True) -> Obj:
+    """Secret influxdb-auth as recorded right after ca3 applied it (its admin keys only: with no kubelet, InfluxDB's
+    first start never ran); with `tokens`, as that start leaves it, the two keys its script patches in added."""
+    secret = recorded("get-secret-influxdb-auth.json")
+    if tokens:
+        secret["data"].update({key: base64.b64encode(f"token-from-first-start-{key}".encode()).decode()
+                               for key in ("processor-token", "grafana-token")})
+    return secret
 
 
 def pod(name: str = "kafka-0") -> Obj:

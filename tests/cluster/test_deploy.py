@@ -150,6 +150,7 @@ def test_server_dry_run_sends_every_phase_with_the_flag_and_waits_for_nothing(pr
     applies = [call for call in cluster.calls if call.words[0] == "apply"]
     assert len(applies) == 4 and all("--dry-run=server" in call.words for call in applies)
     assert not [c for c in cluster.calls if c.words[0] == "delete" or c.words[1] in WAITED_KINDS]
+    assert not [c for c in cluster.calls if c.words[0] == "exec" or c.words[:2] == ["get", "secret"]]  # tokens
     assert "nothing was changed" in result.text
 
 

@@ -40,12 +40,14 @@ def pod(statefulset: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("replicas", [1, 3])
-def test_the_broker_properties_name_a_dynamic_quorum_and_no_static_voters(replicas: int) -> None:
+def test_the_broker_properties_name_a_dynamic_quorum_with_auto_join_and_no_static_voters(replicas: int) -> None:
     statefulset, _ = kafka(replicas)
     props = tls_rules.broker_properties(env(pod(statefulset)["containers"][0]))
     hosts = [f"kafka-{i}.kafka-headless.conveyor-pipeline.svc:{PORT}" for i in range(replicas)]
     assert props["controller.quorum.bootstrap.servers"].split(",") == hosts
     assert "controller.quorum.voters" not in props
+    # A volume formatted again (a new directory id) replaces its old voter entry by itself (Kafka 4.2+).
+    assert props["controller.quorum.auto.join.enable"] == "true"
     assert props["process.roles"] == "broker,controller" and props["controller.listener.names"] == "CONTROLLER"
     assert f"CONTROLLER://:{PORT}" in props["listeners"]
 
@@ -64,6 +66,11 @@ def test_the_init_container_formats_with_the_brokers_own_properties_and_the_same
     assert [v.split("@")[0] for v in voters] == [str(i) for i in range(replicas)]
     endpoints = [v.split("@")[1].rsplit(":", 1)[0] for v in voters]
     assert endpoints == env(main)["KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS"].split(",")
+    # Each broker advertises its controller endpoint as the quorum was formatted with it, so auto-join and endpoint
+    # updates send that name (Kubernetes expands $(POD_NAME): kafka-0, kafka-1...).
+    advertised = [a for a in env(main)["KAFKA_ADVERTISED_LISTENERS"].split(",") if a.startswith("CONTROLLER://")]
+    assert [advertised[0].replace("$(POD_NAME)", f"kafka-{i}") for i in range(replicas)] == [
+        f"CONTROLLER://{e}" for e in endpoints]
     directory_ids = [v.rsplit(":", 1)[1] for v in voters]
     assert len(set(directory_ids)) == replicas
     assert all(len(base64.urlsafe_b64decode(d + "==")) == 16 and len(d) == 22 for d in directory_ids)
@@ -76,11 +83,12 @@ def test_directory_ids_are_fixed_by_the_cluster_id_so_every_broker_formats_with_
     assert kraft.directory_id("MkU3OEVBNTcwNTJENDM2Qk", 0) != kraft.directory_id("MkU3OEVBNTcwNTJENDM2Qk", 1)
 
 
-def test_with_tls_the_quorum_check_presents_the_brokers_client_configuration() -> None:
+def test_with_tls_the_quorum_tool_presents_the_brokers_client_configuration_in_both_containers() -> None:
     statefulset, _ = kafka(3, milestone=8)
-    init = pod(statefulset)["initContainers"][0]
-    assert env(init)["CA3_QUORUM_CLIENT_CONFIG"] == "/etc/kafka/client/client-tls.properties"
-    assert "/etc/kafka/client" in [m["mountPath"] for m in init["volumeMounts"]]
+    for container in (pod(statefulset)["initContainers"][0], pod(statefulset)["containers"][0]):
+        assert env(container)["CA3_QUORUM_CLIENT_CONFIG"] == "/etc/kafka/client/client-tls.properties"
+        assert "/etc/kafka/client" in [m["mountPath"] for m in container["volumeMounts"]]
+    assert "CA3_QUORUM_CLIENT_CONFIG" not in env(pod(kafka(3, milestone=7)[0])["containers"][0])
 
 
 STUB = """#!/bin/bash
@@ -99,7 +107,8 @@ def install(tmp_path: Path, scripts: dict[str, str], quorum_answers: bool) -> tu
     bodies = {  # the image's wrapper writes server.properties, then its formatting fails as on a dynamic quorum
         "kafka-run-class.sh": 'echo "process.roles=broker,controller" > "$CA3_KAFKA_HOME/config/server.properties"\n'
                               'echo "Because controller.quorum.voters is not set on this controller" >&2; exit 1',
-        "kafka-metadata-quorum.sh": f"exit {0 if quorum_answers else 1}",
+        "kafka-metadata-quorum.sh": 'echo "$KAFKA_HEAP_OPTS" > "$CA3_STUB_LOG.heap"; '
+                                    f"exit {0 if quorum_answers else 1}",
         "kafka-storage.sh": "exit 0",
     }
     for name, body in bodies.items():
@@ -110,8 +119,9 @@ def install(tmp_path: Path, scripts: dict[str, str], quorum_answers: bool) -> tu
     return folder, variables
 
 
-def format_storage(tmp_path: Path, quorum_answers: bool, formatted: bool = False) -> tuple[list[str], str]:
-    statefulset, scripts = kafka(3)
+def format_storage(tmp_path: Path, quorum_answers: bool, formatted: bool = False,
+                   replicas: int = 3) -> tuple[list[str], str]:
+    statefulset, scripts = kafka(replicas)
     folder, variables = install(tmp_path, scripts, quorum_answers)
     init = env(pod(statefulset)["initContainers"][0])
     variables |= {k: init[k] for k in ("KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS", "CA3_INITIAL_CONTROLLERS")}
@@ -124,8 +134,10 @@ def format_storage(tmp_path: Path, quorum_answers: bool, formatted: bool = False
     return (log.read_text().splitlines() if log.exists() else []), init["CA3_INITIAL_CONTROLLERS"]
 
 
-def test_a_new_cluster_is_formatted_with_the_initial_controllers(tmp_path: Path) -> None:
-    calls, voters = format_storage(tmp_path, quorum_answers=False)
+@pytest.mark.parametrize("replicas", [1, 3])
+def test_a_new_cluster_is_formatted_with_the_initial_controllers(tmp_path: Path, replicas: int) -> None:
+    calls, voters = format_storage(tmp_path, quorum_answers=False, replicas=replicas)
+    assert len(voters.split(",")) == replicas
     home = tmp_path / "kafka"
     assert calls[0] == ("kafka-run-class.sh kafka.docker.KafkaDockerWrapper setup --default-configs-dir "
                         f"/etc/kafka/docker --mounted-configs-dir /mnt/shared/config --final-configs-dir {home}/config")
@@ -135,11 +147,31 @@ def test_a_new_cluster_is_formatted_with_the_initial_controllers(tmp_path: Path)
                         f"{home}/config/server.properties --initial-controllers {voters}")
 
 
-def test_a_broker_that_lost_its_volume_joins_a_running_quorum_as_a_new_member(tmp_path: Path) -> None:
-    calls, _ = format_storage(tmp_path, quorum_answers=True)
+@pytest.mark.parametrize("replicas", [1, 3])
+def test_a_broker_that_lost_its_volume_joins_a_running_quorum_as_a_new_member(tmp_path: Path, replicas: int) -> None:
+    calls, _ = format_storage(tmp_path, quorum_answers=True, replicas=replicas)
     assert calls[-1].endswith("--no-initial-controllers") and "--initial-controllers" not in calls[-1]
 
 
 def test_a_formatted_volume_is_left_alone(tmp_path: Path) -> None:
     calls, _ = format_storage(tmp_path, quorum_answers=False, formatted=True)
     assert calls == []
+
+
+@pytest.mark.parametrize(("replicas", "milestone"), [(1, 7), (3, 7), (3, 8)])
+def test_the_quorum_script_asks_the_brokers_controllers_with_a_heap_of_its_own(tmp_path: Path, replicas: int,
+                                                                              milestone: int) -> None:
+    """What the drill and operators run inside a broker (`bash quorum.sh describe --replication`): the bootstrap
+    controllers, TLS settings from milestone 8, and a heap that does not double the broker container's memory."""
+    statefulset, scripts = kafka(replicas, milestone=milestone)
+    folder, variables = install(tmp_path, scripts, quorum_answers=True)
+    main = env(pod(statefulset)["containers"][0])
+    variables |= {k: v for k, v in main.items() if k.startswith(("KAFKA_", "CA3_"))}
+    ran = subprocess.run(["bash", str(folder / "quorum.sh"), "describe", "--replication"], env=variables,
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert ran.returncode == 0, ran.stderr
+    [call] = (tmp_path / "calls").read_text().splitlines()
+    servers = main["KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS"]
+    tls = " --command-config /etc/kafka/client/client-tls.properties" if milestone == 8 else ""
+    assert call == f"kafka-metadata-quorum.sh --bootstrap-controller {servers}{tls} describe --replication"
+    assert (tmp_path / "calls.heap").read_text().strip() == "-Xms32m -Xmx128m" != main["KAFKA_HEAP_OPTS"]

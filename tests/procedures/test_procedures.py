@@ -190,6 +190,8 @@ def test_broker_loss_advice_follows_the_broker_count() -> None:
     assert "single broker" in one and "stays available" not in one
     assert "With 3 brokers the topic stays available" in three
     assert "delete pod/kafka-2 --grace-period=0 --force" in three and "pod/kafka-1" not in one
+    quorum = "exec pod/kafka-0 -c kafka -- bash /etc/ca3/kafka/quorum.sh describe --replication"
+    assert quorum in one and quorum in three  # whether each broker is a KRaft voter again
 
 
 def test_written_file_holds_no_secret(tmp_path: Path) -> None:

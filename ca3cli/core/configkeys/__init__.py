@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypedDict
 
 import yaml
 
@@ -21,10 +21,18 @@ KEYS_FILE = "documented-keys.json"  # package data next to this module
 YAML_KINDS = ("loki", "promtail", "grafana-datasources", "grafana-dashboards", "prometheus")
 
 
+class Documented(TypedDict):
+    """One configuration kind's entry: where its keys were taken from, and the key names allowed at each path."""
+
+    source: str
+    keys: dict[str, Any]  # YAML kinds: {path: [names]}; alloy: {component: {block: [names]}}
+
+
 @cache
-def documented() -> dict[str, Any]:
-    """The documented keys per configuration kind: {kind: {"source": ..., "keys": {path: [names]}}}."""
-    return json.loads(resources.files(__package__).joinpath(KEYS_FILE).read_text())
+def documented() -> dict[str, Documented]:
+    """The documented keys per configuration kind (package data ca3 ships, so its shape is trusted)."""
+    found: dict[str, Documented] = json.loads(resources.files(__package__).joinpath(KEYS_FILE).read_text())
+    return found
 
 
 def _mappings_at(node: Any, path: list[str]) -> Iterator[dict[str, Any]]:

@@ -88,7 +88,7 @@ def ports_exist(objs: list[KubeObject]) -> list[Finding]:
     return findings
 
 
-def _config_refs(pod: PodTemplate, kind: str) -> Iterator[tuple[str, str | None]]:
+def config_refs(pod: PodTemplate, kind: str) -> Iterator[tuple[str, str | None]]:
     """(name, key or None) of every ConfigMap or Secret a pod template reads, by volume, env or envFrom."""
     volume_key, ref_key, env_key, name_field = {
         "ConfigMap": ("configMap", "configMapRef", "configMapKeyRef", "name"),
@@ -120,7 +120,7 @@ def _references_exist(objs: list[KubeObject], kind: str) -> list[Finding]:
     present = by_kind(objs, kind)
     findings = []
     for pod in pod_templates(objs):
-        for name, key in _config_refs(pod, kind):
+        for name, key in config_refs(pod, kind):
             if name not in present:
                 findings.append(Finding(kind.lower(), pod.owner.where,
                                         f"reads {kind} {name!r}, which is not rendered."))

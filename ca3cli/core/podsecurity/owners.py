@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from ca3cli.core.kubeobjects import ManagedFieldsEntry, Namespace
 from ca3cli.core.podsecurity.namespace import LABEL_PREFIX
 
 
@@ -30,14 +30,16 @@ class ForeignLabel:
         return f"{mode}={self.value or '(unset)'} set by {', '.join(self.managers)} (ca3 needs {mode}={self.wanted})"
 
 
-def _manager(entry: Mapping[str, Any]) -> str:
+def _manager(entry: ManagedFieldsEntry) -> str:
     return f"`{entry.get('manager') or '(unnamed)'}` ({entry.get('operation') or '?'})"
 
 
-def foreign_labels(namespace: Mapping[str, Any] | None, wanted: Mapping[str, str], manager: str) -> list[ForeignLabel]:
+def foreign_labels(namespace: Namespace | None, wanted: Mapping[str, str], manager: str) -> list[ForeignLabel]:
     """The Pod Security labels of a live namespace (`kubectl get --show-managed-fields -o json`) that a manager other
     than `manager` owns with a value other than `wanted`'s; empty when the namespace does not exist yet."""
-    meta = (namespace or {}).get("metadata") or {}
+    if not namespace:
+        return []
+    meta = namespace["metadata"]
     live = meta.get("labels") or {}
     owners: dict[str, list[str]] = {}
     for entry in meta.get("managedFields") or []:

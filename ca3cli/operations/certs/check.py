@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
-from ca3cli.core.errors import Ca3Error
+from ca3cli.core.errors import Ca3Error, KubectlError
+from ca3cli.core.kubeobjects import Secret
+from ca3cli.edges import kuberead
 from ca3cli.edges.kube import Kubectl, reason
 from ca3cli.operations.certs import inspect, store
 from ca3cli.operations.certs.names import CertSpec, wanted
@@ -68,12 +69,13 @@ def local_rows(folder: Path, settings: Settings, now: dt.datetime) -> list[Row]:
 
 def cluster_certificate(kubectl: Kubectl, secret: str) -> x509.Certificate | None:
     """The certificate in Secret `secret` (its tls.crt only), or None when the Secret does not exist."""
-    result = kubectl.run("get", "secret", secret, "-o", "json", check=False)
-    if result.returncode != 0:
-        if "NotFound" in result.stderr or "not found" in result.stderr:
+    try:
+        found = kuberead.one(kubectl, Secret, "secret", secret)
+    except KubectlError as exc:
+        if exc.status_reason == "NotFound":
             return None
-        raise Ca3Error(f"reading Secret {secret} failed: {reason(result.stderr) or 'no output'}")
-    data: dict[str, Any] = json.loads(result.stdout).get("data") or {}
+        raise Ca3Error(f"reading Secret {secret} failed: {reason(exc.stderr) or 'no output'}") from None
+    data = found.get("data") or {}
     if "tls.crt" not in data:
         return None
     return x509.load_pem_x509_certificate(base64.b64decode(data["tls.crt"]))

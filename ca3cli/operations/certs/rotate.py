@@ -10,7 +10,9 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ca3cli.core import registry, render
-from ca3cli.core.errors import Ca3Error
+from ca3cli.core.errors import Ca3Error, status_reason
+from ca3cli.core.kubeobjects import Workload
+from ca3cli.edges import kuberead
 from ca3cli.edges.kube import Kubectl, reason
 from ca3cli.operations.certs.names import CA_CONFIGMAP, wanted
 from ca3cli.operations.certs.store import CA
@@ -66,7 +68,7 @@ def namespace_exists(kubectl: Kubectl, namespace: str) -> bool:
     result = kubectl.run("get", "namespace", namespace, "-o", "name", check=False, namespaced=False)
     if result.returncode == 0:
         return True
-    if "NotFound" in result.stderr:
+    if status_reason(result.stderr) == "NotFound":
         return False
     raise Ca3Error(f"The cluster did not answer ({reason(result.stderr) or 'no output'}). The new certificates are "
                    "kept in .ca3/certs/; run `ca3 certs --rotate` again once `kubectl cluster-info` works.")
@@ -82,8 +84,8 @@ def apply_tls_objects(kubectl: Kubectl, manifests: Iterable[Manifest]) -> list[s
 
 def present(kubectl: Kubectl) -> set[str]:
     """`kind/name` of the workloads that exist in the namespace now."""
-    listing = kubectl.get_json("get", ",".join(kind.lower() + "s" for kind in WORKLOAD_KINDS))
-    return {f"{item['kind'].lower()}/{item['metadata']['name']}" for item in (listing or {}).get("items", [])}
+    found = kuberead.items(kubectl, Workload, ",".join(kind.lower() + "s" for kind in WORKLOAD_KINDS))
+    return {f"{item.get('kind', '').lower()}/{item['metadata']['name']}" for item in found}
 
 
 def rotate_in_cluster(kubectl: Kubectl, settings: Settings, values: Mapping[str, str],

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from ca3cli.core.errors import Ca3Error
+from ca3cli.edges import answers
 from ca3cli.edges.kube import Kubectl
-from ca3cli.edges.portforward import Forward, forward, get_json
+from ca3cli.edges.portforward import Forward, forward
 from ca3cli.operations.chaos.influx import InfluxReader
 from ca3cli.operations.chaos.model import Reading
 from ca3cli.operations.chaos.why import why
@@ -88,7 +89,7 @@ class ClusterData:
 
         def read() -> float | None:
             url = prometheus.base() + "/api/v1/query?" + urllib.parse.urlencode({"query": PROMQL["lag"]})
-            result = get_json(url)["data"]["result"]
+            result = answers.vector(url)
             return sum(float(s["value"][1]) for s in result) if result else None
 
         return self._read(PROMETHEUS, prometheus, read)

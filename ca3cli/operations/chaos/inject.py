@@ -4,9 +4,9 @@ applying saved objects again. Choosing and cleaning are pure; `restore` is the o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations.chaos.model import Pod
@@ -15,6 +15,7 @@ from ca3cli.operations.validate.network import selects
 
 # Fields the API server owns; a saved object is applied again without them.
 SERVER_FIELDS = ("resourceVersion", "uid", "creationTimestamp", "generation", "managedFields")
+P = TypeVar("P", bound=Mapping[str, Any])  # a NetworkPolicy, live (core/kubeobjects.py) or as rendered
 
 
 @dataclass
@@ -36,14 +37,14 @@ def victim(pods: tuple[Pod, ...], tier: str) -> Pod | None:
     return next((p for p in pods if p.app == tier and p.ready), None)
 
 
-def tier_policies(policies: list[dict[str, Any]], labels: dict[str, str]) -> list[dict[str, Any]]:
+def tier_policies(policies: list[P], labels: dict[str, str]) -> list[P]:
     """The allow policies selecting a pod with `labels`: those with a non-empty pod selector (the namespace-wide
     default deny and DNS policies stay, so without these the pod can reach nothing and nothing can reach it)."""
     return [p for p in policies if (sel := p["spec"].get("podSelector") or {})
             and (sel.get("matchLabels") or sel.get("matchExpressions")) and selects(sel, labels)]
 
 
-def saved(obj: dict[str, Any]) -> dict[str, Any]:
+def saved(obj: Mapping[str, Any]) -> dict[str, Any]:
     """An object as read back, ready to apply again: without the fields the server owns, and without status."""
     meta = {k: v for k, v in obj["metadata"].items() if k not in SERVER_FIELDS}
     return {"apiVersion": obj["apiVersion"], "kind": obj["kind"], "metadata": meta, "spec": obj["spec"]}

@@ -115,7 +115,7 @@ class Step:
     t: float
     at: str
     experiment: str
-    phase: str  # steady-before, inject, measure, lift, steady-after, rollback, skip
+    phase: str  # steady-before, inject, measure, lift, steady-after, verify, rollback, skip
     action: str
     outcome: StepOutcome
     detail: str = ""

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from ca3cli.edges import kube
+from ca3cli.core import kubeobjects as k
+from ca3cli.edges import kube, kuberead
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations.chaos.model import Pod
 
@@ -12,7 +11,7 @@ EVENTS_SHOWN = 6
 LOG_LINES = 3
 
 
-def pod_state(pod: dict[str, Any]) -> Pod:
+def pod_state(pod: k.Pod) -> Pod:
     """One pod of `kubectl get pods -o json` as the drill sees it."""
     meta, status = pod["metadata"], pod.get("status", {})
     containers = status.get("containerStatuses") or []
@@ -25,11 +24,11 @@ def pod_state(pod: dict[str, Any]) -> Pod:
                sum(bool(c.get("ready")) for c in containers), meta.get("uid", ""))
 
 
-def pod_states(listing: dict[str, Any]) -> tuple[Pod, ...]:
+def pod_states(listing: k.KubeList[k.Pod]) -> tuple[Pod, ...]:
     return tuple(sorted((pod_state(p) for p in listing.get("items", [])), key=lambda p: (p.app, p.name)))
 
 
-def event_lines(listing: dict[str, Any], since: str) -> list[str]:
+def event_lines(listing: k.KubeList[k.Event], since: str) -> list[str]:
     """The events at or after `since` (UTC ISO 8601), oldest first, as `HH:MM:SS Kind/name Reason: message`."""
     found = []
     for event in listing.get("items", []):
@@ -42,11 +41,11 @@ def event_lines(listing: dict[str, Any], since: str) -> list[str]:
 
 
 def read_pods(kubectl: Kubectl) -> tuple[Pod, ...]:
-    return pod_states(kubectl.get_json("get", "pods", timeout=20))
+    return pod_states(kuberead.listing(kubectl, k.Pod, "pods", timeout=20))
 
 
 def read_events(kubectl: Kubectl, since: str) -> list[str]:
-    return event_lines(kubectl.get_json("get", "events", timeout=20), since)
+    return event_lines(kuberead.listing(kubectl, k.Event, "events", timeout=20), since)
 
 
 def read_logs(kubectl: Kubectl, tier: str) -> list[str]:
@@ -58,12 +57,11 @@ def read_logs(kubectl: Kubectl, tier: str) -> list[str]:
 
 
 def nodes(kubectl: Kubectl) -> list[str]:
-    return [n["metadata"]["name"] for n in kubectl.get_json("get", "nodes", namespaced=False, timeout=20)
-            .get("items", [])]
+    return [n["metadata"]["name"] for n in kuberead.items(kubectl, k.Node, "nodes", namespaced=False, timeout=20)]
 
 
 def system_daemonsets(kubectl: Kubectl) -> list[str]:
     """The DaemonSets in kube-system: the network plugin shows among them (how `ca3 validate` tells one that
     enforces NetworkPolicies)."""
-    listing = kubectl.get_json("get", "daemonsets", "-n", "kube-system", namespaced=False, timeout=20)
-    return [d["metadata"]["name"] for d in listing.get("items", [])]
+    found = kuberead.items(kubectl, k.Workload, "daemonsets", "-n", "kube-system", namespaced=False, timeout=20)
+    return [d["metadata"]["name"] for d in found]

@@ -189,6 +189,18 @@ class Runner:
             self.sample(attempt)
         return unread
 
+    def verify(self, attempt: Attempt) -> None:
+        """The action's own check once its tier is back (a Kafka broker a voter again); what is wrong raises."""
+        exp = attempt.experiment
+        attempt.phase = "verify"
+        found = actions.of(exp).verify(self.kubectl, exp, attempt.run(), lambda text: self.waiting(exp, text))
+        if found:
+            self.step(exp, "verify", found)
+
+    def waiting(self, exp: Experiment, text: str) -> None:
+        """What a slow step still waits for, on screen only: the step that ends the wait is journaled."""
+        self.console.print(f"[yellow]…[/] +{self.elapsed():.0f} s {escape(exp.name)} {escape(text)}")
+
     def lift(self, attempt: Attempt, undo: Undo) -> None:
         """End a cut-off early (its undo actions); what failed stays registered for the final rollback."""
         failed, stopped = self.rollback(attempt.experiment, undo, "lift")
@@ -276,6 +288,8 @@ class Runner:
             unread = self.measure(attempt, undo)
             if unread:
                 outcome, reason = "unmeasured", _sentences(unread, "The recovery could not be judged without it")
+            elif recovery.ready_at(attempt.run()) is not None:
+                self.verify(attempt)
         except KeyboardInterrupt:
             outcome = "interrupted"
             reason = f"Interrupted by Ctrl-C during {attempt.phase}; what it changed was undone."

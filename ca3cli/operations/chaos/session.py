@@ -17,8 +17,9 @@ from rich.console import Console
 
 from ca3cli.core import registry, topology
 from ca3cli.core.errors import Ca3Error, KubectlError
+from ca3cli.core.kubeobjects import ConfigMap, Secret
 from ca3cli.core.settings import Settings
-from ca3cli.edges import kube, secrets
+from ca3cli.edges import kube, kuberead, secrets
 from ca3cli.edges.kube import Kubectl, secret_value
 from ca3cli.edges.portforward import TlsTarget
 from ca3cli.operations import deployed as deployment
@@ -52,9 +53,9 @@ def _ca_pem(kubectl: Kubectl, milestone: int) -> str:
     """Our CA certificate from its ConfigMap (or a Secret of that name); its absence is a sentence with the fix."""
     try:
         try:
-            return str(kubectl.get_json("get", "configmap", CA_NAME, timeout=20)["data"][CA_KEY])
+            return kuberead.one(kubectl, ConfigMap, "configmap", CA_NAME, timeout=20)["data"][CA_KEY]
         except KeyError:
-            return secret_value(kubectl.get_json("get", "secret", CA_NAME, timeout=20), CA_KEY)
+            return secret_value(kuberead.one(kubectl, Secret, "secret", CA_NAME, timeout=20), CA_KEY)
     except KubectlError as exc:
         raise Ca3Error(f"InfluxDB speaks TLS at milestone {milestone} but its CA ({CA_NAME}) could not be read "
                        f"({kube.reason(exc.stderr or exc.stdout)}); run `ca3 certs` and `ca3 deploy -m {milestone}`."

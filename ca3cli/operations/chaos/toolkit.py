@@ -5,9 +5,10 @@ experiments and the rendered manifests (the policies a cut-off removes and resto
 What each file means when `chaos run` passes it:
 - the hypothesis holds every data-path tier's pods Ready and the action's evidence that its fault happened (the
   deleted pod's `Killing` event, the restart count above the one read at the start, the cut-off path's failures in
-  the logs of the client across the cut). Evidence is false before the fault, so the hypothesis is checked after the
-  method only (`runtime.hypothesis.strategy: after-method-only`); the method's last pause is the seed's 30 s, so
-  the check reads "the fault happened and every tier is Ready again 30 s later".
+  the logs of the client across the cut, a Kafka broker's claim created again and the broker a voter once more).
+  Evidence is false before the fault, so the hypothesis is checked after the method only
+  (`runtime.hypothesis.strategy: after-method-only`); the method's last pause is the seed's 30 s, so the check reads
+  "the fault happened and every tier is Ready again 30 s later".
 - rollbacks run also when the run is interrupted or fails (`runtime.rollbacks.strategy: always`, which chaostoolkit
   1.19 reads from the file; `chaos run --rollback-strategy always` says the same on the command line), and they are
   their own objects: no pause of the method is played after them.
@@ -46,6 +47,8 @@ def experiment(exp: Experiment, namespace: str, names: Topology, milestone: int,
     part = actions.of(exp).toolkit(exp, namespace, names)
     if part is None:
         return "its target is known only at run time (see docs/chaos.md)"
+    if isinstance(part, str):
+        return part
     if part.needs_enforced_policies and enforced is False:
         return "this cluster does not enforce NetworkPolicies, so removing them would cut nothing off"
     method = copy.deepcopy(part.method)

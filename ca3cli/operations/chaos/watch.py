@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
+from ca3cli.core import kubeobjects as k
 from ca3cli.core.errors import Ca3Error
 from ca3cli.edges import process
 from ca3cli.edges.kube import Kubectl
@@ -54,7 +55,7 @@ def apply(pods: dict[str, Pod], event: dict[str, Any]) -> bool:
     if kind == "DELETED":
         return pods.pop(key(obj), None) is not None
     if kind in ("ADDED", "MODIFIED") and obj.get("kind", "Pod") == "Pod":
-        pods[key(obj)] = observe.pod_state(obj)
+        pods[key(obj)] = observe.pod_state(cast(k.Pod, obj))  # the API server's Pod, as `get pods -o json` has it
         return True
     return False
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Callable
-from typing import Any
 
+from ca3cli.core.kubeobjects import Event, HorizontalPodAutoscaler, KubeList, Pod, no_condition
 from ca3cli.core.settings import Settings
-from ca3cli.edges import kube
+from ca3cli.edges import answers, kube, kuberead
 from ca3cli.edges.kube import Kubectl
-from ca3cli.edges.portforward import HttpError, get_json
+from ca3cli.edges.portforward import HttpError
 from ca3cli.operations import preflight
 from ca3cli.operations.loadtest.model import HpaReading, Phase, Rescale, Sample
-from ca3cli.operations.status import cpu_utilization
+from ca3cli.operations.status import HPA_NOT_YET, cpu_utilization
 
 RATE_WINDOW = "1m"  # at least four of Prometheus's 10 s scrapes
 PROMQL = {
@@ -25,11 +25,10 @@ PROMQL = {
 RESCALE_EVENTS = "--field-selector=reason=SuccessfulRescale,involvedObject.kind=HorizontalPodAutoscaler"
 
 
-def hpa_reading(hpa: dict[str, Any]) -> HpaReading:
+def hpa_reading(hpa: HorizontalPodAutoscaler) -> HpaReading:
     """One HPA object (autoscaling/v2) as the columns of `kubectl get hpa` plus its ScalingActive condition."""
-    spec, status = hpa.get("spec", {}), hpa.get("status", {})
-    active: dict[str, Any] = next(
-        (c for c in status.get("conditions") or [] if c.get("type") == "ScalingActive"), {})
+    spec, status = hpa["spec"], hpa.get("status") or HPA_NOT_YET
+    active = next((c for c in status.get("conditions") or [] if c.get("type") == "ScalingActive"), no_condition())
     return HpaReading(hpa["metadata"]["name"], int(status.get("currentReplicas", 0)),
                       int(status.get("desiredReplicas", 0)), int(spec.get("minReplicas", 1)),
                       int(spec.get("maxReplicas", 0)), cpu_utilization(status.get("currentMetrics") or [], "current"),
@@ -37,7 +36,7 @@ def hpa_reading(hpa: dict[str, Any]) -> HpaReading:
                       active.get("message", ""))
 
 
-def ready_pods(pods: dict[str, Any]) -> dict[str, int]:
+def ready_pods(pods: KubeList[Pod]) -> dict[str, int]:
     """Ready pods per `app` label (a pod counts when its Ready condition is True)."""
     counts: dict[str, int] = {}
     for pod in pods.get("items", []):
@@ -48,13 +47,13 @@ def ready_pods(pods: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
-def rescales(events: dict[str, Any], since: str) -> list[Rescale]:
+def rescales(events: KubeList[Event], since: str) -> list[Rescale]:
     """The `SuccessfulRescale` events at or after `since` (UTC, ISO 8601 to the second), oldest first."""
     found = []
     for event in events.get("items", []):
         at = event.get("lastTimestamp") or event.get("eventTime") or event.get("firstTimestamp") or ""
         if event.get("reason") == "SuccessfulRescale" and at[:19] >= since[:19]:
-            found.append(Rescale(at, event["involvedObject"]["name"], event.get("message", "")))
+            found.append(Rescale(at, event["involvedObject"].get("name", ""), event.get("message", "")))
     return sorted(found, key=lambda r: r.at)
 
 
@@ -82,8 +81,8 @@ def throughput(url: Callable[[str], str]) -> dict[str, float | None]:
     readings: dict[str, float | None] = {}
     for key, expr in PROMQL.items():
         try:
-            result = get_json(url("/api/v1/query?" + urllib.parse.urlencode({"query": expr})))["data"]["result"]
-        except (HttpError, KeyError, TypeError):
+            result = answers.vector(url("/api/v1/query?" + urllib.parse.urlencode({"query": expr})))
+        except HttpError:
             result = []
         readings[key] = sum(float(s["value"][1]) for s in result) if result else None
     return readings
@@ -91,10 +90,10 @@ def throughput(url: Callable[[str], str]) -> dict[str, float | None]:
 
 def sample(kubectl: Kubectl, url: Callable[[str], str], t: float, at: str, phase: Phase) -> Sample:
     """One tick: every HPA, Ready pods per app, and throughput."""
-    hpas = kubectl.get_json("get", "horizontalpodautoscalers.autoscaling", timeout=20).get("items", [])
-    pods = kubectl.get_json("get", "pods", timeout=20)
+    hpas = kuberead.items(kubectl, HorizontalPodAutoscaler, "horizontalpodautoscalers.autoscaling", timeout=20)
+    pods = kuberead.listing(kubectl, Pod, "pods", timeout=20)
     return Sample(t, at, phase, tuple(hpa_reading(h) for h in hpas), ready_pods(pods), throughput(url))
 
 
 def rescale_events(kubectl: Kubectl, since: str) -> list[Rescale]:
-    return rescales(kubectl.get_json("get", "events", RESCALE_EVENTS, timeout=20), since)
+    return rescales(kuberead.listing(kubectl, Event, "events", RESCALE_EVENTS, timeout=20), since)

@@ -8,6 +8,8 @@ from typing import Any, Literal
 import yaml
 
 from ca3cli.core.errors import Ca3Error, KubectlError
+from ca3cli.core.kubeobjects import Workload
+from ca3cli.edges import kuberead
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations.deploy import APPLY_TIMEOUT_S, FIELD_MANAGER
 from ca3cli.operations.loadtest.model import LoadReport
@@ -29,7 +31,7 @@ def start(kubectl: Kubectl, objects: list[dict[str, Any]]) -> None:
                        "`ca3 load-test` again.") from exc
 
 
-def state(job: dict[str, Any]) -> tuple[JobState, str]:
+def state(job: Workload) -> tuple[JobState, str]:
     """Whether a Job (from `kubectl get job -o json`) runs, completed or failed, with the failure's message."""
     for condition in job.get("status", {}).get("conditions") or []:
         if condition.get("status") == "True" and condition.get("type") in ("Complete", "Failed"):
@@ -39,7 +41,7 @@ def state(job: dict[str, Any]) -> tuple[JobState, str]:
 
 
 def follow(kubectl: Kubectl, job: dict[str, Any]) -> tuple[JobState, str]:
-    return state(kubectl.get_json("get", ref(job), timeout=20))
+    return state(kuberead.one(kubectl, Workload, ref(job), timeout=20))
 
 
 def summary(logs: str, outcome: JobState, reason: str) -> LoadReport:

@@ -3,6 +3,7 @@ broker loss, a database outage, consumer lag, and certificate expiry."""
 
 from __future__ import annotations
 
+from ca3cli.core import kraft
 from ca3cli.operations.procedures.inventory import SHORT
 from ca3cli.operations.procedures.model import Facts, Procedure, Step, steps
 from ca3cli.operations.procedures.tiers import ERRORS
@@ -107,6 +108,11 @@ def broker_loss(facts: Facts) -> Procedure:
             Step(facts.kubectl("logs", kafka.ref, "-c", kafka.containers[0], "--tail=100"),
                  "The broker's start-up: log recovery and joining the KRaft quorum."),
             Step(facts.kubectl("get", "pvc", "-l", kafka.label_selector), "Each broker's data volume is Bound."),
+            Step(facts.kubectl("exec", f"pod/{kafka.name}-0", "-c", kafka.containers[0], "--", "bash",
+                               kraft.QUORUM_SCRIPT, "describe", "--replication"),
+                 "Every broker listed once, as Leader or Follower (a KRaft voter). One that lost its volume is "
+                 "listed as Observer with a new directory id until auto-join puts it in place of its old entry "
+                 "(docs/cluster-operations.md)."),
         ),
         recover=steps(
             Step(facts.kubectl("rollout", "status", kafka.ref, "--timeout=300s"),

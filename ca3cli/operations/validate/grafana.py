@@ -6,7 +6,9 @@ import re
 import urllib.parse
 from typing import Any
 
-from ca3cli.edges.portforward import HttpError, basic_auth, get_json
+from ca3cli.core.kubeobjects import Service
+from ca3cli.edges import answers
+from ca3cli.edges.portforward import HttpError, basic_auth
 from ca3cli.operations import services
 from ca3cli.operations.validate.model import Check, Outcome, failed, passed, verdict
 from ca3cli.operations.validate.probe import Probe
@@ -28,11 +30,20 @@ def grafana_url(probe: Probe, path: str) -> str:
     return probe.forward(*services.target(probe.names, services.GRAFANA)).url(path)
 
 
-def grafana_api(probe: Probe, path: str) -> Any:
-    """GET a Grafana API path as the admin user from Grafana's Secret (the password is never shown)."""
+def _admin(probe: Probe) -> dict[str, str]:
+    """Basic auth as the admin user from Grafana's Secret (the password is never shown)."""
     admin = probe.names.secret(services.GRAFANA, "admin-password").name
-    auth = basic_auth(probe.secret(admin, "admin-user"), probe.secret(admin, "admin-password"))
-    return get_json(grafana_url(probe, path), headers=auth)
+    return basic_auth(probe.secret(admin, "admin-user"), probe.secret(admin, "admin-password"))
+
+
+def grafana_api(probe: Probe, path: str) -> dict[str, Any]:
+    """GET a Grafana API path that answers one object (a datasource's health, a dashboard), as the admin."""
+    return answers.json_object(grafana_url(probe, path), headers=_admin(probe))
+
+
+def grafana_list(probe: Probe, path: str) -> list[dict[str, Any]]:
+    """GET a Grafana API path that answers a list (datasources, search hits), as the admin."""
+    return answers.json_list(grafana_url(probe, path), headers=_admin(probe))
 
 
 def decide_health(health: dict[str, Any]) -> Outcome:
@@ -42,7 +53,7 @@ def decide_health(health: dict[str, Any]) -> Outcome:
 
 def gather_nodeport(probe: Probe) -> dict[str, Any]:
     name = probe.names.service(services.GRAFANA).name
-    return {"name": name, "service": probe.find("services", name), "want": probe.settings.grafana.node_port}
+    return {"name": name, "service": probe.find(Service, "services", name), "want": probe.settings.grafana.node_port}
 
 
 def decide_nodeport(evidence: dict[str, Any]) -> Outcome:
@@ -62,7 +73,7 @@ def gather_datasource(kind: str) -> Any:
     """The datasource of `kind` (prometheus, loki, influxdb) and the answer of its health check."""
 
     def gather(probe: Probe) -> dict[str, Any]:
-        sources = probe.memo(("grafana-datasources",), lambda: grafana_api(probe, "/api/datasources"))
+        sources = probe.memo(("grafana-datasources",), lambda: grafana_list(probe, "/api/datasources"))
         source = next((s for s in sources if s.get("type") == kind), None)
         if source is None:
             return {"kind": kind, "source": None, "health": {}}
@@ -97,7 +108,7 @@ def gather_dashboard(probe: Probe) -> dict[str, Any] | None:
     """The dashboard model of `CA3 Pipeline Metrics`, or None when Grafana has no dashboard of that title."""
 
     def run() -> dict[str, Any] | None:
-        hits = grafana_api(probe, "/api/search?" + urllib.parse.urlencode({"query": DASHBOARD, "type": "dash-db"}))
+        hits = grafana_list(probe, "/api/search?" + urllib.parse.urlencode({"query": DASHBOARD, "type": "dash-db"}))
         hit = next((h for h in hits if h.get("title") == DASHBOARD), None)
         return None if hit is None else grafana_api(probe, f"/api/dashboards/uid/{hit['uid']}")["dashboard"]
 
@@ -164,7 +175,7 @@ def panel_check(check_id: str, role: str) -> Check:
 
 CHECKS = (
     Check("m1.grafana-nodeport", gather_nodeport, decide_nodeport),
-    Check("m1.grafana-health", lambda probe: get_json(grafana_url(probe, "/api/health")), decide_health),
+    Check("m1.grafana-health", lambda probe: answers.json_object(grafana_url(probe, "/api/health")), decide_health),
     Check("m1.grafana-influxdb-datasource", gather_datasource("influxdb"), decide_datasource),
     Check("m4.grafana-prometheus-datasource", gather_datasource("prometheus"), decide_datasource),
     Check("m4.dashboard", gather_dashboard, decide_dashboard),

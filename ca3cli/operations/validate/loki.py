@@ -7,7 +7,7 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
-from ca3cli.edges.portforward import get_json
+from ca3cli.edges import answers
 from ca3cli.operations import services
 from ca3cli.operations.validate.model import Check, Outcome, failed, verdict
 from ca3cli.operations.validate.probe import Probe
@@ -18,14 +18,13 @@ APPS = ("producer", "processor", "kafka", "influxdb")  # components whose logs L
 NANOS = 1_000_000_000
 
 
-def query_range(probe: Probe, logql: str, limit: int = 50) -> dict[str, Any]:
+def query_range(probe: Probe, logql: str, limit: int = 50) -> answers.RangeData:
     """The `data` of `/loki/api/v1/query_range` over the last 15 minutes, newest first."""
     now = time.time_ns()
     params = {"query": logql, "start": str(now - WINDOW_S * NANOS), "end": str(now), "limit": str(limit),
               "direction": "backward"}
     loki = probe.forward(*services.target(probe.names, services.LOKI))
-    answer = get_json(loki.url("/loki/api/v1/query_range?" + urllib.parse.urlencode(params)), timeout=15)
-    return answer["data"]
+    return answers.query_range(loki.url("/loki/api/v1/query_range?" + urllib.parse.urlencode(params)), timeout=15)
 
 
 def lines(data: dict[str, Any]) -> list[tuple[dict[str, str], str]]:

@@ -22,11 +22,9 @@ def choose(kubectl: Kubectl, namespace: str, requested: int | None) -> tuple[int
             f"Cannot read namespace {namespace} from the cluster ({kube.reason(exc.stderr) or 'no output'}). "
             "Check the kube context with `kubectl cluster-info` or pass `--context`."
         ) from None
-    if found is None:
-        if requested is None:
-            raise Ca3Error(f"Namespace {namespace} does not exist, so nothing is deployed. Deploy with "
-                           "`ca3 deploy -m N`, or pass `-m N` to validate anyway.")
-        found = {}
+    if found is None and requested is None:
+        raise Ca3Error(f"Namespace {namespace} does not exist, so nothing is deployed. Deploy with "
+                       "`ca3 deploy -m N`, or pass `-m N` to validate anyway.")
     if requested is not None:
         return registry.check_milestone(requested), f"milestone {requested} as requested (-m)"
     deployed = recorded(found)

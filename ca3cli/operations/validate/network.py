@@ -6,8 +6,11 @@ import json
 import secrets
 import socket
 import struct
+from collections.abc import Mapping
 from typing import Any
 
+from ca3cli.core.kubeobjects import NetworkPolicy, Pod, Service, Workload
+from ca3cli.edges import kuberead
 from ca3cli.operations.validate.model import Check, Outcome, Status, failed, passed, verdict
 from ca3cli.operations.validate.probe import Probe
 from ca3cli.operations.validate.tls import KAFKA_OFF
@@ -19,7 +22,7 @@ ENFORCING_PLUGINS = ("calico-node", "cilium", "antrea-agent", "kube-router", "we
 CONNECTED, BLOCKED = "ca3-probe: connected", "ca3-probe: blocked"
 
 
-def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+def selects(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
     """Whether a Kubernetes label selector (matchLabels and matchExpressions) selects `labels`."""
     if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
         return False
@@ -32,7 +35,7 @@ def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
     return True
 
 
-def is_default_deny(policy: dict[str, Any], direction: str) -> bool:
+def is_default_deny(policy: Mapping[str, Any], direction: str) -> bool:
     """An empty pod selector, the direction in policyTypes, and no rules for it: nothing allowed that way."""
     spec = policy["spec"]
     everyone = not (spec.get("podSelector") or {}).get("matchLabels") and not (spec.get("podSelector") or {}).get(
@@ -40,13 +43,13 @@ def is_default_deny(policy: dict[str, Any], direction: str) -> bool:
     return everyone and direction in spec.get("policyTypes", []) and not spec.get(direction.lower())
 
 
-def allows_dns(policy: dict[str, Any]) -> bool:
+def allows_dns(policy: Mapping[str, Any]) -> bool:
     return any(port.get("port") in (53, "dns", "dns-tcp") for rule in policy["spec"].get("egress") or []
                for port in rule.get("ports") or [])
 
 
 def gather_policies(probe: Probe) -> dict[str, Any]:
-    return {"policies": probe.items("networkpolicies"), "pods": probe.items("pods")}
+    return {"policies": probe.items(NetworkPolicy, "networkpolicies"), "pods": probe.items(Pod, "pods")}
 
 
 def decide_policies(evidence: dict[str, Any]) -> Outcome:
@@ -85,14 +88,14 @@ PLAINTEXT_PORT = 9092  # Kafka's plaintext port, which milestone 8 must close
 
 def gather_enforcement(probe: Probe) -> dict[str, Any]:
     rendered = probe.names.service(KAFKA)
-    service = probe.find("services", rendered.name)
+    service = probe.find(Service, "services", rendered.name)
     if service is None:
         return {"output": "", "error": f"Service {rendered.name} does not exist", "plugins": []}
     address, port = service["spec"].get("clusterIP", rendered.name), rendered.port
     result = probe.run(*probe_pod_args(f"ca3-netpol-probe-{secrets.token_hex(3)}", address, port), timeout=60)
-    system = probe.kubectl.get_json("get", "daemonsets", "-n", "kube-system", namespaced=False, timeout=20)
+    system = kuberead.items(probe.kubectl, Workload, "daemonsets", "-n", "kube-system", namespaced=False, timeout=20)
     return {"output": result.stdout, "error": result.stderr.strip(), "target": f"{address}:{port}",
-            "plugins": [d["metadata"]["name"] for d in system.get("items", [])]}
+            "plugins": [d["metadata"]["name"] for d in system]}
 
 
 def decide_enforcement(evidence: dict[str, Any]) -> Outcome:
@@ -136,8 +139,8 @@ def kafka_answers(port: int, timeout: float = 5.0) -> str | None:
 
 def gather_plaintext(probe: Probe) -> dict[str, Any]:
     name, pod = probe.names.service(KAFKA).name, probe.names.first_pod(KAFKA)
-    service = probe.find("services", name)
-    ports = [p.get("port") for p in (service or {}).get("spec", {}).get("ports", [])]
+    service = probe.find(Service, "services", name)
+    ports = [p.get("port") for p in (service.get("spec", {}).get("ports", []) if service else [])]
     return {"service": name, "pod": pod, "service_ports": ports,
             "answer": kafka_answers(probe.forward(f"pod/{pod}", PLAINTEXT_PORT).local_port)}
 

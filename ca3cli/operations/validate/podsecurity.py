@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ca3cli.core import registry
+from ca3cli.core.kubeobjects import Namespace
 from ca3cli.core.podsecurity import namespace as pod_security
 from ca3cli.operations.deployed import recorded
 from ca3cli.operations.validate.model import Check, Outcome, verdict
@@ -13,7 +14,7 @@ from ca3cli.operations.validate.probe import Probe
 
 def gather(probe: Probe) -> dict[str, Any]:
     """The namespace's labels, and the ones rendering the deployed milestone (its annotation, else -m) would set."""
-    found = probe.get("namespace", probe.namespace, namespaced=False)
+    found = probe.get(Namespace, "namespace", probe.namespace, namespaced=False)
     deployed = recorded(found) or probe.milestone
     components = registry.components_for(deployed, probe.settings)
     return {"namespace": probe.namespace, "milestone": deployed,

@@ -10,10 +10,12 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ca3cli.core import registry, topology
 from ca3cli.core.errors import Ca3Error, KubectlError
+from ca3cli.core.kubeobjects import ConfigMap, Named, Secret
+from ca3cli.edges import kuberead
 from ca3cli.edges.kube import Kubectl, Result, secret_value
 from ca3cli.edges.portforward import Forward, TlsTarget, forward
 from ca3cli.operations.certs.names import CA_CONFIGMAP
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
 
 CA_NAME = CA_CONFIGMAP  # ConfigMap (or Secret) holding our CA certificate under key `ca.crt`
 CA_KEY = "ca.crt"
+T = TypeVar("T")
+K = TypeVar("K", bound=Named)
 
 
 class Probe:
@@ -48,7 +52,7 @@ class Probe:
         manifests, rendered once per run unless given."""
         return self._names or self.memo(("names",), lambda: topology.of_milestone(self.settings, self.milestone))
 
-    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """Compute once per run; later callers get the same value (or the same error) without a second call."""
         with self._lock:
             key_lock = self._key_locks.setdefault(key, threading.Lock())
@@ -61,20 +65,21 @@ class Probe:
             ok, value = self._cache[key]
         if not ok:
             raise value
-        return value
+        return cast(T, value)  # what `compute` returned for this key
 
-    def get(self, *args: str, namespaced: bool = True) -> Any:
-        """`kubectl get ARGS -o json`, parsed, cached for the run."""
+    def get(self, model: type[T], *args: str, namespaced: bool = True) -> T:
+        """`kubectl get ARGS -o json` of one object, typed, cached for the run."""
         return self.memo(("get", namespaced, *args),
-                          lambda: self.kubectl.get_json("get", *args, namespaced=namespaced, timeout=20))
+                         lambda: kuberead.one(self.kubectl, model, *args, namespaced=namespaced, timeout=20))
 
-    def items(self, resource: str) -> list[dict[str, Any]]:
-        """The `items` of `kubectl get RESOURCE -o json` in the namespace."""
-        return self.get(resource).get("items", [])
+    def items(self, model: type[T], resource: str, namespaced: bool = True) -> list[T]:
+        """The items of `kubectl get RESOURCE -o json` (in the namespace unless not `namespaced`), typed, cached."""
+        return self.memo(("items", namespaced, resource),
+                         lambda: kuberead.items(self.kubectl, model, resource, namespaced=namespaced, timeout=20))
 
-    def find(self, resource: str, name: str) -> dict[str, Any] | None:
+    def find(self, model: type[K], resource: str, name: str) -> K | None:
         """One object by name from the cached list, or None when it does not exist."""
-        return next((item for item in self.items(resource) if item["metadata"]["name"] == name), None)
+        return next((item for item in self.items(model, resource) if item["metadata"]["name"] == name), None)
 
     def logs(self, target: str, since: str | None = "10m") -> str:
         """Logs of every container of `target` (`statefulset/x`, or an `app=x` selector): recent, or all with None."""
@@ -105,14 +110,14 @@ class Probe:
 
     def secret(self, name: str, key: str) -> str:
         """The decoded value of one Secret key, read at run time; callers must never print it."""
-        return secret_value(self.get("secret", name), key)
+        return secret_value(self.get(Secret, "secret", name), key)
 
     def ca_pem(self) -> str:
         """Our CA certificate, from ConfigMap `ca3-ca` (or a Secret of that name)."""
 
         def read() -> str:
             try:
-                return self.get("configmap", CA_NAME)["data"][CA_KEY]
+                return self.get(ConfigMap, "configmap", CA_NAME)["data"][CA_KEY]
             except (KubectlError, KeyError):
                 return self.secret(CA_NAME, CA_KEY)
 

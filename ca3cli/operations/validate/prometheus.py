@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Callable
 from typing import Any
 
-from ca3cli.edges.portforward import get_json, request
+from ca3cli.core.kubeobjects import Pod
+from ca3cli.edges import answers
+from ca3cli.edges.portforward import request
 from ca3cli.operations import services
 from ca3cli.operations.validate.model import Check, Outcome, failed, passed, verdict
 from ca3cli.operations.validate.probe import Probe
@@ -18,17 +21,16 @@ def prometheus_url(probe: Probe, path: str) -> str:
     return probe.forward(*services.target(probe.names, services.PROMETHEUS)).url(path)
 
 
-def query(probe: Probe, expr: str) -> list[dict[str, Any]]:
+def query(probe: Probe, expr: str) -> list[answers.Sample]:
     """The samples of an instant query (`/api/v1/query`), cached for the run."""
 
-    def run() -> list[dict[str, Any]]:
-        answer = get_json(prometheus_url(probe, "/api/v1/query?" + urllib.parse.urlencode({"query": expr})))
-        return answer["data"]["result"]
+    def run() -> list[answers.Sample]:
+        return answers.vector(prometheus_url(probe, "/api/v1/query?" + urllib.parse.urlencode({"query": expr})))
 
     return probe.memo(("promql", expr), run)
 
 
-def sample_sum(samples: list[dict[str, Any]]) -> float:
+def sample_sum(samples: list[answers.Sample]) -> float:
     return sum(float(s["value"][1]) for s in samples)
 
 
@@ -50,16 +52,16 @@ def decide_ui(evidence: dict[str, str]) -> Outcome:
 # --- targets ---------------------------------------------------------------------------------------------------
 
 
-def target_component(target: dict[str, Any]) -> str:
+def target_component(target: answers.Target) -> str:
     """Which workload a scrape target belongs to: the pod's `app` label when discovered, else the job name."""
     found, labels = target.get("discoveredLabels", {}), target.get("labels", {})
     return (found.get("__meta_kubernetes_pod_label_app") or labels.get("app")
             or found.get("__meta_kubernetes_pod_label_app_kubernetes_io_name") or labels.get("job", ""))
 
 
-def gather_targets(probe: Probe) -> list[dict[str, Any]]:
-    def run() -> list[dict[str, Any]]:
-        return get_json(prometheus_url(probe, "/api/v1/targets?state=active"))["data"]["activeTargets"]
+def gather_targets(probe: Probe) -> list[answers.Target]:
+    def run() -> list[answers.Target]:
+        return answers.targets(prometheus_url(probe, "/api/v1/targets?state=active"))
 
     return probe.memo(("prometheus-targets",), run)
 
@@ -74,7 +76,7 @@ def gather_apps_targets(*components: str) -> Any:
 
 
 def decide_targets(evidence: dict[str, Any]) -> Outcome:
-    targets: list[dict[str, Any]] = evidence["targets"]
+    targets: list[answers.Target] = evidence["targets"]
     problems, seen = [], []
     for component in evidence["apps"]:
         mine = [t for t in targets if target_component(t) == component]
@@ -92,16 +94,16 @@ def targets_check(check_id: str, *components: str) -> Check:
 # --- queries ---------------------------------------------------------------------------------------------------
 
 
-def gather_queries(*exprs: str) -> Any:
-    def gather(probe: Probe) -> dict[str, list[dict[str, Any]]]:
+def gather_queries(*exprs: str) -> Callable[[Probe], dict[str, list[answers.Sample]]]:
+    def gather(probe: Probe) -> dict[str, list[answers.Sample]]:
         return {expr: query(probe, expr) for expr in exprs}
 
     return gather
 
 
-def decide_positive(answers: dict[str, list[dict[str, Any]]]) -> Outcome:
+def decide_positive(found: dict[str, list[answers.Sample]]) -> Outcome:
     """PASS when every query has samples summing to more than zero."""
-    values = {expr: sample_sum(samples) if samples else None for expr, samples in answers.items()}
+    values = {expr: sample_sum(samples) if samples else None for expr, samples in found.items()}
     shown = "; ".join(f"{expr} = {'no data' if v is None else f'{v:g}'}" for expr, v in values.items())
     return verdict(all(v is not None and v > 0 for v in values.values()), shown, shown)
 
@@ -136,7 +138,7 @@ def metrics_check(check_id: str, component: str, metric: str) -> Check:
 def serving_pod(probe: Probe, component: str) -> str | None:
     """The first (by name) Running and Ready pod carrying the component's pod labels, or None."""
     labels = probe.names.pod_labels(component).items()
-    pods = [pod for pod in probe.items("pods") if labels <= (pod["metadata"].get("labels") or {}).items()
+    pods = [pod for pod in probe.items(Pod, "pods") if labels <= (pod["metadata"].get("labels") or {}).items()
             and pod_problem(pod) is None]
     return min((pod["metadata"]["name"] for pod in pods), default=None)
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ca3cli.core.kubeobjects import ContainerStatus, HorizontalPodAutoscaler, Node, Pod, Taint, Workload, no_condition
 from ca3cli.operations.loadtest import analysis, outputs
+from ca3cli.operations.status import HPA_NOT_YET, cpu_utilization
 from ca3cli.operations.validate.model import Check, Outcome, Status, failed, passed, verdict
 from ca3cli.operations.validate.probe import Probe
 from ca3cli.operations.validate.workloads import decide_can_i, gather_can_i, listing
@@ -17,7 +19,7 @@ RECENT = timedelta(minutes=10)
 # --- the log agent, one pod per schedulable node ---------------------------------------------------------------
 
 
-def tolerates(tolerations: list[dict[str, Any]], taint: dict[str, Any]) -> bool:
+def tolerates(tolerations: list[dict[str, Any]], taint: Taint) -> bool:
     """Whether a pod with `tolerations` may be scheduled onto a node with `taint` (Kubernetes' matching rules)."""
     for t in tolerations:
         if t.get("effect") and t["effect"] != taint.get("effect"):
@@ -29,20 +31,21 @@ def tolerates(tolerations: list[dict[str, Any]], taint: dict[str, Any]) -> bool:
     return False
 
 
-def schedulable(nodes: list[dict[str, Any]], tolerations: list[dict[str, Any]]) -> list[str]:
+def schedulable(nodes: list[Node], tolerations: list[dict[str, Any]]) -> list[str]:
     """Names of the nodes a DaemonSet with `tolerations` runs on."""
     names = []
     for node in nodes:
-        taints = [t for t in node["spec"].get("taints", []) if t.get("effect") in ("NoSchedule", "NoExecute")]
-        if not node["spec"].get("unschedulable") and all(tolerates(tolerations, t) for t in taints):
+        spec = node.get("spec", {})
+        taints = [t for t in spec.get("taints", []) if t.get("effect") in ("NoSchedule", "NoExecute")]
+        if not spec.get("unschedulable") and all(tolerates(tolerations, t) for t in taints):
             names.append(node["metadata"]["name"])
     return names
 
 
 def gather_log_agent(probe: Probe) -> dict[str, Any]:
     agent = probe.names.workload(probe.settings.observability.log_agent).name
-    return {"agent": agent, "daemonset": probe.find("daemonsets", agent),
-            "nodes": probe.get("nodes", namespaced=False).get("items", [])}
+    return {"agent": agent, "daemonset": probe.find(Workload, "daemonsets", agent),
+            "nodes": probe.items(Node, "nodes", namespaced=False)}
 
 
 def decide_log_agent(evidence: dict[str, Any]) -> Outcome:
@@ -68,16 +71,13 @@ def gather_hpa(probe: Probe) -> dict[str, Any]:
     producer = probe.settings.producer
     name, target = probe.names.autoscaler("producer")
     kind = probe.names.workload_object("producer")["kind"]
-    return {"name": name, "hpa": probe.find("horizontalpodautoscalers", name),
+    return {"name": name, "hpa": probe.find(HorizontalPodAutoscaler, "horizontalpodautoscalers", name),
             "expect": {"target": f"{kind}/{target.name}", "min": producer.min_replicas, "max": producer.max_replicas,
                        "cpu": producer.cpu_target_percent}}
 
 
-def cpu_target(hpa: dict[str, Any]) -> int | None:
-    for metric in hpa["spec"].get("metrics", []):
-        if metric.get("type") == "Resource" and metric["resource"].get("name") == "cpu":
-            return metric["resource"].get("target", {}).get("averageUtilization")
-    return None
+def cpu_target(hpa: HorizontalPodAutoscaler) -> int | None:
+    return cpu_utilization(hpa["spec"].get("metrics", []), "target")
 
 
 def decide_hpa_configured(evidence: dict[str, Any]) -> Outcome:
@@ -93,13 +93,12 @@ def decide_hpa_configured(evidence: dict[str, Any]) -> Outcome:
 
 
 def decide_hpa_metrics(evidence: dict[str, Any]) -> Outcome:
-    hpa = evidence["hpa"]
+    hpa: HorizontalPodAutoscaler | None = evidence["hpa"]
     if hpa is None:
         return failed(f"HPA {evidence['name']} does not exist")
-    status = hpa.get("status", {})
-    current = [m["resource"]["current"].get("averageUtilization") for m in status.get("currentMetrics") or []
-               if m.get("type") == "Resource" and m["resource"].get("name") == "cpu"]
-    active: dict[str, Any] = next((c for c in status.get("conditions", []) if c.get("type") == "ScalingActive"), {})
+    status = hpa.get("status") or HPA_NOT_YET
+    current = [cpu_utilization(status.get("currentMetrics") or [], "current")]
+    active = next((c for c in status.get("conditions", []) if c.get("type") == "ScalingActive"), no_condition())
     if active.get("status") != "True" or not current or current[0] is None:
         reason = active.get("message") or "no current CPU metric"
         return failed(f"{reason} (is metrics-server installed and Ready?)")
@@ -135,11 +134,12 @@ def decide_cycle(evidence: dict[str, Any]) -> Outcome:
 
 
 def gather_restarts(probe: Probe) -> dict[str, Any]:
-    return {"pods": probe.items("pods"), "now": datetime.now(UTC)}
+    return {"pods": probe.items(Pod, "pods"), "now": datetime.now(UTC)}
 
 
-def restarted_at(container: dict[str, Any]) -> datetime | None:
-    finished = container.get("lastState", {}).get("terminated", {}).get("finishedAt")
+def restarted_at(container: ContainerStatus) -> datetime | None:
+    terminated = container.get("lastState", {}).get("terminated")
+    finished = terminated.get("finishedAt") if terminated else None
     return datetime.fromisoformat(finished.replace("Z", "+00:00")) if finished else None
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from cryptography import x509
 
+from ca3cli.core.kubeobjects import ConfigMap, Secret, Workload
 from ca3cli.core.lint.tls import broker_properties, listener_problems
 from ca3cli.edges.portforward import tls_handshake
 from ca3cli.operations.certs.inspect import describe, signed_by
@@ -44,7 +45,7 @@ def secret_check(check_id: str, component: str, skip: Any) -> Check:
     every pod's headless name)."""
 
     def gather(probe: Probe) -> dict[str, Any]:
-        obj = probe.get("secret", probe.names.tls_secret(component))
+        obj = probe.get(Secret, "secret", probe.names.tls_secret(component))
         data = obj.get("data") or {}
         cert = base64.b64decode(data["tls.crt"]).decode() if "tls.crt" in data else ""  # public; the key stays unread
         wanted = [f"{probe.names.service(component).name}.{probe.namespace}.svc"]
@@ -76,7 +77,7 @@ def decide_secret(evidence: dict[str, Any]) -> Outcome:
 
 def gather_mount(probe: Probe) -> dict[str, Any]:
     workload = probe.names.workload(INFLUXDB)
-    return {"ref": workload.ref, "workload": probe.find(f"{workload.kind}s", workload.name),
+    return {"ref": workload.ref, "workload": probe.find(Workload, f"{workload.kind}s", workload.name),
             "secret": probe.names.tls_secret(INFLUXDB)}
 
 
@@ -160,12 +161,13 @@ def env_of(probe: Probe, component: str) -> dict[str, str] | None:
     """The plain environment of a component's workload containers: literal values and ConfigMap values (never
     Secrets)."""
     workload = probe.names.workload(component)
-    obj = probe.find(f"{workload.kind}s", workload.name)
+    obj = probe.find(Workload, f"{workload.kind}s", workload.name)
     if obj is None:
         return None
 
     def configmap(ref: str) -> dict[str, str]:
-        return (probe.find("configmaps", ref) or {}).get("data") or {}
+        found = probe.find(ConfigMap, "configmaps", ref)
+        return (found.get("data") if found else None) or {}
 
     env: dict[str, str] = {}
     for container in obj["spec"]["template"]["spec"].get("containers", []):

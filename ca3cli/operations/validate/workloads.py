@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ca3cli.core import kubeobjects as k
 from ca3cli.core.objects import MANAGED_SELECTOR
 from ca3cli.core.topology import Workload
+from ca3cli.edges import kuberead
 from ca3cli.operations.validate.model import Check, Outcome, failed, verdict
 from ca3cli.operations.validate.probe import Probe
 
@@ -25,9 +27,10 @@ def listing(items: list[str], limit: int = 4) -> str:
 
 
 def gather_namespace(probe: Probe) -> dict[str, Any]:
-    managed = probe.kubectl.get_json("get", MANAGED_KINDS, "-A", "-l", MANAGED_SELECTOR, namespaced=False, timeout=20)
-    return {"namespace": probe.namespace, "object": probe.get("namespace", probe.namespace, namespaced=False),
-            "managed": managed.get("items", [])}
+    managed = kuberead.items(probe.kubectl, k.AnyObject, MANAGED_KINDS, "-A", "-l", MANAGED_SELECTOR, namespaced=False,
+                             timeout=20)
+    return {"namespace": probe.namespace, "object": probe.get(k.Namespace, "namespace", probe.namespace,
+                                                              namespaced=False), "managed": managed}
 
 
 def decide_namespace(evidence: dict[str, Any]) -> Outcome:
@@ -46,14 +49,14 @@ def decide_namespace(evidence: dict[str, Any]) -> Outcome:
 
 
 def gather_workload(component: str) -> Any:
-    def gather(probe: Probe) -> tuple[Workload, dict[str, Any] | None]:
+    def gather(probe: Probe) -> tuple[Workload, k.Workload | None]:
         workload = probe.names.workload(component)
-        return workload, probe.find(f"{workload.kind}s", workload.name)
+        return workload, probe.find(k.Workload, f"{workload.kind}s", workload.name)
 
     return gather
 
 
-def decide_ready(evidence: tuple[Workload, dict[str, Any] | None]) -> Outcome:
+def decide_ready(evidence: tuple[Workload, k.Workload | None]) -> Outcome:
     workload, obj = evidence
     if obj is None:
         return failed(f"{workload.kind}/{workload.name} does not exist")
@@ -61,7 +64,7 @@ def decide_ready(evidence: tuple[Workload, dict[str, Any] | None]) -> Outcome:
     if workload.kind == "daemonset":
         want, ready = status.get("desiredNumberScheduled", 0), status.get("numberReady", 0)
     else:
-        want, ready = obj["spec"].get("replicas", 1), status.get("readyReplicas", 0)
+        want, ready = obj.get("spec", {}).get("replicas", 1), status.get("readyReplicas", 0)
     return verdict(want > 0 and ready >= want, f"{ready}/{want} Ready", f"{ready}/{want} Ready")
 
 
@@ -70,7 +73,7 @@ def ready_check(check_id: str, component: str, **options: Any) -> Check:
     return Check(check_id, gather_workload(component), decide_ready, **options)
 
 
-def pod_problem(pod: dict[str, Any]) -> str | None:
+def pod_problem(pod: k.Pod) -> str | None:
     """Why a pod is not healthy, or None: Running with every container ready, or a finished Job pod."""
     status, name = pod.get("status", {}), pod["metadata"]["name"]
     phase = status.get("phase")
@@ -84,7 +87,7 @@ def pod_problem(pod: dict[str, Any]) -> str | None:
     return f"{name} not Ready ({', '.join(unready)})" if unready else None
 
 
-def decide_pods(pods: list[dict[str, Any]]) -> Outcome:
+def decide_pods(pods: list[k.Pod]) -> Outcome:
     if not pods:
         return failed("no pods in the namespace")
     problems = [problem for pod in pods if (problem := pod_problem(pod))]
@@ -99,9 +102,9 @@ def gather_endpoints(components: tuple[str, ...]) -> Any:
 
     def gather(probe: Probe) -> dict[str, int | None]:
         services = [s.name for component in components for s in probe.names.services(component)]
-        existing = {s["metadata"]["name"] for s in probe.items("services")}
+        existing = {s["metadata"]["name"] for s in probe.items(k.Service, "services")}
         ready: dict[str, int] = {}
-        for eps in probe.items("endpointslices"):
+        for eps in probe.items(k.EndpointSlice, "endpointslices"):
             service = eps["metadata"].get("labels", {}).get("kubernetes.io/service-name", "")
             count = sum(1 for e in eps.get("endpoints") or [] if e.get("conditions", {}).get("ready", True))
             ready[service] = ready.get(service, 0) + count
@@ -128,7 +131,7 @@ def endpoints_check(check_id: str, *components: str) -> Check:
 
 def gather_secrets(probe: Probe) -> dict[str, tuple[set[str], set[str] | None]]:
     """Per rendered Secret: the keys it should hold and the key names found (values are never kept)."""
-    found = {s["metadata"]["name"]: set((s.get("data") or {}).keys()) for s in probe.items("secrets")}
+    found = {s["metadata"]["name"]: set((s.get("data") or {}).keys()) for s in probe.items(k.Secret, "secrets")}
     return {spec.name: (set(spec.keys), found.get(spec.name)) for spec in probe.names.secrets()}
 
 
@@ -143,14 +146,15 @@ def decide_secrets(evidence: dict[str, tuple[set[str], set[str] | None]]) -> Out
     return verdict(not lacking, f"{listing(list(evidence))} present with their keys", "; ".join(lacking))
 
 
-def service_account(obj: dict[str, Any]) -> str:
+def service_account(obj: k.Workload) -> str:
     return obj["spec"]["template"]["spec"].get("serviceAccountName") or "default"
 
 
 def gather_service_accounts(probe: Probe) -> dict[str, Any]:
     workloads = {f"{kind[:-1]}/{o['metadata']['name']}": service_account(o)
-                 for kind in ("deployments", "statefulsets", "daemonsets") for o in probe.items(kind)}
-    return {"workloads": workloads, "accounts": {a["metadata"]["name"] for a in probe.items("serviceaccounts")}}
+                 for kind in ("deployments", "statefulsets", "daemonsets") for o in probe.items(k.Workload, kind)}
+    accounts = {a["metadata"]["name"] for a in probe.items(k.AnyObject, "serviceaccounts")}
+    return {"workloads": workloads, "accounts": accounts}
 
 
 def decide_service_accounts(evidence: dict[str, Any]) -> Outcome:
@@ -163,14 +167,15 @@ def decide_service_accounts(evidence: dict[str, Any]) -> Outcome:
     return verdict(not problems, f"{len(workloads)} workloads, each with its own ServiceAccount", listing(problems))
 
 
-def gather_can_i(verb: str, resource: str, components: Callable[[Probe], Sequence[str]]) -> Any:
+def gather_can_i(verb: str, resource: str, components: Callable[[Probe], Sequence[str]]
+                 ) -> Callable[[Probe], dict[str, str]]:
     """What `kubectl auth can-i VERB RESOURCE --as=<workload's ServiceAccount>` answers, per component workload."""
 
     def gather(probe: Probe) -> dict[str, str]:
         answers = {}
         for component in components(probe):
             workload = probe.names.workload(component)
-            obj = probe.find(f"{workload.kind}s", workload.name)
+            obj = probe.find(k.Workload, f"{workload.kind}s", workload.name)
             if obj is None:
                 answers[workload.ref] = "workload missing"
                 continue
@@ -194,7 +199,7 @@ def can_i_check(check_id: str, verb: str, resource: str, expect: str, *component
                  decide_can_i(expect, f"{verb} {resource}"))
 
 
-def decide_controller_owned(pods: list[dict[str, Any]]) -> Outcome:
+def decide_controller_owned(pods: list[k.Pod]) -> Outcome:
     orphans = [p["metadata"]["name"] for p in pods
                if not any(o.get("controller") for o in p["metadata"].get("ownerReferences", []))]
     if not pods:
@@ -206,7 +211,7 @@ def decide_controller_owned(pods: list[dict[str, Any]]) -> Outcome:
 CHECKS = (
     Check("m1.namespace", gather_namespace, decide_namespace),
     *(ready_check(f"m1.{component}-ready", component) for component in BASELINE),
-    Check("m1.pods-running", lambda probe: probe.items("pods"), decide_pods),
+    Check("m1.pods-running", lambda probe: probe.items(k.Pod, "pods"), decide_pods),
     endpoints_check("m1.service-endpoints", "kafka", "influxdb", "producer", "grafana"),
     Check("m1.secrets", gather_secrets, decide_secrets),
     Check("m1.serviceaccounts", gather_service_accounts, decide_service_accounts),
@@ -218,5 +223,5 @@ CHECKS = (
     endpoints_check("m3.kafka-exporter-service", "kafka-exporter"),
     ready_check("m5.loki-ready", "logging"),
     endpoints_check("m5.loki-service", "logging"),
-    Check("m9.controller-owned", lambda probe: probe.items("pods"), decide_controller_owned),
+    Check("m9.controller-owned", lambda probe: probe.items(k.Pod, "pods"), decide_controller_owned),
 )

@@ -4,12 +4,12 @@ module here and a row in ca3cli/operations/chaos/catalogue.py."""
 
 from __future__ import annotations
 
-from ca3cli.operations.chaos.actions import cut_off, delete_pod, drain_node, kill_main
+from ca3cli.operations.chaos.actions import cut_off, delete_pod, drain_node, kill_main, lose_volume
 from ca3cli.operations.chaos.actions.base import Action
 from ca3cli.operations.chaos.model import Experiment
 
 ACTIONS: dict[str, Action] = {a.kind: a for a in (delete_pod.ACTION, kill_main.ACTION, cut_off.ACTION,
-                                                  drain_node.ACTION)}
+                                                  drain_node.ACTION, lose_volume.ACTION)}
 
 
 def of(exp: Experiment) -> Action:

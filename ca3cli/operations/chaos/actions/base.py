@@ -5,7 +5,7 @@ injection, the tier is back when as many of its pods as before are Ready)."""
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -76,8 +76,14 @@ class Action(Protocol):
     def recovered(self, sample: Sample, run: Run) -> bool:
         """The failed part is back in `sample`."""
 
-    def toolkit(self, exp: Experiment, namespace: str, names: Topology) -> Toolkit | None:
-        """Its Chaos Toolkit activities, or None when it cannot be exported."""
+    def verify(self, kubectl: Kubectl, exp: Experiment, run: Run, progress: Callable[[str], None]) -> str:
+        """Its own check once the failed part is back, beyond what the pods show (a broker a voter again): what it
+        found, "" when it checks nothing more; Ca3Error saying what is wrong fails the experiment. A check that
+        waits says what it still waits for through `progress`."""
+
+    def toolkit(self, exp: Experiment, namespace: str, names: Topology) -> Toolkit | str | None:
+        """Its Chaos Toolkit activities, or why it is left out of this milestone's export, or None when its target
+        is known only at run time."""
 
 
 PICKED = "\0pod"  # a word standing for the pod `first_ready_pod` picked: written "$pod"
@@ -156,3 +162,6 @@ class PodAction:
 
     def recovery_start(self, fault: Fault) -> float | None:
         return fault.injected_at
+
+    def verify(self, kubectl: Kubectl, exp: Experiment, run: Run, progress: Callable[[str], None]) -> str:
+        return ""

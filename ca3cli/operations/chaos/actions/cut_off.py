@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from ca3cli.core.kubeobjects import NetworkPolicy, Pod
+from ca3cli.edges import kuberead
 from ca3cli.operations.chaos import inject, observe, preconditions
 from ca3cli.operations.chaos.actions.base import Plan, PodAction, Toolkit, activity, kubectl_line, tier_back
 from ca3cli.operations.chaos.inject import Undo, saved, tier_policies
@@ -58,9 +60,9 @@ class CutOff(PodAction):
 
     def inject(self, kubectl: Kubectl, exp: Experiment, fault: Fault, undo: Undo) -> str:
         """Delete the tier's allow policies (saved first; restoring them is registered before the delete)."""
-        pods = kubectl.get_json("get", "pods", "-l", f"app={exp.tier}", timeout=20).get("items", [])
+        pods = kuberead.items(kubectl, Pod, "pods", "-l", f"app={exp.tier}", timeout=20)
         labels = (pods[0]["metadata"].get("labels") or {}) if pods else {"app": exp.tier}
-        policies = tier_policies(kubectl.get_json("get", "networkpolicies", timeout=20).get("items", []), labels)
+        policies = tier_policies(kuberead.items(kubectl, NetworkPolicy, "networkpolicies", timeout=20), labels)
         if not policies:
             return f"no allow policy selects {exp.tier}; nothing cut"
         stream = "".join("---\n" + yaml.safe_dump(saved(p), sort_keys=False) for p in policies)

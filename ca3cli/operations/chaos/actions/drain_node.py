@@ -6,6 +6,7 @@ name or a label selector, which could uncordon nodes an operator cordoned."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ca3cli.operations.chaos import observe, preconditions
@@ -57,6 +58,9 @@ class DrainNode:
     def recovered(self, sample: Sample, run: Run) -> bool:
         """Every tier back to the Ready pods it had before."""
         return all(sum(p.ready for p in sample.tier(t)) >= n for t, n in run.fault.ready_before.items())
+
+    def verify(self, kubectl: Kubectl, exp: Experiment, run: Run, progress: Callable[[str], None]) -> str:
+        return ""
 
     def toolkit(self, exp: Experiment, namespace: str, names: Topology) -> Toolkit | None:
         return None
