@@ -31,6 +31,8 @@ from typing import NamedTuple
 
 from conveyor_common.reading import Reading
 from kafka import KafkaConsumer, KafkaProducer
+from processor.pipeline import consumer_options
+from processor.settings import load as load_processor_settings
 from producer.publisher import CLIENT_OPTIONS
 
 from tests.fixtures.pipeline import AppLauncher, AppProcess, Stream, app_env
@@ -41,6 +43,8 @@ from tests.fixtures.servers import (
     tansu_server,
     victoria_metrics_server,
 )
+
+PARTS = frozenset({"producer", "processor", "idle"})  # what measure() compares: each app, and both at 1 Hz
 
 
 class Rate(NamedTuple):
@@ -116,11 +120,12 @@ def fill(kafka: Kafka, topic: str, count: int, producer_id: str) -> None:
     producer.close()
 
 
-def bare_consume_rate(kafka: Kafka, topic: str, count: int) -> Rate:
-    """Records per second of a plain group consumer, from its first record to the last."""
-    consumer = KafkaConsumer(topic, group_id=f"bare-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest",
-                             enable_auto_commit=False, session_timeout_ms=6000, heartbeat_interval_ms=2000,
-                             max_poll_interval_ms=10000, **kafka.client_options())
+def bare_consume_rate(stream: Stream, kafka: Kafka, influx: VictoriaMetrics, count: int) -> Rate:
+    """Records per second of a plain group consumer, from its first record to the last; with the processor's own
+    client settings (`processor.pipeline.consumer_options` of the environment the app is given: max_poll_records
+    and the group timings) in a group of its own."""
+    options = consumer_options(load_processor_settings(stream.processor_env(kafka, influx)))
+    consumer = KafkaConsumer(stream.topic, **options | {"group_id": f"bare-{uuid.uuid4().hex[:8]}"})
     seen, first, cpu = 0, 0.0, 0.0
     while seen < count:
         batch = consumer.poll(timeout_ms=1000)
@@ -134,17 +139,25 @@ def bare_consume_rate(kafka: Kafka, topic: str, count: int) -> Rate:
 
 def app_process_rate(stream: Stream, kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher,
                      count: int) -> Rate:
-    """Readings per second the processor app takes from Kafka to an accepted InfluxDB write."""
+    """Readings per second the processor app takes from Kafka to an accepted InfluxDB write. Its progress is
+    read from its log (a line per written batch), not from /metrics: rendering the registry several times a second
+    costs the app CPU and the GIL, which the bare loop, never scraped, does not pay."""
     app = launcher.start("processor", stream.processor_env(kafka, influx))
     app.wait_status("/healthz", 200)
-    first, cpu = 0.0, 0.0
-    while app.metric("processor_influxdb_writes_total") < count:
-        if not first and app.metric("processor_messages_consumed_total") > 0:
-            first, cpu = time.monotonic(), cpu_seconds(app.proc.pid)
-        time.sleep(0.1)
+    while app.metric("processor_messages_consumed_total") == 0:
+        time.sleep(0.02)
+    first, cpu = time.monotonic(), cpu_seconds(app.proc.pid)
+    while points_written(app) < count:
+        time.sleep(0.05)
     rate = Rate(count / (time.monotonic() - first), count / (cpu_seconds(app.proc.pid) - cpu))
     app.terminate()
     return rate
+
+
+def points_written(app: AppProcess) -> int:
+    """Points InfluxDB accepted, by the processor's log line for each written batch."""
+    return sum(int(str(entry["points"])) for entry in app.logs()
+               if str(entry.get("message", "")).endswith(" points accepted"))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -188,26 +201,30 @@ def ratios(bares: list[float], apps: list[float]) -> dict[str, object]:
             "app_per_s": [round(value) for value in apps], "bare_per_s": [round(value) for value in bares]}
 
 
-def measure(kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher, rounds: int) -> dict[str, object]:
-    """Each comparison over `rounds` interleaved rounds (this machine's load drifts between seconds; one round can
-    mislead)."""
+def measure(kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher, rounds: int,
+            parts: frozenset[str] = PARTS) -> dict[str, object]:
+    """Each comparison in `parts` over `rounds` interleaved rounds (this machine's load drifts between seconds; one
+    round can mislead)."""
     results: dict[str, object] = {"load_average_at_start": os.getloadavg()[0], "rounds": rounds}
-    results["producer"] = interleaved(lambda: bare_send_rate(kafka, 6),
-                                      lambda _: app_send_rate(kafka, launcher, 6), rounds)
-    results["producer_fed_by_one_loadgen"] = loadgen_rate(kafka, launcher, 8)
-    count, stream = 30_000, Stream.create(kafka)
-    fill(kafka, stream.topic, count, stream.producer_id)
-    results["processor"] = interleaved(
-        lambda: bare_consume_rate(kafka, stream.topic, count),
-        lambda n: app_process_rate(replace(stream, group=f"{stream.group}-{n}"), kafka, influx, launcher, count),
-        rounds)
-    idle = Stream.create(kafka)
-    apps = [launcher.start("producer", idle.producer_env(kafka, lines=3, rate_hz=1)),
-            launcher.start("processor", idle.processor_env(kafka, influx))]
-    for started in apps:
-        started.wait_ready()
-    time.sleep(5)
-    results["at_1_hz"] = footprint(apps, 30)
+    if "producer" in parts:
+        results["producer"] = interleaved(lambda: bare_send_rate(kafka, 6),
+                                          lambda _: app_send_rate(kafka, launcher, 6), rounds)
+        results["producer_fed_by_one_loadgen"] = loadgen_rate(kafka, launcher, 8)
+    if "processor" in parts:
+        count, stream = 120_000, Stream.create(kafka)
+        fill(kafka, stream.topic, count, stream.producer_id)
+        results["processor"] = interleaved(
+            lambda: bare_consume_rate(stream, kafka, influx, count),
+            lambda n: app_process_rate(replace(stream, group=f"{stream.group}-{n}"), kafka, influx, launcher, count),
+            rounds)
+    if "idle" in parts:
+        idle = Stream.create(kafka)
+        apps = [launcher.start("producer", idle.producer_env(kafka, lines=3, rate_hz=1)),
+                launcher.start("processor", idle.processor_env(kafka, influx))]
+        for started in apps:
+            started.wait_ready()
+        time.sleep(5)
+        results["at_1_hz"] = footprint(apps, 30)
     results["load_average_at_end"] = os.getloadavg()[0]
     return results
 
@@ -215,13 +232,16 @@ def measure(kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher, rounds
 def main() -> None:
     parser = argparse.ArgumentParser(description="App vs bare kafka-python throughput, interleaved.")
     parser.add_argument("--rounds", type=int, default=5, help="app runs per comparison (default 5)")
-    rounds = parser.parse_args().rounds
+    parser.add_argument("--only", choices=sorted(PARTS), action="append",
+                        help="measure only this part (repeatable; default: all of them)")
+    options = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)
         with running(tansu_server(tmp)) as broker, running(victoria_metrics_server(tmp)) as vm:
             launcher = AppLauncher(tmp)
             try:
-                results = measure(Kafka(f"127.0.0.1:{broker.port}"), VictoriaMetrics(vm), launcher, rounds)
+                results = measure(Kafka(f"127.0.0.1:{broker.port}"), VictoriaMetrics(vm), launcher, options.rounds,
+                                  frozenset(options.only or PARTS))
             finally:
                 launcher.stop_all()
     print(json.dumps(results, indent=2))

@@ -25,24 +25,24 @@ from tests.fixtures.servers import Kafka, VictoriaMetrics, running, tansu_server
 # counted as the CRC, not as polling); the rest is "other".
 PARTS = {
     "processor": [
-        ("kafka-python: batch CRC32C (pure Python)", ("crc32c",)),
+        ("kafka-python: batch CRC32C", ("crc32c",)),
         ("kafka-python: the rest of poll()", ("KafkaConsumer.poll ",)),
         ("decoding and validating (msgspec)", ("decode (conveyor_common",)),
-        ("rolling analytics", ("update (processor/analytics",)),
-        ("line protocol", ("to_line (processor",)),
-        ("the per-message loop and the Point", ("prepare (processor",)),
+        ("rolling analytics", ("update_all (processor/analytics",)),
+        ("line protocol", ("to_lines (processor",)),
+        ("the rest of the batch's preparation", ("prepare (processor",)),
         ("InfluxDB write (influxdb-client, on the writer thread)", ("write (processor/sink",)),
         ("offset commit", ("commit (processor",)),
     ],
     "producer": [
-        ("kafka-python: batch CRC32C (pure Python, sender thread)", ("crc32c",)),
+        ("kafka-python: batch CRC32C (sender thread)", ("crc32c",)),
         ("kafka-python: KafkaProducer.send()", ("KafkaProducer.send ",)),
         ("kafka-python: the rest of the sender thread", ("Sender.run ",)),
         ("JSON encoding of the reading (msgspec)", ("encode (conveyor_common",)),
         ("the reading log and its sampler", ("Sampler.allow", "Logger.info")),
         ("simulation step", ("step (producer",)),
         ("collecting acknowledgements", ("collect (producer",)),
-        ("publish bookkeeping (sequence, lock, holding the reading)", ("publish (producer",)),
+        ("publish bookkeeping (sequence, lock, holding the reading)", ("publish_many (producer",)),
     ],
 }
 
@@ -102,7 +102,9 @@ def profile(which: str, kafka: Kafka, influx: VictoriaMetrics, launcher: AppLaun
 def main() -> None:
     parser = argparse.ArgumentParser(description="Share of GIL samples per part of one app, with py-spy.")
     parser.add_argument("app", choices=sorted(PARTS))
-    which = parser.parse_args().app
+    parser.add_argument("--samples", type=Path, help="also keep py-spy's collapsed stacks in this file")
+    options = parser.parse_args()
+    which = options.app
     spy_path()
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)
@@ -114,6 +116,8 @@ def main() -> None:
             finally:
                 launcher.stop_all()
             collapsed = (tmp / "samples.txt").read_text()
+    if options.samples:
+        options.samples.write_text(collapsed)
     print(f"{which}: {rate:.0f} readings/s while sampled (py-spy slows it)")
     for name, share in shares(collapsed, PARTS[which]):
         print(f"{share:5.1f}%  {name}")

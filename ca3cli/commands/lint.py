@@ -18,11 +18,12 @@ def lint(
     """Check the rendered manifests of milestones 1..N; exit non-zero with a list of findings if any fail."""
     from ca3cli.core import lint as linting
     from ca3cli.core import render as rendering
+    from ca3cli.edges import lint_verdicts
 
     here = project(ctx)
     manifests = rendering.render(here.settings, here.values(milestone, real_secrets=False, keys=False), milestone)
     objs = linting.objects(manifests)
-    findings = linting.run(objs)
+    findings = lint_verdicts.checked(objs)
     if findings:
         for finding in findings:
             err_console.print(f"[red]✗[/] [bold]{escape(finding.rule)}[/] "
@@ -31,7 +32,7 @@ def lint(
             f"{len(findings)} problem(s) in the manifests of {registry.span(milestone)}. Fix the templates or ca3.yaml "
             "settings named above, then run `ca3 lint` again."
         )
-    versions = " and ".join(linting.schema.VERSIONS)
+    versions = " and ".join(linting.VERSIONS)
     console.print(
         f"[green]✓[/] {len(objs)} objects of {registry.span(milestone)} pass strict schemas ({versions}) "
         f"and {len(linting.RULES)} cross-reference rules."

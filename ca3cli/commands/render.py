@@ -37,6 +37,9 @@ def render(
                       "`ca3 certs`, Secret templates with placeholders only).")
     if written.secrets:
         console.print(f"Wrote {len(written.secrets)} Secret manifests under {secrets_out}/ (mode 0600, git-ignored).")
+    if written.unchanged:
+        console.print(f"Of these files, {len(written.unchanged)} already held the same text and were left as they "
+                      "were (not rewritten).")
     for path in written.removed:
         console.print(f"Removed {path}: an earlier render wrote it and {registry.span(milestone)} no longer has it.")
     for sentence in written.left:

@@ -65,15 +65,17 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(settings: Settings, secrets: Mapping[str, str], milestone: int) -> list[Manifest]:
-    """Render every template of the enabled components of milestones 1..`milestone`."""
+def render(settings: Settings, secrets: Mapping[str, str], milestone: int,
+           only: frozenset[str] | None = None) -> list[Manifest]:
+    """Render every template of the enabled components of milestones 1..`milestone` (of those named in `only`, when
+    given: each renders exactly as in the whole milestone)."""
     env = environment()
     components = registry.components_for(milestone, settings)
     base = {"settings": settings, "secrets": secrets, "milestone": milestone,
             "features": registry.features(settings, milestone),
             "pod_security": pod_security.policy(components)}
     manifests = []
-    for component in components:
+    for component in components if only is None else [c for c in components if c.name in only]:
         for name in component.templates:
             source = f"{component.name}/{name}.j2"
             try:

@@ -227,10 +227,11 @@ def _secret(doc: dict[str, Any]) -> SecretSpec:
 
 
 @functools.lru_cache(maxsize=32)
-def of_milestone(settings: Settings, milestone: int) -> Topology:
-    """The topology of milestones 1..`milestone` as `ca3 deploy -m` renders them (Secret values are placeholders).
+def of_milestone(settings: Settings, milestone: int, only: frozenset[str] | None = None) -> Topology:
+    """The topology of milestones 1..`milestone` as `ca3 deploy -m` renders them (Secret values are placeholders); of
+    the components named in `only` when given (the certificates' names need four of twenty, a fifth of the render).
 
     Rendered once per process for the same settings and milestone (settings are frozen, so they are the key): a drill,
     a validate run or a deploy asks for names from many steps. Callers read the objects, never change them.
     """
-    return Topology.of_manifests(render.render(settings, template_values.placeholders(), milestone))
+    return Topology.of_manifests(render.render(settings, template_values.placeholders(), milestone, only))

@@ -180,20 +180,27 @@ def _sweep(fd: int, name: str) -> None:
             _discard(fd, entry)
 
 
-def write(root: Path, relative: str | PurePath, data: str | bytes, *, mode: int = PUBLIC_FILE,
-          folder_mode: int | None = None, mtime: float | None = None, durable: bool = True) -> Path:
-    """Replace root/relative atomically with `data` (text as UTF-8) and file `mode`; the folders on the way are made,
-    and with `folder_mode` set to it whether made or found (private folders stay private). `mtime` keeps a copy's
-    time. `durable=False` skips the fsyncs, for a scratch copy in a temporary folder that no crash needs to keep.
-    Returns the path written."""
-    rel = _relative(relative)
+def _same(fd: int, name: str, payload: bytes, mode: int) -> bool:
+    """True when the file `name` (known to be a regular file or absent) holds exactly `payload` with `mode`."""
+    found = _lstat(fd, name)
+    if found is None or stat.S_IMODE(found.st_mode) != mode or found.st_size != len(payload):
+        return False
+    with os.fdopen(os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd), "rb") as handle:
+        return handle.read() == payload
+
+
+def _replace(root: Path, rel: PurePosixPath, payload: bytes, *, mode: int, folder_mode: int | None,
+             mtime: float | None, durable: bool, keep_same: bool) -> bool:
+    """Replace root/rel atomically (see write); with `keep_same`, not when it already holds `payload` with `mode`.
+    True when the file was written."""
     target = root / rel
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         with _folders(root, rel.parts[:-1], create=True, mode=folder_mode, doing="write") as fds:
             folder = fds[-1]
             _check_target(folder, rel.name, target)
             _sweep(folder, rel.name)
+            if keep_same and _same(folder, rel.name, payload, mode):
+                return False
             temp = f".{rel.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
             fd = os.open(temp, _NEW, mode, dir_fd=folder)
             try:
@@ -215,7 +222,31 @@ def write(root: Path, relative: str | PurePath, data: str | bytes, *, mode: int 
                     os.fsync(folder)
     except OSError as exc:
         raise failure(exc, target) from None
-    return target
+    return True
+
+
+def _payload(data: str | bytes) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def write(root: Path, relative: str | PurePath, data: str | bytes, *, mode: int = PUBLIC_FILE,
+          folder_mode: int | None = None, mtime: float | None = None, durable: bool = True) -> Path:
+    """Replace root/relative atomically with `data` (text as UTF-8) and file `mode`; the folders on the way are made,
+    and with `folder_mode` set to it whether made or found (private folders stay private). `mtime` keeps a copy's
+    time. `durable=False` skips the fsyncs, for a scratch copy in a temporary folder that no crash needs to keep.
+    Returns the path written."""
+    rel = _relative(relative)
+    _replace(root, rel, _payload(data), mode=mode, folder_mode=folder_mode, mtime=mtime, durable=durable,
+             keep_same=False)
+    return root / rel
+
+
+def update(root: Path, relative: str | PurePath, data: str | bytes, *, mode: int = PUBLIC_FILE,
+           folder_mode: int | None = None) -> bool:
+    """write(), except that a file already holding exactly `data` with `mode` is left as it is (not written, not
+    synced, its time kept), e.g. the manifests a render makes again. True when the file was written."""
+    return _replace(root, _relative(relative), _payload(data), mode=mode, folder_mode=folder_mode, mtime=None,
+                    durable=True, keep_same=True)
 
 
 def copy(source_root: Path, source: str | PurePath, root: Path, relative: str | PurePath, *,
@@ -275,8 +306,17 @@ def folder(root: Path, relative: str | PurePath = "", *, mode: int | None = None
     return root / rel
 
 
-def _read(root: Path, relative: str | PurePath) -> tuple[bytes, float] | None:
-    """The bytes and modification time of root/relative, None when it (or a folder on the way) does not exist."""
+def _check_private(fd: int, path: Path) -> None:
+    """The folder or file open as `fd` must belong to this user and be writable by no one else."""
+    found = os.fstat(fd)
+    if found.st_uid != os.getuid() or found.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise FileError(f"{path} belongs to another user or others can write to it, so ca3 does not trust what it "
+                        "holds: remove it (ca3 makes it again), then run the command again.")
+
+
+def _read(root: Path, relative: str | PurePath, private: bool = False) -> tuple[bytes, float] | None:
+    """The bytes and modification time of root/relative, None when it (or a folder on the way) does not exist; with
+    `private`, root, each folder on the way and the file must be this user's and writable by no one else."""
     rel = _relative(relative)
     target = root / rel
     if not root.exists() and not root.is_symlink():
@@ -289,6 +329,9 @@ def _read(root: Path, relative: str | PurePath) -> tuple[bytes, float] | None:
             except FileNotFoundError:
                 return None
             with os.fdopen(fd, "rb") as handle:
+                if private:
+                    for index, opened in enumerate([*fds, handle.fileno()]):
+                        _check_private(opened, root.joinpath(*rel.parts[:index]))
                 return handle.read(), os.fstat(handle.fileno()).st_mtime
     except _Missing:
         return None
@@ -296,9 +339,11 @@ def _read(root: Path, relative: str | PurePath) -> tuple[bytes, float] | None:
         raise failure(exc, target, "read") from None
 
 
-def read(root: Path, relative: str | PurePath) -> bytes | None:
-    """The bytes of root/relative, None when it (or a folder on the way) does not exist; a link is refused."""
-    found = _read(root, relative)
+def read(root: Path, relative: str | PurePath, *, private: bool = False) -> bytes | None:
+    """The bytes of root/relative, None when it (or a folder on the way) does not exist; a link is refused. With
+    `private` (what ca3 will run, e.g. a compiled template), a folder or file another user could have written is
+    refused too."""
+    found = _read(root, relative, private)
     return None if found is None else found[0]
 
 

@@ -1,11 +1,12 @@
 """Write rendered manifests to disk: ordinary objects under --out, Secrets only into the git-ignored secrets folder.
 
-A render records the files it wrote, with the SHA-256 of each, in `<out>/.ca3-rendered`; the next render removes
-those it no longer renders (a lower milestone, a component switched off). k8s/ is committed, so the record may come
-from anyone: a file is removed only when its entry is a plain path inside --out naming a regular file whose content
-still has the recorded hash. An entry outside that grammar, or one reaching a link, a folder or anything but a file,
-stops the render before it writes anything; a stale file that changed (or that a record from before the hashes
-names) is left in place and said.
+A file that already holds what a render makes is left as it is (not rewritten, its time kept). A render records the
+files it wrote, with the SHA-256 of each, in `<out>/.ca3-rendered`; the next render removes those it no longer
+renders (a lower milestone, a component switched off). k8s/ is committed, so the record may come from anyone: a file
+is removed only when its entry is a plain path inside --out naming a regular file whose content still has the
+recorded hash. An entry outside that grammar, or one reaching a link, a folder or anything but a file, stops the
+render before it writes anything; a stale file that changed (or that a record from before the hashes names) is left
+in place and said.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Written:
     skipped_secrets: list[str] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)  # files an earlier render wrote that are no longer rendered
     left: list[str] = field(default_factory=list)  # sentences: stale files changed since, left in place
+    unchanged: list[Path] = field(default_factory=list)  # of the above, files that already held their text
 
 
 def check_folder(out: Path) -> None:
@@ -110,14 +112,23 @@ def write(manifests: Iterable[Manifest], out: Path, secrets_out: Path | None,
         files.private_folder(secrets_out)
     for manifest in chosen:
         if not manifest.is_secret:
-            written.manifests.append(files.write(out, manifest.path, manifest.text))
+            written.manifests.append(_update(written, out, manifest.path, manifest.text))
         elif secrets_out is None:
             written.skipped_secrets.append(str(manifest.path))
         else:
-            written.secrets.append(files.write(secrets_out, manifest.path, manifest.text, mode=files.PRIVATE_FILE,
-                                               folder_mode=files.PRIVATE_FOLDER))
-    written.extras = [files.write(out, extra.path, extra.data, mode=extra.mode) for extra in extras]
+            written.secrets.append(_update(written, secrets_out, manifest.path, manifest.text,
+                                           mode=files.PRIVATE_FILE, folder_mode=files.PRIVATE_FOLDER))
+    written.extras = [_update(written, out, extra.path, extra.data, mode=extra.mode) for extra in extras]
     for name in stale:
         written.removed += files.remove(out, name)[:1]  # the file; folders it leaves empty inside out go too
-    files.write(out, RECORD, owned_paths.text(current))
+    files.update(out, RECORD, owned_paths.text(current))
     return written
+
+
+def _update(written: Written, root: Path, relative: PurePosixPath, data: str | bytes, *, mode: int = files.PUBLIC_FILE,
+            folder_mode: int | None = None) -> Path:
+    """root/relative written unless it already holds `data` (then counted as unchanged): a render that makes the same
+    manifests again neither rewrites nor syncs them, and their times stay."""
+    if not files.update(root, relative, data, mode=mode, folder_mode=folder_mode):
+        written.unchanged.append(root / relative)
+    return root / relative

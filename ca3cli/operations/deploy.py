@@ -26,7 +26,7 @@ from ca3cli.core.readiness import Reading
 from ca3cli.core.registry import Wait
 from ca3cli.core.render import Manifest
 from ca3cli.core.topology import Topology
-from ca3cli.edges import kube, outage
+from ca3cli.edges import kube, lint_verdicts, outage
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations import diagnose, influxdb_tokens, preflight, prune
 from ca3cli.operations.watched import Watched, kind_of
@@ -86,7 +86,7 @@ class Outcome:
 def prepare(settings: Settings, secrets: Mapping[str, str], milestone: int) -> Plan:
     """Render milestones 1..N, lint the result (a finding stops the deploy) and build the phased plan."""
     manifests = render.render(settings, secrets, registry.check_milestone(milestone))
-    findings = lint.run(lint.objects(manifests))
+    findings = lint_verdicts.checked(lint.objects(manifests))
     if findings:
         listed = "\n".join(f"  - {finding}" for finding in findings)
         raise LintError(f"The rendered manifests have {len(findings)} problem(s):\n{listed}\n"

@@ -101,6 +101,11 @@ def publish(kafka: Kafka, topic: str, values: list[bytes]) -> None:
         producer.close()
 
 
+# A processor's settings that need no server (the pipeline built from them prepares batches; it never connects).
+OFFLINE_ENV = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9", "INFLUXDB_URL": "http://127.0.0.1:9", "INFLUXDB_TOKEN": "t",
+               "INFLUXDB_ORG": "o", "INFLUXDB_BUCKET": "b"}
+
+
 def analytics_over(window_s: float) -> Analytics:
     """Analytics with a `window_s` window and limits no test of the statistics reaches."""
     return Analytics(Limits(window_s=window_s, idle_s=3600, max_lines=1000, max_readings=100_000))

@@ -5,15 +5,19 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import statistics
+from statistics import NormalDist
 
 import pytest
 from conveyor_common.logs import JsonFormatter, Sampler
-from conveyor_common.reading import STATES, Invalid, Reading, decode, validate
+from conveyor_common.reading import SPEED_LIMIT_MS, STATES, Invalid, Reading, decode, validate
+from hypothesis import given
+from hypothesis import strategies as st
 from influxdb_client import Point, WritePrecision
 from processor.analytics import Analytics, Limits
-from processor.sink import to_line
+from processor.sink import to_lines
 from producer.readings import parse_batch, validate_sample
-from producer.simulation import MAX_SPEED_MS, ConveyorLine
+from producer.simulation import MAX_SPEED_MS, NOISE, NOISE_MS, ConveyorLine
 
 from tests.apps.helpers import analytics_over
 
@@ -23,15 +27,23 @@ SECOND = 1_000_000_000
 def test_simulated_line_visits_every_state_within_speed_limits() -> None:
     line = ConveyorLine("line-1", random.Random(7))
     steps = [line.step() for _ in range(5000)]
-    assert {state for state, _ in steps} == set(STATES)
-    assert all(0.0 <= speed <= MAX_SPEED_MS for _, speed in steps)
-    assert all(speed == 0.0 for state, speed in steps if state in ("stopped", "maintenance"))
+    assert {line_id for line_id, _, _ in steps} == {"line-1"}
+    assert {state for _, _, state in steps} == set(STATES)
+    assert all(0.0 <= speed <= MAX_SPEED_MS for _, speed, _ in steps)
+    assert all(speed == 0.0 for _, speed, state in steps if state in ("stopped", "maintenance"))
+
+
+def test_a_running_lines_noise_is_normal_with_its_standard_deviation() -> None:
+    assert statistics.fmean(NOISE) == pytest.approx(0.0, abs=1e-12)
+    assert statistics.pstdev(NOISE) == pytest.approx(NOISE_MS, rel=0.01)
+    normal = NormalDist(0.0, NOISE_MS)  # each of the table's values is the middle quantile of its 1/4096
+    assert all(normal.cdf(noise) == pytest.approx((n + 0.5) / len(NOISE)) for n, noise in enumerate(sorted(NOISE)))
 
 
 def test_simulated_speed_ramps_instead_of_jumping_when_starting() -> None:
     line = ConveyorLine("line-1", random.Random(3))
     steps = [line.step() for _ in range(2000)]
-    changes = [abs(b[1] - a[1]) for a, b in itertools.pairwise(steps) if b[0] in ("starting", "stopping")]
+    changes = [abs(b[1] - a[1]) for a, b in itertools.pairwise(steps) if b[2] in ("starting", "stopping")]
     assert changes and max(changes) <= 0.05 + 1e-9
 
 
@@ -120,7 +132,7 @@ def test_line_protocol_matches_influxdb_clients_own_serialiser(line: str, produc
              .field("min_ms", analysis.min_ms).field("max_ms", analysis.max_ms)
              .field("over_speed", 0).field("moving_while_stopped", 0).field("sudden_change", 0)
              .time(sent.event_time_ns, WritePrecision.NS))
-    assert to_line(sent, analysis) == point.to_line_protocol()
+    assert to_lines([sent], [analysis]) == [point.to_line_protocol()]
 
 
 def test_a_line_or_producer_with_control_characters_is_not_a_reading() -> None:
@@ -184,4 +196,32 @@ def test_the_shared_validation_names_the_field_that_is_out_of_range(fields: dict
 
 def test_line_protocol_escapes_a_trailing_backslash_so_it_cannot_swallow_the_next_tag() -> None:
     sent = Reading(1, "a\\", 0.1, "running", "p,q", 0)
-    assert to_line(sent, analytics_over(60).update(sent)).startswith("conveyor_speed,line=a\\\\,producer=p\\,q,state=")
+    line = to_lines([sent], [analytics_over(60).update(sent)])[0]
+    assert line.startswith("conveyor_speed,line=a\\\\,producer=p\\,q,state=")
+
+
+@pytest.mark.parametrize("max_lines, max_readings", [(1000, 100_000), (4, 1000)])
+def test_a_batch_is_analysed_as_its_readings_one_at_a_time(max_lines: int, max_readings: int) -> None:
+    """Also under caps that evict and trim inside a batch, and with readings out of event-time order."""
+    rng = random.Random(11)
+    sent = [Reading(int(rng.uniform(0, 90) * SECOND), f"line-{rng.randrange(7)}", rng.choice([0.0, 0.05, 0.2, 0.35]),
+                    rng.choice(STATES), rng.choice(["p", "q"]), seq) for seq in range(5000)]
+    one, evicted_one = bounded(max_lines, max_readings)
+    batched, evicted_batched = bounded(max_lines, max_readings)
+    expected = [one.update(each) for each in sent]
+    cuts = sorted(rng.sample(range(1, len(sent)), 20))
+    got = [analysis for start, stop in itertools.pairwise([0, *cuts, len(sent)])
+           for analysis in batched.update_all(sent[start:stop])]
+    assert got == expected and evicted_batched == evicted_one and batched.readings == one.readings
+
+
+@given(st.lists(st.floats(0, SPEED_LIMIT_MS) | st.sampled_from([-0.0, 1e-05, 5e-324, 99.99999999999999]),
+                min_size=1, max_size=20))
+def test_line_protocol_floats_read_back_as_the_same_floats(speeds: list[float]) -> None:
+    sent = [Reading(seq, "line-1", speed, "running", "p", seq) for seq, speed in enumerate(speeds)]
+    analyses = analytics_over(60).update_all(sent)
+    for line, each, analysis in zip(to_lines(sent, analyses), sent, analyses, strict=True):
+        fields = dict(field.split("=") for field in line.split(" ")[1].split(","))
+        written = [float(fields[name]) for name in ("speed_ms", "mean_ms", "min_ms", "max_ms")]
+        expected = [each.speed_ms, analysis.mean_ms, analysis.min_ms, analysis.max_ms]
+        assert [repr(number) for number in written] == [repr(number) for number in expected]  # -0.0 too

@@ -12,7 +12,7 @@ import pytest
 from conveyor_common.reading import Reading
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from processor.settings import load_influx
-from processor.sink import InfluxSink, to_line
+from processor.sink import InfluxSink, to_lines
 
 from tests.apps.helpers import analytics_over, reading
 from tests.fixtures.patience import CALL_GUARD_S, HANG_GUARD_S
@@ -153,8 +153,8 @@ def test_a_batch_the_database_refuses_is_split_so_valid_points_land_and_only_the
     through, which is why this path is tested at the sink."""
     sink = InfluxSink(load_influx(victoria_metrics.app_env()))
     analytics, now = analytics_over(60), time.time_ns()
-    points = [to_line(sent, analytics.update(sent)) for sent in
-              (Reading(now + seq, f"line-{seq}", 0.1, "running", "bisect", seq) for seq in range(9))]
+    sent = [Reading(now + seq, f"line-{seq}", 0.1, "running", "bisect", seq) for seq in range(9)]
+    points = to_lines(sent, analytics.update_all(sent))
     points[5] = points[5].replace("line=line-5", "line=" + "x" * 1_100_000)
     try:
         refused = sink.write(points)

@@ -14,7 +14,7 @@ from influxdb_client.rest import ApiException
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from processor.settings import load_influx
-from processor.sink import InfluxSink, to_line
+from processor.sink import InfluxSink, to_lines
 
 from ca3cli.operations.certs import authority, store
 from tests.apps.helpers import StreamRun, analytics_over
@@ -69,7 +69,7 @@ def sink_for(influx: VictoriaMetrics, ca_file: str) -> InfluxSink:
 def test_influxdb_certificate_from_another_ca_is_refused(victoria_metrics_tls: VictoriaMetrics,
                                                           test_ca: TestCA) -> None:
     reading = Reading(time.time_ns(), "line-1", 0.2, "running", "tls-refusal", 0)
-    point = to_line(reading, analytics_over(60).update(reading))
+    point = to_lines([reading], [analytics_over(60).update(reading)])[0]
     refused = sink_for(victoria_metrics_tls, str(test_ca.other.ca_cert))
     assert refused.ping() is False
     with pytest.raises(ApiException, match="CERTIFICATE_VERIFY_FAILED"):
@@ -91,7 +91,7 @@ def test_influxdb_certificate_for_another_name_is_refused(servers_dir: Path, tes
     with running(victoria_metrics_server(servers_dir, tls=wrong)) as server:
         influx = VictoriaMetrics(server, ca_file=wrong.ca_cert)
         reading = Reading(time.time_ns(), "line-1", 0.2, "running", "tls-misnamed", 0)
-        point = to_line(reading, analytics_over(60).update(reading))
+        point = to_lines([reading], [analytics_over(60).update(reading)])[0]
         refused = sink_for(influx, str(wrong.ca_cert))
         assert refused.ping() is False
         with pytest.raises(ApiException, match=r"CERTIFICATE_VERIFY_FAILED.*(IP address|[Hh]ostname) mismatch"):

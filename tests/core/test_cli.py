@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -19,9 +20,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def ca3(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """ca3 with the folder as its home; the user's cache (compiled templates) stays the session's, outside it."""
     return subprocess.run(
         [sys.executable, "-m", "ca3cli", *args], cwd=cwd, capture_output=True, text=True,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(cwd), "COLUMNS": "200", **(env or {})},
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(cwd), "COLUMNS": "200",
+             "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"], **(env or {})},
     )
 
 
@@ -125,6 +128,22 @@ def test_render_of_a_lower_milestone_removes_only_the_files_it_wrote_before(proj
     assert mine.read_text() == "kept: true\n"
     assert (project / "k8s" / "kafka" / "kafka-statefulset.yaml").is_file()
     assert "Removed k8s/logging/loki-deployment.yaml: an earlier render wrote it" in " ".join(result.stdout.split())
+
+
+def test_render_again_rewrites_only_the_files_whose_text_changed(project: Path) -> None:
+    assert ca3(project, "render", "-m", "1").returncode == 0
+    k8s = project / "k8s"
+    written = {p: p.stat() for p in k8s.rglob("*") if p.is_file()}
+    edited = k8s / "kafka" / "kafka-statefulset.yaml"
+    rendered = edited.read_text()
+    edited.write_text("edited by hand\n")
+    result = ca3(project, "render", "-m", "1")
+    assert result.returncode == 0, result.stderr
+    assert edited.read_text() == rendered
+    kept = {p for p, was in written.items() if (p.stat().st_ino, p.stat().st_mtime_ns) == (was.st_ino, was.st_mtime_ns)}
+    assert kept == set(written) - {edited}
+    manifests = len(written) - 1  # all but the record of rendered files
+    assert f"Of these files, {manifests - 1} already held the same text" in " ".join(result.stdout.split())
 
 
 def test_render_into_a_file_is_a_usage_error(project: Path) -> None:

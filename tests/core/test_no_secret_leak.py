@@ -3,6 +3,7 @@ in this repository or its history."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -38,8 +39,10 @@ def test_secret_values_appear_only_in_secret_objects(tmp_path: Path) -> None:
 
 
 def _ca3(cwd: Path, *args: str) -> None:
+    """ca3 with the project as its home; the user's cache (compiled templates) stays the session's, outside it."""
     subprocess.run([sys.executable, "-m", "ca3cli", *args], cwd=cwd, check=True, capture_output=True, text=True,
-                   env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(cwd)})
+                   env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(cwd),
+                        "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]})
 
 
 def test_gitignore_keeps_generated_and_rendered_secrets_untracked(tmp_path: Path) -> None:

@@ -62,16 +62,20 @@ LINKS: dict[str, tuple[Callable[[Path, Path], None], str, str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(LINKS))
-@pytest.mark.parametrize("action", ["write", "append", "open_new", "remove", "read", "set_mode"])
+@pytest.mark.parametrize("action", ["write", "update", "append", "open_new", "remove", "read", "read_private",
+                                    "set_mode"])
 def test_nothing_is_written_read_or_removed_through_a_link(case: str, action: str, owned: Path,
                                                            outside: Path) -> None:
     plant, relative, link = LINKS[case]
     plant(owned, outside)
     before = snapshot(outside)
     doors: dict[str, Callable[[], object]] = {
-        "write": lambda: files.write(owned, relative, "x"), "append": lambda: files.append(owned, relative, "x"),
+        "write": lambda: files.write(owned, relative, "x"), "update": lambda: files.update(owned, relative, "x"),
+        "append": lambda: files.append(owned, relative, "x"),
         "open_new": lambda: files.open_new(owned, relative), "remove": lambda: files.remove(owned, relative),
-        "read": lambda: files.read(owned, relative), "set_mode": lambda: files.set_mode(owned, relative, 0o600)}
+        "read": lambda: files.read(owned, relative),
+        "read_private": lambda: files.read(owned, relative, private=True),
+        "set_mode": lambda: files.set_mode(owned, relative, 0o600)}
     with pytest.raises(FileError) as refused:
         doors[action]()
     assert f"{owned / link if link != 'owned' else owned} is a symbolic link" in _sentence(refused.value)
@@ -114,6 +118,30 @@ def test_a_write_replaces_the_file_whole_with_its_mode(owned: Path) -> None:
     assert old.read_text() == "new\n" and _mode(old) == 0o600
     assert old.stat().st_ino != inode  # a new file renamed over the old one, not the old one rewritten
     assert sorted(p.name for p in (owned / "kafka").iterdir()) == ["old.yaml"]  # no temporary file left
+
+
+def test_an_update_leaves_a_file_that_holds_the_same_alone_and_replaces_any_other(owned: Path) -> None:
+    old = owned / "kafka" / "old.yaml"
+    kept = old.stat()
+    assert files.update(owned, "kafka/old.yaml", "old\n", mode=_mode(old)) is False
+    assert (old.stat().st_ino, old.stat().st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
+    for data, mode in (("new\n", _mode(old)), ("new\n", 0o600), ("longer text\n", 0o600)):
+        assert files.update(owned, "kafka/old.yaml", data, mode=mode) is True
+        assert (old.read_text(), _mode(old)) == (data, mode) and old.stat().st_ino != kept.st_ino  # replaced
+        kept = old.stat()
+    assert files.update(owned, "kafka/fresh.yaml", "x") is True and (owned / "kafka" / "fresh.yaml").read_text() == "x"
+
+
+@pytest.mark.parametrize("loose", ["owned", "owned/kafka", "owned/kafka/old.yaml"])
+def test_a_private_read_refuses_what_others_can_write(loose: str, owned: Path) -> None:
+    for path in (owned, owned / "kafka", owned / "kafka" / "old.yaml"):
+        path.chmod(0o700 if path.is_dir() else 0o600)
+    assert files.read(owned, "kafka/old.yaml", private=True) == b"old\n"
+    (owned.parent / loose).chmod(0o777 if (owned.parent / loose).is_dir() else 0o622)
+    assert files.read(owned, "kafka/old.yaml") == b"old\n"
+    with pytest.raises(FileError) as refused:
+        files.read(owned, "kafka/old.yaml", private=True)
+    assert f"{owned.parent / loose} belongs to another user or others can write to it" in _sentence(refused.value)
 
 
 def test_private_folders_are_set_on_every_write(owned: Path) -> None:

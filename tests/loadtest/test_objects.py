@@ -8,6 +8,7 @@ import pytest
 
 from ca3cli.core import lint, render, template_values
 from ca3cli.core.errors import ConfigError
+from ca3cli.core.lint import schema
 from ca3cli.core.objects import KubeObject
 from ca3cli.core.settings import Settings, parse
 from ca3cli.operations.loadtest import objects
@@ -93,7 +94,7 @@ def test_the_scaled_object_schema_rejects_a_misspelt_field_at_both_versions() ->
     objs = _milestone_6(parse(KEDA))
     scaled = next(o for o in objs if o.kind == "ScaledObject")
     scaled.doc["spec"]["minReplicas"] = 1
-    findings = lint.schema.validate([scaled])
+    findings = schema.validate([scaled])
     assert [f.rule for f in findings] == ["schema-1.30", "schema-1.37"]
     assert "minReplicas" in findings[0].message
 

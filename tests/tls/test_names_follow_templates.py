@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from ca3cli.core import render
+from ca3cli.core import registry, render, topology
 from ca3cli.operations.certs import store
-from ca3cli.operations.certs.names import wanted
+from ca3cli.operations.certs.names import NAMING, wanted
 from tests.fixtures.templates import templates_from
 from tests.tls.helpers import settings_with
 
@@ -67,3 +67,11 @@ def test_renamed_services_rename_the_certificates_names_and_secret(tmp_path: Pat
     assert not [name for name in influxdb | kafka if "influxdb-service" in name or "kafka-headless" in name]
     assert {spec.name: spec.secret for spec in wanted(settings)} == {"influxdb": "influxdb-tls",
                                                                      "kafka": "broker-certificate"}
+
+
+@pytest.mark.parametrize("client_auth", ["required", "none"])
+def test_the_components_that_name_the_certificates_give_what_the_whole_milestone_gives(client_auth: str) -> None:
+    settings = settings_with(replicas=3, client_auth=client_auth)
+    whole = topology.of_milestone(settings, registry.HIGHEST)
+    assert len(whole.objects()) > 2 * len(topology.of_milestone(settings, registry.HIGHEST, NAMING).objects())
+    assert wanted(settings) == wanted(settings, whole)

@@ -48,12 +48,12 @@ class Limits:
 
 class Window:
     """Speeds of one line over a time window, with O(1) amortised mean, min and max (running sum and monotonic
-    deques of (position, speed)), so a batch of thousands of readings costs the same per reading as one."""
+    deques of (position, speed)), so a batch of thousands of readings costs the same per reading as one. Readings
+    are added by Analytics.update_all."""
 
-    __slots__ = ("highs", "items", "lows", "next_position", "previous", "seen", "span_ns", "total")
+    __slots__ = ("highs", "items", "lows", "next_position", "previous", "seen", "total")
 
-    def __init__(self, span_ns: int) -> None:
-        self.span_ns = span_ns
+    def __init__(self) -> None:
         self.items: deque[tuple[int, int, float]] = deque()  # (position, event time, speed)
         self.total = 0.0
         self.lows: deque[tuple[int, float]] = deque()
@@ -61,28 +61,6 @@ class Window:
         self.next_position = 0
         self.previous: float | None = None
         self.seen = 0.0  # monotonic time of the latest reading
-
-    def add(self, time_ns: int, speed: float) -> int:
-        """Add one reading; returns how many readings the window holds now minus before (1 - expired)."""
-        position = self.next_position
-        self.next_position = position + 1
-        items, lows, highs = self.items, self.lows, self.highs
-        items.append((position, time_ns, speed))
-        self.total += speed
-        while lows and lows[-1][1] >= speed:
-            lows.pop()
-        lows.append((position, speed))
-        while highs and highs[-1][1] <= speed:
-            highs.pop()
-        highs.append((position, speed))
-        oldest_ns = time_ns - self.span_ns
-        if items[0][1] >= oldest_ns:
-            return 1  # the common case: nothing left the window
-        expired = 0
-        while items[0][1] < oldest_ns:
-            self.drop_oldest()
-            expired += 1
-        return 1 - expired
 
     def drop_oldest(self) -> None:
         self.total -= self.items.popleft()[2]
@@ -113,27 +91,58 @@ class Analytics:
         return len(self._windows)
 
     def update(self, reading: Reading) -> Analysis:
-        key = (reading.producer, reading.line)
-        windows, limits = self._windows, self.limits
-        now = self.clock()
-        window = windows.get(key)
-        if window is None:
-            window = windows[key] = Window(self.window_ns)
-        else:
-            windows.move_to_end(key)
-        window.seen = now
-        speed = reading.speed_ms
-        previous, window.previous = window.previous, speed
-        self.readings += window.add(reading.event_time_ns, speed)
-        if now >= self._idle_at or len(windows) > limits.max_lines or self.readings > limits.max_readings:
-            self._shrink(now, window)
-        mean = window.total / len(window.items)
-        return Analysis(
-            mean if mean > 0.0 else 0.0, window.lows[0][1], window.highs[0][1],
-            speed > OVER_SPEED_MS,
-            speed > MOVING_MS and reading.state in ("stopped", "maintenance"),
-            previous is not None and abs(speed - previous) > SUDDEN_CHANGE_MS,
-        )
+        return self.update_all([reading])[0]
+
+    def update_all(self, readings: list[Reading]) -> list[Analysis]:
+        """Each reading's analysis, in order. A window's update is written out in this loop rather than called
+        (it runs per message). The processing-time clock, which only decides when idle windows expire, is read
+        once per batch: a batch takes well under a second."""
+        windows, limits, window_ns, move_to_end = self._windows, self.limits, self.window_ns, self._windows.move_to_end
+        analyses: list[Analysis] = []
+        append = analyses.append
+        now, held, idle_at = self.clock(), self.readings, self._idle_at
+        try:
+            for reading in readings:
+                key = (reading.producer, reading.line)
+                window = windows.get(key)
+                if window is None:
+                    window = windows[key] = Window()
+                else:
+                    move_to_end(key)
+                window.seen = now
+                speed, time_ns = reading.speed_ms, reading.event_time_ns
+                previous, window.previous = window.previous, speed
+                # Add the speed: running sum, and the monotonic deques of (position, speed) that give min and max.
+                position = window.next_position
+                window.next_position = position + 1
+                items, lows, highs = window.items, window.lows, window.highs
+                items.append((position, time_ns, speed))
+                window.total += speed
+                while lows and lows[-1][1] >= speed:
+                    lows.pop()
+                lows.append((position, speed))
+                while highs and highs[-1][1] <= speed:
+                    highs.pop()
+                highs.append((position, speed))
+                held += 1
+                oldest_ns = time_ns - window_ns
+                while items[0][1] < oldest_ns:  # readings that left the window (event time)
+                    window.drop_oldest()
+                    held -= 1
+                if now >= idle_at or len(windows) > limits.max_lines or held > limits.max_readings:
+                    self.readings = held
+                    self._shrink(now, window)
+                    held, idle_at = self.readings, self._idle_at
+                mean = window.total / len(items)
+                append(Analysis(
+                    mean if mean > 0.0 else 0.0, lows[0][1], highs[0][1],
+                    speed > OVER_SPEED_MS,
+                    speed > MOVING_MS and reading.state in ("stopped", "maintenance"),
+                    previous is not None and abs(speed - previous) > SUDDEN_CHANGE_MS,
+                ))
+        finally:  # the count stays true even if a reading raised halfway (prepare_one_by_one)
+            self.readings = held
+        return analyses
 
     def _shrink(self, now: float, current: Window) -> None:
         """Expire idle windows and evict the least recently updated beyond the caps; the current window is

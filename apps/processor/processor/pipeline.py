@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
+from operator import attrgetter
 from typing import Any, NamedTuple
 
-import msgspec
 from conveyor_common.logs import Sampler
 from conveyor_common.reading import Invalid, Reading, decode
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
@@ -28,9 +28,9 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 from prometheus_client import Counter
 
 from processor import metrics
-from processor.analytics import Analysis, Analytics
+from processor.analytics import FLAGS, Analysis, Analytics
 from processor.settings import Settings
-from processor.sink import InfluxSink, to_line
+from processor.sink import InfluxSink, to_lines
 from processor.unreadable import about_data, marker, unreadable_runs
 
 log = logging.getLogger("processor")
@@ -43,13 +43,13 @@ LATENCY_SAMPLE = 8  # one reading in 8 is observed in the end-to-end histogram: 
 SLOW_WRITE_S = 1.0  # a write taking longer (InfluxDB retried) is waited out polling paused, to keep the membership
 
 
-class Point(msgspec.Struct, frozen=True, gc=False):
-    """A valid reading, its line protocol, and the message it came from (for the DLQ if InfluxDB refuses it); a
-    msgspec Struct, which costs a fraction of a NamedTuple to build (one is built per message)."""
+class Points(NamedTuple):
+    """A prepared batch, index by index: the valid readings, their line protocol, and the messages they came
+    from (for the DLQ if InfluxDB refuses one)."""
 
-    message: ConsumerRecord
-    reading: Reading
-    line: str
+    messages: list[ConsumerRecord]
+    readings: list[Reading]
+    lines: list[str]
 
 
 class InFlight(NamedTuple):
@@ -93,16 +93,11 @@ class Pipeline:
     def connect(self, backoff_s: float = 2.0) -> bool:
         """Create the consumer (subscribed to the topic) and the DLQ producer, those not there yet; retry until
         Kafka answers."""
-        options, group = self.settings.kafka.client_options(), self.settings.consumer
+        options = self.settings.kafka.client_options()
         while not self.stop.is_set():
             try:
                 if self.consumer is None:
-                    consumer = KafkaConsumer(
-                        group_id=group.group_id, enable_auto_commit=False, auto_offset_reset="earliest",
-                        session_timeout_ms=group.session_timeout_ms,
-                        heartbeat_interval_ms=group.heartbeat_interval_ms,
-                        max_poll_interval_ms=group.max_poll_interval_ms, max_poll_records=group.max_poll_records,
-                        **options)
+                    consumer = KafkaConsumer(**consumer_options(self.settings))
                     consumer.subscribe([self.settings.kafka.topic], listener=self.membership)
                     self.consumer = consumer
                 if self.dlq is None:
@@ -118,7 +113,7 @@ class Pipeline:
         assert self.consumer is not None
         while not self.stop.is_set():
             if self.in_flight is not None and self.in_flight.delivered.done():
-                self.settle()
+                self.settle(asynchronous=True)
             try:  # while a batch is in flight, back soon to commit it even if nothing new comes
                 records = self.consumer.poll(timeout_ms=1000 if self.in_flight is None else 100)
             except Exception as error:  # a batch it cannot read, or the cluster: neither may stop the processor
@@ -157,7 +152,7 @@ class Pipeline:
             return
         for tp, run in runs.items():
             rejects = [reject(marker(tp, offset), run.reason, metrics.UNREADABLE) for offset in run.offsets]
-            if not self.deliver([], rejects, self.wait_paused):
+            if not self.deliver(Points([], [], []), rejects, self.wait_paused):
                 return  # stopping
             if tp in self.consumer.assignment():  # (else its new owner skips them)
                 self.consumer.seek(tp, run.offsets.stop)
@@ -170,21 +165,22 @@ class Pipeline:
         metrics.BATCH_SIZE.observe(len(messages))
         points, rejects = self.prepare(messages)
         offsets = {tp: OffsetAndMetadata(batch[-1].offset + 1, "", -1) for tp, batch in records.items()}
-        self.settle()
+        self.settle(asynchronous=True)
         self.in_flight = InFlight(self.writer.submit(self.deliver, points, rejects, self.stop.wait), offsets)
 
-    def settle(self) -> None:
+    def settle(self, asynchronous: bool = False) -> None:
         """Wait for the batch in flight to be delivered, polling paused if that takes long (InfluxDB retried),
-        and commit it; an abandoned batch (stopping) is not committed."""
+        and commit it (`asynchronous`: without waiting for the broker's answer, while polling goes on); an
+        abandoned batch (stopping) is not committed."""
         if self.in_flight is None:
             return
         delivered = self.in_flight.delivered
         wait_for([delivered], timeout=SLOW_WRITE_S)
         while not delivered.done() and not self.stop.is_set():
             self.wait_paused(0.2)
-        self.settle_without_polling()
+        self.settle_without_polling(asynchronous)
 
-    def settle_without_polling(self) -> None:
+    def settle_without_polling(self, asynchronous: bool = False) -> None:
         """Commit the batch in flight once delivered: what settle() does, from inside poll() (a rebalance), where
         polling again is not allowed; the wait is then bounded by one InfluxDB timeout, after which the batch is
         left in flight (committed later if this member keeps its partitions; else its next owner replays it, and
@@ -197,39 +193,65 @@ class Pipeline:
             return
         self.in_flight = None
         if in_flight.delivered.result():
-            self.commit(in_flight.offsets)
+            self.commit(in_flight.offsets, asynchronous)
 
-    def prepare(self, messages: list[ConsumerRecord]) -> tuple[list[Point], list[Reject]]:
-        """Each message as a point, or as a reject with the reason; no message, whatever its bytes, raises."""
-        points: list[Point] = []
+    def prepare(self, messages: list[ConsumerRecord]) -> tuple[Points, list[Reject]]:
+        """Each message as a point, or as a reject with the reason; no message, whatever its bytes, raises. The
+        analytics and the line protocol run once over the batch's readings: per message work is what the
+        processor adds to polling."""
+        kept: list[ConsumerRecord] = []  # the messages of `readings`, index by index
+        readings: list[Reading] = []
         rejects: list[Reject] = []
-        update, add = self.analytics.update, points.append  # bound once: this loop runs per message
         for message in messages:
             try:
-                reading = decode(message.value)
-                analysis = update(reading)
-                if analysis.over_speed or analysis.moving_while_stopped or analysis.sudden_change:
-                    count_anomalies(analysis)
-                add(Point(message, reading, to_line(reading, analysis)))
+                readings.append(decode(message.value))
             except Invalid as error:
                 rejects.append(reject(message, str(error), metrics.INVALID))
+                continue
             except Exception as error:  # whatever a message trips, it must not stop the partition
                 rejects.append(reject(message, f"{type(error).__name__}: {error}", metrics.INVALID))
+                continue
+            kept.append(message)
+        try:
+            analyses = self.analytics.update_all(readings)
+            lines = to_lines(readings, analyses)
+        except Exception:  # a bug tripped by one reading must not stop the partition: find it, one at a time
+            return self.prepare_one_by_one(kept, readings, rejects)
+        count_anomalies(analyses)
+        return Points(kept, readings, lines), rejects
+
+    def prepare_one_by_one(self, messages: list[ConsumerRecord], readings: list[Reading],
+                           rejects: list[Reject]) -> tuple[Points, list[Reject]]:
+        """prepare() after its batch raised: each reading alone, and the one that raises to the DLQ with the
+        error (the readings the batch had analysed before it raised are counted in their windows again)."""
+        points = Points([], [], [])
+        for message, reading in zip(messages, readings, strict=True):
+            try:
+                analyses = [self.analytics.update(reading)]
+                line = to_lines([reading], analyses)[0]
+            except Exception as error:
+                rejects.append(reject(message, f"{type(error).__name__}: {error}", metrics.INVALID))
+                continue
+            count_anomalies(analyses)
+            points.messages.append(message)
+            points.readings.append(reading)
+            points.lines.append(line)
         return points, rejects
 
-    def deliver(self, points: list[Point], rejects: list[Reject], wait: Callable[[float], object]) -> bool:
+    def deliver(self, points: Points, rejects: list[Reject], wait: Callable[[float], object]) -> bool:
         """Write the points to InfluxDB (those it refuses as malformed join the rejects), then send the rejects to
         the DLQ, retrying each step with backoff (`wait(seconds)` between tries); False if stopped first."""
         delay = self.settings.retry_initial_s
-        written = not points
+        written = not points.lines
         while not self.stop.is_set():
             step, errors = "Writing to InfluxDB", metrics.WRITE_ERRORS
             try:
                 if not written:
-                    refused = self.sink.write([point.line for point in points])
-                    rejects = rejects + [reject(points[index].message, reason, metrics.REFUSED)
+                    refused = self.sink.write(points.lines)
+                    rejects = rejects + [reject(points.messages[index], reason, metrics.REFUSED)
                                          for index, reason in refused.items()]
-                    self.record_write([point.reading for index, point in enumerate(points) if index not in refused])
+                    self.record_write([reading for index, reading in enumerate(points.readings)
+                                       if index not in refused] if refused else points.readings)
                     written = True
                 step, errors = f"Sending to the DLQ {self.settings.consumer.dlq_topic}", metrics.DLQ_ERRORS
                 self.send_to_dlq(rejects)
@@ -237,10 +259,11 @@ class Pipeline:
             except Exception as error:  # any failure of a dependency is retried; nothing is committed
                 errors.inc()
                 log.error(f"{step} failed; retrying in {delay:.1f} s", extra={"fields": {
-                    "points": len(points), "error": f"{type(error).__name__}: {error}"}})
+                    "points": len(points.lines), "error": f"{type(error).__name__}: {error}"}})
                 wait(delay)
                 delay = min(delay * 2, self.settings.retry_max_s)
-        log.warning("Stopping: abandoned a batch without committing it", extra={"fields": {"points": len(points)}})
+        log.warning("Stopping: abandoned a batch without committing it",
+                    extra={"fields": {"points": len(points.lines)}})
         return False
 
     def record_write(self, readings: list[Reading]) -> None:
@@ -274,13 +297,18 @@ class Pipeline:
                 self.consumer.seek(tp, batch[0].offset)
         self.consumer.resume(*self.consumer.paused())
 
-    def commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
+    def commit(self, offsets: dict[TopicPartition, OffsetAndMetadata], asynchronous: bool = False) -> None:
+        """Commit offsets whose batch was delivered. `asynchronous` (the poll loop's batches): sent without waiting
+        for the answer, in order behind the commits before it, so the loop polls on during the round trip; a
+        rebalance, an error and stopping commit synchronously, and the last commit sent wins either way."""
         assert self.consumer is not None
         try:
-            self.consumer.commit(offsets)
+            if asynchronous:
+                self.consumer.commit_async(offsets, callback=not_committed)
+            else:
+                self.consumer.commit(offsets)
         except (CommitFailedError, KafkaError) as error:
-            log.warning("Offsets not committed; the partitions' next owner replays them and the writes overwrite"
-                        " themselves", extra={"fields": {"error": str(error)}})
+            not_committed(offsets, error)
 
     def report_lag(self) -> None:
         """Lag per assigned partition, from what the last fetch saw; skipped for a partition mid-rebalance."""
@@ -305,9 +333,27 @@ class Pipeline:
             self.dlq.close(timeout=5)
 
 
-def count_anomalies(analysis: Analysis) -> None:
-    for kind in analysis.anomalies():
-        metrics.ANOMALIES.labels(kind=kind).inc()
+def not_committed(_offsets: object, answer: object) -> None:
+    """A commit's outcome (commit_async calls it with the broker's answer or the error): logs a failure."""
+    if isinstance(answer, Exception):
+        log.warning("Offsets not committed; the partitions' next owner replays them and the writes overwrite"
+                    " themselves", extra={"fields": {"error": str(answer)}})
+
+
+def consumer_options(settings: Settings) -> dict[str, Any]:
+    """The group consumer's kafka-python settings (the benchmark's bare consume loop uses the same)."""
+    group = settings.consumer
+    return {"group_id": group.group_id, "enable_auto_commit": False, "auto_offset_reset": "earliest",
+            "session_timeout_ms": group.session_timeout_ms, "heartbeat_interval_ms": group.heartbeat_interval_ms,
+            "max_poll_interval_ms": group.max_poll_interval_ms, "max_poll_records": group.max_poll_records,
+            **settings.kafka.client_options()}
+
+
+def count_anomalies(analyses: list[Analysis]) -> None:
+    """Each anomaly kind's count in the batch, added once."""
+    for kind in FLAGS:
+        if count := sum(map(attrgetter(kind), analyses)):
+            metrics.ANOMALIES.labels(kind=kind).inc(count)
 
 
 def dlq_record(message: ConsumerRecord, reason: str) -> dict[str, Any]:

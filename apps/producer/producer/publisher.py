@@ -18,11 +18,11 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from conveyor_common.env import KafkaSettings
-from conveyor_common.logs import Sampler
 from conveyor_common.reading import Reading
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
@@ -45,6 +45,7 @@ CLIENT_OPTIONS: dict[str, Any] = {"acks": "all", "enable_idempotence": True, "li
 # A reading held until acknowledged: (seq, key, value, attempts, future). A plain tuple, one per reading on the
 # hot path; the future is None when the client refused the send (the client is then replaced and it is resent).
 Pending = tuple[int, bytes, bytes, int, FutureRecordMetadata | None]
+Sample = tuple[str, float, str]  # what a reading is made of: line, speed (m/s), state
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,6 @@ class Publisher:
         self.kafka = kafka
         self.producer_id = producer_id
         self.delivery = delivery
-        self.sampler = Sampler()
         self._client: KafkaProducer | None = None
         self._broken: str | None = None  # why the current client must be replaced
         self._send_lock = threading.Lock()  # sequence order = send order; held while a client is replaced
@@ -93,26 +93,34 @@ class Publisher:
         """False once the publisher has not been ready for wedged_after_s: a restart is the remedy left."""
         return time.monotonic() - self._ready_at < self.delivery.wedged_after_s
 
-    def publish(self, line: str, speed_ms: float, state: str) -> bool:
-        """Take one reading for delivery; False (and nothing taken) while Kafka is not taking readings."""
-        client = self._client
-        if client is None or self._broken is not None:
-            return False
-        if len(self._pending) >= self.delivery.max_unacked:
-            self.collect()  # full of readings that may have been acknowledged since the last look
-            if len(self._pending) >= self.delivery.max_unacked:
-                return False
+    def publish_many(self, samples: Iterable[Sample], logged: Callable[[str], bool] | None) -> int:
+        """Take readings for delivery, in order, until Kafka stops taking them; returns how many were taken.
+        `logged(line)` says whether a reading is logged (None: none is). One lock and one look at the client for
+        them all (a tick of the simulation, one reading per line, or a POST request), and `samples` is read
+        only as far as readings are taken (a tick's lines are stepped as they are published)."""
+        client, pending, max_unacked = self._client, self._pending, self.delivery.max_unacked
+        taken, logs = 0, []
         with self._send_lock:
-            if client is not self._client:
-                return False  # replaced meanwhile
-            seq = self._next_seq
-            self._next_seq = seq + 1
-            reading = Reading(time.time_ns(), line, speed_ms, state, self.producer_id, seq)
-            self._send(client, seq, reading.key(), reading.encode(), 1)
-        if self.sampler.allow(line):
+            if client is None or client is not self._client:
+                return 0  # not connected, or replaced meanwhile
+            for line, speed_ms, state in samples:
+                if self._broken is not None:
+                    break  # the client failed a send: it is replaced before readings are taken again
+                if len(pending) >= max_unacked:
+                    self.collect()  # full of readings that may have been acknowledged since the last look
+                    if len(pending) >= max_unacked:
+                        break
+                seq = self._next_seq
+                self._next_seq = seq + 1
+                reading = Reading(time.time_ns(), line, speed_ms, state, self.producer_id, seq)
+                self._send(client, seq, reading.key(), reading.encode(), 1)
+                taken += 1
+                if logged is not None and logged(line):
+                    logs.append((line, speed_ms, state, seq))
+        for line, speed_ms, state, seq in logs:
             log.info(f"Publishing reading. Line: {line} Speed: {speed_ms:.3f} m/s State: {state}", extra={"fields": {
                 "line": line, "speed": speed_ms, "state": state, "topic": self.kafka.topic, "seq": seq}})
-        return True
+        return taken
 
     def _send(self, client: KafkaProducer, seq: int, key: bytes, value: bytes, attempts: int) -> None:
         """Hand one reading to the client (under the send lock) and hold it; a refusal marks the client for

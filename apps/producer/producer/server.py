@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 
 from conveyor_common.http import Request, Response
+from conveyor_common.logs import Sampler
 from conveyor_common.reading import Invalid
 
 from producer import metrics
-from producer.publisher import Publisher
+from producer.publisher import Publisher, Sample
 from producer.readings import parse_batch, validate_sample
 
 MAX_REPORTED_ERRORS = 20
@@ -20,6 +21,7 @@ class Ingest:
 
     def __init__(self, publisher: Publisher) -> None:
         self.publisher = publisher
+        self.logged = Sampler()  # a request's readings are logged at most once a second per line
         self.accepting = threading.Event()
         self.accepting.set()
 
@@ -43,17 +45,19 @@ class Ingest:
             items = parse_batch(body)
         except Invalid as error:
             return 400, {"error": str(error)}
-        accepted, errors = 0, []
+        valid: list[tuple[int, Sample]] = []
+        problems: list[tuple[int, str]] = []  # (index, reason)
         for index, item in enumerate(items):
             try:
                 sample = validate_sample(item)
             except Invalid as error:
-                errors.append({"index": index, "reason": str(error)})
+                problems.append((index, str(error)))
                 continue
-            if self.publisher.publish(sample.line, sample.speed_ms, sample.state):
-                accepted += 1
-            else:
-                errors.append({"index": index, "reason": "Kafka is not taking readings; retry"})
+            valid.append((index, (sample.line, sample.speed_ms, sample.state)))
+        # Published in one call; once Kafka stops taking readings, the rest of the request is refused with it.
+        accepted = self.publisher.publish_many((reading for _, reading in valid), self.logged.allow)
+        problems.extend((index, "Kafka is not taking readings; retry") for index, _ in valid[accepted:])
+        errors = [{"index": index, "reason": reason} for index, reason in sorted(problems)]
         metrics.INGEST_READINGS.labels(result="accepted").inc(accepted)
         metrics.INGEST_READINGS.labels(result="rejected").inc(len(errors))
         return 200, {"accepted": accepted, "rejected": len(errors), "errors": errors[:MAX_REPORTED_ERRORS]}

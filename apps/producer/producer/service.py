@@ -18,22 +18,30 @@ from producer.settings import Settings
 from producer.simulation import ConveyorLine
 
 log = logging.getLogger("producer")
+LOG_INTERVAL_S = 1.0  # each simulated line's reading is logged once a second (the seed's reading log)
 
 
 def simulate(lines: list[ConveyorLine], rate_hz: float, publisher: Publisher, stop: threading.Event) -> None:
     """Publish one reading per line every 1/rate seconds until stopped; a late tick does not cause a burst. Once
-    the publisher refuses a reading, the rest of the tick is skipped and counted (trying each line in turn would
-    spin against the sender for the GIL while Kafka catches up)."""
+    the publisher refuses a reading, the rest of the tick is skipped and counted, its lines not even stepped
+    (trying each line in turn would spin against the sender for the GIL while Kafka catches up). Every line's
+    reading is logged once a second: the readings of one tick a second."""
     period = 1.0 / rate_hz
-    next_tick = time.monotonic()
-    publish = publisher.publish
+    next_tick = next_log = time.monotonic()
+    publish_many = publisher.publish_many
     while not stop.wait(max(0.0, next_tick - time.monotonic())):
-        for index, line in enumerate(lines):
-            state, speed = line.step()
-            if not publish(line.line_id, speed, state):
-                metrics.SKIPPED.inc(len(lines) - index)
-                break
+        now = time.monotonic()
+        logged = None
+        if now >= next_log:
+            logged, next_log = every_line, max(next_log + LOG_INTERVAL_S, now)
+        taken = publish_many((line.step() for line in lines), logged)
+        if taken < len(lines):
+            metrics.SKIPPED.inc(len(lines) - taken)
         next_tick = max(next_tick + period, time.monotonic() - period)
+
+
+def every_line(_line: str) -> bool:
+    return True
 
 
 def run(settings: Settings) -> int:

@@ -18,6 +18,7 @@ POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template"),
 }
 LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+VERSIONS = ("1.30", "1.37")  # the Kubernetes versions whose strict schemas every object must pass
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 # Registry components: the servers whose Services the certificates name, and a client that mounts the client's.
 INFLUXDB, KAFKA, KAFKA_CLIENT = "influxdb", "kafka", "producer"
+NAMING = frozenset({INFLUXDB, KAFKA, KAFKA_CLIENT, "tls"})  # what renders those names ("tls": the TLS Secrets)
 TLS_FEATURES = ("tls_influxdb", "tls_kafka")  # the milestone features a certificate secures (CertSpec.feature)
 CA_CONFIGMAP = "ca3-ca"  # ConfigMap with our CA certificate under ca.crt (validate/probe.py reads it too)
 CLUSTER_DOMAIN = "cluster.local"
@@ -79,11 +80,11 @@ def kafka_client_spec(names: Topology) -> CertSpec:
 
 def wanted(settings: Settings, names: Topology | None = None) -> list[CertSpec]:
     """Every certificate the TLS settings call for (whatever the milestone: `ca3 certs` prepares them ahead), named
-    after `names`, by default the highest milestone rendered from these settings."""
+    after `names`, by default the components that name them in the highest milestone rendered from these settings."""
     if not (settings.tls.influxdb or settings.tls.kafka):
         return []
     if names is None:
-        names = topology.of_milestone(settings, registry.HIGHEST)
+        names = topology.of_milestone(settings, registry.HIGHEST, NAMING)
     specs = []
     if settings.tls.influxdb:
         specs.append(influxdb_spec(settings, names))
