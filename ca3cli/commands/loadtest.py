@@ -11,7 +11,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
-from ca3cli.commands.common import console, project
+from ca3cli.commands.common import console, err_console, project
 from ca3cli.commands.flags import flag
 from ca3cli.core.errors import Ca3Error, ConfigError
 from ca3cli.operations.loadtest.model import DEFAULT_REQUEST as DEFAULT
@@ -34,6 +34,11 @@ def _table(sample: Sample, rescales: tuple[Rescale, ...]) -> Table:
     table.caption = escape(f"throughput/s and lag: {rates}" + "".join(f"\n{e.at} {e.hpa}: {e.message}"
                                                                       for e in rescales[-3:]))
     return table
+
+
+def _unanswered(seconds: float) -> None:
+    """Each retry of a read the API server did not answer (on stderr, so --json output stays whole)."""
+    err_console.print(f"[yellow]API server not answering, retrying ({seconds:.0f} s)[/]")
 
 
 def _request(rate: float, duration: float, ramp: float, timeout: float, interval: float, baseline: float) -> Request:
@@ -71,11 +76,12 @@ def load_test(
     preflight.reachable(kubectl)
     try:
         if as_json:
-            timeline = run.run(kubectl, settings, request, lambda sample, rescales: None)
+            timeline = run.run(kubectl, settings, request, lambda sample, rescales: None, _unanswered)
         else:
             with Live(console=console, auto_refresh=False) as live:
                 timeline = run.run(kubectl, settings, request,
-                                   lambda sample, rescales: live.update(_table(sample, rescales), refresh=True))
+                                   lambda sample, rescales: live.update(_table(sample, rescales), refresh=True),
+                                   _unanswered)
     except run.Interrupted as stopped:
         written = outputs.save(folder, stopped.timeline, analysis.analyse(stopped.timeline))
         console.print(f"Interrupted: the Job and its NetworkPolicy were deleted; what was recorded is in "

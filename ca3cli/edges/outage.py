@@ -9,16 +9,28 @@ samples all read through `ride_out`, with the clock passed in so tests replay a 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from ca3cli.core.errors import Ca3Error, ClusterUnreachable, KubectlError, KubectlTimeout, server_unreached
+from ca3cli.core.errors import (
+    CONNECTION_FAILURE,
+    Ca3Error,
+    ClusterUnreachable,
+    KubectlError,
+    KubectlTimeout,
+    server_unreached,
+)
 from ca3cli.edges import kube
+from ca3cli.edges.portforward import PortForwardError
 
 T = TypeVar("T")
 
+# The API server's own answer that IT could not reach a kubelet (`logs`, `exec`, `port-forward` through a node that
+# does not answer): the server answered, so this is not an outage (recordings/logs-deploy-producer.txt).
+FROM_SERVER = re.compile(r"^Error from server|error dialing backend")
 FIRST_DELAY_S = 1.0
 MAX_DELAY_S = 5.0  # short enough that a recovered server is seen within seconds
 
@@ -60,8 +72,13 @@ def unreachable_reason(exc: BaseException) -> str | None:
         return str(exc).split(". ")[0]
     if isinstance(exc, KubectlError):
         text = exc.stderr or exc.stdout
-        if server_unreached(text):
-            return kube.reason(text)
+        said = kube.reason(text)
+        if server_unreached(text) and not FROM_SERVER.search(said):
+            return said
+    if isinstance(exc, PortForwardError):  # kubectl port-forward's stderr is inside its sentence
+        failure = CONNECTION_FAILURE.search(str(exc))
+        if failure and not FROM_SERVER.search(str(exc)):
+            return failure.group(0)
     return None
 
 

@@ -25,7 +25,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -107,6 +107,27 @@ def forward(kubectl: Kubectl, target: str, port: int, timeout: float = 15.0) -> 
         yield Forward(target, local, remote)
     finally:
         process.stop(proc)
+
+
+class Reforward:
+    """A port-forward opened on first use and reopened after `reset()`: kubectl port-forward ends when the pod behind
+    it is replaced or the API server restarts, so a reader that goes on after either opens it again."""
+
+    def __init__(self, kubectl: Kubectl, target: str, port: int, scheme: str = "http") -> None:
+        self.kubectl, self.target, self.port, self.scheme = kubectl, target, port, scheme
+        self._manager: AbstractContextManager[Forward] | None = None
+        self._forward: Forward | None = None
+
+    def base(self) -> str:
+        if self._forward is None:
+            self._manager = forward(self.kubectl, self.target, self.port)
+            self._forward = self._manager.__enter__()
+        return self._forward.url("", self.scheme)
+
+    def reset(self) -> None:
+        manager, self._manager, self._forward = self._manager, None, None
+        if manager is not None:
+            manager.__exit__(None, None, None)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Deploy: render, lint, plan, then apply phase by phase and wait for each phase; prune what is no longer rendered.
 
 Manifests go to kubectl on stdin straight from memory (server-side apply, field manager `ca3`), so Secrets are
-never written to disk. A phase's waits poll the live objects (kstatus rules, ca3cli/core/readiness.py) and stop within
-one poll of a final cause (ca3cli/core/blockers.py), with the evidence of that moment (ca3cli/operations/diagnose.py).
+never written to disk. A phase's waits judge the live objects (kstatus rules, ca3cli/core/readiness.py), by poll and
+then by watch event, and stop within one look of a final cause (ca3cli/core/blockers.py), with the evidence of that
+moment (ca3cli/operations/diagnose.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import base64
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import yaml
@@ -29,6 +29,7 @@ from ca3cli.core.topology import Topology
 from ca3cli.edges import kube, lint_verdicts, outage
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations import diagnose, influxdb_tokens, preflight, prune
+from ca3cli.operations.watched import Watched, kind_of
 
 if TYPE_CHECKING:
     from ca3cli.core.settings import Settings
@@ -190,27 +191,35 @@ def verdict(wait: Wait, seen: blockers.Observation, reading: Reading, elapsed_s:
 
 def wait_phase(kubectl: Kubectl, waits: Sequence[Wait], reporter: Progress, redact: RedactFn,
                again: str = "`ca3 deploy`") -> None:
-    """Poll every waited object of a phase until all are Current; stop at the first final cause or timeout.
+    """Look at every waited object of a phase until all are Current; stop at the first final cause or timeout.
 
-    A poll the API server does not answer is retried until the latest deadline of the objects still awaited, so
-    an API server restart inside a wait only shows as "not answering" in the progress view.
+    The first look polls each object; the kinds of those not Current yet are then watched (ca3cli/operations/
+    watched.py), so each later look comes when one of them changes, or POLL_S after the last at the latest. A look
+    the API server does not answer is retried until the latest deadline of the objects still awaited, so an API
+    server restart inside a wait only shows as "not answering" in the progress view.
     """
     clock = outage.CLOCK
     started, pending = clock.monotonic(), list(waits)
-    while pending:
-        for wait in list(pending):
-            deadline = started + max(w.timeout_s for w in pending)
-            seen, reading = outage.ride_out(partial(diagnose.observe, kubectl, wait.resource), deadline,
-                                            outage.named(kubectl), again, reporter.unanswered, clock)
-            reporter.state(wait.resource, reading)
-            if reading.status == "Current":
-                pending.remove(wait)
-                continue
-            failure = verdict(wait, seen, reading, clock.monotonic() - started, str(kubectl.namespace))
-            if failure:
-                raise RolloutFailed(redact(f"{failure}, then run {again} again."), diagnose.collect(kubectl, seen))
-        if pending:
-            clock.sleep(POLL_S)
+    watched = Watched(kubectl, clock)
+    try:
+        while pending:
+            for wait in list(pending):
+                deadline = started + max(w.timeout_s for w in pending)
+                seen, reading = outage.ride_out(watched.look(wait.resource), deadline, outage.named(kubectl), again,
+                                                reporter.unanswered, clock)
+                reporter.state(wait.resource, reading)
+                if reading.status == "Current":
+                    pending.remove(wait)
+                    continue
+                failure = verdict(wait, seen, reading, clock.monotonic() - started, str(kubectl.namespace))
+                if failure:
+                    raise RolloutFailed(redact(f"{failure}, then run {again} again."),
+                                        diagnose.collect(kubectl, seen))
+            if pending:
+                watched.follow(kind_of(w.resource) for w in pending)
+                watched.pause(POLL_S)
+    finally:
+        watched.stop()
 
 
 def check_cluster(kubectl: Kubectl, settings: Settings, the_plan: Plan | None = None,

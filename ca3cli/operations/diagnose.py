@@ -43,11 +43,17 @@ def selector(workload: Workload | None) -> str:
 
 
 def observe(kubectl: Kubectl, resource: str) -> tuple[Observation, readiness.Reading]:
-    """One poll: the object and its kstatus reading; unless it is Current, its pods, their Pending claims and,
-    when a claim is Pending or no pod exists, the events (a claim's or a refused pod's cause) and a Deployment's
-    ReplicaSets (they, not the Deployment, create its pods)."""
+    """One poll: the object, and what `around` adds to it."""
     kind, _, name = resource.partition("/")
-    obj = kuberead.maybe(kubectl, Workload, kind, name, "--ignore-not-found", timeout=CALL_TIMEOUT_S)
+    return around(kubectl, resource, kuberead.maybe(kubectl, Workload, kind, name, "--ignore-not-found",
+                                                    timeout=CALL_TIMEOUT_S))
+
+
+def around(kubectl: Kubectl, resource: str, obj: Workload | None) -> tuple[Observation, readiness.Reading]:
+    """The object (None: not there) with its kstatus reading; unless it is Current, its pods, their Pending claims
+    and, when a claim is Pending or no pod exists, the events (a claim's or a refused pod's cause) and a
+    Deployment's ReplicaSets (they, not the Deployment, create its pods)."""
+    kind = resource.partition("/")[0]
     reading = readiness.status(obj)
     label_selector = selector(obj)
     if reading.status == "Current" or not label_selector:

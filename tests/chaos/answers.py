@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ca3cli.operations.chaos.watch import LIST_UIDS
+from ca3cli.edges.objectwatch import LIST_UIDS
 from tests.fixtures.kubectl import KubectlStub, fixture_json
 
 Obj = dict[str, Any]

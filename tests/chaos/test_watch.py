@@ -10,13 +10,20 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from ca3cli.core.watch_events import Objects, apply, split_documents
 from ca3cli.edges.kube import Kubectl
+from ca3cli.edges.objectwatch import LIST_UIDS
 from ca3cli.operations.chaos import model, observe, recovery
 from ca3cli.operations.chaos.model import PodsAt
-from ca3cli.operations.chaos.watch import LIST_UIDS, PodWatch, apply, split_documents
+from ca3cli.operations.chaos.watch import PodWatch, pod_states
 from tests.chaos import answers as a
 from tests.chaos.timelines import delete_run, new, readings
 from tests.fixtures.kubectl import KubectlStub
+
+# What a watch whose resourceVersion is too old ends with (the API reference's Status for 410 Gone).
+EXPIRED = {"type": "ERROR", "object": {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                                       "message": "too old resource version: 1234 (5678)", "reason": "Expired",
+                                       "code": 410}}
 
 
 def events(kind: str, listing: dict[str, Any]) -> list[dict[str, Any]]:
@@ -42,15 +49,16 @@ def test_kubectls_stream_splits_into_events_and_keeps_a_half_written_one() -> No
 
 def test_events_add_change_and_remove_pods_and_bookmarks_change_nothing() -> None:
     pods = a.recorded_pods()
-    state: dict[str, model.Pod] = {}
+    state: Objects = {}
     assert all(apply(state, e) for e in events("ADDED", pods))
     unready = a.unready(pods, a.PRODUCER)
     assert apply(state, next(e for e in events("MODIFIED", unready) if e["object"]["metadata"]["name"] == a.PRODUCER))
-    assert not next(p for p in state.values() if p.name == a.PRODUCER).ready
+    assert not next(p for p in pod_states(tuple(state.values())) if p.name == a.PRODUCER).ready
     assert not apply(state, {"type": "BOOKMARK", "object": {"kind": "Pod", "metadata": {"resourceVersion": "9"}}})
+    assert not apply(state, EXPIRED)
     assert apply(state, {"type": "DELETED", "object": next(p for p in pods["items"]
                                                            if p["metadata"]["name"] == a.PRODUCER)})
-    assert a.PRODUCER not in {p.name for p in state.values()}
+    assert a.PRODUCER not in {p.name for p in pod_states(tuple(state.values()))}
 
 
 def test_a_watch_with_a_reconnect_ends_with_the_pods_a_poll_sees_and_keeps_each_state(

@@ -15,9 +15,10 @@ from ca3cli import cli
 from ca3cli.commands import common
 from ca3cli.core.settings import Settings
 from ca3cli.edges import secrets
+from ca3cli.edges.objectwatch import LIST_UIDS
 from ca3cli.operations import build, prune
 from tests.cluster.recorded import auth_secret, namespace_with_owners, ready
-from tests.fixtures.kubectl import KubectlStub, fixture
+from tests.fixtures.kubectl import CONNECTION_REFUSED, KubectlStub, fixture
 from tests.fixtures.project import project_folder
 
 CONTEXT = "kind-ca3"
@@ -89,12 +90,20 @@ def answer_preflight(stub: KubectlStub) -> None:
     stub.on("get", "namespace", NAMESPACE, "--show-managed-fields", stdout=namespace_with_owners())
 
 
+def no_watch(stub: KubectlStub, kind: str) -> None:
+    """The kind's watch refused as a stopped API server refuses it (recorded: server-down-version), so a wait polls;
+    a test of the watch registers its stream over this."""
+    stub.on("get", kind, "--watch", "--output-watch-events", stderr=CONNECTION_REFUSED, returncode=1)
+    stub.on("get", kind, "-o", LIST_UIDS, stderr=CONNECTION_REFUSED, returncode=1)
+
+
 def answer_healthy_deploy(stub: KubectlStub) -> None:
     """Every call of a successful deploy: applies accepted, every waited object Current, nothing left to prune."""
     answer_preflight(stub)
     stub.on("apply", stdout="namespace/conveyor-pipeline serverside-applied\n")
     for kind in WAITED_KINDS:
         stub.on("get", kind, stdout=ready(kind))
+        no_watch(stub, kind)
     stub.on("get", "secret", "influxdb-auth", stdout=auth_secret())  # InfluxDB's tokens are there
     stub.on("get", ",".join(prune.NAMESPACED_KINDS), stdout=fixture("empty-list.json"))
     stub.on("get", ",".join(prune.CLUSTER_KINDS), stdout=fixture("empty-list.json"))

@@ -13,11 +13,13 @@ import pytest
 
 from ca3cli.core.settings import Settings
 from ca3cli.edges.kube import Kubectl
+from ca3cli.edges.objectwatch import LIST_UIDS
 from ca3cli.operations.loadtest import cluster, outputs
 from ca3cli.operations.validate.model import Status
 from ca3cli.operations.validate.probe import Probe
 from ca3cli.operations.validate.scaling import decide_cycle, gather_cycle
 from tests.cluster.conftest import Project, Run
+from tests.fixtures.kubectl import CONNECTION_REFUSED as REFUSED
 from tests.fixtures.kubectl import KubectlStub, fixture, fixture_json
 from tests.loadtest import recorded
 from tests.validate.recorded_api import RecordedApi, Seen, serve
@@ -96,6 +98,20 @@ def answer_load_test(stub: KubectlStub, prometheus_port: int) -> None:
     stub.on("get", JOB, stdout=_job("Complete"))
     stub.on("logs", JOB, stdout="some log line\n" + json.dumps(SUMMARY) + "\n")
     stub.on("get", "hpa", "--watch", stdout=hpa_watch())
+    no_object_watch(stub)
+
+
+def no_object_watch(stub: KubectlStub) -> None:
+    """The autoscalers' object watch refused as a stopped API server refuses it (recorded: server-down-version), so
+    only the polls time the cycle; a test of the watch registers its stream over this."""
+    stub.on("get", "hpa", "--watch", "--output-watch-events", stderr=REFUSED, returncode=1)
+    stub.on("get", "hpa", "-o", LIST_UIDS, stderr=REFUSED, returncode=1)
+
+
+def cluster_commands(stub: KubectlStub) -> list[str]:
+    """The calls in order, without the object watch's (its thread reconnects whenever it likes)."""
+    return [c for c in stub.commands() if not c.startswith(("get hpa --watch --output-watch-events",
+                                                             f"get hpa -o {LIST_UIDS}"))]
 
 
 def test_a_full_cycle_passes_writes_every_output_and_deletes_the_job_and_policy(
@@ -148,7 +164,7 @@ def test_ctrl_c_midway_deletes_the_job_and_its_policy_and_exits_130(
     monkeypatch.setattr(cluster, "sample", interrupted_on_the_third)
     run = ca3("load-test", *FAST)
     assert run.code == 130
-    commands = kubectl_stub.commands()
+    commands = cluster_commands(kubectl_stub)
     assert commands[-1] == "delete job/load-generator networkpolicy/load-generator --ignore-not-found --wait=false"
     assert any(c.startswith("apply ") for c in commands)
     recorded_so_far = outputs.last(project.path / "outputs")
@@ -231,5 +247,5 @@ def test_a_kubectl_failure_midway_still_deletes_the_job_and_its_policy(
                     stderr='Error from server (NotFound): jobs.batch "load-generator" not found\n')
     run = ca3("load-test", *FAST)
     assert run.code == 1 and 'jobs.batch "load-generator" not found' in run.text
-    assert kubectl_stub.commands()[-1] == ("delete job/load-generator networkpolicy/load-generator --ignore-not-found "
-                                           "--wait=false")
+    assert cluster_commands(kubectl_stub)[-1] == ("delete job/load-generator networkpolicy/load-generator "
+                                                  "--ignore-not-found --wait=false")

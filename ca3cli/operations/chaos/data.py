@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from ca3cli.core.errors import Ca3Error
-from ca3cli.edges import answers
-from ca3cli.edges.kube import Kubectl
-from ca3cli.edges.portforward import Forward, forward
+from ca3cli.edges import answers, outage
+from ca3cli.edges.portforward import Reforward
 from ca3cli.operations.chaos.influx import InfluxReader
 from ca3cli.operations.chaos.model import Reading
 from ca3cli.operations.chaos.why import why
@@ -44,26 +42,6 @@ class Data(Protocol):
     def readings(self, start: float, stop: float) -> list[Reading]: ...  # between two Unix instants
 
 
-class Reforward:
-    """A port-forward opened on first use and reopened after `reset()` (its pod was replaced)."""
-
-    def __init__(self, kubectl: Kubectl, target: str, port: int, scheme: str = "http") -> None:
-        self.kubectl, self.target, self.port, self.scheme = kubectl, target, port, scheme
-        self._manager: AbstractContextManager[Forward] | None = None
-        self._forward: Forward | None = None
-
-    def base(self) -> str:
-        if self._forward is None:
-            self._manager = forward(self.kubectl, self.target, self.port)
-            self._forward = self._manager.__enter__()
-        return self._forward.url("", self.scheme)
-
-    def reset(self) -> None:
-        manager, self._manager, self._forward = self._manager, None, None
-        if manager is not None:
-            manager.__exit__(None, None, None)
-
-
 @dataclass
 class ClusterData:
     """InfluxDB through one port-forward and, from milestone 2, Prometheus through another (None before it)."""
@@ -77,6 +55,8 @@ class ClusterData:
             return read()
         except Ca3Error as exc:  # HTTP, port-forward and kubectl failures, and a missing CA
             via.reset()
+            if outage.unreachable_reason(exc) is not None:
+                raise  # the API server did not answer the port-forward: the runner rides that out
             raise unreadable(source, exc) from None
 
     def newest(self) -> float | None:

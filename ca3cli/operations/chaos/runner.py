@@ -9,12 +9,14 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from rich.console import Console
 from rich.live import Live
 from rich.markup import escape
 
 from ca3cli.core.errors import Ca3Error
+from ca3cli.edges import outage
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations.chaos import actions, catalogue, loss, observe, recovery, view
 from ca3cli.operations.chaos.data import Data, Unreadable
@@ -39,6 +41,8 @@ from ca3cli.operations.chaos.why import why
 TAIL_S = 5.0  # readings this close to the end may still be on their way; the count stops before them
 LEAD_S = 10.0  # the count starts this long before the steady-state sample, so a gap at the injection shows
 UNREAD_TRIES = 2  # samples in a row that could not read the data path before the experiment is judged unmeasured
+AGAIN = "`ca3 chaos`"  # what an outage sentence tells the user to run again
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -75,20 +79,55 @@ class Attempt:
 class Runner:
     def __init__(self, kubectl: Kubectl, data: Data, console: Console, namespace: str,
                  timing: Timing = Timing(), cast: Cast | None = None,
-                 absent: Mapping[str, str] | None = None, operator: Operator | None = None) -> None:
+                 absent: Mapping[str, str] | None = None, operator: Operator | None = None,
+                 clock: outage.Clock | None = None) -> None:
         self.kubectl, self.data, self.console, self.timing = kubectl, data, console, timing
+        self.clock = clock or outage.CLOCK  # elapsed time, pauses and API outages are all measured on it
         self.operator = operator  # when given, the operator's commands and answers replace the live view
         self.cast = cast or catalogue.cast()
         self.absent = absent or {}  # experiment -> why the deployed milestone cannot run it
         self.pods_watch: PodWatch | None = None  # when set and in step, pods come from it, not a poll
-        self.t0, self.wall0, self.since = time.monotonic(), time.time(), utc_now()
+        self.t0, self.wall0, self.since = self.clock.monotonic(), time.time(), utc_now()
+        self.ends = 0.0  # the current phase's end (elapsed seconds): how long an API outage is ridden out
+        self.unanswered_s: float | None = None  # how long the API server has not answered, while it does not
+        self.lost_api: outage.ApiOutage | None = None  # an outage past a phase's end: the drill stops
         self.drill = Drill(namespace, self.since, self.wall0)
         self.steps: list[Step] = []
         self.watch = view.Watch()
         self.live: Live | None = None
 
     def elapsed(self) -> float:
-        return round(time.monotonic() - self.t0, 2)
+        return round(self.clock.monotonic() - self.t0, 2)
+
+    def ride_out(self, read: Callable[[], T]) -> T:
+        """`read()`, retried while the API server does not answer, until the current phase's end; an outage past it
+        raises ApiOutage (and stops the drill after this experiment's rollback)."""
+        try:
+            found = outage.ride_out(read, self.t0 + self.ends, outage.named(self.kubectl), AGAIN, self.unanswered,
+                                    self.clock)
+        except outage.ApiOutage as exc:
+            self.lost_api = exc
+            raise
+        self.answered()
+        return found
+
+    def unanswered(self, seconds: float) -> None:
+        """While a read is retried: "API server not answering, retrying (12 s)" in the live view, printed once when
+        the outage starts."""
+        text = f"API server not answering, retrying ({seconds:.0f} s)"
+        if self.unanswered_s is None:
+            self.console.print(f"[yellow]•[/] +{self.elapsed():.0f} s API server not answering, retrying")
+        self.unanswered_s = seconds
+        self.watch.notice = text
+        self.refresh()
+
+    def answered(self) -> None:
+        """A read was answered: end the outage shown, if any, and say so."""
+        if self.unanswered_s is None:
+            return
+        self.console.print(f"[green]✓[/] +{self.elapsed():.0f} s API server answering again (it did not for "
+                           f"{self.unanswered_s:.0f} s or more)")
+        self.unanswered_s, self.watch.notice = None, ""
 
     def step(self, exp: Experiment, phase: str, action: str, outcome: StepOutcome = "ok",
              detail: str = "") -> None:
@@ -99,11 +138,13 @@ class Runner:
                            + (f" [dim]({escape(detail)})[/]" if detail else ""))
 
     def sample(self, attempt: Attempt) -> Sample:
+        """The pods (from the watch when it is in step) and the data path now; reads the API server does not answer
+        are retried until the phase's end (a failed query that reached its server is a reading of its own)."""
         watched = self.pods_watch.pods() if self.pods_watch else None
-        pods = watched if watched is not None else observe.read_pods(self.kubectl)
+        pods = watched if watched is not None else self.ride_out(lambda: observe.read_pods(self.kubectl))
         t, at = self.elapsed(), utc_now()  # when the pods were seen; the data path is read right after
-        newest, newest_error = _read(self.data.newest)
-        lag, lag_error = _read(self.data.lag)
+        newest, newest_error = _read(lambda: self.ride_out(self.data.newest))
+        lag, lag_error = _read(lambda: self.ride_out(self.data.lag))
         s = Sample(t, at, pods, None if newest is None else round(newest - self.wall0, 2), lag, newest_error,
                    lag_error)
         attempt.samples.append(s)
@@ -111,7 +152,7 @@ class Runner:
             attempt.pod_events = self.pods_watch.timeline(attempt.samples[0].t)
         self.watch.sample, self.watch.phase = s, attempt.phase
         if self.operator is None:  # the live view's events and logs; the operator reads them at the terminal
-            self.watch.events = observe.read_events(self.kubectl, self.since)
+            self.watch.events = self.ride_out(lambda: observe.read_events(self.kubectl, self.since))
             if attempt.experiment.tier:
                 self.watch.logs = observe.read_logs(self.kubectl, attempt.experiment.tier)
         self.refresh()
@@ -122,12 +163,12 @@ class Runner:
             self.live.update(view.render(self.watch), refresh=True)
 
     def pause(self) -> None:
-        time.sleep(self.timing.interval_s)
+        self.clock.sleep(self.timing.interval_s)
 
     def wait_steady(self, attempt: Attempt) -> list[str]:
         """Sample until steady (keeping only the last sample), the timeout, or UNREAD_TRIES samples in a row that
         could not read the data path (waiting longer would not make a refused query succeed); what is not steady."""
-        ends = self.elapsed() + self.timing.steady_timeout_s
+        ends = self.ends = self.elapsed() + self.timing.steady_timeout_s
         unread = 0
         while True:
             s = self.sample(attempt)
@@ -161,7 +202,7 @@ class Runner:
         exp, timing = attempt.experiment, self.timing
         unread = ""
         attempt.phase = "measure"
-        ends = self.elapsed() + timing.measure_timeout_s + exp.hold_s
+        ends = self.ends = self.elapsed() + timing.measure_timeout_s + exp.hold_s
         while True:
             self.pause()
             s = self.sample(attempt)
@@ -184,6 +225,7 @@ class Runner:
             self.operator.unwatch()
         attempt.phase = "steady-after"
         settle_ends = self.elapsed() + timing.settle_s
+        self.ends = max(settle_ends, ends)
         while self.elapsed() < settle_ends:
             self.pause()
             self.sample(attempt)
@@ -240,9 +282,10 @@ class Runner:
         if run.fault.injected_at is None or not run.samples:
             return run
         window = (run.samples[0].t - LEAD_S, max(run.fault.injected_at, run.samples[-1].t - TAIL_S))
+        self.ends = self.elapsed() + self.timing.measure_timeout_s
         try:
-            stored = self.data.readings(self.wall0 + window[0], self.wall0 + window[1])
-        except Unreadable as exc:
+            stored = self.ride_out(lambda: self.data.readings(self.wall0 + window[0], self.wall0 + window[1]))
+        except (Unreadable, outage.ApiOutage) as exc:
             self.step(attempt.experiment, "count", "reading the stored readings", "failed", str(exc))
             return replace(run, outcome="unmeasured", reason=_sentences(
                 str(exc), "The readings lost and duplicated were not counted"))
@@ -356,6 +399,11 @@ class Runner:
                         self.operator.verdict(result)
                     if run.outcome == "interrupted":
                         raise Interrupted(self.finish(runs, interrupted=True))
+                    if self.lost_api is not None:  # the next experiments would only wait for it again
+                        if exp is not experiments[-1]:
+                            self.step(exp, "stop", "the API server did not come back; the remaining experiments "
+                                      "were not run", "failed")
+                        break
             except KeyboardInterrupt as stop:  # between experiments, or while waiting for steady state
                 if isinstance(stop, Interrupted):
                     raise

@@ -21,11 +21,11 @@ from ca3cli.core.kubeobjects import ConfigMap, Secret
 from ca3cli.core.settings import Settings
 from ca3cli.edges import kube, kuberead, secrets
 from ca3cli.edges.kube import Kubectl, secret_value
-from ca3cli.edges.portforward import TlsTarget
+from ca3cli.edges.portforward import Reforward, TlsTarget
 from ca3cli.operations import deployed as deployment
 from ca3cli.operations import services
 from ca3cli.operations.chaos import catalogue, observe, outputs, preconditions, toolkit
-from ca3cli.operations.chaos.data import ClusterData, Data, Reforward
+from ca3cli.operations.chaos.data import ClusterData, Data
 from ca3cli.operations.chaos.influx import InfluxReader, readings_query
 from ca3cli.operations.chaos.model import Drill, Experiment
 from ca3cli.operations.chaos.operator import Operator, Pace

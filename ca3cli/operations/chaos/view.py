@@ -22,6 +22,7 @@ class Watch:
     events: list[str] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
     results: list[str] = field(default_factory=list)
+    notice: str = ""  # "API server not answering, retrying (12 s)" while it does not
 
 
 def ready_counts(sample: Sample, tiers: tuple[str, ...]) -> dict[str, int]:
@@ -63,6 +64,8 @@ def _line(text: str) -> Text:
 def render(watch: Watch) -> RenderableType:
     parts: list[RenderableType] = [Text.from_markup(f"[bold]{escape(watch.experiment)}[/]  phase: "
                                                     f"{escape(watch.phase)}")]
+    if watch.notice:
+        parts.append(Text(watch.notice, style="yellow"))
     if watch.sample is not None:
         s = watch.sample
         parts.append(pods_table(s))

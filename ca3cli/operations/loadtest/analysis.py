@@ -12,6 +12,7 @@ from statistics import mean
 from ca3cli.operations.loadtest.model import (
     THROUGHPUT,
     TIER_THROUGHPUT,
+    HpaEvent,
     HpaReading,
     Sample,
     Timeline,
@@ -26,8 +27,8 @@ class Cycle:
     minimum: int
     start: int
     peak: int
-    up_at: float | None  # first sample above the starting replicas
-    down_at: float | None  # first sample back at the minimum after the peak
+    up_at: float | None  # first sample or watch event above the starting replicas
+    down_at: float | None  # first sample or watch event back at the minimum after the peak
     last: HpaReading | None
 
     @property
@@ -88,13 +89,23 @@ def _mean(values: list[float | None]) -> float | None:
     return mean(known) if known else None
 
 
-def _readings(samples: tuple[Sample, ...], name: str) -> list[tuple[float, HpaReading]]:
-    return [(s.t, r) for s in samples if (r := s.hpa(name)) is not None]
+def _timed(samples: tuple[Sample, ...], events: tuple[HpaEvent, ...], name: str
+           ) -> list[tuple[float, str, HpaReading]]:
+    """HPA `name` as the samples and the watch's events saw it, in time order: an event dates a change when it
+    happened, a sample only at the next tick."""
+    found = [(s.t, s.at, r) for s in samples if (r := s.hpa(name)) is not None]
+    found += [(e.t, e.at, r) for e in events if (r := e.hpa(name)) is not None]
+    return sorted(found, key=lambda seen: seen[0])
 
 
-def cycle(samples: tuple[Sample, ...], name: str) -> Cycle | None:
-    """The cycle of HPA `name`, or None when no sample saw it."""
-    seen = _readings(samples, name)
+def _readings(samples: tuple[Sample, ...], name: str, events: tuple[HpaEvent, ...] = ()
+              ) -> list[tuple[float, HpaReading]]:
+    return [(t, r) for t, _, r in _timed(samples, events, name)]
+
+
+def cycle(samples: tuple[Sample, ...], name: str, events: tuple[HpaEvent, ...] = ()) -> Cycle | None:
+    """The cycle of HPA `name`, or None when neither a sample nor a watch event saw it."""
+    seen = _readings(samples, name, events)
     if not seen:
         return None
     start, minimum = seen[0][1].current, seen[0][1].minimum
@@ -105,12 +116,13 @@ def cycle(samples: tuple[Sample, ...], name: str) -> Cycle | None:
     return Cycle(name, minimum, start, peak, up_at, down_at, seen[-1][1])
 
 
-def changes(samples: tuple[Sample, ...], names: tuple[str, ...]) -> list[Change]:
-    """Every change of an autoscaler's current replicas between two samples."""
+def changes(samples: tuple[Sample, ...], names: tuple[str, ...], events: tuple[HpaEvent, ...] = ()
+            ) -> list[Change]:
+    """Every change of an autoscaler's current replicas, dated by the sample or watch event that first showed it."""
     found = []
     for name in names:
-        seen = [(s, r) for s in samples if (r := s.hpa(name)) is not None]
-        found += [Change(s.t, s.at, name, a.current, b.current) for (_, a), (s, b) in pairwise(seen)
+        seen = _timed(samples, events, name)
+        found += [Change(t, at, name, a.current, b.current) for (_, _, a), (t, at, b) in pairwise(seen)
                   if a.current != b.current]
     return sorted(found, key=lambda c: c.t)
 
@@ -186,14 +198,14 @@ def load_findings(timeline: Timeline) -> tuple[list[str], list[str]]:
 def analyse(timeline: Timeline) -> Analysis:
     """The verdict and the numbers the report shows; `problems` lists everything that was not observed."""
     samples, names = timeline.samples, timeline.hpa_names
-    cycles = {name: cycle(samples, name) for name in names}
+    cycles = {name: cycle(samples, name, timeline.hpa_events) for name in names}
     load_problems, notes = load_findings(timeline)
     problems = [*timeline.refusals, *load_problems] + ([] if timeline.refusals else cycle_problems(timeline, cycles))
     during = [s for s in samples if s.phase == "load"]
     window = timeline.load_window
     span = (window[1] - window[0]) if window else 0.0
     return Analysis(
-        tuple(c for c in cycles.values() if c is not None), tuple(changes(samples, names)),
+        tuple(c for c in cycles.values() if c is not None), tuple(changes(samples, names, timeline.hpa_events)),
         tuple(levels(samples, names)),
         {k: _mean([s.throughput.get(k) for s in samples if s.phase == "baseline"]) for k in THROUGHPUT},
         {k: max((v for s in during if (v := s.throughput.get(k)) is not None), default=None) for k in THROUGHPUT},

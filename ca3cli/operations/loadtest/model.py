@@ -46,6 +46,19 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class HpaEvent:
+    """Every autoscaler as one watch event showed them, timed when the event arrived (`kubectl get hpa --watch
+    -o json` through edges/objectwatch.py): a change is dated when it happened, not at the next sample."""
+
+    t: float  # seconds since the test started
+    at: str  # UTC, ISO 8601
+    hpas: tuple[HpaReading, ...]
+
+    def hpa(self, name: str) -> HpaReading | None:
+        return next((h for h in self.hpas if h.name == name), None)
+
+
+@dataclass(frozen=True)
 class Rescale:
     """One `SuccessfulRescale` event of an HPA (`New size: 3; reason: ...`)."""
 
@@ -106,6 +119,7 @@ class Timeline:
     load_window: tuple[float, float] | None = None  # seconds since start: Job created .. Job finished
     refusals: tuple[str, ...] = ()  # why the test could not run (preflight), in full sentences
     hpa_watch: str = ""  # what `kubectl get hpa --watch` printed during the test, verbatim
+    hpa_events: tuple[HpaEvent, ...] = ()  # the autoscalers at each watch event (none when the watch never kept up)
 
 
 def to_json(timeline: Timeline) -> str:
@@ -117,6 +131,10 @@ def _sample(raw: dict[str, Any]) -> Sample:
                   dict(raw["ready_pods"]), dict(raw["throughput"]))
 
 
+def _event(raw: dict[str, Any]) -> HpaEvent:
+    return HpaEvent(raw["t"], raw["at"], tuple(HpaReading(**h) for h in raw["hpas"]))
+
+
 def from_json(text: str) -> Timeline:
     """The timeline a load test wrote; raises ValueError (or KeyError/TypeError) when the file is not one."""
     raw = json.loads(text)
@@ -126,7 +144,7 @@ def from_json(text: str) -> Timeline:
         tuple(raw["hpa_names"]), tuple(_sample(s) for s in raw["samples"]),
         tuple(Rescale(**r) for r in raw["rescales"]), LoadReport(**raw["load"]),
         None if window is None else (float(window[0]), float(window[1])), tuple(raw["refusals"]),
-        str(raw.get("hpa_watch", "")))
+        str(raw.get("hpa_watch", "")), tuple(_event(e) for e in raw.get("hpa_events", [])))
 
 
 # The throughput key each tier's autoscaler is judged by (readings per second through that tier).

@@ -1,0 +1,119 @@
+"""A drill rides out an API server that stops answering while it measures: its reads are retried with backoff until
+the phase's end, the console says so, and only an outage past that end fails the experiment, with the sentence
+naming the context and the fix, and stops the drill. A query that reached its server and failed is still its own
+COULD NOT MEASURE verdict, and the API server's answer that it could not reach a kubelet is not an outage.
+
+The stand-in kubectl fails a span of calls as kubectl 1.28 does when the server is down (recordings:
+server-down-version.txt); the drill runs on a clock that moves on when slept, so a 20 s outage takes no real time.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from ca3cli.core.errors import KubectlError
+from ca3cli.core.settings import Settings
+from ca3cli.edges import outage
+from ca3cli.edges.kube import Kubectl
+from ca3cli.edges.portforward import PortForwardError
+from ca3cli.operations.chaos import session
+from ca3cli.operations.chaos.catalogue import select
+from ca3cli.operations.chaos.runner import Timing
+from tests.chaos import answers as a
+from tests.chaos.flowing import Flowing
+from tests.chaos.timelines import readings
+from tests.fixtures.clock import FakeClock
+from tests.fixtures.kubectl import TLS_HANDSHAKE_TIMEOUT, KubectlStub
+
+MEASURE = Timing(interval_s=0, steady_timeout_s=0, measure_timeout_s=60, settle_s=0)
+# The API server's answer when it cannot reach the kubelet (recordings/port-forward-svc-grafana-service.txt).
+KUBELET_REFUSED = ("error: error upgrading connection: error dialing backend: dial tcp 127.0.0.1:10250: connect: "
+                   "connection refused\n")
+UNANSWERED_CALLS = 7  # 22 s of backoff on the fake clock: 1 + 2 + 4 + 5 + 5 + 5, then the call that is answered
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(outage, "CLOCK", fake)
+    return fake
+
+
+@dataclass
+class FlowingOnClock(Flowing):
+    """Readings keep arriving on the drill's clock: the newest one is always "now" as the fake clock tells it."""
+
+    clock: FakeClock | None = None
+
+    def newest(self) -> float | None:
+        moved = self.clock.now - 1000.0 if self.clock else 0.0
+        return time.time() + moved
+
+
+def drill_deleting_the_producer(cluster: KubectlStub, tmp_path: Path, clock: FakeClock, *names: str
+                                ) -> tuple[session.Finished, str]:
+    """Delete-pod drills whose pods are polled: steady, then the replacement Pending, then Ready."""
+    pods = a.recorded_pods()
+    for listing in (pods, a.replaced(pods, a.PRODUCER, a.REPLACEMENT, ready=False, keep_old=True)):
+        cluster.on("get", "pods", "-o", "json", stdout=listing, times=1)
+    cluster.on("get", "pods", "-o", "json", stdout=a.replaced(pods, a.PRODUCER, a.REPLACEMENT, ready=True,
+                                                              keep_old=False))
+    cluster.on("delete", "pod", stdout=a.deleted_pod(a.PRODUCER))
+    stored = readings(f"{a.PRODUCER}@1796000000000", range(100, 120))
+    out = io.StringIO()
+    finished = session.drill(Kubectl(namespace=a.NAMESPACE), Settings(), select(list(names)),
+                             Console(file=out, width=200), secrets_folder=tmp_path, out=tmp_path / "outputs",
+                             timing=MEASURE, data=FlowingOnClock(stored, clock=clock), watch_pods=False)
+    return finished, out.getvalue()
+
+
+def pods_reads(stub: KubectlStub) -> int:
+    return len([c for c in stub.calls if c.words[:4] == ["get", "pods", "-o", "json"]])
+
+
+def test_a_twenty_second_outage_while_measuring_is_ridden_out_and_the_drill_passes(
+        cluster: KubectlStub, tmp_path: Path, clock: FakeClock) -> None:
+    cluster.outage("get", "pods", "-o", "json", calls=UNANSWERED_CALLS, after=1, stderr=TLS_HANDSHAKE_TIMEOUT)
+    finished, shown = drill_deleting_the_producer(cluster, tmp_path, clock, "delete-pod-producer")
+    result = finished.results[0]
+    assert result.outcome == "completed" and result.passed, result.problems
+    assert sum(clock.slept) >= 20
+    assert pods_reads(cluster) >= 1 + UNANSWERED_CALLS + 2  # steady, the unanswered reads, Pending, Ready
+    assert "API server not answering, retrying" in shown
+    assert "API server answering again (it did not for 22 s or more)" in shown
+    assert result.ready_s is not None and result.ready_s >= 22  # seen Ready only once the server answered again
+
+
+def test_an_outage_past_the_measuring_time_fails_with_the_sentence_and_stops_the_drill(
+        cluster: KubectlStub, tmp_path: Path, clock: FakeClock) -> None:
+    cluster.outage("get", "pods", "-o", "json", calls=10_000, after=1, stderr=TLS_HANDSHAKE_TIMEOUT)
+    finished, shown = drill_deleting_the_producer(cluster, tmp_path, clock, "delete-pod-producer",
+                                                  "delete-pod-processor")
+    assert [r.name for r in finished.results] == ["delete-pod-producer"]  # the second was not started
+    result = finished.results[0]
+    assert result.outcome == "failed" and not finished.passed
+    sentence = ("The API server of context (kubectl's current context) did not answer for 60 s, up to the end of "
+                "this wait (last: Unable to connect to the server: net/http: TLS handshake timeout). Check that the "
+                "cluster is up (`kubectl cluster-info`), then run `ca3 chaos` again")
+    assert sentence in result.reason
+    assert sentence in " ".join(shown.split())
+    assert "the remaining experiments were not run" in shown
+    assert "Traceback" not in shown
+    report = (tmp_path / "outputs" / "resilience-report.md").read_text()
+    assert sentence in " ".join(report.split())
+
+
+def test_a_refused_query_through_a_forward_is_not_an_outage_but_a_refused_api_server_is() -> None:
+    kubelet = KubectlError(["kubectl", "port-forward", "svc/grafana-service", "3000:3000"], 1, "", KUBELET_REFUSED)
+    logs = KubectlError(["kubectl", "logs", "deploy/producer"], 1, "", a.logs_unreachable())
+    forward_down = PortForwardError(f"`kubectl port-forward svc/influxdb :8086` exited with code 1: {a.REFUSED}"
+                                    "Check that svc/influxdb exists and is Running.")
+    assert outage.unreachable_reason(kubelet) is None
+    assert outage.unreachable_reason(logs) is None
+    assert outage.unreachable_reason(forward_down) == "The connection to the server 127.0.0.1:6999 was refused"
