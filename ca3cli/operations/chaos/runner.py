@@ -389,7 +389,8 @@ class Runner:
             return run
         try:
             if self.operator is not None and run.fault.injected_at is not None:
-                self.operator.after(run)
+                self.ends = self.elapsed() + self.timing.measure_timeout_s  # its reads ride out an outage this long
+                self.operator.after(run, self.ride_out)
             return self.count(attempt, run)
         except KeyboardInterrupt:
             return replace(run, outcome="interrupted",
