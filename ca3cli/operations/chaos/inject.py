@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations.chaos.model import Pod
@@ -18,16 +18,26 @@ SERVER_FIELDS = ("resourceVersion", "uid", "creationTimestamp", "generation", "m
 P = TypeVar("P", bound=Mapping[str, Any])  # a NetworkPolicy, live (core/kubeobjects.py) or as rendered
 
 
+class Undoing(NamedTuple):
+    """One undo: what it does, the call, and the command a user runs by hand when it could not be done. The call
+    must be idempotent (an apply of the same objects, an uncordon), since the drill retries it through an API outage
+    even when the server may have done it before its answer was lost."""
+
+    description: str
+    action: Callable[[], None]
+    by_hand: str
+
+
 @dataclass
 class Undo:
-    """What to do to leave the cluster as it was: (description, action), done newest first, each once."""
+    """What to do to leave the cluster as it was, done newest first, each once."""
 
-    actions: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
+    actions: list[Undoing] = field(default_factory=list)
 
-    def add(self, description: str, action: Callable[[], None]) -> None:
-        self.actions.append((description, action))
+    def add(self, description: str, action: Callable[[], None], by_hand: str) -> None:
+        self.actions.append(Undoing(description, action, by_hand))
 
-    def pop_all(self) -> list[tuple[str, Callable[[], None]]]:
+    def pop_all(self) -> list[Undoing]:
         actions, self.actions = list(reversed(self.actions)), []
         return actions
 
@@ -51,5 +61,7 @@ def saved(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def restore(kubectl: Kubectl, stream: str) -> None:
+    """Apply saved objects again: idempotent (server-side apply of the same fields by the same manager), so a retry
+    after a lost answer changes nothing more."""
     kubectl.run("apply", "--server-side", f"--field-manager={FIELD_MANAGER}", "-f", "-", input=stream,
                 mutating=True, timeout=APPLY_TIMEOUT_S)

@@ -23,6 +23,7 @@ from rich.text import Text
 
 from ca3cli.core.errors import Ca3Error, KubectlError
 from ca3cli.edges.kube import Kubectl, Result
+from ca3cli.edges.outage import ApiOutage, unreachable_reason
 from ca3cli.edges.watch import Watch
 from ca3cli.operations.chaos.actions.base import is_victim
 from ca3cli.operations.chaos.data import Data
@@ -35,6 +36,12 @@ PROMPT = "$ "
 LOG_LINES = 10
 DATA_WINDOW_S = 15.0  # the stored readings shown after recovery: those of the last 15 s
 DATA_ROWS = 6
+Through = Callable[[Callable[[], Result]], Result]  # how a read is run: at once, or ridden out through an outage
+
+
+def at_once(read: Callable[[], Result]) -> Result:
+    """A read run once, as it answers (the operator outside a drill)."""
+    return read()
 
 
 @dataclass(frozen=True)
@@ -139,16 +146,28 @@ class Operator:
         """What a kubectl call printed, stdout then stderr as a terminal shows both, without the final newline."""
         return (result.stdout + result.stderr).rstrip("\n")
 
-    def run(self, moment: str, *args: str, namespaced: bool = True) -> str:
-        """Type a read-only kubectl command, run it through the door, show and keep its answer, pause to read."""
+    def run(self, moment: str, *args: str, namespaced: bool = True, through: Through | None = None) -> str:
+        """Type a read-only kubectl command, run it through the door (`through`: the drill's ride-out of an API
+        outage), show and keep its answer, pause to read. An outage past the ride-out shows its sentence instead."""
         command = self.shown(*args, namespaced=namespaced)
         self.type(command)
-        output = self.answer(self.kubectl.run(*args, check=False, namespaced=namespaced, timeout=30))
+        try:
+            output = self.answer((through or at_once)(lambda: self.answered(*args, namespaced=namespaced)))
+        except ApiOutage as exc:
+            output = str(exc)
         if output:
             self.say(output)
         self.keep(moment, command, output)
         self.pace.sleep(self.pace.read_s)
         return output
+
+    def answered(self, *args: str, namespaced: bool) -> Result:
+        """kubectl's answer, shown whatever it says, unless the API server did not answer: that is raised, to retry."""
+        result = self.kubectl.run(*args, check=False, namespaced=namespaced, timeout=30)
+        failure = KubectlError(result.args, result.returncode, result.stdout, result.stderr)
+        if result.returncode != 0 and unreachable_reason(failure) is not None:
+            raise failure
+        return result
 
     def begin(self, experiments: Sequence[Experiment]) -> None:
         self.order = [e.name for e in experiments]
@@ -199,16 +218,18 @@ class Operator:
         self.keep("during", command, "\n".join(lines))
         self.pace.sleep(self.pace.read_s)
 
-    def after(self, run: Run) -> None:
-        """Pods after, then what an operator reads: the pod described, its logs, the events, the stored readings."""
+    def after(self, run: Run, through: Through | None = None) -> None:
+        """Pods after, then what an operator reads: the pod described, its logs, the events, the stored readings;
+        each kubectl read `through` the drill's ride-out of an API outage."""
         exp = run.experiment
-        self.run("after", "get", "pods")
+        self.run("after", "get", "pods", through=through)
         pod, previous = inspected(run)
         if pod:
-            self.run("describe", "describe", "pod", pod)
+            self.run("describe", "describe", "pod", pod, through=through)
             container = ["-c", exp.container] if exp.container else []
-            self.run("logs", "logs", pod, *container, *(["--previous"] if previous else []), f"--tail={LOG_LINES}")
-        self.run("events", "get", "events", "--sort-by=.lastTimestamp")
+            self.run("logs", "logs", pod, *container, *(["--previous"] if previous else []), f"--tail={LOG_LINES}",
+                     through=through)
+        self.run("events", "get", "events", "--sort-by=.lastTimestamp", through=through)
         self.stored()
 
     def stored(self) -> None:

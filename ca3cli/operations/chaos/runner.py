@@ -20,7 +20,7 @@ from ca3cli.edges import outage
 from ca3cli.edges.kube import Kubectl
 from ca3cli.operations.chaos import actions, catalogue, loss, observe, recovery, view
 from ca3cli.operations.chaos.data import Data, Unreadable
-from ca3cli.operations.chaos.inject import Undo
+from ca3cli.operations.chaos.inject import Undo, Undoing
 from ca3cli.operations.chaos.model import (
     Cast,
     Drill,
@@ -41,6 +41,7 @@ from ca3cli.operations.chaos.why import why
 TAIL_S = 5.0  # readings this close to the end may still be on their way; the count stops before them
 LEAD_S = 10.0  # the count starts this long before the steady-state sample, so a gap at the injection shows
 UNREAD_TRIES = 2  # samples in a row that could not read the data path before the experiment is judged unmeasured
+UNDO_RIDE_S = 120.0  # how long an undo is retried while the API server does not answer: it must not be left undone
 AGAIN = "`ca3 chaos`"  # what an outage sentence tells the user to run again
 T = TypeVar("T")
 
@@ -246,36 +247,50 @@ class Runner:
     def lift(self, attempt: Attempt, undo: Undo) -> None:
         """End a cut-off early (its undo actions); what failed stays registered for the final rollback."""
         failed, stopped = self.rollback(attempt.experiment, undo, "lift")
-        undo.actions.extend((description, action) for description, action, _ in failed)
+        undo.actions.extend(undoing for undoing, _ in failed)
         if stopped:
             raise KeyboardInterrupt
         if failed:
-            raise Ca3Error(" ".join(message for _, _, message in failed))
+            raise Ca3Error(" ".join(message for _, message in failed))
         attempt.fault = replace(attempt.fault, lifted_at=self.elapsed())
 
     def rollback(self, exp: Experiment, undo: Undo, phase: str = "rollback"
-                 ) -> tuple[list[tuple[str, Callable[[], None], str]], bool]:
+                 ) -> tuple[list[tuple[Undoing, str]], bool]:
         """Every undo action, newest first: (those that failed, with why; whether Ctrl-C came meanwhile). An action
         a Ctrl-C cut short is tried once more: a second Ctrl-C must not leave the cluster changed."""
-        failed: list[tuple[str, Callable[[], None], str]] = []
+        failed: list[tuple[Undoing, str]] = []
         stopped = False
-        for description, action in undo.pop_all():
+        for undoing in undo.pop_all():
             for attempt in range(2):
                 try:
-                    action()
-                    self.step(exp, phase, description, detail="after a Ctrl-C" if attempt else "")
+                    self.undo(undoing)
+                    self.step(exp, phase, undoing.description, detail="after a Ctrl-C" if attempt else "")
                     break
                 except KeyboardInterrupt:
                     stopped = True
                     if attempt:
-                        failed.append((description, action, f"{description} was cut short by Ctrl-C."))
-                        self.step(exp, phase, description, "interrupted")
+                        failed.append((undoing, f"{undoing.description} was cut short by Ctrl-C."))
+                        self.step(exp, phase, undoing.description, "interrupted")
                 except Ca3Error as exc:
-                    message = f"{description} failed: {why(exc)}"
-                    failed.append((description, action, message))
-                    self.step(exp, phase, description, "failed", why(exc))
+                    failed.append((undoing, f"{undoing.description} failed: {why(exc)}"))
+                    self.step(exp, phase, undoing.description, "failed", why(exc))
                     break
         return failed, stopped
+
+    def undo(self, undoing: Undoing) -> None:
+        """One undo action, retried while the API server does not answer for up to UNDO_RIDE_S (undo actions are
+        idempotent); an outage past that stops the drill, with the sentence naming the command to run by hand."""
+        try:
+            outage.ride_out(undoing.action, self.clock.monotonic() + UNDO_RIDE_S, outage.named(self.kubectl),
+                            undoing.by_hand, self.unanswered, self.clock)
+        except outage.ApiOutage as exc:
+            self.lost_api = exc
+            last = outage.unreachable_reason(exc.__cause__) if isinstance(exc.__cause__, Ca3Error) else None
+            raise outage.ApiOutage(
+                f"the API server of context {outage.named(self.kubectl)} did not answer for {UNDO_RIDE_S:.0f} s "
+                f"(last: {last}). Once `kubectl cluster-info` answers, run {undoing.by_hand} by hand.",
+                outage.named(self.kubectl)) from exc
+        self.answered()
 
     def count(self, attempt: Attempt, run: Run) -> Run:
         """The readings stored over the experiment's window (not counted when the fault was never injected)."""
@@ -350,7 +365,7 @@ class Runner:
         if stopped and outcome != "interrupted":
             outcome, reason = "interrupted", f"Interrupted by Ctrl-C during the rollback. {reason}".strip()
         if failed:
-            reason = " ".join([reason, *(message for _, _, message in failed)]).strip()
+            reason = " ".join([reason, *(message for _, message in failed)]).strip()
             outcome = "interrupted" if outcome == "interrupted" else "failed"
         return attempt.run(outcome, reason)
 
@@ -374,7 +389,8 @@ class Runner:
             return run
         try:
             if self.operator is not None and run.fault.injected_at is not None:
-                self.operator.after(run)
+                self.ends = self.elapsed() + self.timing.measure_timeout_s  # its reads ride out an outage this long
+                self.operator.after(run, self.ride_out)
             return self.count(attempt, run)
         except KeyboardInterrupt:
             return replace(run, outcome="interrupted",

@@ -67,7 +67,8 @@ class CutOff(PodAction):
             return f"no allow policy selects {exp.tier}; nothing cut"
         stream = "".join("---\n" + yaml.safe_dump(saved(p), sort_keys=False) for p in policies)
         names = [p["metadata"]["name"] for p in policies]
-        undo.add(f"restore NetworkPolicies {', '.join(names)}", lambda: inject.restore(kubectl, stream))
+        undo.add(f"restore NetworkPolicies {', '.join(names)}", lambda: inject.restore(kubectl, stream),
+                 "`ca3 deploy -m N` with the milestone deployed (it applies the NetworkPolicies as rendered)")
         kubectl.run("delete", "networkpolicy", *names, "--wait=false", mutating=True, timeout=30)
         return f"removed NetworkPolicies {', '.join(names)}"
 

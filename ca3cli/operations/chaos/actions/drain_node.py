@@ -6,6 +6,7 @@ name or a label selector, which could uncordon nodes an operator cordoned."""
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -46,7 +47,8 @@ class DrainNode:
 
     def inject(self, kubectl: Kubectl, exp: Experiment, fault: Fault, undo: Undo) -> str:
         node = fault.victim
-        undo.add(f"uncordon node {node}", lambda: uncordon(kubectl, node))
+        undo.add(f"uncordon node {node}", lambda: uncordon(kubectl, node),
+                 f"`{shlex.join(kubectl.command('uncordon', node, namespaced=False))}`")
         result = kubectl.run("drain", node, "--ignore-daemonsets", "--delete-emptydir-data",
                              f"--timeout={DRAIN_TIMEOUT_S}s", namespaced=False, mutating=True,
                              timeout=DRAIN_TIMEOUT_S + 30)
@@ -67,6 +69,7 @@ class DrainNode:
 
 
 def uncordon(kubectl: Kubectl, node: str) -> None:
+    """Idempotent: kubectl uncordons a node that is not cordoned without error, so a retry is harmless."""
     kubectl.run("uncordon", node, namespaced=False, mutating=True, timeout=30)
 
 
