@@ -48,7 +48,7 @@ class DeletePod(PodAction):
     def recovered(self, sample: Sample, run: Run) -> bool:
         return tier_back(sample, run, count_victim=False)
 
-    def toolkit(self, exp: Experiment, namespace: str, names: Topology) -> Toolkit:
+    def toolkit(self, exp: Experiment, namespace: str, names: Topology) -> Toolkit | str:
         first = process_probe("uid of the first pod at the start", namespace, "get", "pods", "-l", f"app={exp.tier}",
                               "-o", "jsonpath={.items[0].metadata.uid}")
         killed = process_probe(f"the kubelet stopped the deleted {exp.tier} pod", namespace, "get", "events",

@@ -24,12 +24,11 @@ from ca3cli.operations.chaos import preconditions, quorum
 from ca3cli.operations.chaos.actions.base import (
     PICKED,
     Plan,
-    PodAction,
     Toolkit,
     kubectl_line,
     process_probe,
-    tier_back,
 )
+from ca3cli.operations.chaos.actions.delete_pod import DeletePod
 from ca3cli.operations.chaos.actions.kill_main import main_container
 from ca3cli.operations.chaos.inject import Undo
 from ca3cli.operations.chaos.model import Cast, Experiment, Fault, Run, Sample
@@ -60,19 +59,17 @@ def claims(pod: k.Pod) -> list[str]:
     return [v["persistentVolumeClaim"]["claimName"] for v in volumes if "persistentVolumeClaim" in v]
 
 
-class LoseVolume(PodAction):
+class LoseVolume(DeletePod):
+    """A pod deletion (its pick, command and recovery) with the pod's claims deleted first and the quorum checked."""
+
     kind = "lose-volume"
     undo = UNDO
-    verb = "delete"
 
     def experiment(self, names: Topology, component: str) -> Experiment:
         tier = names.app(component)
         return Experiment(f"lose-volume-{tier}", self.kind, tier, f"delete one {tier} pod with its volume (its "
                           "PersistentVolumeClaim); it must come back empty and rejoin the KRaft quorum as a voter",
                           container=main_container(names, component), component=component)
-
-    def fault_words(self, exp: Experiment) -> tuple[str, ...]:
-        return ("delete", "pod", PICKED, "--wait=false")
 
     def plan(self, exp: Experiment, namespace: str, names: Topology) -> Plan:
         """PodAction's pick and pod deletion, with the pod's claims picked and deleted first and the quorum read
@@ -104,9 +101,6 @@ class LoseVolume(PodAction):
         deleted = kubectl.run("delete", "pvc", *found, "--wait=false", mutating=True, timeout=30).stdout
         deleted += kubectl.run("delete", "pod", pod, "--wait=false", mutating=True, timeout=30).stdout
         return "; ".join(line.strip() for line in deleted.splitlines() if line.strip())
-
-    def recovered(self, sample: Sample, run: Run) -> bool:
-        return tier_back(sample, run, count_victim=False)
 
     def verify(self, kubectl: Kubectl, exp: Experiment, run: Run, progress: Callable[[str], None]) -> str:
         """The new pod's volume is a voter in place of the lost one, in a quorum of as many voters as brokers were
