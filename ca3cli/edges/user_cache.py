@@ -10,6 +10,9 @@ full disk) reads as empty and is logged: the cache never stops or changes a comm
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import importlib.util
 import logging
 import os
 from collections.abc import Mapping
@@ -32,6 +35,19 @@ def home(environ: Mapping[str, str] | None = None) -> Path | None:
         return Path(os.path.realpath(chosen))
     user = environ.get("HOME", "")
     return Path(os.path.realpath(user), ".cache") if os.path.isabs(user) else None
+
+
+def fingerprint(libraries: tuple[str, ...], modules: tuple[str, ...]) -> str:
+    """What a kept verdict depends on besides its input: the versions of `libraries` and the source of ca3's own
+    `modules` (read as text, not imported, so working out the key loads none of what the verdict spares)."""
+    digest = hashlib.sha256()
+    for library in libraries:
+        digest.update(f"{library}=={importlib.metadata.version(library)}\0".encode())
+    for module in modules:
+        spec = importlib.util.find_spec(module)
+        origin = spec.origin if spec is not None else None
+        digest.update(Path(origin).read_bytes() if origin else module.encode())
+    return digest.hexdigest()
 
 
 def read(cache: Path, relative: str | PurePosixPath) -> bytes | None:
