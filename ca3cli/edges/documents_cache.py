@@ -20,24 +20,31 @@ from ca3cli.edges import user_cache
 FOLDER = PurePosixPath("documents")  # below the cache's ca3/
 LIBRARIES = ("PyYAML",)
 OWN_CODE = ("ca3cli.core.render",)
-LIMIT = 1024
+LIMIT = 512  # about four renders of milestone 9 with different settings, 1 MB
 _LINE = re.compile(r"^([0-9a-f]{64}) (\[.*\])$", re.MULTILINE)
 
 
 class FileStore:
-    """The documents earlier runs kept, read once; what this run adds is written with the most recent of them."""
+    """The documents earlier runs kept, read once; what this run adds is written after the rest, the texts this run
+    read last of all, so those that go past LIMIT are the ones no recent run asked for."""
 
     def __init__(self, cache: Path, name: PurePosixPath) -> None:
         self.cache, self.name = cache, name
         data = user_cache.read(cache, name)
         self.kept = dict(_LINE.findall(data.decode("utf-8", "replace"))) if data else {}
+        self.used: dict[str, None] = {}
 
     def get(self, key: str) -> str | None:
-        return self.kept.get(key)
+        found = self.kept.get(key)
+        if found is not None:
+            self.used[key] = None
+        return found
 
     def put(self, entries: Mapping[str, str]) -> None:
         self.kept.update(entries)
-        lines = [f"{key} {text}\n" for key, text in list(self.kept.items())[-LIMIT:]]
+        self.used.update(dict.fromkeys(entries))
+        order = [key for key in self.kept if key not in self.used] + list(self.used)
+        lines = [f"{key} {self.kept[key]}\n" for key in order[-LIMIT:]]
         user_cache.write(self.cache, self.name, "".join(lines).encode())
 
 

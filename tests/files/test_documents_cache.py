@@ -110,3 +110,15 @@ def test_a_line_that_does_not_read_back_is_parsed_again(parses: list[str]) -> No
     assert documents.of("a: 1\n") == ({"a": 1},) and parses == ["a: 1\n"]
     documents.store.kept[key] = '[{"a": 1'
     assert documents.of("a: 1\n") == ({"a": 1},) and parses == ["a: 1\n", "a: 1\n"]
+
+
+def test_past_its_limit_the_file_drops_the_texts_no_recent_run_read(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(documents_cache, "LIMIT", 3)
+    name = documents_cache.FOLDER / "parser"
+    keys = {letter: letter * 64 for letter in "abcd"}
+    documents_cache.FileStore(tmp_path, name).put({keys[k]: f"[{i}]" for i, k in enumerate("abc")})
+    store = documents_cache.FileStore(tmp_path, name)
+    assert store.get(keys["a"]) == "[0]"
+    store.put({keys["d"]: "[3]"})
+    assert documents_cache.FileStore(tmp_path, name).kept == {keys["c"]: "[2]", keys["a"]: "[0]", keys["d"]: "[3]"}
