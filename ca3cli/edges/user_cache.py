@@ -1,5 +1,6 @@
 """ca3's folder in the user's cache ($XDG_CACHE_HOME/ca3, else ~/.cache/ca3): what a later run may reuse instead of
-working it out again (compiled templates, schema verdicts), never what a command needs to be right.
+working it out again (compiled templates, parsed manifests, schema and certificate verdicts), never what a command
+needs to be right.
 
 What is read from it decides what ca3 runs or trusts, so it lives where only this user can write: never in the project
 (a cloned repository could carry it) nor in the shared temporary folder. Its folders are made 0700 and its files 0600
