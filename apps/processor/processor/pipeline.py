@@ -137,7 +137,7 @@ class Pipeline:
                 self.settle(asynchronous=True)
             self.commit_delivered()
             try:  # while a batch is in flight or uncommitted, back soon to commit it even if nothing new comes
-                records = self.consumer.poll(timeout_ms=100 if self.in_flight or self.delivered else 1000)
+                records = self.consumer.poll(timeout_ms=100 if self.in_flight is not None or self.delivered else 1000)
             except Exception as error:  # a batch it cannot read, or the cluster: neither may stop the processor
                 self.settle()
                 self.recover(error)
