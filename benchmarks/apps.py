@@ -25,7 +25,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -138,18 +138,21 @@ def bare_consume_rate(stream: Stream, kafka: Kafka, influx: VictoriaMetrics, cou
 
 
 def app_process_rate(stream: Stream, kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher,
-                     count: int) -> Rate:
+                     count: int, costs: CpuCosts) -> Rate:
     """Readings per second the processor app takes from Kafka to an accepted InfluxDB write. Its progress is
     read from its log (a line per written batch), not from /metrics: rendering the registry several times a second
-    costs the app CPU and the GIL, which the bare loop, never scraped, does not pay."""
+    costs the app CPU and the GIL, which the bare loop, never scraped, does not pay. `costs` records where the CPU
+    of the round went."""
     app = launcher.start("processor", stream.processor_env(kafka, influx))
     app.wait_status("/healthz", 200)
     while app.metric("processor_messages_consumed_total") == 0:
         time.sleep(0.02)
-    first, cpu = time.monotonic(), cpu_seconds(app.proc.pid)
+    pid = app.proc.pid
+    first, cpu, before = time.monotonic(), cpu_seconds(pid), costs.read(pid)
     while points_written(app) < count:
         time.sleep(0.05)
-    rate = Rate(count / (time.monotonic() - first), count / (cpu_seconds(app.proc.pid) - cpu))
+    rate = Rate(count / (time.monotonic() - first), count / (cpu_seconds(pid) - cpu))
+    costs.add(before, costs.read(pid), count)
     app.terminate()
     return rate
 
@@ -163,6 +166,33 @@ def points_written(app: AppProcess) -> int:
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def thread_cpu_seconds(pid: int, tid: int) -> float:
+    fields = Path(f"/proc/{pid}/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class CpuCosts:
+    """Where the CPU of the processor's rounds went, in microseconds per reading: the app's main thread (polling,
+    preparing, committing), its other threads (the InfluxDB writer, kafka-python's network thread), and each
+    server's process (`servers`: name -> pid). On a machine of few cores the servers share the cores with the app,
+    so their CPU bounds the app's wall-time rate too."""
+
+    servers: dict[str, int]
+    rounds: list[dict[str, float]] = field(default_factory=list)
+
+    def read(self, app_pid: int) -> dict[str, float]:
+        main = thread_cpu_seconds(app_pid, app_pid)
+        return {"app_main_thread": main, "app_other_threads": cpu_seconds(app_pid) - main,
+                **{name: cpu_seconds(pid) for name, pid in self.servers.items()}}
+
+    def add(self, before: dict[str, float], after: dict[str, float], readings: int) -> None:
+        self.rounds.append({name: round((after[name] - before[name]) / readings * 1e6, 2) for name in before})
+
+    def medians(self) -> dict[str, float]:
+        return {name: round(statistics.median(costs[name] for costs in self.rounds), 2) for name in self.rounds[0]}
 
 
 def rss_mib(pid: int) -> float:
@@ -202,21 +232,23 @@ def ratios(bares: list[float], apps: list[float]) -> dict[str, object]:
 
 
 def measure(kafka: Kafka, influx: VictoriaMetrics, launcher: AppLauncher, rounds: int,
-            parts: frozenset[str] = PARTS) -> dict[str, object]:
+            parts: frozenset[str] = PARTS, servers: dict[str, int] | None = None) -> dict[str, object]:
     """Each comparison in `parts` over `rounds` interleaved rounds (this machine's load drifts between seconds; one
-    round can mislead)."""
+    round can mislead); `servers` (name -> pid) are the processes whose CPU the processor's rounds cost too."""
     results: dict[str, object] = {"load_average_at_start": os.getloadavg()[0], "rounds": rounds}
     if "producer" in parts:
         results["producer"] = interleaved(lambda: bare_send_rate(kafka, 6),
                                           lambda _: app_send_rate(kafka, launcher, 6), rounds)
         results["producer_fed_by_one_loadgen"] = loadgen_rate(kafka, launcher, 8)
     if "processor" in parts:
-        count, stream = 120_000, Stream.create(kafka)
+        count, stream, costs = 120_000, Stream.create(kafka), CpuCosts(servers or {})
         fill(kafka, stream.topic, count, stream.producer_id)
         results["processor"] = interleaved(
             lambda: bare_consume_rate(stream, kafka, influx, count),
-            lambda n: app_process_rate(replace(stream, group=f"{stream.group}-{n}"), kafka, influx, launcher, count),
+            lambda n: app_process_rate(replace(stream, group=f"{stream.group}-{n}"), kafka, influx, launcher, count,
+                                       costs),
             rounds)
+        results["processor_cpu_us_per_reading"] = {"median": costs.medians(), "rounds": costs.rounds}
     if "idle" in parts:
         idle = Stream.create(kafka)
         apps = [launcher.start("producer", idle.producer_env(kafka, lines=3, rate_hz=1)),
@@ -240,8 +272,10 @@ def main() -> None:
         with running(tansu_server(tmp)) as broker, running(victoria_metrics_server(tmp)) as vm:
             launcher = AppLauncher(tmp)
             try:
+                assert broker.proc is not None and vm.proc is not None
                 results = measure(Kafka(f"127.0.0.1:{broker.port}"), VictoriaMetrics(vm), launcher, options.rounds,
-                                  frozenset(options.only or PARTS))
+                                  frozenset(options.only or PARTS),
+                                  {"victoria_metrics": vm.proc.pid, "broker": broker.proc.pid})
             finally:
                 launcher.stop_all()
     print(json.dumps(results, indent=2))

@@ -6,8 +6,8 @@ runner, learns the local port from kubectl's `Forwarding from 127.0.0.1:N -> P` 
     with forward(kubectl, "svc/prometheus-service", 9090) as fwd:
         targets = answers.targets(fwd.url("/api/v1/targets"))  # edges/answers.py types each API's JSON
 
-The HTTP helpers (`request`, `get_json`, `post_json`) use only the standard library, always have a timeout, and
-raise `HttpError` (a Ca3Error) with the status and the start of the body; the JSON ones return it untyped. For TLS
+The HTTP helpers (`request`, `get_json`) use only the standard library, always have a timeout, and raise
+`HttpError` (a Ca3Error) with the status and the start of the body; `get_json` returns the JSON untyped. For TLS
 through a port-forward, pass `tls=TlsTarget(ca_pem, server_name)`: the chain is verified against that CA and the
 certificate must name `server_name` (the service's DNS name), even though the connection goes to 127.0.0.1.
 """
@@ -212,13 +212,6 @@ def get_json(url: str, headers: Mapping[str, str] | None = None, timeout: float 
              tls: TlsTarget | None = None) -> object:
     """GET `url` and parse the JSON answer, untyped: edges/answers.py types each API's answers."""
     return _parse(url, request(url, headers=headers, timeout=timeout, tls=tls))
-
-
-def post_json(url: str, payload: Any, headers: Mapping[str, str] | None = None, timeout: float = 10.0,
-              tls: TlsTarget | None = None) -> object:
-    """POST `payload` as JSON to `url` and parse the JSON answer, untyped."""
-    sent = {"Content-Type": "application/json", "Accept": "application/json", **(headers or {})}
-    return _parse(url, request(url, "POST", json.dumps(payload).encode(), sent, timeout, tls))
 
 
 def tls_handshake(port: int, tls: TlsTarget, timeout: float = 10.0) -> dict[str, Any]:

@@ -226,7 +226,7 @@ def test_batches_the_client_cannot_read_go_to_the_dlq_offset_by_offset_and_the_p
     assert processor.metric("processor_unreadable_offsets_total") == len(bad_crc) + len(bad_gzip)
     assert processor.proc.poll() is None and processor.get("/healthz") == 200
     # Committed past them: a successor in the same group neither stops nor sends them again.
-    assert processor.terminate() == 0
+    assert processor.terminate() == 0, processor.log_tail()
     successor = launch_apps.start("processor", stream.processor_env(tansu, victoria_metrics))
     successor.wait_ready()
     time.sleep(3)

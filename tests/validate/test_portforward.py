@@ -16,7 +16,6 @@ from ca3cli.edges.portforward import (
     TlsTarget,
     forward,
     get_json,
-    post_json,
     request,
     tls_handshake,
 )
@@ -94,13 +93,6 @@ def test_refused_connection_is_a_sentence() -> None:
         port = api.port
     with pytest.raises(HttpError, match=r"failed: .*Check that the service is Running and Ready\."):
         request(f"http://127.0.0.1:{port}/", timeout=2)
-
-
-def test_post_json_sends_json_and_headers_and_parses_the_answer() -> None:
-    with serve({"/echo": lambda seen: (200, {"got": seen.body.decode(),
-                                             "auth": seen.headers["Authorization"]})}) as api:
-        answer = post_json(f"http://127.0.0.1:{api.port}/echo", {"a": 1}, headers={"Authorization": "Token t"})
-    assert answer == {"got": '{"a": 1}', "auth": "Token t"}
 
 
 def test_non_json_answer_is_an_error() -> None:

@@ -6,14 +6,20 @@ read goes to the DLQ (see unreadable.py), anything else is retried.
 One batch is written while the next is polled and prepared: a writer thread delivers it (InfluxDB, then the DLQ)
 and the poll loop commits its offsets once it was delivered, before it hands the writer the next batch; so the
 round trip to InfluxDB overlaps the polling, commits stay in order and behind their writes, and at most one
-batch is in flight. Before this member gives partitions up in a rebalance, the batch in flight is settled."""
+batch is in flight. Before this member gives partitions up (a rebalance, closing), the batch in flight is
+settled and what was delivered committed.
+
+Delivered batches' offsets are committed together at most every COMMIT_INTERVAL_S (a commit per batch cost the
+client about a microsecond a reading, a tenth of its work): at low rates that is still every batch, and what a
+crash makes the next owner replay grows by at most that interval's readings, which overwrite themselves. A
+rebalance, a poll error and stopping commit whatever was delivered at once."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from operator import attrgetter
@@ -21,7 +27,7 @@ from typing import Any, NamedTuple
 
 from conveyor_common.logs import Sampler
 from conveyor_common.reading import Invalid, Reading, decode
-from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
+from kafka import AsyncConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
@@ -41,6 +47,7 @@ POLL_LOGS = Sampler()
 DLQ_MAX_BYTES = 64 * 1024
 LATENCY_SAMPLE = 8  # one reading in 8 is observed in the end-to-end histogram: the distribution, at an 8th the cost
 SLOW_WRITE_S = 1.0  # a write taking longer (InfluxDB retried) is waited out polling paused, to keep the membership
+COMMIT_INTERVAL_S = 0.5  # delivered offsets wait at most this long to be committed (see above)
 
 
 class Points(NamedTuple):
@@ -59,20 +66,29 @@ class InFlight(NamedTuple):
     offsets: dict[TopicPartition, OffsetAndMetadata]
 
 
-class Membership(ConsumerRebalanceListener):
-    """Tracks whether this member has joined the group (for /readyz), settles the batch in flight before
-    partitions go (`before_revoke`), and drops lag of revoked partitions."""
+class Membership(AsyncConsumerRebalanceListener):
+    """Tracks whether this member has joined the group (for /readyz), hands partitions over before they go
+    (`hand_over`: the batch in flight settled, what was delivered committed), forgets what it could not commit when
+    it was evicted (`forget`), and drops lag of partitions it no longer holds. kafka-python calls these on its
+    network thread, from which a blocking client call (a synchronous commit) raises: they are coroutines it
+    awaits, so a commit in them is awaited on its loop."""
 
-    def __init__(self, before_revoke: Callable[[], None]) -> None:
+    def __init__(self, hand_over: Callable[[], Awaitable[None]], forget: Callable[[], None]) -> None:
         self.joined = threading.Event()
-        self.before_revoke = before_revoke
+        self.hand_over = hand_over
+        self.forget = forget
 
-    def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        self.before_revoke()
-        for tp in revoked:
-            metrics.LAG.remove(tp.topic, str(tp.partition))
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        await self.hand_over()
+        drop_lag(revoked)
 
-    def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+    async def on_partitions_lost(self, lost: set[TopicPartition]) -> None:
+        """Evicted from the group: a commit would be refused, and the partitions' next owner replays what this
+        member did not commit (the writes overwrite themselves)."""
+        self.forget()
+        drop_lag(lost)
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         self.joined.set()
         log.info("Joined consumer group", extra={"fields": {"partitions": sorted(tp.partition for tp in assigned)}})
 
@@ -84,11 +100,13 @@ class Pipeline:
         self.stop = stop
         self.analytics = Analytics(settings.analytics, lambda reason: metrics.EVICTIONS.labels(reason=reason).inc())
         metrics.LINES.set_function(lambda: self.analytics.lines)
-        self.membership = Membership(self.settle_without_polling)
+        self.membership = Membership(self.hand_over, self.delivered_offsets_lost)
         self.consumer: KafkaConsumer | None = None
         self.dlq: KafkaProducer | None = None
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="influxdb-writer")
         self.in_flight: InFlight | None = None
+        self.delivered: dict[TopicPartition, OffsetAndMetadata] = {}  # delivered, not committed yet
+        self.committed_at = float("-inf")  # monotonic time of the last commit of delivered offsets
 
     def connect(self, backoff_s: float = 2.0) -> bool:
         """Create the consumer (subscribed to the topic) and the DLQ producer, those not there yet; retry until
@@ -98,7 +116,10 @@ class Pipeline:
             try:
                 if self.consumer is None:
                     consumer = KafkaConsumer(**consumer_options(self.settings))
-                    consumer.subscribe([self.settings.kafka.topic], listener=self.membership)
+                    # kafka-python takes an AsyncConsumerRebalanceListener here (subscription_state.py); its stubs
+                    # name only the synchronous kind.
+                    consumer.subscribe([self.settings.kafka.topic],
+                                       listener=self.membership)  # type: ignore[arg-type]
                     self.consumer = consumer
                 if self.dlq is None:
                     self.dlq = KafkaProducer(acks="all", enable_idempotence=True, **options)
@@ -114,8 +135,9 @@ class Pipeline:
         while not self.stop.is_set():
             if self.in_flight is not None and self.in_flight.delivered.done():
                 self.settle(asynchronous=True)
-            try:  # while a batch is in flight, back soon to commit it even if nothing new comes
-                records = self.consumer.poll(timeout_ms=1000 if self.in_flight is None else 100)
+            self.commit_delivered()
+            try:  # while a batch is in flight or uncommitted, back soon to commit it even if nothing new comes
+                records = self.consumer.poll(timeout_ms=100 if self.in_flight is not None or self.delivered else 1000)
             except Exception as error:  # a batch it cannot read, or the cluster: neither may stop the processor
                 self.settle()
                 self.recover(error)
@@ -170,30 +192,56 @@ class Pipeline:
 
     def settle(self, asynchronous: bool = False) -> None:
         """Wait for the batch in flight to be delivered, polling paused if that takes long (InfluxDB retried),
-        and commit it (`asynchronous`: without waiting for the broker's answer, while polling goes on); an
-        abandoned batch (stopping) is not committed."""
-        if self.in_flight is None:
-            return
-        delivered = self.in_flight.delivered
-        wait_for([delivered], timeout=SLOW_WRITE_S)
-        while not delivered.done() and not self.stop.is_set():
-            self.wait_paused(0.2)
-        self.settle_without_polling(asynchronous)
+        and commit what was delivered (`asynchronous`: at most every COMMIT_INTERVAL_S, without waiting for the
+        broker's answer, while polling goes on); an abandoned batch (stopping) is not committed."""
+        if self.in_flight is not None:
+            delivered = self.in_flight.delivered
+            wait_for([delivered], timeout=SLOW_WRITE_S)
+            while not delivered.done() and not self.stop.is_set():
+                self.wait_paused(0.2)
+            self.take_delivered()
+        self.commit_delivered(now=not asynchronous)
 
-    def settle_without_polling(self, asynchronous: bool = False) -> None:
-        """Commit the batch in flight once delivered: what settle() does, from inside poll() (a rebalance), where
-        polling again is not allowed; the wait is then bounded by one InfluxDB timeout, after which the batch is
-        left in flight (committed later if this member keeps its partitions; else its next owner replays it, and
-        the writes overwrite themselves)."""
+    def take_delivered(self) -> None:
+        """Once the batch in flight was delivered, its offsets join those to commit; the wait is bounded by one
+        InfluxDB timeout (it is also made from inside poll(), in a rebalance, where polling is not allowed), after
+        which the batch is left in flight: committed later if this member keeps its partitions, else replayed by
+        their next owner, the writes overwriting themselves. An abandoned batch (stopping) is not committed."""
         in_flight = self.in_flight
         if in_flight is None:
             return
         wait_for([in_flight.delivered], timeout=self.settings.influx.timeout_ms / 1000)
-        if not in_flight.delivered.done():
+        if in_flight.delivered.done():
+            self.in_flight = None
+            if in_flight.delivered.result():
+                self.delivered.update(in_flight.offsets)
+
+    def commit_delivered(self, now: bool = False) -> None:
+        """Commit the delivered batches' offsets: `now`, waiting for the answer; else asynchronously, once
+        COMMIT_INTERVAL_S has passed since the last such commit."""
+        if not self.delivered or (not now and time.monotonic() - self.committed_at < COMMIT_INTERVAL_S):
             return
-        self.in_flight = None
-        if in_flight.delivered.result():
-            self.commit(in_flight.offsets, asynchronous)
+        offsets, self.delivered = self.delivered, {}
+        self.committed_at = time.monotonic()
+        self.commit(offsets, asynchronous=not now)
+
+    async def hand_over(self) -> None:
+        """Before this member's partitions go (a rebalance, closing; on kafka-python's network thread): the batch
+        in flight settled, and every delivered offset committed, the commit awaited on the client's loop."""
+        self.take_delivered()
+        offsets, self.delivered = self.delivered, {}
+        if not offsets:
+            return
+        assert self.consumer is not None
+        self.committed_at = time.monotonic()
+        try:
+            await self.consumer.commit_async(offsets)
+        except KafkaError as error:
+            not_committed(offsets, error)
+
+    def delivered_offsets_lost(self) -> None:
+        """Evicted from the group: the delivered offsets cannot be committed any more."""
+        self.delivered = {}
 
     def prepare(self, messages: list[ConsumerRecord]) -> tuple[Points, list[Reject]]:
         """Each message as a point, or as a reject with the reason; no message, whatever its bytes, raises. The
@@ -347,6 +395,12 @@ def consumer_options(settings: Settings) -> dict[str, Any]:
             "session_timeout_ms": group.session_timeout_ms, "heartbeat_interval_ms": group.heartbeat_interval_ms,
             "max_poll_interval_ms": group.max_poll_interval_ms, "max_poll_records": group.max_poll_records,
             **settings.kafka.client_options()}
+
+
+def drop_lag(partitions: set[TopicPartition]) -> None:
+    """Forget the lag of partitions this member no longer holds."""
+    for tp in partitions:
+        metrics.LAG.remove(tp.topic, str(tp.partition))
 
 
 def count_anomalies(analyses: list[Analysis]) -> None:
