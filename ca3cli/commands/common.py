@@ -84,12 +84,14 @@ def load_settings(ctx: typer.Context, config: Path | None = None) -> Settings:
 
 def project(ctx: typer.Context, *, required: bool = False) -> Project:
     """The project context a command builds once and hands to every step: ca3.yaml, its settings and folders. Its
-    renders keep their compiled templates in the user's cache folder (ca3cli/edges/template_cache.py)."""
+    renders keep their compiled templates and parsed manifests in the user's cache folder
+    (ca3cli/edges/template_cache.py, ca3cli/edges/documents_cache.py)."""
     from ca3cli.core import render
-    from ca3cli.edges import template_cache
+    from ca3cli.edges import documents_cache, template_cache
     from ca3cli.operations.project import Project
 
     template_cache.attach(render.environment())
+    documents_cache.attach(render.documents())
     config = config_path(ctx, required=required)
     return Project(config, load_settings(ctx, config))
 

@@ -73,15 +73,20 @@ class _Refused(Exception):
         self.mark, self.problem = mark, problem
 
 
-class _PlainLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors, aliases, deep nesting and huge documents while composing, before anything
-    is built."""
+class _Refusing(yaml.composer.Composer, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    """SafeLoader's composer, constructor and resolver, refusing anchors, aliases, deep nesting and huge documents
+    while composing, before anything is built; a parser below it makes the events."""
 
     depth = 0
     nodes = 0
 
+    def __init__(self) -> None:
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
     def compose_node(self, parent: Any, index: Any) -> Any:
-        peek: Callable[[], yaml.Event] = self.peek_event  # types-PyYAML leaves Parser.peek_event unannotated
+        peek: Callable[[], yaml.Event] = self.peek_event  # type: ignore[attr-defined]  # the parser's, below
         event = peek()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise _Refused(event.start_mark, "uses a YAML anchor or alias (& or *), which ca3.yaml does not allow; "
@@ -97,7 +102,33 @@ class _PlainLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
-def _data(path: Path, loader: _PlainLoader, node: Any, key: Key, lines: dict[Key, Origin]) -> Any:
+class _PythonLoader(_Refusing, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """Over PyYAML's own parser, whose sentences for every problem in a ca3.yaml are the ones users have seen."""
+
+    def __init__(self, text: str) -> None:
+        yaml.reader.Reader.__init__(self, text)  # refuses control characters right here
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        _Refusing.__init__(self)
+
+
+try:
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]  # (types-PyYAML declares it in yaml._yaml)
+
+    class _FastLoader(_Refusing, CParser):
+        """Over libyaml's parser, which PyYAML's wheels carry: scanning in Python was nine tenths of reading a
+        ca3.yaml. Only a file it reads whole is read with it (parse_text)."""
+
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            _Refusing.__init__(self)
+
+    LOADERS: tuple[type[_Refusing], ...] = (_FastLoader, _PythonLoader)
+except ImportError:  # PyYAML built without libyaml
+    LOADERS = (_PythonLoader,)
+
+
+def _data(path: Path, loader: _Refusing, node: Any, key: Key, lines: dict[Key, Origin]) -> Any:
     """Build plain data from a composed node, refusing duplicate and non-name keys, noting each key's line."""
     if not isinstance(node, yaml.ScalarNode) and node.tag not in PLAIN_TAGS:
         raise _Refused(node.start_mark, f"uses the YAML tag {node.tag}, which ca3.yaml does not allow")
@@ -120,16 +151,23 @@ def _data(path: Path, loader: _PlainLoader, node: Any, key: Key, lines: dict[Key
     return loader.construct_object(node, deep=True)
 
 
+def _load(loader_class: type[_Refusing], path: Path, text: str) -> tuple[Any, dict[Key, Origin]]:
+    lines: dict[Key, Origin] = {}
+    loader = loader_class(text)  # type: ignore[call-arg]  # each loader takes the text
+    try:
+        node = loader.get_single_node()
+        return ({} if node is None else _data(path, loader, node, (), lines)), lines
+    finally:
+        loader.dispose()  # type: ignore[attr-defined]  # the parser's, below
+
+
 def parse_text(path: Path, text: str) -> tuple[dict[str, Any], Origins]:
     """The mapping a ca3.yaml text holds and the line of every key in it."""
-    lines: dict[Key, Origin] = {}
     try:
-        loader = _PlainLoader(text)  # its reader refuses control characters right here
         try:
-            node = loader.get_single_node()
-            data = {} if node is None else _data(path, loader, node, (), lines)
-        finally:
-            loader.dispose()
+            data, lines = _load(LOADERS[0], path, text)
+        except yaml.YAMLError:  # read again by PyYAML's own parser, to say what is wrong as it always has
+            data, lines = _load(LOADERS[-1], path, text)
     except _Refused as exc:
         raise ConfigError(f"The settings file {path} line {exc.mark.line + 1} {exc.problem}. {FIX}") from None
     except yaml.MarkedYAMLError as exc:

@@ -31,6 +31,8 @@ PUBLIC_FILE = 0o644
 EXECUTABLE = 0o755
 TEMP_SUFFIX = ".ca3-tmp"
 _FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+# `.<name>.<8 hex digits>.ca3-tmp`: one pattern for every name, rather than one compiled per file written
+_TEMP = re.compile(rf"\.(.+)\.[0-9a-f]{{8}}{re.escape(TEMP_SUFFIX)}", re.DOTALL)
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 # errno -> (why, fix), completing "Cannot <do> <path> because <why>: <fix>, then run the command again."
@@ -173,9 +175,9 @@ def _discard(fd: int, name: str) -> None:
 
 def _sweep(fd: int, name: str) -> None:
     """Remove the temporary files an earlier write of `name` left when it was killed before its rename."""
-    pattern = re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{8}}{re.escape(TEMP_SUFFIX)}")
     for entry in os.listdir(fd):
-        found = _lstat(fd, entry) if pattern.fullmatch(entry) else None
+        left = _TEMP.fullmatch(entry)
+        found = _lstat(fd, entry) if left is not None and left.group(1) == name else None
         if found is not None and stat.S_ISREG(found.st_mode):
             _discard(fd, entry)
 

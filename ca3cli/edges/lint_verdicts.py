@@ -10,11 +10,8 @@ kept, so a finding is always worked out afresh. A set holds what recent runs pas
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
-import importlib.util
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from ca3cli.core import lint
 from ca3cli.core.lint.model import Finding
@@ -30,14 +27,7 @@ _KEY = re.compile(r"[0-9a-f]{64}")
 
 def fingerprint() -> str:
     """What a verdict depends on besides the object: the validators' versions and ca3's own schema code."""
-    digest = hashlib.sha256()
-    for library in LIBRARIES:
-        digest.update(f"{library}=={importlib.metadata.version(library)}\0".encode())
-    for module in OWN_CODE:
-        spec = importlib.util.find_spec(module)
-        origin = spec.origin if spec is not None else None
-        digest.update(Path(origin).read_bytes() if origin else module.encode())
-    return digest.hexdigest()
+    return user_cache.fingerprint(LIBRARIES, OWN_CODE)
 
 
 def checked(objs: list[KubeObject]) -> list[Finding]:

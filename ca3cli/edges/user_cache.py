@@ -1,5 +1,6 @@
 """ca3's folder in the user's cache ($XDG_CACHE_HOME/ca3, else ~/.cache/ca3): what a later run may reuse instead of
-working it out again (compiled templates, schema verdicts), never what a command needs to be right.
+working it out again (compiled templates, parsed manifests, schema and certificate verdicts), never what a command
+needs to be right.
 
 What is read from it decides what ca3 runs or trusts, so it lives where only this user can write: never in the project
 (a cloned repository could carry it) nor in the shared temporary folder. Its folders are made 0700 and its files 0600
@@ -10,6 +11,9 @@ full disk) reads as empty and is logged: the cache never stops or changes a comm
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import importlib.util
 import logging
 import os
 from collections.abc import Mapping
@@ -32,6 +36,19 @@ def home(environ: Mapping[str, str] | None = None) -> Path | None:
         return Path(os.path.realpath(chosen))
     user = environ.get("HOME", "")
     return Path(os.path.realpath(user), ".cache") if os.path.isabs(user) else None
+
+
+def fingerprint(libraries: tuple[str, ...], modules: tuple[str, ...]) -> str:
+    """What a kept verdict depends on besides its input: the versions of `libraries` and the source of ca3's own
+    `modules` (read as text, not imported, so working out the key loads none of what the verdict spares)."""
+    digest = hashlib.sha256()
+    for library in libraries:
+        digest.update(f"{library}=={importlib.metadata.version(library)}\0".encode())
+    for module in modules:
+        spec = importlib.util.find_spec(module)
+        origin = spec.origin if spec is not None else None
+        digest.update(Path(origin).read_bytes() if origin else module.encode())
+    return digest.hexdigest()
 
 
 def read(cache: Path, relative: str | PurePosixPath) -> bytes | None:

@@ -15,7 +15,7 @@ import pytest
 from ca3cli.core import lint
 from ca3cli.core.lint import schema, verdicts
 from ca3cli.core.objects import KubeObject
-from ca3cli.edges import lint_verdicts
+from ca3cli.edges import lint_verdicts, user_cache
 from tests.core.conftest import rendered
 
 
@@ -115,7 +115,7 @@ def test_other_validators_or_a_file_others_can_write_start_afresh(cache: Path, m
     lint_verdicts.checked(objs)
     assert len(validated) == 2 * first
     versions = {"kubernetes-validate": "0.0.1"}
-    real = lint_verdicts.importlib.metadata.version
-    monkeypatch.setattr(lint_verdicts.importlib.metadata, "version", lambda name: versions.get(name) or real(name))
+    real = user_cache.importlib.metadata.version
+    monkeypatch.setattr(user_cache.importlib.metadata, "version", lambda name: versions.get(name) or real(name))
     lint_verdicts.checked(objs)
     assert len(validated) == 3 * first and len(list(cache.iterdir())) == 2

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -17,22 +16,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ca3cli.operations.certs.names import CertSpec
+from ca3cli.operations.certs.pair import Pair
 
 KEY_BITS = 2048
 BACKDATE = dt.timedelta(minutes=5)  # a node whose clock is a little behind still accepts a fresh certificate
 ORGANISATION = "ca3 conveyor pipeline"
-
-
-@dataclass(frozen=True)
-class Pair:
-    """A certificate and its private key, as PEM bytes."""
-
-    cert_pem: bytes
-    key_pem: bytes
-
-    @property
-    def cert(self) -> x509.Certificate:
-        return x509.load_pem_x509_certificate(self.cert_pem)
 
 
 def _key() -> rsa.RSAPrivateKey:

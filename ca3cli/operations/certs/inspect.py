@@ -55,6 +55,12 @@ def describe(cert: x509.Certificate) -> CertInfo:
                     dns, ips, usages, cert.not_valid_before_utc, cert.not_valid_after_utc)
 
 
+def fitting_window(cert: x509.Certificate) -> tuple[dt.datetime, dt.datetime]:
+    """When `cert` is neither too early nor near its end: from its start to RENEW_WITHIN before it ends (a
+    certificate that fits otherwise fits from the first until before the second)."""
+    return cert.not_valid_before_utc, cert.not_valid_after_utc - RENEW_WITHIN
+
+
 def _time_problems(cert: x509.Certificate, now: dt.datetime) -> list[str]:
     if cert.not_valid_before_utc > now:
         return [f"not valid before {cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC"]

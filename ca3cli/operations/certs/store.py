@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from ca3cli.core.errors import CertsError
 from ca3cli.edges import files
-from ca3cli.operations.certs import authority, inspect
-from ca3cli.operations.certs.authority import Pair
+from ca3cli.operations.certs import verdicts
 from ca3cli.operations.certs.names import CertSpec, wanted
+from ca3cli.operations.certs.pair import Pair
 
 if TYPE_CHECKING:
     from ca3cli.core.settings import Settings
@@ -70,6 +70,8 @@ def read(folder: Path, name: str) -> Pair | None:
 
 
 def _ca(folder: Path, settings: Settings, now: dt.datetime, issued: Issued) -> Pair:
+    from ca3cli.operations.certs import authority, inspect  # cryptography: issuing and checking parse certificates
+
     existing = read(folder, CA)
     if existing is not None and not inspect.problems_of_ca(existing.cert, now):
         issued.kept.append(CA)
@@ -84,6 +86,8 @@ def ensure(folder: Path, settings: Settings, rotate: bool = False, only: Iterabl
            now: dt.datetime | None = None) -> Issued:
     """Issue what the settings need and renew what no longer fits; `rotate` renews every leaf; `only` (names) limits
     both to those certificates. The CA is made when missing and kept otherwise."""
+    from ca3cli.operations.certs import authority, inspect  # cryptography: issuing and checking parse certificates
+
     moment = now or dt.datetime.now(dt.UTC)
     chosen = set(only)
     files.private_folder(folder)
@@ -102,15 +106,33 @@ def ensure(folder: Path, settings: Settings, rotate: bool = False, only: Iterabl
 
 
 def missing_or_stale(folder: Path, specs: Iterable[CertSpec], now: dt.datetime | None = None) -> list[str]:
-    """Names among `specs` (and the CA) whose files are absent or no longer fit: what `ca3 certs` would fix."""
+    """Names among `specs` (and the CA) whose files are absent or no longer fit: what `ca3 certs` would fix. What
+    fitted before and still lies inside its window is not parsed again (ca3cli/operations/certs/verdicts.py)."""
     moment = now or dt.datetime.now(dt.UTC)
     specs = list(specs)
     ca = read(folder, CA)
-    if ca is None or inspect.problems_of_ca(ca.cert, moment):
+    known = verdicts.load()
+    if ca is None or not _fits(known, moment, ca, ca, None):
         return [CA] + [spec.name for spec in specs]
     found = []
     for spec in specs:
         pair = read(folder, spec.name)
-        if pair is None or inspect.problems(spec, pair.cert, ca.cert, moment):
+        if pair is None or not _fits(known, moment, pair, ca, spec):
             found.append(spec.name)
+    known.save()
     return found
+
+
+def _fits(known: verdicts.Verdicts, now: dt.datetime, pair: Pair, ca: Pair, spec: CertSpec | None) -> bool:
+    """Whether `pair` fits `spec` now, signed by `ca` (with no spec: `pair` is the CA and fits as one), from an
+    earlier run's verdict, else checked and its verdict kept."""
+    what = verdicts.key(ca.cert_pem) if spec is None else verdicts.key(ca.cert_pem, pair.cert_pem, repr(spec))
+    if known.fits(now, what):
+        return True
+    from ca3cli.operations.certs import inspect  # loads cryptography: only what has no verdict yet is parsed
+
+    cert = pair.cert
+    wrong = inspect.problems_of_ca(cert, now) if spec is None else inspect.problems(spec, cert, ca.cert, now)
+    if not wrong:
+        known.keep(what, inspect.fitting_window(cert))
+    return not wrong
