@@ -10,9 +10,8 @@ that); a line that does not read back is parsed again. The file holds what recen
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from ca3cli.core import render
 from ca3cli.edges import user_cache
@@ -21,31 +20,14 @@ FOLDER = PurePosixPath("documents")  # below the cache's ca3/
 LIBRARIES = ("PyYAML",)
 OWN_CODE = ("ca3cli.core.render",)
 LIMIT = 512  # about four renders of milestone 9 with different settings, 1 MB
-_LINE = re.compile(r"^([0-9a-f]{64}) (\[.*\])$", re.MULTILINE)
 
 
-class FileStore:
-    """The documents earlier runs kept, read once; what this run adds is written after the rest, the texts this run
-    read last of all, so those that go past LIMIT are the ones no recent run asked for."""
-
-    def __init__(self, cache: Path, name: PurePosixPath) -> None:
-        self.cache, self.name = cache, name
-        data = user_cache.read(cache, name)
-        self.kept = dict(_LINE.findall(data.decode("utf-8", "replace"))) if data else {}
-        self.used: dict[str, None] = {}
-
-    def get(self, key: str) -> str | None:
-        found = self.kept.get(key)
-        if found is not None:
-            self.used[key] = None
-        return found
+class FileStore(user_cache.Entries):
+    """The documents earlier runs kept, read once; what a render adds is written at once, after the rest."""
 
     def put(self, entries: Mapping[str, str]) -> None:
-        self.kept.update(entries)
-        self.used.update(dict.fromkeys(entries))
-        order = [key for key in self.kept if key not in self.used] + list(self.used)
-        lines = [f"{key} {self.kept[key]}\n" for key in order[-LIMIT:]]
-        user_cache.write(self.cache, self.name, "".join(lines).encode())
+        self.add(entries)
+        self.save(LIMIT)
 
 
 def attach(documents: render.Documents, environ: Mapping[str, str] | None = None) -> None:

@@ -10,7 +10,6 @@ kept, so a finding is always worked out afresh. A set holds what recent runs pas
 
 from __future__ import annotations
 
-import re
 from pathlib import PurePosixPath
 
 from ca3cli.core import lint
@@ -22,7 +21,6 @@ FOLDER = PurePosixPath("lint")  # below the cache's ca3/
 LIBRARIES = ("kubernetes-validate", "jsonschema", "referencing")
 OWN_CODE = ("ca3cli.core.lint.schema", "ca3cli.core.lint.crds")  # read as source: importing them loads jsonschema
 LIMIT = 4096
-_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 def fingerprint() -> str:
@@ -33,12 +31,8 @@ def fingerprint() -> str:
 def checked(objs: list[KubeObject]) -> list[Finding]:
     """lint.run over `objs`, validating against the strict schemas only what no earlier run passed, and keeping what
     passes now for the next run."""
-    cache = user_cache.home()
-    name = FOLDER / fingerprint()
-    data = user_cache.read(cache, name) if cache is not None else None
-    before = frozenset(_KEY.findall(data.decode("ascii", "replace"))) if data else frozenset()
-    findings, passed = lint.check(objs, passed_before=before)
-    kept = before | passed if len(before | passed) <= LIMIT else passed
-    if cache is not None and kept != before:
-        user_cache.write(cache, name, "".join(f"{key}\n" for key in sorted(kept)).encode("ascii"))
+    kept = user_cache.Entries(user_cache.home(), FOLDER / fingerprint())
+    findings, passed = lint.check(objs, passed_before=frozenset(kept.kept))
+    kept.add(dict.fromkeys(sorted(passed), ""))
+    kept.save(LIMIT)
     return findings

@@ -16,6 +16,7 @@ import importlib.metadata
 import importlib.util
 import logging
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
@@ -24,6 +25,7 @@ from ca3cli.edges import files
 
 FOLDER = PurePosixPath("ca3")
 log = logging.getLogger(__name__)
+_ENTRY = re.compile(r"^([0-9a-f]{64})(?: (.*))?$", re.MULTILINE)  # `<sha256 key>` and, after a space, its value
 
 
 def home(environ: Mapping[str, str] | None = None) -> Path | None:
@@ -68,3 +70,36 @@ def write(cache: Path, relative: str | PurePosixPath, data: bytes) -> None:
                     durable=False)
     except Ca3Error as exc:
         log.info("not keeping %s in the cache: %s", relative, exc)
+
+
+class Entries:
+    """One cache file of lines `<sha256 key> <value>` (the value may be empty), as the verdicts and parsed manifests
+    are kept: read once (a line that does not match is dropped), and written back, when this run added something,
+    with the entries it read or added last, so that past `limit` the ones dropped are those no recent run asked
+    for. Without a cache home nothing is read or kept."""
+
+    def __init__(self, cache: Path | None, relative: PurePosixPath) -> None:
+        self.cache, self.relative = cache, relative
+        data = read(cache, relative) if cache is not None else None
+        self.kept: dict[str, str] = dict(_ENTRY.findall(data.decode("utf-8", "replace"))) if data else {}
+        self.used: dict[str, None] = {}
+        self.changed = False
+
+    def get(self, key: str) -> str | None:
+        found = self.kept.get(key)
+        if found is not None:
+            self.used[key] = None
+        return found
+
+    def add(self, entries: Mapping[str, str]) -> None:
+        self.changed = self.changed or any(self.kept.get(key) != value for key, value in entries.items())
+        self.kept.update(entries)
+        self.used.update(dict.fromkeys(entries))
+
+    def save(self, limit: int) -> None:
+        if self.cache is None or not self.changed:
+            return
+        order = [key for key in self.kept if key not in self.used] + list(self.used)
+        lines = [f"{key} {value}\n" if (value := self.kept[key]) else f"{key}\n" for key in order[-limit:]]
+        write(self.cache, self.relative, "".join(lines).encode())
+        self.changed = False

@@ -14,8 +14,7 @@ import datetime as dt
 import hashlib
 import math
 import re
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from ca3cli.edges import user_cache
 
@@ -23,7 +22,7 @@ FOLDER = PurePosixPath("certs")  # below the cache's ca3/
 LIBRARIES = ("cryptography",)
 OWN_CODE = ("ca3cli.operations.certs.inspect",)  # read as source: importing it loads cryptography
 LIMIT = 256
-_LINE = re.compile(r"^([0-9a-f]{64}) (-?[0-9]+) (-?[0-9]+)$", re.MULTILINE)
+_WINDOW = re.compile(r"(-?[0-9]+) (-?[0-9]+)")  # a verdict's value: from, until (seconds since the epoch)
 
 
 def key(*parts: bytes | str) -> str:
@@ -35,37 +34,26 @@ def key(*parts: bytes | str) -> str:
     return digest.hexdigest()
 
 
-@dataclass
 class Verdicts:
-    """The windows in which checked certificates fit, as read from the cache, and those added by this run."""
+    """The windows in which checked certificates fit: the values of their keys in the cache file."""
 
-    cache: Path | None
-    name: PurePosixPath
-    windows: dict[str, tuple[int, int]]
-    added: dict[str, tuple[int, int]] = field(default_factory=dict)
+    def __init__(self, kept: user_cache.Entries) -> None:
+        self.kept = kept
 
     def fits(self, now: dt.datetime, what: str) -> bool:
         """Whether `what` (a key) fitted before and `now` is still inside the window it fits in."""
-        window = self.windows.get(what)
-        return window is not None and window[0] <= now.timestamp() < window[1]
+        window = _WINDOW.fullmatch(self.kept.get(what) or "")
+        return window is not None and int(window[1]) <= now.timestamp() < int(window[2])
 
     def keep(self, what: str, window: tuple[dt.datetime, dt.datetime]) -> None:
         """Note that `what` fits from the first moment of `window` until before the second."""
-        self.added[what] = (math.ceil(window[0].timestamp()), math.floor(window[1].timestamp()))
+        self.kept.add({what: f"{math.ceil(window[0].timestamp())} {math.floor(window[1].timestamp())}"})
 
     def save(self) -> None:
         """Keep what this run added (with the most recent of the rest, up to LIMIT) for the next run."""
-        if self.cache is None or not self.added:
-            return
-        kept = {**self.windows, **self.added}
-        lines = [f"{what} {start} {end}\n" for what, (start, end) in list(kept.items())[-LIMIT:]]
-        user_cache.write(self.cache, self.name, "".join(lines).encode("ascii"))
+        self.kept.save(LIMIT)
 
 
 def load() -> Verdicts:
     """The verdicts earlier runs kept with this checker (none without a cache home, or from a file not to trust)."""
-    cache = user_cache.home()
-    name = FOLDER / user_cache.fingerprint(LIBRARIES, OWN_CODE)
-    data = user_cache.read(cache, name) if cache is not None else None
-    found = _LINE.findall(data.decode("ascii", "replace")) if data else []
-    return Verdicts(cache, name, {what: (int(start), int(end)) for what, start, end in found})
+    return Verdicts(user_cache.Entries(user_cache.home(), FOLDER / user_cache.fingerprint(LIBRARIES, OWN_CODE)))
