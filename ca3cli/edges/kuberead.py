@@ -17,21 +17,12 @@ from ca3cli.edges.kube import Kubectl
 
 T = TypeVar("T")
 
-# The kinds a model may carry (an item's `kind`, when kubectl writes it); a model not listed takes any kind.
+# The kinds a model may carry (an item's `kind`, when kubectl writes it): the model's own name, but for Workload,
+# whose status fields several kinds share; a model not listed takes any kind.
 KINDS: dict[object, frozenset[str]] = {
-    k.Pod: frozenset({"Pod"}),
-    k.Event: frozenset({"Event"}),
-    k.Node: frozenset({"Node"}),
-    k.Namespace: frozenset({"Namespace"}),
-    k.Secret: frozenset({"Secret"}),
-    k.ConfigMap: frozenset({"ConfigMap"}),
-    k.Service: frozenset({"Service"}),
-    k.PersistentVolumeClaim: frozenset({"PersistentVolumeClaim"}),
-    k.StorageClass: frozenset({"StorageClass"}),
-    k.HorizontalPodAutoscaler: frozenset({"HorizontalPodAutoscaler"}),
-    k.NetworkPolicy: frozenset({"NetworkPolicy"}),
-    k.APIService: frozenset({"APIService"}),
-    k.EndpointSlice: frozenset({"EndpointSlice"}),
+    **{model: frozenset({model.__name__}) for model in (
+        k.Pod, k.Event, k.Node, k.Namespace, k.Secret, k.ConfigMap, k.Service, k.PersistentVolumeClaim, k.StorageClass,
+        k.HorizontalPodAutoscaler, k.NetworkPolicy, k.APIService, k.EndpointSlice)},
     k.Workload: frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "PersistentVolumeClaim",
                            "Node"}),
 }

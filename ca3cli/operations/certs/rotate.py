@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ca3cli.core import registry, render
 from ca3cli.core.errors import Ca3Error, status_reason
 from ca3cli.core.kubeobjects import Workload
+from ca3cli.core.topology import WORKLOAD_KINDS
 from ca3cli.edges import kuberead
 from ca3cli.edges.kube import Kubectl, reason
 from ca3cli.operations.certs.names import CA_CONFIGMAP, wanted
@@ -21,8 +22,6 @@ from ca3cli.operations.deploy import APPLY_TIMEOUT_S, FIELD_MANAGER, stream
 if TYPE_CHECKING:
     from ca3cli.core.render import Manifest
     from ca3cli.core.settings import Settings
-
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 
 
 def _references(pod: Mapping[str, Any]) -> tuple[set[str], set[str]]:
