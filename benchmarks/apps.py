@@ -163,13 +163,10 @@ def points_written(app: AppProcess) -> int:
                if str(entry.get("message", "")).endswith(" points accepted"))
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def thread_cpu_seconds(pid: int, tid: int) -> float:
-    fields = Path(f"/proc/{pid}/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(pid: int, tid: int | None = None) -> float:
+    """User and system CPU of process `pid`, or of its thread `tid`."""
+    stat = Path(f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat")
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -184,7 +181,7 @@ class CpuCosts:
     rounds: list[dict[str, float]] = field(default_factory=list)
 
     def read(self, app_pid: int) -> dict[str, float]:
-        main = thread_cpu_seconds(app_pid, app_pid)
+        main = cpu_seconds(app_pid, app_pid)
         return {"app_main_thread": main, "app_other_threads": cpu_seconds(app_pid) - main,
                 **{name: cpu_seconds(pid) for name, pid in self.servers.items()}}
 
